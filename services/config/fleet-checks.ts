@@ -1,0 +1,83 @@
+import { DateTime, IANAZone } from 'luxon';
+import type { MaintenanceInput } from './fleet-schema';
+import type { MaintenanceWindow, MonthlyFee } from './fleet-types';
+
+/**
+ * Semantic checks of the fleet file. Each returns the resolved value, or pushes a problem
+ * naming the key path and what was expected and returns undefined.
+ */
+export type Problems = string[];
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+export function checkZone(zone: string, path: string, problems: Problems): string | undefined {
+  if (IANAZone.isValidZone(zone)) return zone;
+  problems.push(`${path}: expected an IANA time zone such as Europe/Berlin, got ${JSON.stringify(zone)}`);
+  return undefined;
+}
+
+const SUPPORTED_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export function currencyDigits(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+export function checkFee(amount: string, currency: string, path: string, problems: Problems): MonthlyFee | undefined {
+  if (!SUPPORTED_CURRENCIES.has(currency)) {
+    problems.push(`${path}.currency: expected an ISO 4217 currency code such as EUR, got ${JSON.stringify(currency)}`);
+    return undefined;
+  }
+  const digits = currencyDigits(currency);
+  const [whole, fraction = ''] = amount.split('.');
+  if (fraction.length > digits) {
+    problems.push(`${path}.amount: ${currency} has ${digits} decimal digits, got ${JSON.stringify(amount)}`);
+    return undefined;
+  }
+  const minor = BigInt(whole as string) * 10n ** BigInt(digits) + BigInt(fraction.padEnd(digits, '0') || '0');
+  return { amount, currency, digits, minor };
+}
+
+/** Resolves maintenance windows; a `once` window without an offset is in the owner's zone. */
+export function checkWindows(
+  windows: readonly MaintenanceInput[] | undefined,
+  zone: string,
+  path: string,
+  problems: Problems,
+): MaintenanceWindow[] {
+  const out: MaintenanceWindow[] = [];
+  (windows ?? []).forEach((window, i) => {
+    const at = `${path}[${i}]`;
+    if ((window.weekly === undefined) === (window.once === undefined)) {
+      problems.push(`${at}: expected exactly one of weekly or once`);
+      return;
+    }
+    if (window.weekly !== undefined) {
+      const w = window.weekly;
+      out.push({
+        kind: 'weekly',
+        days: [...new Set(w.days.map((d) => WEEKDAYS.indexOf(d) + 1))].sort(),
+        start: w.start,
+        minutes: w.minutes,
+        reason: w.reason ?? 'scheduled maintenance',
+      });
+      return;
+    }
+    const once = window.once as NonNullable<MaintenanceInput['once']>;
+    const start = DateTime.fromISO(once.start, { zone });
+    const end = DateTime.fromISO(once.end, { zone });
+    if (!start.isValid) problems.push(`${at}.once.start: expected a date and time such as 2026-03-14T22:00, got ${JSON.stringify(once.start)}`);
+    if (!end.isValid) problems.push(`${at}.once.end: expected a date and time such as 2026-03-15T01:00, got ${JSON.stringify(once.end)}`);
+    if (!start.isValid || !end.isValid) return;
+    if (end <= start) {
+      problems.push(`${at}.once.end: expected a time after start ${once.start}, got ${once.end}`);
+      return;
+    }
+    out.push({
+      kind: 'once',
+      start: start.toUTC().toISO() as string,
+      end: end.toUTC().toISO() as string,
+      reason: once.reason ?? 'scheduled maintenance',
+    });
+  });
+  return out;
+}

@@ -1,0 +1,141 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The shape of the fleet file (DESIGN §6). Structure only: cross references, time zones,
+ * durations and currencies are checked in fleet.ts, which names the key path of each problem.
+ */
+
+const Duration = Type.String({ description: 'a duration such as 15m, 1h or 24h' });
+const Strict = { additionalProperties: false } as const;
+
+const CreditStep = Type.Object(
+  { below: Type.Number({ exclusiveMinimum: 0, maximum: 100 }), percent: Type.Number({ minimum: 0, maximum: 100 }) },
+  Strict,
+);
+
+export const TierSchema = Type.Object(
+  {
+    target: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
+    credits: Type.Array(CreditStep),
+    creditCapPercent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    rpo: Duration,
+    rto: Duration,
+    downtime: Type.Optional(
+      Type.Object(
+        {
+          minRequests: Type.Optional(Type.Integer({ minimum: 1 })),
+          errorRatio: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+        },
+        Strict,
+      ),
+    ),
+    nodata: Type.Optional(Type.Union([Type.Literal('exclude'), Type.Literal('good'), Type.Literal('bad')])),
+  },
+  Strict,
+);
+
+const Weekday = Type.Union(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => Type.Literal(d)));
+
+/** Exactly one of `weekly` or `once`; fleet.ts enforces that, naming the window. */
+export const MaintenanceSchema = Type.Object(
+  {
+    weekly: Type.Optional(
+      Type.Object(
+        {
+          days: Type.Array(Weekday, { minItems: 1 }),
+          start: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'a local time HH:MM' }),
+          minutes: Type.Integer({ minimum: 1, maximum: 10080 }),
+          reason: Type.Optional(Type.String()),
+        },
+        Strict,
+      ),
+    ),
+    once: Type.Optional(
+      Type.Object({ start: Type.String(), end: Type.String(), reason: Type.Optional(Type.String()) }, Strict),
+    ),
+  },
+  Strict,
+);
+
+const Url = Type.String({ pattern: '^https?://' });
+
+export const ClusterSchema = Type.Object(
+  {
+    timezone: Type.String(),
+    maintenance: Type.Optional(Type.Array(MaintenanceSchema)),
+    odoo: Type.Optional(
+      Type.Object(
+        {
+          logFiles: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+          logTimezone: Type.Optional(Type.String()),
+          logIntervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+        },
+        Strict,
+      ),
+    ),
+    probe: Type.Optional(
+      Type.Object(
+        {
+          url: Url,
+          path: Type.Optional(Type.String({ pattern: '^/' })),
+          intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+          timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 120 })),
+        },
+        Strict,
+      ),
+    ),
+    traefik: Type.Optional(Type.Object({ metricsUrl: Url, apiUrl: Type.Optional(Url) }, Strict)),
+    postgres: Type.Optional(Type.Object({ url: Type.String({ pattern: '^postgres(ql)?://' }) }, Strict)),
+    redis: Type.Optional(Type.Object({ url: Type.String({ pattern: '^rediss?://' }) }, Strict)),
+    backups: Type.Optional(
+      Type.Object(
+        {
+          pgbackrestInfoFile: Type.Optional(Type.String({ minLength: 1 })),
+          walgBackupListFile: Type.Optional(Type.String({ minLength: 1 })),
+          jobResultsFile: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        Strict,
+      ),
+    ),
+  },
+  Strict,
+);
+
+export const TenantSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String({ minLength: 1 }),
+    cluster: Type.String(),
+    tier: Type.String(),
+    timezone: Type.Optional(Type.String()),
+    database: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]+$' })),
+    hosts: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.-]+$' }), { minItems: 1 }),
+    redis: Type.Optional(
+      Type.Object(
+        { clientPrefix: Type.Optional(Type.String({ minLength: 1 })), db: Type.Optional(Type.Integer({ minimum: 0 })) },
+        Strict,
+      ),
+    ),
+    monthlyFee: Type.Object(
+      { amount: Type.String({ pattern: '^\\d+(\\.\\d+)?$' }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },
+      Strict,
+    ),
+    maintenance: Type.Optional(Type.Array(MaintenanceSchema)),
+  },
+  Strict,
+);
+
+export const FleetFileSchema = Type.Object(
+  {
+    tiers: Type.Optional(Type.Record(Type.String(), TierSchema)),
+    clusters: Type.Record(Type.String(), ClusterSchema),
+    tenants: Type.Array(TenantSchema),
+  },
+  Strict,
+);
+
+export type FleetFile = Static<typeof FleetFileSchema>;
+export type TierInput = Static<typeof TierSchema>;
+export type ClusterInput = Static<typeof ClusterSchema>;
+export type TenantInput = Static<typeof TenantSchema>;
+export type MaintenanceInput = Static<typeof MaintenanceSchema>;

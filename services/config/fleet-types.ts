@@ -1,0 +1,83 @@
+/** The fleet after validation: every default applied, every reference resolved, all frozen. */
+
+export type NodataPolicy = 'exclude' | 'good' | 'bad';
+
+export interface CreditStep {
+  readonly belowPercent: number;
+  readonly percent: number;
+}
+
+export interface Tier {
+  readonly id: string;
+  readonly targetPercent: number;
+  /** Sorted by belowPercent, highest first. */
+  readonly credits: readonly CreditStep[];
+  readonly creditCapPercent: number;
+  readonly rpoSeconds: number;
+  readonly rtoSeconds: number;
+  readonly downtime: { readonly minRequests: number; readonly errorRatio: number };
+  readonly nodata: NodataPolicy;
+}
+
+/** A maintenance window as declared; weekly windows are expanded per month by the SLA engine. */
+export type MaintenanceWindow =
+  | {
+      readonly kind: 'weekly';
+      /** ISO weekdays as luxon numbers them: 1 = Monday ... 7 = Sunday. */
+      readonly days: readonly number[];
+      /** Local wall-clock start in the owner's time zone, HH:MM. */
+      readonly start: string;
+      readonly minutes: number;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'once';
+      /** UTC instants, ISO 8601. */
+      readonly start: string;
+      readonly end: string;
+      readonly reason: string;
+    };
+
+export interface Cluster {
+  readonly id: string;
+  readonly timezone: string;
+  readonly maintenance: readonly MaintenanceWindow[];
+  readonly odoo?: { readonly logFiles: readonly string[]; readonly logTimezone: string; readonly intervalSeconds: number };
+  readonly probe?: { readonly url: string; readonly path: string; readonly intervalSeconds: number; readonly timeoutSeconds: number };
+  readonly traefik?: { readonly metricsUrl: string; readonly apiUrl?: string };
+  readonly postgres?: { readonly url: string };
+  readonly redis?: { readonly url: string };
+  readonly backups?: { readonly pgbackrestInfoFile?: string; readonly walgBackupListFile?: string; readonly jobResultsFile?: string };
+}
+
+export interface MonthlyFee {
+  /** Decimal text exactly as written in the fleet file. */
+  readonly amount: string;
+  readonly currency: string;
+  /** ISO 4217 minor-unit digits of the currency (EUR 2, JPY 0). */
+  readonly digits: number;
+  /** The amount in integer minor units. */
+  readonly minor: bigint;
+}
+
+export interface Tenant {
+  readonly id: string;
+  readonly name: string;
+  readonly cluster: string;
+  readonly tier: string;
+  readonly timezone: string;
+  /** Odoo dbname = PostgreSQL datname. */
+  readonly database: string;
+  readonly hosts: readonly string[];
+  readonly redis: { readonly clientPrefix?: string; readonly db?: number };
+  readonly monthlyFee: MonthlyFee;
+  readonly maintenance: readonly MaintenanceWindow[];
+}
+
+export interface Fleet {
+  /** The file it was read from, for messages. */
+  readonly source: string;
+  readonly tiers: Readonly<Record<string, Tier>>;
+  readonly clusters: Readonly<Record<string, Cluster>>;
+  readonly tenants: readonly Tenant[];
+}

@@ -1,0 +1,37 @@
+/**
+ * Typed errors of tenantscope. Messages are in product words and quote the caller's identifier;
+ * they never carry a DSN or a secret.
+ */
+
+/** A configuration input (environment or fleet file) that cannot be used. Exit code 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  /** One line per problem, each naming the file or variable, the key path and what was expected. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.problems = problems;
+  }
+}
+
+/** A migration file that failed or a schema newer than this code. */
+export class MigrationError extends Error {
+  override readonly name = 'MigrationError';
+}
+
+/** A request the API refuses: bad input (400), unknown or foreign resource (404). */
+export class RequestError extends Error {
+  override readonly name = 'RequestError';
+  constructor(
+    readonly statusCode: 400 | 401 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A collector run that could not read its source. Recorded as collector_success 0, never thrown into a scrape. */
+export class CollectorError extends Error {
+  override readonly name = 'CollectorError';
+}
