@@ -1,0 +1,104 @@
+import { hostname } from 'node:os';
+import type { Clock } from '../clock';
+import type { Fleet } from '../config/fleet-types';
+import { ingestOdooLog } from '../ingest/odoo-log-ingest';
+import { ingestProbe } from '../ingest/probe-ingest';
+import type { Logger } from '../logger';
+import { claimRun, recordStatus, type RunRecord } from '../storage/collector-store';
+import type { Pool } from '../storage/db';
+import type { PartitionKeeper } from '../storage/partitions';
+import type { RunOutcome } from './run-types';
+import { listTargets, targetKey, type CollectorTarget } from './targets';
+
+export interface RunnerDeps {
+  pool: Pool;
+  partitions: PartitionKeeper;
+  fleet: Fleet;
+  clock: Clock;
+  log: Logger;
+  timeoutSeconds: number;
+}
+
+export interface RunRequest {
+  collector: string;
+  target: string;
+  scheduledAt: Date;
+}
+
+export const WORKER_ID = `${hostname()}:${process.pid}`;
+
+/**
+ * Runs collectors the way postgres_exporter's execute() does: each run under a timeout, its
+ * success and duration always recorded, its failure never thrown to the caller. A failing
+ * collector affects no other collector and never /metrics.
+ */
+export class CollectorRunner {
+  private readonly targets: Map<string, CollectorTarget>;
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.targets = new Map(listTargets(deps.fleet).map((t) => [targetKey(t), t]));
+  }
+
+  async run(request: RunRequest): Promise<RunOutcome | undefined> {
+    const { clock, log } = this.deps;
+    const startedAt = clock.now();
+    const controller = new AbortController();
+    const record = (success: boolean, outcome?: RunOutcome, error?: string): RunRecord => {
+      const finishedAt = clock.now();
+      return {
+        collector: request.collector,
+        target: request.target,
+        scheduledAt: request.scheduledAt,
+        finishedAt: new Date(finishedAt),
+        success,
+        durationSeconds: (finishedAt - startedAt) / 1000,
+        records: outcome?.records ?? 0,
+        rejected: outcome?.rejected ?? 0,
+        ...(error !== undefined && { error }),
+        worker: WORKER_ID,
+      };
+    };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const target = this.targets.get(targetKey(request));
+      if (!target) throw new Error(`collector ${request.collector} has no target ${request.target} in the fleet file`);
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(new Error(`timed out after ${this.deps.timeoutSeconds}s`));
+        }, this.deps.timeoutSeconds * 1000);
+      });
+      const context = { scheduledAt: request.scheduledAt, startedAt, worker: WORKER_ID, signal: controller.signal };
+      const outcome = await Promise.race([this.execute(target, context), timeout]);
+      await this.store(record(true, outcome), false);
+      if (outcome.duplicate) log.debug({ collector: request.collector, target: request.target }, 'run already done by another worker');
+      return outcome;
+    } catch (err) {
+      const message = (err as Error).message;
+      log.warn({ collector: request.collector, target: request.target, err: message }, 'collector run failed');
+      await this.store(record(false, undefined, message), true);
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private execute(target: CollectorTarget, context: Parameters<typeof ingestProbe>[2]): Promise<RunOutcome> {
+    switch (target.collector) {
+      case 'odoo-log':
+        return ingestOdooLog(this.deps, target, context);
+      case 'odoo-probe':
+        return ingestProbe(this.deps, target, context);
+    }
+  }
+
+  /** Status is best effort: a database outage is logged, never thrown into the queue. */
+  private async store(run: RunRecord, failed: boolean): Promise<void> {
+    try {
+      if (failed) await claimRun(this.deps.pool, run);
+      await recordStatus(this.deps.pool, run);
+    } catch (err) {
+      this.deps.log.error({ collector: run.collector, target: run.target, err: (err as Error).message }, 'cannot record collector status');
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigError } from '../errors';
+
+/**
+ * Environment settings, validated once at start and frozen (STYLE habit 6). No secret has a
+ * default: without TENANTSCOPE_SIGNING_KEY_FILE reports are unsigned and say so.
+ */
+const EnvSchema = Type.Object({
+  TENANTSCOPE_DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', default: 'postgres://postgres@127.0.0.1:5432/tenantscope' }),
+  TENANTSCOPE_REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
+  TENANTSCOPE_LISTEN: Type.String({ pattern: '^[^:]+:\\d{1,5}$', default: '127.0.0.1:9470' }),
+  TENANTSCOPE_FLEET_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  TENANTSCOPE_SIGNING_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  TENANTSCOPE_QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'tenantscope' }),
+  TENANTSCOPE_WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
+  TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 20 }),
+  TENANTSCOPE_LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  OTEL_SERVICE_NAME: Type.String({ default: 'tenantscope' }),
+});
+
+type RawEnv = Static<typeof EnvSchema>;
+
+export interface Settings {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly fleetFile?: string;
+  readonly signingKeyFile?: string;
+  readonly queuePrefix: string;
+  readonly workerConcurrency: number;
+  readonly collectorTimeoutSeconds: number;
+  readonly logLevel: string;
+  readonly otlpEndpoint?: string;
+  readonly serviceName: string;
+}
+
+const NUMERIC = new Set(['TENANTSCOPE_WORKER_CONCURRENCY', 'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS']);
+
+/** Reads settings from an environment (process.env by default); throws ConfigError naming each bad variable. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = env[key];
+    if (value === undefined || value === '') continue;
+    picked[key] = NUMERIC.has(key) && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  }
+  const withDefaults = Value.Default(EnvSchema, picked);
+  const errors = [...Value.Errors(EnvSchema, withDefaults)];
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.map((e) => {
+        const name = e.path.slice(1);
+        const shown = /URL/.test(name) ? '(value hidden)' : JSON.stringify(e.value);
+        return `environment ${name}: ${e.message.replace(/^Expected/, 'expected')}, got ${shown}`;
+      }),
+    );
+  }
+  const raw = withDefaults as RawEnv;
+  const [host, port] = splitListen(raw.TENANTSCOPE_LISTEN);
+  return Object.freeze({
+    databaseUrl: raw.TENANTSCOPE_DATABASE_URL,
+    redisUrl: raw.TENANTSCOPE_REDIS_URL,
+    listen: Object.freeze({ host, port }),
+    ...(raw.TENANTSCOPE_FLEET_FILE !== undefined && { fleetFile: raw.TENANTSCOPE_FLEET_FILE }),
+    ...(raw.TENANTSCOPE_SIGNING_KEY_FILE !== undefined && { signingKeyFile: raw.TENANTSCOPE_SIGNING_KEY_FILE }),
+    queuePrefix: raw.TENANTSCOPE_QUEUE_PREFIX,
+    workerConcurrency: raw.TENANTSCOPE_WORKER_CONCURRENCY,
+    collectorTimeoutSeconds: raw.TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS,
+    logLevel: raw.TENANTSCOPE_LOG_LEVEL,
+    ...(raw.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined && { otlpEndpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT }),
+    serviceName: raw.OTEL_SERVICE_NAME,
+  });
+}
+
+function splitListen(listen: string): [string, number] {
+  const at = listen.lastIndexOf(':');
+  const port = Number(listen.slice(at + 1));
+  if (port > 65535) throw new ConfigError([`environment TENANTSCOPE_LISTEN: expected a port up to 65535, got ${port}`]);
+  return [listen.slice(0, at), port];
+}

@@ -1,0 +1,63 @@
+import * as odooProbe from '../../collectors/odoo-probe';
+import type { Clock } from '../clock';
+import type { CollectorTarget } from '../collect/targets';
+import type { RunContext, RunOutcome } from '../collect/run-types';
+import { claimRun } from '../storage/collector-store';
+import { withTransaction, type Pool } from '../storage/db';
+import type { PartitionKeeper } from '../storage/partitions';
+import { addMinuteRows } from '../storage/tenant-minute-store';
+import { MinuteRollup } from './minute-rollup';
+
+type ProbeTarget = Extract<CollectorTarget, { collector: 'odoo-probe' }>;
+
+export interface ProbeDeps {
+  pool: Pool;
+  partitions: PartitionKeeper;
+  clock: Clock;
+}
+
+/**
+ * Probes one tenant and stores the result under the run's key: a duplicated job probes again
+ * but writes nothing, so a minute never holds a probe twice.
+ */
+export async function ingestProbe(deps: ProbeDeps, target: ProbeTarget, run: RunContext): Promise<RunOutcome> {
+  const result = await odooProbe.collect({
+    url: target.url,
+    path: target.path,
+    host: target.target,
+    timeoutSeconds: target.timeoutSeconds,
+    now: () => deps.clock.now(),
+  });
+  const rollup = new MinuteRollup();
+  const minute = rollup.probe(target.tenant.id, result.ts);
+  if (result.ok) minute.ok += 1;
+  else minute.failed += 1;
+  minute.secondsSum += result.durationSeconds;
+  const rows = rollup.all();
+  await deps.partitions.ensure('tenant_minute', rows.map((r) => r.minute));
+  const finishedAt = new Date(deps.clock.now());
+  const applied = await withTransaction(deps.pool, async (client) => {
+    const claimed = await claimRun(client, {
+      collector: target.collector,
+      target: target.target,
+      scheduledAt: run.scheduledAt,
+      finishedAt,
+      success: true,
+      durationSeconds: (finishedAt.getTime() - run.startedAt) / 1000,
+      records: 1,
+      rejected: 0,
+      worker: run.worker,
+    });
+    if (!claimed) return false;
+    await addMinuteRows(client, rows);
+    await client.query(
+      `INSERT INTO probe_state (tenant_id, probed_at, ok, duration_seconds, reason) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant_id) DO UPDATE SET probed_at = EXCLUDED.probed_at, ok = EXCLUDED.ok,
+         duration_seconds = EXCLUDED.duration_seconds, reason = EXCLUDED.reason
+       WHERE probe_state.probed_at <= EXCLUDED.probed_at`,
+      [target.tenant.id, new Date(result.ts), result.ok, result.durationSeconds, result.reason === 'status' ? `status ${result.status}` : result.reason],
+    );
+    return true;
+  });
+  return { records: applied ? 1 : 0, rejected: 0, duplicate: !applied };
+}
