@@ -4,6 +4,7 @@ import type { Fleet } from '../config/fleet-types';
 import { ingestOdooLog } from '../ingest/odoo-log-ingest';
 import { ingestProbe } from '../ingest/probe-ingest';
 import type { Logger } from '../logger';
+import { inSpan } from '../tracing';
 import { claimRun, recordStatus, type RunRecord } from '../storage/collector-store';
 import type { Pool } from '../storage/db';
 import type { PartitionKeeper } from '../storage/partitions';
@@ -69,7 +70,8 @@ export class CollectorRunner {
         }, this.deps.timeoutSeconds * 1000);
       });
       const context = { scheduledAt: request.scheduledAt, startedAt, worker: WORKER_ID, signal: controller.signal };
-      const outcome = await Promise.race([this.execute(target, context), timeout]);
+      const attributes = { 'tenantscope.collector': request.collector, 'tenantscope.target': request.target };
+      const outcome = await Promise.race([inSpan('collector run', attributes, () => this.execute(target, context)), timeout]);
       await this.store(record(true, outcome), false);
       if (outcome.duplicate) log.debug({ collector: request.collector, target: request.target }, 'run already done by another worker');
       return outcome;

@@ -27,10 +27,13 @@ export function loadFleetFile(file: string): Fleet {
  * backup results) are taken from `baseDir`, the fleet file's folder, as Prometheus does.
  */
 export function parseFleet(text: string, source: string, baseDir = process.cwd()): Fleet {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
-      doc.errors.map((e) => `fleet file ${source}: line ${e.linePos?.[0]?.line ?? '?'}: not valid YAML (${e.code})`),
+      doc.errors.map((e) => {
+        const at = e.linePos?.[0];
+        return `fleet file ${source}: line ${at?.line ?? '?'}, column ${at?.col ?? '?'}: not valid YAML (${e.message.split('\n')[0]})`;
+      }),
     );
   }
   const raw: unknown = doc.toJS();
@@ -167,7 +170,7 @@ function describe(error: ValueError): string {
   let expected = error.message.replace(/^Expected /, 'expected ');
   if (schema.anyOf?.every((s) => s.const !== undefined)) expected = `expected one of ${schema.anyOf.map((s) => s.const).join(', ')}`;
   else if (schema.description) expected = `expected ${schema.description}`;
-  if (error.message === 'Unexpected property') expected = 'unknown key (check its spelling)';
+  if (error.message === 'Unexpected property') return `${path}: unknown key (check its spelling)`;
   const got = error.value === undefined ? '' : `, got ${JSON.stringify(error.value)}`.slice(0, 80);
   return `${path || '(top level)'}: ${expected}${got}`;
 }

@@ -1,0 +1,20 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError } from '../errors';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Parses a command's flags; an unknown flag or a missing value is a usage error (exit 2). */
+export function parseFlags<O extends Options>(command: string, args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new ConfigError([`tenantscope ${command}: ${(err as Error).message}`]);
+  }
+}
+
+/** The fleet file from --fleet, else TENANTSCOPE_FLEET_FILE. */
+export function fleetPath(command: string, flag: string | undefined, env: string | undefined): string {
+  const path = flag ?? env;
+  if (!path) throw new ConfigError([`tenantscope ${command}: no fleet file: pass --fleet FILE or set TENANTSCOPE_FLEET_FILE`]);
+  return path;
+}

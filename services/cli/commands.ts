@@ -1,0 +1,78 @@
+/**
+ * Every command of the `tenantscope` bin with its help; `tenantscope --help` lists them all.
+ * A command's code loads only when it runs, so `check-config` does not load fastify or BullMQ.
+ */
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy loading, see above */
+export const COMMANDS: readonly Command[] = [
+  {
+    name: 'start',
+    summary: 'run the service: api, worker and scheduler (--role to split them)',
+    usage: [
+    'tenantscope start [--role all|api|worker|scheduler] [--fleet FILE]',
+    '  all (default) runs everything in one process. api serves /metrics, /healthz, /readyz;',
+    '  worker runs collector jobs from the Redis queues (run as many as you like);',
+    '  scheduler registers one job scheduler per collector target.',
+  ].join('\n'),
+    run: (args) => (require('./start-command') as typeof import('./start-command')).run(args),
+  },
+  {
+    name: 'check-config',
+    summary: 'validate a fleet file; exit 2 naming each bad key',
+    usage: 'tenantscope check-config --fleet FILE\n  Validates the fleet file and prints a summary. Exit 2 with file, key path and what was expected when it is bad.',
+    run: (args) => (require('./check-config-command') as typeof import('./check-config-command')).run(args),
+  },
+  {
+    name: 'migrate',
+    summary: 'apply pending database migrations and exit',
+    usage: 'tenantscope migrate\n  Applies migrations/NNNN_*.sql to TENANTSCOPE_DATABASE_URL under an advisory lock. Non-zero exit on failure.',
+    run: (args) => (require('./migrate-command') as typeof import('./migrate-command')).run(args),
+  },
+  {
+    name: 'simulate',
+    summary: 'run the fleet simulator (live, or --batch in event time)',
+    usage: [
+    'tenantscope simulate --fleet FILE [--scenario NAME] [--tenant ID] [--seed N] [--start-seconds N] [--scenario-minutes N]',
+    '                     [--batch --from ISO --minutes N --out DIR]',
+    '  Scenarios: normal, tenant-outage, noisy-tenant, connection-storm, failed-backup.',
+    '  Live (default): writes Odoo logs, answers probes and serves Traefik /metrics and router API on the',
+    '  addresses the fleet file declares, loads PostgreSQL and Redis, writes backup results. Ctrl-C stops it.',
+    '  --batch: plays [from, from + minutes) in event time as fast as possible and writes the same data,',
+    '  with probe and request evidence, the Traefik exposition and the ground truth under --out.',
+  ].join('\n'),
+    run: (args) => (require('./simulate-command') as typeof import('./simulate-command')).run(args),
+  },
+  {
+    name: 'demo',
+    summary: 'run migrations, the simulated fleet and tenantscope together; Ctrl-C stops all',
+    usage: [
+    'tenantscope demo [--scenario NAME] [--fleet FILE]',
+    '  Creates the database of TENANTSCOPE_DATABASE_URL if missing, migrates it, starts the simulator and',
+    '  `tenantscope start` on examples/fleet.yaml, prints the URLs and waits until every tenant reports.',
+  ].join('\n'),
+    run: (args) => (require('./demo-command') as typeof import('./demo-command')).run(args),
+  },
+];
+
+export function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'tenantscope: tenant-aware observability and SLA measurement for multi-tenant Odoo hosting',
+    '',
+    'Usage: tenantscope <command> [flags]   (tenantscope <command> --help for its flags)',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Environment: TENANTSCOPE_DATABASE_URL, TENANTSCOPE_REDIS_URL, TENANTSCOPE_LISTEN, TENANTSCOPE_FLEET_FILE,',
+    'TENANTSCOPE_SIGNING_KEY_FILE, TENANTSCOPE_QUEUE_PREFIX, TENANTSCOPE_WORKER_CONCURRENCY,',
+    'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS, TENANTSCOPE_LOG_LEVEL, OTEL_EXPORTER_OTLP_ENDPOINT (see README).',
+    '',
+  ].join('\n');
+}

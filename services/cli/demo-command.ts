@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { loadSettings } from '../config/env';
+import { loadFleetFile } from '../config/fleet';
+import { createLogger } from '../logger';
+import { createPool } from '../storage/db';
+import { migrate } from '../storage/migrate';
+import { parseFlags } from './args';
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'tenantscope.js');
+const DEFAULT_FLEET = join(ROOT, 'examples', 'fleet.yaml');
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseFlags('demo', args, { scenario: { type: 'string', default: 'normal' }, fleet: { type: 'string' } });
+  const fleetFile = values.fleet ?? DEFAULT_FLEET;
+  const fleet = loadFleetFile(fleetFile);
+  const settings = loadSettings();
+  const log = createLogger('warn');
+  await ensureDatabase(settings.databaseUrl);
+  const pool = createPool(settings.databaseUrl, 1, 'tenantscope-demo');
+  await migrate(pool, log).finally(() => pool.end());
+
+  const env = { ...process.env, TENANTSCOPE_LOG_LEVEL: process.env.TENANTSCOPE_LOG_LEVEL ?? 'warn' };
+  const children = [
+    spawnChild('simulator', ['simulate', '--fleet', fleetFile, '--scenario', values.scenario as string], env),
+    spawnChild('tenantscope', ['start', '--fleet', fleetFile], env),
+  ];
+  const base = `http://${settings.listen.host}:${settings.listen.port}`;
+  say(`tenantscope demo: ${fleet.tenants.length} simulated tenants on ${Object.keys(fleet.clusters).join(', ')}, scenario ${values.scenario}`);
+  say(`  metrics   ${base}/metrics`);
+  say(`  health    ${base}/healthz   ${base}/readyz`);
+  for (const cluster of Object.values(fleet.clusters)) {
+    say(`  ${cluster.id}: ingress ${cluster.probe?.url ?? '-'}   traefik ${cluster.traefik?.metricsUrl ?? '-'}   log ${cluster.odoo?.logFiles[0] ?? '-'}`);
+  }
+  say('Ctrl-C stops everything.');
+
+  let stopping = false;
+  const exited = Promise.all(children.map((c) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code)))));
+  const stopAll = () => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping the simulator and tenantscope ...');
+    for (const child of children) child.kill('SIGTERM');
+  };
+  process.once('SIGINT', stopAll);
+  process.once('SIGTERM', stopAll);
+  for (const child of children) child.once('exit', () => stopAll());
+  void watchTenants(base, fleet.tenants.map((t) => t.id), () => stopping);
+  const codes = await exited;
+  return codes.every((c) => c === 0 || c === null) ? 0 : 1;
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function spawnChild(label: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`[${label}] ${line}\n`));
+  }
+  return child;
+}
+
+/** Creates the demo database when it is missing; never drops or changes anything else. */
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+      say(`created database ${name}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Tells the user when every tenant has per-tenant series in /metrics. */
+async function watchTenants(base: string, tenants: string[], stopped: () => boolean): Promise<void> {
+  const started = Date.now();
+  while (!stopped()) {
+    await new Promise((r) => setTimeout(r, 3_000));
+    try {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const requests = tenants.filter((t) => text.includes(`tenantscope_odoo_requests_total{tenant="${t}"`));
+      const probes = tenants.filter((t) => text.includes(`tenantscope_probe_success{tenant="${t}"`));
+      if (requests.length === tenants.length && probes.length === tenants.length) {
+        say(`all ${tenants.length} tenants have request and probe series in ${base}/metrics after ${Math.round((Date.now() - started) / 1000)} s`);
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+  }
+}

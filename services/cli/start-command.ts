@@ -1,0 +1,35 @@
+import { loadSettings } from '../config/env';
+import { loadFleetFile } from '../config/fleet';
+import { ConfigError } from '../errors';
+import { createLogger } from '../logger';
+import { ROLES, startProcess, type Role } from '../process/start';
+import { stopTelemetry } from '../telemetry';
+import { fleetPath, parseFlags } from './args';
+
+/** SIGTERM must end the process within 10 s: drain for 8, then stop without waiting. */
+const DRAIN_MS = 8_000;
+const HARD_EXIT_MS = 9_500;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseFlags('start', args, { role: { type: 'string', default: 'all' }, fleet: { type: 'string' } });
+  const role = values.role as Role;
+  if (!ROLES.includes(role)) throw new ConfigError([`tenantscope start: --role expected one of ${ROLES.join(', ')}, got ${JSON.stringify(values.role)}`]);
+  const settings = loadSettings();
+  const fleet = loadFleetFile(fleetPath('start', values.fleet, settings.fleetFile));
+  const log = createLogger(settings.logLevel).child({ role });
+  const running = await startProcess({ settings, fleet, role, log });
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      log.info({ signal }, 'stopping');
+      setTimeout(() => {
+        log.error('shutdown took too long; exiting');
+        process.exit(1);
+      }, HARD_EXIT_MS).unref();
+      void running.stop(DRAIN_MS).then(stopTelemetry).then(resolve);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  log.info('stopped');
+  return 0;
+}

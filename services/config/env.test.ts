@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors';
+import { loadSettings } from './env';
+
+describe('loadSettings', () => {
+  it('gives the local defaults and no signing key', () => {
+    const s = loadSettings({});
+    expect(s.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/tenantscope');
+    expect(s.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(s.listen).toEqual({ host: '127.0.0.1', port: 9470 });
+    expect(s.signingKeyFile).toBeUndefined();
+    expect(s.otlpEndpoint).toBeUndefined();
+    expect(Object.isFrozen(s)).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const s = loadSettings({
+      TENANTSCOPE_DATABASE_URL: 'postgresql://u@db:5432/x',
+      TENANTSCOPE_LISTEN: '0.0.0.0:8080',
+      TENANTSCOPE_WORKER_CONCURRENCY: '3',
+      TENANTSCOPE_SIGNING_KEY_FILE: '/run/secrets/key',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+    });
+    expect(s).toMatchObject({ databaseUrl: 'postgresql://u@db:5432/x', listen: { host: '0.0.0.0', port: 8080 }, workerConcurrency: 3, signingKeyFile: '/run/secrets/key', otlpEndpoint: 'http://collector:4318' });
+  });
+
+  it('names each bad variable and never prints a database URL', () => {
+    let problems: readonly string[] = [];
+    try {
+      loadSettings({ TENANTSCOPE_DATABASE_URL: 'mysql://root:secret@db/x', TENANTSCOPE_WORKER_CONCURRENCY: 'many', TENANTSCOPE_LOG_LEVEL: 'loud' });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems.some((p) => p.startsWith('environment TENANTSCOPE_DATABASE_URL:') && p.includes('(value hidden)'))).toBe(true);
+    expect(problems.join('\n')).not.toContain('secret');
+    expect(problems.some((p) => p.startsWith('environment TENANTSCOPE_WORKER_CONCURRENCY:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('environment TENANTSCOPE_LOG_LEVEL:'))).toBe(true);
+  });
+});

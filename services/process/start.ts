@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { buildApi } from '../api/app';
+import { systemClock, type Clock } from '../clock';
+import { CollectorRunner } from '../collect/runner';
+import { listTargets } from '../collect/targets';
+import type { Settings } from '../config/env';
+import type { Fleet } from '../config/fleet-types';
+import type { Logger } from '../logger';
+import { createMetricsRegistry } from '../metrics/registry';
+import { createRedis } from '../queue/queues';
+import { CollectScheduler } from '../queue/scheduler';
+import { CollectWorker } from '../queue/worker';
+import { createPool, type Pool } from '../storage/db';
+import { syncFleet } from '../storage/fleet-store';
+import { migrate } from '../storage/migrate';
+import { PartitionKeeper } from '../storage/partitions';
+
+export type Role = 'all' | 'api' | 'worker' | 'scheduler';
+export const ROLES: readonly Role[] = ['all', 'api', 'worker', 'scheduler'];
+
+export interface Running {
+  /** Where the API listens, when this process serves it. */
+  url?: string;
+  /** Drains running jobs, closes servers and pools. Resolves within `graceMs` plus a little. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The composition root: wires storage, collectors, queue and API for one process and role.
+ * Every role migrates (under the advisory lock) and syncs the fleet, so any start order works.
+ */
+export async function startProcess(opts: { settings: Settings; fleet: Fleet; role: Role; log: Logger; clock?: Clock }): Promise<Running> {
+  const { settings, fleet, role, log } = opts;
+  const clock = opts.clock ?? systemClock;
+  const pool: Pool = createPool(settings.databaseUrl, 10, `tenantscope-${role}`);
+  const redisClients: Redis[] = [];
+  const redis = () => {
+    const client = createRedis(settings.redisUrl);
+    client.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+    redisClients.push(client);
+    return client;
+  };
+  let api: FastifyInstance | undefined;
+  let worker: CollectWorker | undefined;
+  let scheduler: CollectScheduler | undefined;
+  const stop = async (graceMs = 8_000) => {
+    await api?.close().catch(() => undefined);
+    await worker?.close(graceMs).catch((err: Error) => log.warn({ err: err.message }, 'worker close failed'));
+    await scheduler?.close().catch(() => undefined);
+    await Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect())));
+    await pool.end().catch(() => undefined);
+  };
+  try {
+    await migrate(pool, log);
+    await syncFleet(pool, fleet, new Date(clock.now()));
+    const targets = listTargets(fleet);
+    if (role === 'all' || role === 'scheduler') {
+      scheduler = new CollectScheduler(redis(), settings.queuePrefix, log);
+      await scheduler.sync(targets);
+    }
+    if (role === 'all' || role === 'worker') {
+      const runner = new CollectorRunner({ pool, partitions: new PartitionKeeper(pool), fleet, clock, log, timeoutSeconds: settings.collectorTimeoutSeconds });
+      worker = new CollectWorker(redis(), settings.queuePrefix, settings.workerConcurrency, runner, log);
+    }
+    let url: string | undefined;
+    if (role === 'all' || role === 'api') {
+      const probeRedis = createRedis(settings.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+      probeRedis.on('error', () => undefined); // reported through /readyz
+      redisClients.push(probeRedis);
+      api = await buildApi({
+        log,
+        metrics: createMetricsRegistry(pool, buildInfo(), log),
+        readiness: [
+          { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
+          { name: 'redis', check: async () => void (await probeRedis.ping()) },
+        ],
+      });
+      url = await api.listen({ host: settings.listen.host, port: settings.listen.port });
+    }
+    log.info({ role, url, tenants: fleet.tenants.length, targets: targets.length }, 'tenantscope started');
+    return { ...(url !== undefined && { url }), stop };
+  } catch (err) {
+    await stop(1_000);
+    throw err;
+  }
+}
+
+function buildInfo(): { version: string; revision: string } {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return { version: pkg.version, revision: process.env.TENANTSCOPE_REVISION ?? 'unknown' };
+}
