@@ -46,12 +46,14 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
   let api: FastifyInstance | undefined;
   let worker: CollectWorker | undefined;
   let scheduler: CollectScheduler | undefined;
-  const stop = async (graceMs = 8_000) => {
-    await api?.close().catch(() => undefined);
-    await worker?.close(graceMs).catch((err: Error) => log.warn({ err: err.message }, 'worker close failed'));
-    await scheduler?.close().catch(() => undefined);
-    await Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect())));
-    await pool.end().catch(() => undefined);
+  // Each step has a bound, so a stuck job or connection cannot hold the process past SIGTERM's budget.
+  const stop = async (graceMs = 7_000) => {
+    await within(1_000, api?.close());
+    await within(graceMs + 1_000, worker?.close(graceMs).catch((err: Error) => log.warn({ err: err.message }, 'worker close failed')));
+    await within(500, scheduler?.close());
+    await within(500, Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect()))));
+    redisClients.forEach((c) => c.disconnect());
+    await within(500, pool.end());
   };
   try {
     await migrate(pool, log);
@@ -80,7 +82,7 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
       });
       url = await api.listen({ host: settings.listen.host, port: settings.listen.port });
     }
-    log.info({ role, url, tenants: fleet.tenants.length, targets: targets.length }, 'tenantscope started');
+    log.info({ url, tenants: fleet.tenants.length, targets: targets.length }, 'tenantscope started');
     return { ...(url !== undefined && { url }), stop };
   } catch (err) {
     await stop(1_000);
@@ -91,4 +93,12 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
 function buildInfo(): { version: string; revision: string } {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
   return { version: pkg.version, revision: process.env.TENANTSCOPE_REVISION ?? 'unknown' };
+}
+
+/** Waits for `work` at most `ms`; a rejection or a timeout both just end the wait. */
+async function within(ms: number, work: Promise<unknown> | undefined): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

@@ -38,7 +38,8 @@ export class CollectWorker {
     clearTimeout(timer);
     if (!drained) {
       this.log.warn({ graceMs }, 'jobs still running at shutdown; stopping without them');
-      await this.worker.close(true);
+      // BullMQ's force close still waits on the abandoned jobs' promises; do not wait for it.
+      void this.worker.close(true).catch(() => undefined);
     }
   }
 }

@@ -22,8 +22,10 @@ export async function advanceCheckpoint(
   next: LogCheckpoint,
   now: Date,
 ): Promise<boolean> {
+  // A row lock cannot guard a checkpoint that does not exist yet; this lock guards both cases.
+  await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '|' || $2, 7461))", [collector, target]);
   const { rows } = await client.query<{ file_identity: string; file_offset: number }>(
-    'SELECT file_identity, file_offset FROM ingest_checkpoint WHERE collector = $1 AND target = $2 FOR UPDATE',
+    'SELECT file_identity, file_offset FROM ingest_checkpoint WHERE collector = $1 AND target = $2',
     [collector, target],
   );
   const stored = rows[0];

@@ -53,7 +53,7 @@ export async function migrate(pool: Pool, log: Logger, dir = MIGRATIONS_DIR): Pr
     for (const row of rows) {
       const file = known.get(row.version);
       if (!file) throw new MigrationError(`database has migration ${row.version} (${row.name}) that this tenantscope does not know: the schema is newer than the code`);
-      if (file.sha256 !== row.sha256) throw new MigrationError(`migration ${row.version}_${row.name}.sql was edited after it was applied; migrations are forward-only, add a new one`);
+      if (file.sha256 !== row.sha256) throw new MigrationError(`migration ${fileName(row.version, row.name)} was edited after it was applied; migrations are forward-only, add a new one`);
     }
     const applied = new Set(rows.map((r) => r.version));
     const done: number[] = [];
@@ -65,7 +65,7 @@ export async function migrate(pool: Pool, log: Logger, dir = MIGRATIONS_DIR): Pr
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw new MigrationError(`migration ${String(m.version).padStart(4, '0')}_${m.name}.sql failed: ${(err as Error).message}`);
+        throw new MigrationError(`migration ${fileName(m.version, m.name)} failed: ${(err as Error).message}`);
       }
       log.info({ version: m.version, name: m.name }, 'migration applied');
       done.push(m.version);
@@ -75,4 +75,8 @@ export async function migrate(pool: Pool, log: Logger, dir = MIGRATIONS_DIR): Pr
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     client.release();
   }
+}
+
+function fileName(version: number, name: string): string {
+  return `${String(version).padStart(4, '0')}_${name}.sql`;
 }
