@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { COLLECT_QUEUE } from '../services/queue/queues';
+import { ADMIN_URL, REDIS_URL, createTestDatabase, uniquePrefix, type TestDatabase } from './helpers/database';
+import { startTenantscope, waitFor } from './helpers/processes';
+
+/**
+ * `tenantscope demo` end to end on the demo fleet, moved to free ports, a temporary folder and
+ * fresh database names: within 60 s /metrics has request and probe series for all 12 tenants.
+ */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const dbPrefix = `tsdemo${randomBytes(3).toString('hex')}_`;
+const queuePrefix = uniquePrefix();
+let db: TestDatabase | undefined;
+
+afterAll(async () => {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${dbPrefix}%`]);
+  for (const row of rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+  await admin.end();
+  await db?.drop();
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(COLLECT_QUEUE, { connection: redis, prefix: queuePrefix });
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await redis.quit();
+});
+
+describe('npm run demo', () => {
+  it('shows request and probe series for all 12 simulated tenants within 60 s, and stops on Ctrl-C', async () => {
+    db = await createTestDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'demo-'));
+    let fleet = readFileSync(join(__dirname, '..', 'examples', 'fleet.yaml'), 'utf8')
+      .replace(/\.\.\/var\/demo\//g, `${dir}/`)
+      .replace(/tsdemo_/g, dbPrefix);
+    for (const port of ['18081', '18082', '18091', '18092']) fleet = fleet.replace(new RegExp(`127\\.0\\.0\\.1:${port}`, 'g'), `127.0.0.1:${await freePort()}`);
+    const fleetFile = join(dir, 'fleet.yaml');
+    writeFileSync(fleetFile, fleet);
+    const listen = `127.0.0.1:${await freePort()}`;
+
+    const demo = startTenantscope(['demo', '--fleet', fleetFile], {
+      TENANTSCOPE_DATABASE_URL: db.url,
+      TENANTSCOPE_REDIS_URL: REDIS_URL,
+      TENANTSCOPE_QUEUE_PREFIX: queuePrefix,
+      TENANTSCOPE_LISTEN: listen,
+    });
+    const started = Date.now();
+    await waitFor('all 12 tenants in /metrics', () => demo.output().includes('all 12 tenants have request and probe series'), 60_000);
+    expect(Date.now() - started).toBeLessThan(60_000);
+
+    const text = await (await fetch(`http://${listen}/metrics`)).text();
+    const tenants = [...fleet.matchAll(/^ {2}- id: (\S+)$/gm)].map((m) => m[1]);
+    expect(tenants).toHaveLength(12);
+    for (const tenant of tenants) {
+      expect(text).toMatch(new RegExp(`^tenantscope_odoo_requests_total\\{tenant="${tenant}",cluster="(eu1|us1)",code_class="2xx"\\} [1-9]`, 'm'));
+      expect(text).toMatch(new RegExp(`^tenantscope_probe_success\\{tenant="${tenant}",cluster="(eu1|us1)"\\} 1$`, 'm'));
+    }
+    expect(text).toMatch(/^tenantscope_collector_success\{collector="odoo-log",target="[^"]+eu1\/odoo.log"\} 1$/m);
+
+    const interrupted = Date.now();
+    demo.child.kill('SIGINT');
+    const exit = await demo.exited;
+    expect(exit.code, demo.output().slice(-2_000)).toBe(0);
+    expect(exit.at - interrupted).toBeLessThan(12_000);
+  }, 90_000);
+});
