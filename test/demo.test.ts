@@ -3,12 +3,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { COLLECT_QUEUE } from '../services/queue/queues';
-import { ADMIN_URL, REDIS_URL, createTestDatabase, uniquePrefix, type TestDatabase } from './helpers/database';
+import { ADMIN_URL, REDIS_URL, createTestDatabase, removeQueues, type TestDatabase, uniquePrefix } from './helpers/database';
 import { startTenantscope, waitFor } from './helpers/processes';
 
 /**
@@ -34,11 +31,7 @@ afterAll(async () => {
   for (const row of rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
   await admin.end();
   await db?.drop();
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue(COLLECT_QUEUE, { connection: redis, prefix: queuePrefix });
-  await queue.obliterate({ force: true });
-  await queue.close();
-  await redis.quit();
+  await removeQueues(queuePrefix);
 });
 
 describe('npm run demo', () => {

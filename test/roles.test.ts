@@ -3,11 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECT_QUEUE } from '../services/queue/queues';
-import { REDIS_URL, uniquePrefix } from './helpers/database';
+import { REDIS_URL, removeQueues, uniquePrefix } from './helpers/database';
 import { testFleet, testFleetYaml } from './helpers/fleets';
 import { startTenantscope, waitFor, type Started } from './helpers/processes';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
@@ -39,11 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server.closeAllConnections();
   server.close();
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue(COLLECT_QUEUE, { connection: redis, prefix });
-  await queue.obliterate({ force: true });
-  await queue.close();
-  await redis.quit();
+  await removeQueues(prefix);
   await db.close();
 });
 

@@ -21,6 +21,7 @@ const EnvSchema = Type.Object({
   ),
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   OTEL_SERVICE_NAME: Type.String({ default: 'tenantscope' }),
+  TENANTSCOPE_REVISION: Type.String({ default: 'unknown' }),
 });
 
 type RawEnv = Static<typeof EnvSchema>;
@@ -37,6 +38,8 @@ export interface Settings {
   readonly logLevel: string;
   readonly otlpEndpoint?: string;
   readonly serviceName: string;
+  /** Source revision for tenantscope_build_info (set by the image build). */
+  readonly revision: string;
 }
 
 const NUMERIC = new Set(['TENANTSCOPE_WORKER_CONCURRENCY', 'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS']);
@@ -74,6 +77,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     logLevel: raw.TENANTSCOPE_LOG_LEVEL,
     ...(raw.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined && { otlpEndpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT }),
     serviceName: raw.OTEL_SERVICE_NAME,
+    revision: raw.TENANTSCOPE_REVISION,
   });
 }
 

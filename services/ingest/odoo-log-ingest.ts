@@ -4,6 +4,7 @@ import type { Fleet } from '../config/fleet-types';
 import { codeClass, isHeldRequest, bucketIndex, MinuteRollup } from './minute-rollup';
 import { advanceCheckpoint, readCheckpoint } from '../storage/checkpoint-store';
 import { claimRun } from '../storage/collector-store';
+import { succeededRun } from './run-record';
 import { withTransaction, type Pool } from '../storage/db';
 import type { PartitionKeeper } from '../storage/partitions';
 import { addMinuteRows } from '../storage/tenant-minute-store';
@@ -59,17 +60,7 @@ export async function ingestOdooLog(deps: OdooLogDeps, target: LogTarget, run: R
     const moved = await advanceCheckpoint(client, target.collector, target.target, before, batch.checkpoint, finishedAt);
     if (!moved) return false;
     await addMinuteRows(client, rows);
-    await claimRun(client, {
-      collector: target.collector,
-      target: target.target,
-      scheduledAt: run.scheduledAt,
-      finishedAt,
-      success: true,
-      durationSeconds: (finishedAt.getTime() - run.startedAt) / 1000,
-      records: batch.records.length,
-      rejected: batch.rejected,
-      worker: run.worker,
-    });
+    await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, batch.records.length, batch.rejected));
     return true;
   });
   return { records: applied ? batch.records.length : 0, rejected: applied ? batch.rejected : 0, duplicate: !applied, unattributed };

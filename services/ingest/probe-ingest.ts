@@ -7,6 +7,7 @@ import { withTransaction, type Pool } from '../storage/db';
 import type { PartitionKeeper } from '../storage/partitions';
 import { addMinuteRows } from '../storage/tenant-minute-store';
 import { MinuteRollup } from './minute-rollup';
+import { succeededRun } from './run-record';
 
 type ProbeTarget = Extract<CollectorTarget, { collector: 'odoo-probe' }>;
 
@@ -37,17 +38,7 @@ export async function ingestProbe(deps: ProbeDeps, target: ProbeTarget, run: Run
   await deps.partitions.ensure('tenant_minute', rows.map((r) => r.minute));
   const finishedAt = new Date(deps.clock.now());
   const applied = await withTransaction(deps.pool, async (client) => {
-    const claimed = await claimRun(client, {
-      collector: target.collector,
-      target: target.target,
-      scheduledAt: run.scheduledAt,
-      finishedAt,
-      success: true,
-      durationSeconds: (finishedAt.getTime() - run.startedAt) / 1000,
-      records: 1,
-      rejected: 0,
-      worker: run.worker,
-    });
+    const claimed = await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, 1, 0));
     if (!claimed) return false;
     await addMinuteRows(client, rows);
     await client.query(

@@ -74,7 +74,7 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
       redisClients.push(probeRedis);
       api = await buildApi({
         log,
-        metrics: createMetricsRegistry(pool, buildInfo(), log),
+        metrics: createMetricsRegistry(pool, buildInfo(settings.revision), log),
         readiness: [
           { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
           { name: 'redis', check: async () => void (await probeRedis.ping()) },
@@ -90,9 +90,9 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
   }
 }
 
-function buildInfo(): { version: string; revision: string } {
+function buildInfo(revision: string): { version: string; revision: string } {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
-  return { version: pkg.version, revision: process.env.TENANTSCOPE_REVISION ?? 'unknown' };
+  return { version: pkg.version, revision };
 }
 
 /** Waits for `work` at most `ms`; a rejection or a timeout both just end the wait. */

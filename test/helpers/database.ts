@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import pg from 'pg';
+import { COLLECT_QUEUE } from '../../services/queue/queues';
 
 export const ADMIN_URL = process.env.TENANTSCOPE_TEST_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.TENANTSCOPE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -36,4 +39,13 @@ async function admin(sql: string): Promise<void> {
 /** A unique BullMQ prefix per test, so queues never meet. */
 export function uniquePrefix(): string {
   return `tstest-${randomBytes(5).toString('hex')}`;
+}
+
+/** Removes everything BullMQ kept in Redis under a test's prefix. */
+export async function removeQueues(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(COLLECT_QUEUE, { connection: redis, prefix });
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await redis.quit();
 }
