@@ -29,6 +29,17 @@ export const COMMANDS: readonly Command[] = [
     run: (args) => (require('./check-config-command') as typeof import('./check-config-command')).run(args),
   },
   {
+    name: 'parse',
+    summary: 'print what a collector makes of a file, as NDJSON (rejected lines counted)',
+    usage: [
+      'tenantscope parse <kind> <file|-> [--zone IANA]',
+      '  Kinds: see `tenantscope parse --help`; odoo-log reads its timestamps in --zone (default UTC).',
+      '  One JSON record per line on stdout; on stderr a last line {"records":N,"rejected":M}.',
+      '  An unreadable file exits 2 with its path; rejected lines do not change the exit code.',
+    ].join('\n'),
+    run: (args) => (require('./parse-command') as typeof import('./parse-command')).run(args),
+  },
+  {
     name: 'migrate',
     summary: 'apply pending database migrations and exit',
     usage: 'tenantscope migrate\n  Applies migrations/NNNN_*.sql to TENANTSCOPE_DATABASE_URL under an advisory lock. Non-zero exit on failure.',

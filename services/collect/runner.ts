@@ -1,22 +1,12 @@
 import { hostname } from 'node:os';
-import type { Clock } from '../clock';
-import type { Fleet } from '../config/fleet-types';
-import { ingestOdooLog } from '../ingest/odoo-log-ingest';
-import { ingestProbe } from '../ingest/probe-ingest';
 import type { Logger } from '../logger';
 import { inSpan } from '../tracing';
 import { claimRun, recordStatus, type RunRecord } from '../storage/collector-store';
-import type { Pool } from '../storage/db';
-import type { PartitionKeeper } from '../storage/partitions';
-import type { RunOutcome } from './run-types';
-import { listTargets, targetKey, type CollectorTarget } from './targets';
+import { COLLECTORS, findCollector } from './registry';
+import type { CollectorTarget, IngestDeps, RunContext, RunOutcome } from './run-types';
+import { listTargets, targetKey } from './targets';
 
-export interface RunnerDeps {
-  pool: Pool;
-  partitions: PartitionKeeper;
-  fleet: Fleet;
-  clock: Clock;
-  log: Logger;
+export interface RunnerDeps extends IngestDeps {
   timeoutSeconds: number;
 }
 
@@ -85,13 +75,15 @@ export class CollectorRunner {
     }
   }
 
-  private execute(target: CollectorTarget, context: Parameters<typeof ingestProbe>[2]): Promise<RunOutcome> {
-    switch (target.collector) {
-      case 'odoo-log':
-        return ingestOdooLog(this.deps, target, context);
-      case 'odoo-probe':
-        return ingestProbe(this.deps, target, context);
-    }
+  private execute(target: CollectorTarget, context: RunContext): Promise<RunOutcome> {
+    const collector = findCollector(target.collector);
+    if (!collector) throw new Error(`no collector named ${target.collector}`);
+    return collector.run(this.deps, target, context);
+  }
+
+  /** Closes what collectors keep open between runs. */
+  async close(): Promise<void> {
+    await Promise.all(COLLECTORS.map((c) => c.close?.().catch(() => undefined)));
   }
 
   /** Status is best effort: a database outage is logged, never thrown into the queue. */

@@ -1,31 +1,41 @@
 import * as odooLog from '../../collectors/odoo-log';
-import type { Clock } from '../clock';
 import type { Fleet } from '../config/fleet-types';
 import { codeClass, isHeldRequest, bucketIndex, MinuteRollup } from './minute-rollup';
 import { advanceCheckpoint, readCheckpoint } from '../storage/checkpoint-store';
 import { claimRun } from '../storage/collector-store';
 import { succeededRun } from './run-record';
-import { withTransaction, type Pool } from '../storage/db';
-import type { PartitionKeeper } from '../storage/partitions';
+import { withTransaction } from '../storage/db';
 import { addMinuteRows } from '../storage/tenant-minute-store';
-import type { CollectorTarget } from '../collect/targets';
-import type { RunContext, RunOutcome } from '../collect/run-types';
+import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../collect/run-types';
 
-type LogTarget = Extract<CollectorTarget, { collector: 'odoo-log' }>;
-
-export interface OdooLogDeps {
-  pool: Pool;
-  partitions: PartitionKeeper;
-  fleet: Fleet;
-  clock: Clock;
+export interface LogTarget extends CollectorTarget {
+  collector: 'odoo-log';
+  file: string;
+  zone: string;
 }
+
+export const odooLogCollector: CollectorDefinition<LogTarget> = {
+  name: odooLog.name,
+  targets: (fleet: Fleet) =>
+    Object.values(fleet.clusters).flatMap((cluster) =>
+      (cluster.odoo?.logFiles ?? []).map((file) => ({
+        collector: 'odoo-log' as const,
+        target: file,
+        intervalSeconds: cluster.odoo!.intervalSeconds,
+        cluster: cluster.id,
+        file,
+        zone: cluster.odoo!.logTimezone,
+      })),
+    ),
+  run: (deps, target, context) => ingestOdooLog(deps, target, context),
+};
 
 /**
  * Reads what was appended to one Odoo log since its checkpoint and adds it to the tenants'
  * minutes. Rollups and the new checkpoint commit together; a run that finds the checkpoint
  * moved by another worker writes nothing.
  */
-export async function ingestOdooLog(deps: OdooLogDeps, target: LogTarget, run: RunContext): Promise<RunOutcome> {
+export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: RunContext): Promise<RunOutcome> {
   const before = await readCheckpoint(deps.pool, target.collector, target.target);
   const batch = await odooLog.collect({ file: target.file, zone: target.zone, ...(before && { checkpoint: before }) });
   const tenantByDb = new Map(deps.fleet.tenants.filter((t) => t.cluster === target.cluster).map((t) => [t.database, t.id]));

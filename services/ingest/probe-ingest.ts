@@ -1,27 +1,38 @@
 import * as odooProbe from '../../collectors/odoo-probe';
-import type { Clock } from '../clock';
-import type { CollectorTarget } from '../collect/targets';
-import type { RunContext, RunOutcome } from '../collect/run-types';
+import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../collect/run-types';
+import type { Fleet, Tenant } from '../config/fleet-types';
 import { claimRun } from '../storage/collector-store';
-import { withTransaction, type Pool } from '../storage/db';
-import type { PartitionKeeper } from '../storage/partitions';
+import { withTransaction } from '../storage/db';
 import { addMinuteRows } from '../storage/tenant-minute-store';
 import { MinuteRollup } from './minute-rollup';
 import { succeededRun } from './run-record';
 
-type ProbeTarget = Extract<CollectorTarget, { collector: 'odoo-probe' }>;
-
-export interface ProbeDeps {
-  pool: Pool;
-  partitions: PartitionKeeper;
-  clock: Clock;
+export interface ProbeTarget extends CollectorTarget {
+  collector: 'odoo-probe';
+  tenant: Tenant;
+  url: string;
+  path: string;
+  timeoutSeconds: number;
 }
+
+export const odooProbeCollector: CollectorDefinition<ProbeTarget> = {
+  name: odooProbe.name,
+  targets: (fleet: Fleet) =>
+    fleet.tenants.flatMap((tenant) => {
+      const probe = fleet.clusters[tenant.cluster]?.probe;
+      if (!probe) return [];
+      // the first host is the tenant's primary address; probing one is enough to see the tenant
+      const host = tenant.hosts[0] as string;
+      return [{ collector: 'odoo-probe' as const, target: host, intervalSeconds: probe.intervalSeconds, cluster: tenant.cluster, tenant, url: probe.url, path: probe.path, timeoutSeconds: probe.timeoutSeconds }];
+    }),
+  run: (deps, target, context) => ingestProbe(deps, target, context),
+};
 
 /**
  * Probes one tenant and stores the result under the run's key: a duplicated job probes again
  * but writes nothing, so a minute never holds a probe twice.
  */
-export async function ingestProbe(deps: ProbeDeps, target: ProbeTarget, run: RunContext): Promise<RunOutcome> {
+export async function ingestProbe(deps: IngestDeps, target: ProbeTarget, run: RunContext): Promise<RunOutcome> {
   const result = await odooProbe.collect({
     url: target.url,
     path: target.path,

@@ -1,8 +1,8 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../logger';
 import type { Queryable } from '../storage/db';
-import { loadMetricsSnapshot, type MetricsSnapshot } from '../storage/metrics-store';
-import { STORE_METRICS, type StoreMetric } from './store-metrics';
+import { METRIC_GROUPS } from './groups';
+import type { MetricGroup, MetricValue } from './metric-group';
 
 export interface BuildInfo {
   version: string;
@@ -11,8 +11,8 @@ export interface BuildInfo {
 
 /**
  * The /metrics registry. prom-client renders every metric with Promise.all, so one throwing
- * metric would fail the whole scrape: store-backed metrics share one snapshot per scrape and
- * publish nothing (and `tenantscope_metrics_store_up 0`) when the database cannot be read.
+ * metric would fail the whole scrape: store-backed metrics share one load per group and scrape,
+ * and publish nothing (and `tenantscope_metrics_store_up 0`) when the database cannot be read.
  */
 export function createMetricsRegistry(db: Queryable, build: BuildInfo, log: Logger): Registry {
   const registry = new Registry();
@@ -24,34 +24,51 @@ export function createMetricsRegistry(db: Queryable, build: BuildInfo, log: Logg
     registers: [registry],
   }).set({ version: build.version, revision: build.revision, nodejs_version: process.version }, 1);
 
-  let pending: Promise<MetricsSnapshot | undefined> | undefined;
-  const snapshot = (): Promise<MetricsSnapshot | undefined> => {
-    // One read serves every metric of the same scrape (and scrapes that overlap it).
-    pending ??= loadMetricsSnapshot(db)
-      .catch((err: Error) => {
-        log.warn({ err: err.message }, 'metrics store unreadable; store-backed series omitted');
-        return undefined;
-      })
-      .finally(() => setTimeout(() => (pending = undefined), 250).unref());
-    return pending;
+  // One load per group serves every metric of the same scrape (and scrapes that overlap it).
+  const pending = new Map<string, Promise<unknown>>();
+  const failed = new Set<string>();
+  const load = (group: MetricGroup<unknown>): Promise<unknown> => {
+    let p = pending.get(group.name);
+    if (!p) {
+      p = group
+        .load(db)
+        .then((data) => {
+          failed.delete(group.name);
+          return data;
+        })
+        .catch((err: Error) => {
+          failed.add(group.name);
+          log.warn({ group: group.name, err: err.message }, 'metrics store unreadable; store-backed series omitted');
+          return undefined;
+        })
+        .finally(() => setTimeout(() => pending.delete(group.name), 250).unref());
+      pending.set(group.name, p);
+    }
+    return p;
+  };
+  const loadAll = async () => {
+    await Promise.all(METRIC_GROUPS.map(load));
+    return failed.size === 0;
   };
 
-  registry.registerMetric(storeUp(snapshot) as never);
-  for (const metric of STORE_METRICS) registry.registerMetric(fromStore(metric, snapshot) as never);
+  registry.registerMetric(storeUp(loadAll) as never);
+  for (const group of METRIC_GROUPS) {
+    for (const metric of group.metrics) registry.registerMetric(fromStore(metric, () => load(group)) as never);
+  }
   return registry;
 }
 
-function fromStore(metric: StoreMetric, snapshot: () => Promise<MetricsSnapshot | undefined>) {
+function fromStore<T>(metric: MetricGroup<T>['metrics'][number], data: () => Promise<T | undefined>) {
   return {
     name: metric.name,
     help: metric.help,
     type: metric.type,
     aggregator: 'omit',
     async get() {
-      const s = await snapshot();
-      let values: ReturnType<StoreMetric['values']> = [];
+      const d = await data();
+      let values: MetricValue[] = [];
       try {
-        if (s) values = metric.values(s);
+        if (d !== undefined) values = metric.values(d);
       } catch {
         values = [];
       }
@@ -61,7 +78,7 @@ function fromStore(metric: StoreMetric, snapshot: () => Promise<MetricsSnapshot 
   };
 }
 
-function storeUp(snapshot: () => Promise<MetricsSnapshot | undefined>) {
+function storeUp(readable: () => Promise<boolean>) {
   const name = 'tenantscope_metrics_store_up';
   const help = '1 when /metrics could read the shared state in PostgreSQL, else 0 (store-backed series are then absent).';
   return {
@@ -70,8 +87,7 @@ function storeUp(snapshot: () => Promise<MetricsSnapshot | undefined>) {
     type: 'gauge',
     aggregator: 'omit',
     async get() {
-      const s = await snapshot();
-      return { name, help, type: 'gauge', aggregator: 'omit', values: [{ value: s ? 1 : 0, labels: {} }] };
+      return { name, help, type: 'gauge', aggregator: 'omit', values: [{ value: (await readable()) ? 1 : 0, labels: {} }] };
     },
     reset() {},
   };

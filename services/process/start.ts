@@ -46,11 +46,13 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
   let api: FastifyInstance | undefined;
   let worker: CollectWorker | undefined;
   let scheduler: CollectScheduler | undefined;
+  let runner: CollectorRunner | undefined;
   // Each step has a bound, so a stuck job or connection cannot hold the process past SIGTERM's budget.
   const stop = async (graceMs = 7_000) => {
     await within(1_000, api?.close());
     await within(graceMs + 1_000, worker?.close(graceMs).catch((err: Error) => log.warn({ err: err.message }, 'worker close failed')));
     await within(500, scheduler?.close());
+    await within(500, runner?.close());
     await within(500, Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect()))));
     redisClients.forEach((c) => c.disconnect());
     await within(500, pool.end());
@@ -64,7 +66,7 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
       await scheduler.sync(targets);
     }
     if (role === 'all' || role === 'worker') {
-      const runner = new CollectorRunner({ pool, partitions: new PartitionKeeper(pool), fleet, clock, log, timeoutSeconds: settings.collectorTimeoutSeconds });
+      runner = new CollectorRunner({ pool, partitions: new PartitionKeeper(pool), fleet, clock, log, timeoutSeconds: settings.collectorTimeoutSeconds });
       worker = new CollectWorker(redis(), settings.queuePrefix, settings.workerConcurrency, runner, log);
     }
     let url: string | undefined;

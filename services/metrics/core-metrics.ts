@@ -1,24 +1,11 @@
 import { DURATION_BUCKETS, CODE_CLASSES } from '../ingest/minute-rollup';
-import type { MetricsSnapshot } from '../storage/metrics-store';
-
-type Labels = Record<string, string | number>;
-export interface MetricValue {
-  value: number;
-  labels: Labels;
-  metricName?: string;
-}
-
-export interface StoreMetric {
-  name: string;
-  help: string;
-  type: 'gauge' | 'counter' | 'histogram';
-  values(s: MetricsSnapshot): MetricValue[];
-}
+import { loadMetricsSnapshot, type MetricsSnapshot } from '../storage/metrics-store';
+import type { MetricGroup, StoreMetric } from './metric-group';
 
 const tenantLabels = (s: MetricsSnapshot) => new Map(s.tenants.map((t) => [t.id, { tenant: t.id, cluster: t.cluster }]));
 
 /** Per-tenant Odoo series: only tenants whose log has shown a request at least once. */
-function odooTotals(s: MetricsSnapshot, pick: (row: MetricsSnapshot['totals'][number]) => number): MetricValue[] {
+function odooTotals(s: MetricsSnapshot, pick: (row: MetricsSnapshot['totals'][number]) => number) {
   const labels = tenantLabels(s);
   return s.totals.filter((r) => r.seen_odoo && labels.has(r.tenant_id)).map((r) => ({ value: pick(r), labels: labels.get(r.tenant_id)! }));
 }
@@ -27,7 +14,7 @@ function odooTotals(s: MetricsSnapshot, pick: (row: MetricsSnapshot['totals'][nu
  * The series read from PostgreSQL at scrape time, so every process serves the same numbers
  * (DESIGN §4). Names follow Prometheus rules: base units, `_total` counters.
  */
-export const STORE_METRICS: StoreMetric[] = [
+const STORE_METRICS: StoreMetric<MetricsSnapshot>[] = [
   {
     name: 'tenantscope_tenant_info',
     help: 'One series per active tenant of the fleet file, with its cluster, tier and name.',
@@ -67,7 +54,7 @@ export const STORE_METRICS: StoreMetric[] = [
     name: 'tenantscope_odoo_request_duration_seconds',
     help: 'Request wall time (SQL + Python seconds) from the Odoo log; long-polling and websocket excluded.',
     type: 'histogram',
-    values: (s) => {
+    values: (s: MetricsSnapshot) => {
       const labels = tenantLabels(s);
       return s.totals
         .filter((r) => r.seen_odoo && r.odoo_duration_counts && labels.has(r.tenant_id))
@@ -107,7 +94,7 @@ export const STORE_METRICS: StoreMetric[] = [
   ...collectorGauges(),
 ];
 
-function probeGauges(): StoreMetric[] {
+function probeGauges(): StoreMetric<MetricsSnapshot>[] {
   const series = (s: MetricsSnapshot, pick: (p: MetricsSnapshot['probes'][number]) => number | null) => {
     const labels = tenantLabels(s);
     return s.probes
@@ -121,7 +108,7 @@ function probeGauges(): StoreMetric[] {
   ];
 }
 
-function collectorGauges(): StoreMetric[] {
+function collectorGauges(): StoreMetric<MetricsSnapshot>[] {
   const series = (s: MetricsSnapshot, pick: (c: MetricsSnapshot['collectors'][number]) => number) =>
     s.collectors.map((c) => ({ value: pick(c), labels: { collector: c.collector, target: c.target } }));
   return [
@@ -131,3 +118,6 @@ function collectorGauges(): StoreMetric[] {
     { name: 'tenantscope_collector_rejected_records_total', help: 'Input the collector could not use (malformed lines), counted and skipped.', type: 'counter', values: (s) => series(s, (c) => c.rejected_total) },
   ];
 }
+
+/** Tenants, Odoo log totals, probes and collector health: the series every install has. */
+export const coreMetrics: MetricGroup<MetricsSnapshot> = { name: 'core', load: loadMetricsSnapshot, metrics: STORE_METRICS };

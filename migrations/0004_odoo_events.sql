@@ -1,0 +1,1 @@
+-- Reserved for Odoo worker lifecycle and cron records; filled in before this file first lands.

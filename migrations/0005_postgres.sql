@@ -1,0 +1,1 @@
+-- Reserved for the postgres collector; filled in before this file first lands.

@@ -1,0 +1,1 @@
+-- Reserved for the redis collector; filled in before this file first lands.

@@ -1,0 +1,1 @@
+-- Reserved for the backups collector; filled in before this file first lands.
