@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { localToEpochMs } from './local-time';
+import { localToEpochMs, syslogTimestampToMs } from './local-time';
 
 const at = (zone: string, text: string) => {
   const [date, time] = text.split(' ') as [string, string];
@@ -39,5 +39,25 @@ describe('localToEpochMs', () => {
         }
       }
     }
+  });
+});
+
+describe('syslogTimestampToMs', () => {
+  const REF = Date.UTC(2026, 2, 10, 12);
+  it.each([
+    ['Mar  1 10:00:07', 'Europe/Berlin', '2026-03-01T09:00:07.000Z'],
+    ['Mar 01 10:00:07.123456', 'Europe/Berlin', '2026-03-01T09:00:07.123Z'],
+    ['Mar 12 00:30:00', 'UTC', '2026-03-12T00:30:00.000Z'], // within two days ahead: clock skew, same year
+    ['Mar 20 00:30:00', 'UTC', '2025-03-20T00:30:00.000Z'], // further ahead: last year
+    ['2026-03-01T10:00:07+01:00', 'America/New_York', '2026-03-01T09:00:07.000Z'],
+    ['2026-03-01T10:00:07.5-0500', 'UTC', '2026-03-01T15:00:07.500Z'],
+    ['2026-03-01T09:00:07.250123Z', 'Europe/Berlin', '2026-03-01T09:00:07.250Z'],
+    ['2026-03-01 10:00:07', 'Europe/Berlin', '2026-03-01T09:00:07.000Z'],
+  ])('%s in %s is %s', (text, zone, iso) => {
+    expect(new Date(syslogTimestampToMs(text, zone, REF)!).toISOString()).toBe(iso);
+  });
+
+  it.each(['Foo  1 10:00:07', 'Feb 30 10:00:00', '2026-02-30T10:00:00Z', 'yesterday'])('refuses %s', (text) => {
+    expect(syslogTimestampToMs(text, 'UTC', REF)).toBeUndefined();
   });
 });

@@ -34,3 +34,46 @@ export function localToEpochMs(
   if (o2 === o3) return guess;
   return asUtc - Math.min(o2, o3) * 60_000;
 }
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const BSD = /^([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?$/;
+const ISO = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|([+-])(\d\d):?(\d\d))?$/;
+
+/**
+ * A syslog or journald timestamp as milliseconds since the epoch, or undefined when it is not
+ * one. An offset, when written, is used as is; a time without one is wall-clock time in `zone`.
+ * The BSD form (`Mar  1 10:00:00`) has no year: it takes the year that puts the time at most
+ * two days after `referenceMs` (so December lines read in January land in the year before).
+ */
+export function syslogTimestampToMs(text: string, zone: string, referenceMs: number): number | undefined {
+  const bsd = BSD.exec(text);
+  if (bsd) {
+    const month = MONTHS.indexOf(bsd[1]!) + 1;
+    if (month === 0) return undefined;
+    const fields = [month, Number(bsd[2]), Number(bsd[3]), Number(bsd[4]), Number(bsd[5]), fraction(bsd[6])] as const;
+    const year = new Date(referenceMs).getUTCFullYear();
+    for (const y of [year + 1, year, year - 1]) {
+      const ms = isWallTime(y, month, fields[1], fields[2], fields[3], fields[4]) ? localToEpochMs(zone, y, ...fields) : undefined;
+      if (ms !== undefined && ms <= referenceMs + 2 * 86_400_000) return ms;
+    }
+    return undefined;
+  }
+  const iso = ISO.exec(text);
+  if (!iso) return undefined;
+  const [y, mo, d, h, mi, s] = iso.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const ms = fraction(iso[7]);
+  if (!isWallTime(y, mo, d, h, mi, s)) return undefined;
+  if (iso[8] === undefined) return localToEpochMs(zone, y, mo, d, h, mi, s, ms);
+  const offsetMinutes = iso[8] === 'Z' ? 0 : (iso[9] === '-' ? -1 : 1) * (Number(iso[10]) * 60 + Number(iso[11]));
+  return Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMinutes * 60_000;
+}
+
+function fraction(digits: string | undefined): number {
+  return digits === undefined ? 0 : Number(digits.padEnd(3, '0').slice(0, 3));
+}
+
+/** True for a real calendar date and clock time (a log line can carry `2024-13-45`). */
+export function isWallTime(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && h < 24 && mi < 60 && s < 61;
+}

@@ -16,7 +16,7 @@ beforeEach(() => {
 });
 
 async function all(checkpoint?: LogCheckpoint, maxBytes?: number) {
-  return collect({ file, zone: ZONE, ...(checkpoint && { checkpoint }), ...(maxBytes && { maxBytes }) });
+  return collect({ file, zone: ZONE, now: Date.UTC(2026, 2, 2), ...(checkpoint && { checkpoint }), ...(maxBytes && { maxBytes }) });
 }
 
 describe('odoo-log tail', () => {

@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { CollectorError } from '../services/errors';
-import { parseOdooLogLine, type OdooLogRecord } from './odoo-log-parser';
+import { parseOdooLog, type OdooLogRecord, type ParseContext } from './odoo-log-parser';
 
 /**
  * Tails an Odoo log file from a checkpoint (file identity and byte offset), following rename
@@ -28,6 +28,8 @@ export interface OdooLogInput {
   file: string;
   /** IANA zone of the timestamps Odoo wrote (server local time). */
   zone: string;
+  /** Clock reading, ms: gives a year to syslog timestamps written without one. */
+  now: number;
   checkpoint?: LogCheckpoint;
   /** Most bytes read in one run, so a large backlog is taken in steps. */
   maxBytes?: number;
@@ -37,6 +39,7 @@ const ROTATED_SUFFIXES = ['.1', '.2', '.3'];
 
 export async function collect(input: OdooLogInput): Promise<OdooLogBatch> {
   const maxBytes = input.maxBytes ?? 16 * 1024 * 1024;
+  const context: ParseContext = { zone: input.zone, referenceMs: input.now };
   const current = await identify(input.file);
   if (!current) throw new CollectorError(`log file ${input.file} does not exist`);
   const out: OdooLogBatch = { records: [], rejected: 0, checkpoint: { fileIdentity: current.identity, offset: 0 }, bytes: 0 };
@@ -47,7 +50,7 @@ export async function collect(input: OdooLogInput): Promise<OdooLogBatch> {
     const rotated = await findRotated(input.file, previous.fileIdentity);
     if (rotated && rotated.size > previous.offset) {
       const read = await readLines(rotated.path, previous.offset, rotated.size, maxBytes);
-      parseInto(out, read.lines, input.zone);
+      parseInto(out, read.lines, context, previous.offset > 0);
       out.rejected += read.oversized ?? 0;
       out.bytes += read.consumed;
       if (previous.offset + read.consumed < rotated.size) {
@@ -60,27 +63,18 @@ export async function collect(input: OdooLogInput): Promise<OdooLogBatch> {
     start = current.size < previous.offset ? 0 : previous.offset;
   }
   const read = await readLines(input.file, start, current.size, maxBytes - out.bytes);
-  parseInto(out, read.lines, input.zone);
+  parseInto(out, read.lines, context, start > 0);
   out.rejected += read.oversized ?? 0;
   out.bytes += read.consumed;
   out.checkpoint = { fileIdentity: current.identity, offset: start + read.consumed };
   return out;
 }
 
-function parseInto(out: OdooLogBatch, lines: string[], zone: string): void {
-  let last: OdooLogRecord | undefined;
-  for (const line of lines) {
-    const parsed = parseOdooLogLine(line, zone);
-    if (!parsed) continue;
-    if (parsed.kind === 'record') {
-      out.records.push(parsed.record);
-      last = parsed.record;
-    } else if (last?.type === 'log') {
-      last.message += `\n${parsed.text}`;
-    } else if (!last) {
-      out.rejected += 1;
-    }
-  }
+// Each file is parsed on its own; lines after a checkpoint may continue a record read before it.
+function parseInto(out: OdooLogBatch, lines: string[], context: ParseContext, resumed: boolean): void {
+  const parsed = parseOdooLog(lines, context, { resumed });
+  for (const record of parsed.records) out.records.push(record);
+  out.rejected += parsed.rejected;
 }
 
 async function identify(path: string): Promise<{ identity: string; size: number } | undefined> {

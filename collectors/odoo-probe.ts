@@ -3,8 +3,10 @@ import { request as httpsRequest } from 'node:https';
 
 /**
  * Probes one tenant through the ingress: `GET <url><path>` with the tenant's Host header, as a
- * user's browser would reach it. A redirect is a result, never followed (it could point at
- * another host). Only the status decides; the body is read for the expected marker.
+ * user's browser would reach it. A redirect to another place on the same host (Odoo 17+ sends
+ * `/` to `/odoo`) is followed, at most three times; a redirect to another host or scheme is a
+ * failed probe with its status, never followed. The whole probe, redirects and body included,
+ * runs under one timeout.
  */
 export const name = 'odoo-probe';
 
@@ -31,37 +33,91 @@ export interface ProbeInput {
 }
 
 const MAX_BODY = 256 * 1024;
+const MAX_REDIRECTS = 3;
 
-export function collect(input: ProbeInput): Promise<ProbeRecord> {
+type Answer = { status: number; location?: string; body: string } | { failure: ProbeFailure };
+
+export async function collect(input: ProbeInput): Promise<ProbeRecord> {
   const started = input.now();
-  const target = new URL(input.path, input.url);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), input.timeoutSeconds * 1000);
+  const result = (ok: boolean, status: number | null, reason: ProbeFailure | null): ProbeRecord => ({
+    type: 'probe',
+    host: input.host,
+    ts: started,
+    ok,
+    status,
+    reason,
+    durationSeconds: (input.now() - started) / 1000,
+  });
+  try {
+    let target = new URL(input.path, input.url);
+    for (let hop = 0; ; hop++) {
+      const answer = await get(target, input.host, controller.signal);
+      if ('failure' in answer) return result(false, null, answer.failure);
+      const next = answer.location === undefined ? undefined : sameHostRedirect(answer.location, target, input.host);
+      if (answer.status >= 300 && answer.status < 400 && next && hop < MAX_REDIRECTS) {
+        target = next;
+        continue;
+      }
+      if (answer.status < 200 || answer.status >= 300) return result(false, answer.status, 'status');
+      const ok = looksLikeOdoo(target.pathname, answer.body);
+      return result(ok, answer.status, ok ? null : 'unexpected-body');
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The ingress URL to follow a redirect on, when `location` stays on the tenant's host and the
+ * scheme the probe uses; undefined for any other host.
+ */
+function sameHostRedirect(location: string, from: URL, host: string): URL | undefined {
+  let to: URL;
+  try {
+    to = new URL(location, `${from.protocol}//${host}${from.pathname}`);
+  } catch {
+    return undefined;
+  }
+  if (to.hostname.toLowerCase() !== host.toLowerCase().replace(/:\d+$/, '') || to.protocol !== from.protocol) return undefined;
+  return new URL(to.pathname + to.search, from);
+}
+
+function get(target: URL, host: string, signal: AbortSignal): Promise<Answer> {
   const send = target.protocol === 'https:' ? httpsRequest : request;
-  return new Promise<ProbeRecord>((resolve) => {
+  return new Promise<Answer>((resolve) => {
     let settled = false;
-    const finish = (ok: boolean, status: number | null, reason: ProbeFailure | null) => {
+    const finish = (answer: Answer) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
       req.destroy();
-      resolve({ type: 'probe', host: input.host, ts: started, ok, status, reason, durationSeconds: (input.now() - started) / 1000 });
+      resolve(answer);
     };
-    const req = send(target, { method: 'GET', headers: { Host: input.host, 'User-Agent': 'tenantscope-probe', Accept: 'text/html,application/json' }, servername: input.host }, (res) => {
+    const onAbort = () => finish({ failure: 'timeout' });
+    const headers = { Host: host, 'User-Agent': 'tenantscope-probe', Accept: 'text/html,application/json' };
+    const req = send(target, { method: 'GET', headers, servername: host.replace(/:\d+$/, '') }, (res) => {
       const status = res.statusCode ?? 0;
+      const location = res.headers.location;
       if (status < 200 || status >= 300) {
         res.resume();
-        finish(false, status, 'status');
+        finish({ status, body: '', ...(location !== undefined && { location }) });
         return;
       }
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        if (body.length < MAX_BODY) body += chunk;
+        body += chunk;
+        // enough to judge; no need to read a huge page to its end
+        if (body.length >= MAX_BODY) finish({ status, body });
       });
-      res.on('end', () => finish(looksLikeOdoo(target.pathname, body), status, looksLikeOdoo(target.pathname, body) ? null : 'unexpected-body'));
-      res.on('error', () => finish(false, status, 'network'));
+      res.on('end', () => finish({ status, body }));
+      res.on('error', () => finish({ failure: signal.aborted ? 'timeout' : 'network' }));
     });
-    const timer = setTimeout(() => finish(false, null, 'timeout'), input.timeoutSeconds * 1000);
-    req.on('error', (err: NodeJS.ErrnoException) => finish(false, null, classify(err)));
+    if (signal.aborted) return finish({ failure: 'timeout' });
+    signal.addEventListener('abort', onAbort);
+    req.on('error', (err: NodeJS.ErrnoException) => finish({ failure: signal.aborted ? 'timeout' : classify(err) }));
     req.end();
   });
 }
@@ -73,9 +129,12 @@ function looksLikeOdoo(path: string, body: string): boolean {
   return true;
 }
 
+// OpenSSL verification codes name certificates, issuers and signatures; handshake errors say SSL or TLS.
+const TLS_CODES = /^ERR_TLS|^ERR_SSL|CERT|ISSUER|SIGNATURE|^EPROTO$|^HOSTNAME_MISMATCH$/;
+
 function classify(err: NodeJS.ErrnoException): ProbeFailure {
   if (err.code === 'ECONNREFUSED') return 'refused';
-  if (err.code?.startsWith('ERR_TLS') || err.code?.includes('CERT') || /SSL|TLS/.test(err.message)) return 'tls';
+  if (TLS_CODES.test(err.code ?? '') || /SSL|TLS|certificate/i.test(err.message)) return 'tls';
   if (err.code === 'ETIMEDOUT') return 'timeout';
   return 'network';
 }

@@ -9,6 +9,7 @@ import { CollectorRunner } from '../services/collect/runner';
 import type { Fleet } from '../services/config/fleet-types';
 import { silentLogger } from '../services/logger';
 import { PartitionKeeper } from '../services/storage/partitions';
+import { odooEventsMetrics } from '../services/metrics/odoo-events-metrics';
 import { testFleet } from './helpers/fleets';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
 
@@ -105,6 +106,60 @@ describe('odoo-log ingest', () => {
     const results = await Promise.all([runLog(runner()), runLog(runner(), Date.now() + 1), runLog(runner(), Date.now() + 2)]);
     expect(results.filter((r) => r && !r.duplicate)).toHaveLength(1);
     expect((await total('t2')).odoo_requests_2xx).toBe(50);
+  });
+
+  it('counts worker events per cluster, attributes kills to the db the worker last named, and rolls cron runs up', async () => {
+    const at = (second: number, pid: number, level: string, db: string, logger: string, message: string) =>
+      `2026-03-01 10:00:${String(second).padStart(2, '0')},000 ${pid} ${level} ${db} ${logger}: ${message} \n`;
+    const CRON = 'odoo.addons.base.models.ir_cron';
+    const SERVER = 'odoo.service.server';
+    appendFileSync(
+      logFile,
+      request('db_t1', 0) + // pid 4242 serves t1
+        at(10, 1, 'ERROR', '?', SERVER, 'WorkerHTTP (4242) timeout after 120s') +
+        at(11, 4300, 'INFO', '?', SERVER, 'Worker WorkerHTTP (4300) alive') +
+        at(12, 4300, 'INFO', '?', SERVER, 'Worker (4300) virtual memory limit (3000000000) reached.') + // served nobody: cluster only
+        at(13, 31, 'INFO', 'db_t2', CRON, "Job 'Mail: Email Queue Manager' (3) starting") +
+        at(14, 31, 'INFO', 'db_t2', CRON, "Job 'Mail: Email Queue Manager' (3) done in 1.500s") +
+        at(15, 31, 'INFO', 'db_t2', CRON, "Job 'Fetchmail' (7) starting") +
+        at(16, 31, 'ERROR', 'db_t2', CRON, "Job 'Fetchmail' (7) server action #42 failed") +
+        'Traceback (most recent call last):\nValueError: boom\n' +
+        // 19: the summary after the failure line is the run's one end
+        at(17, 31, 'INFO', 'db_t2', CRON, "Job 'Fetchmail' (7) failed (#loop 1; done 0; remaining 0; duration 2.00s)") +
+        at(18, 31, 'INFO', 'db_t2', CRON, 'Starting job `Old style`.') +
+        at(19, 31, 'INFO', 'db_t2', CRON, 'Job `Old style` done.') +
+        at(20, 32, 'INFO', 'unknown_db', CRON, "Job 'X' (1) starting"),
+    );
+    const first = await runLog(runner());
+    expect(first).toMatchObject({ rejected: 0, duplicate: false, unattributed: 1 });
+    // the kill in the next batch still finds the db the cron worker named in the first one
+    appendFileSync(logFile, at(30, 1, 'ERROR', '?', SERVER, 'WorkerCron (31) timeout after 120s'));
+    await runLog(runner());
+
+    const cluster = await db.pool.query(`SELECT to_char(minute AT TIME ZONE 'UTC', 'HH24:MI') AS m, event, events FROM odoo_worker_event_minute ORDER BY event`);
+    expect(cluster.rows).toEqual([
+      { m: '09:00', event: 'alive', events: 1 },
+      { m: '09:00', event: 'memory-limit', events: 1 },
+      { m: '09:00', event: 'timeout-kill', events: 2 },
+    ]);
+    const tenants = await db.pool.query('SELECT tenant_id, worker_timeout_kill, worker_memory_limit, cron_starts, cron_done, cron_failed, cron_timed_runs, cron_seconds FROM odoo_tenant_event_minute ORDER BY tenant_id');
+    expect(tenants.rows).toEqual([
+      { tenant_id: 't1', worker_timeout_kill: 1, worker_memory_limit: 0, cron_starts: 0, cron_done: 0, cron_failed: 0, cron_timed_runs: 0, cron_seconds: 0 },
+      { tenant_id: 't2', worker_timeout_kill: 1, worker_memory_limit: 0, cron_starts: 3, cron_done: 2, cron_failed: 1, cron_timed_runs: 2, cron_seconds: 3.5 },
+    ]);
+
+    const snapshot = await odooEventsMetrics.load(db.pool, systemClock);
+    const series = (name: string) => odooEventsMetrics.metrics.find((m) => m.name === name)!.values(snapshot);
+    expect(series('tenantscope_odoo_worker_events_total')).toContainEqual({ value: 2, labels: { cluster: 'c1', event: 'timeout-kill' } });
+    expect(series('tenantscope_odoo_worker_events_total')).toContainEqual({ value: 0, labels: { cluster: 'c1', event: 'crash' } });
+    expect(series('tenantscope_odoo_cron_runs_total')).toEqual([
+      { value: 0, labels: { tenant: 't1', cluster: 'c1', result: 'done' } },
+      { value: 0, labels: { tenant: 't1', cluster: 'c1', result: 'failed' } },
+      { value: 2, labels: { tenant: 't2', cluster: 'c1', result: 'done' } },
+      { value: 1, labels: { tenant: 't2', cluster: 'c1', result: 'failed' } },
+    ]);
+    expect(series('tenantscope_odoo_cron_seconds_total')).toContainEqual({ value: 3.5, labels: { tenant: 't2', cluster: 'c1' } });
+    expect(series('tenantscope_odoo_tenant_worker_events_total')).toContainEqual({ value: 1, labels: { tenant: 't1', cluster: 'c1', event: 'timeout-kill' } });
   });
 
   it('records a failed run when the log file is missing, without throwing', async () => {

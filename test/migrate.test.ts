@@ -41,7 +41,7 @@ describe('migrate', () => {
     const other = createPool(db.url, 2);
     try {
       const [a, b] = await Promise.all([migrate(pool, silentLogger), migrate(other, silentLogger)]);
-      expect([...a, ...b].sort()).toEqual(readMigrations().map((m) => m.version));
+      expect([...a, ...b].sort((x, y) => x - y)).toEqual(readMigrations().map((m) => m.version));
     } finally {
       await other.end();
     }

@@ -2,12 +2,16 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Registry } from 'prom-client';
 import { RequestError } from '../errors';
 import type { Logger } from '../logger';
+import type { IngestDeps } from '../collect/run-types';
 import { healthRoutes, type ReadinessCheck } from './health-routes';
+import { ingestRoutes } from './ingest-routes';
 
 export interface ApiDeps {
   log: Logger;
   metrics: Registry;
   readiness: ReadinessCheck[];
+  /** When given, log lines can be pushed (`POST /ingest/odoo-log/:cluster`). */
+  ingest?: IngestDeps;
 }
 
 /**
@@ -33,6 +37,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
   await app.register(healthRoutes, { readiness: deps.readiness });
+  if (deps.ingest) await app.register(ingestRoutes, { deps: deps.ingest });
   app.get('/metrics', async (_request, reply) => {
     const body = await deps.metrics.metrics();
     return reply.type(deps.metrics.contentType).send(body);

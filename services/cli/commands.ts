@@ -40,6 +40,17 @@ export const COMMANDS: readonly Command[] = [
     run: (args) => (require('./parse-command') as typeof import('./parse-command')).run(args),
   },
   {
+    name: 'sla',
+    summary: 'SLA reports: compute a month offline from a fleet file and evidence',
+    usage: [
+      'tenantscope sla compute --fleet FILE --evidence FILE|- --month YYYY-MM [--tenant ID]',
+      '  Prints one canonical JSON report per tenant per line, without a database. Evidence is NDJSON',
+      '  (probe, requests, exclusion, signal, recovery-point, restore-test; see README). A malformed line',
+      '  is reported on stderr with its number and skipped; a bad fleet file, month, tenant or flag exits 2.',
+    ].join('\n'),
+    run: (args) => (require('./sla-command') as typeof import('./sla-command')).run(args),
+  },
+  {
     name: 'migrate',
     summary: 'apply pending database migrations and exit',
     usage: 'tenantscope migrate\n  Applies migrations/NNNN_*.sql to TENANTSCOPE_DATABASE_URL under an advisory lock. Non-zero exit on failure.',

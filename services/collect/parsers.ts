@@ -1,4 +1,11 @@
-import { parseOdooLogLine, type OdooLogRecord } from '../../collectors/odoo-log-parser';
+import { backupJobRecords } from '../../collectors/backup-jobs';
+import { pgbackrestInfoRecords } from '../../collectors/pgbackrest-info';
+import { walgBackupListRecords } from '../../collectors/walg-backup-list';
+import { odooLogParseOutput } from '../../collectors/odoo-log-parser';
+import { systemClock } from '../clock';
+import { infoRecords } from '../../collectors/redis-info-parser';
+import { parseMetricsText } from '../../collectors/traefik';
+import { parseAccessText } from '../../collectors/traefik-access-log';
 
 /**
  * What `tenantscope parse <kind> <file>` can read: each kind turns a source's text into the
@@ -21,22 +28,15 @@ export interface ParseKind {
   parse(text: string, options: ParseOptions): ParseResult;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function odooLog(text: string, { zone }: ParseOptions): ParseResult {
-  const records: (OdooLogRecord & { ts: number })[] = [];
-  let rejected = 0;
-  for (const line of text.split('\n')) {
-    const parsed = parseOdooLogLine(line, zone);
-    if (!parsed) continue;
-    const last = records[records.length - 1];
-    if (parsed.kind === 'record') records.push(parsed.record);
-    else if (last?.type === 'log') last.message += `\n${parsed.text}`;
-    else if (!last) rejected += 1;
-  }
-  return { records: records.map((r) => ({ ...r, ts: iso(r.ts) })), rejected };
-}
+// Syslog timestamps carry no year: the reading clock supplies it.
+const odooLog = (text: string, { zone }: ParseOptions): ParseResult => odooLogParseOutput(text, { zone, referenceMs: systemClock.now() });
 
 export const PARSE_KINDS: readonly ParseKind[] = [
-  { kind: 'odoo-log', description: 'Odoo server log (werkzeug requests, workers, cron, other lines)', parse: odooLog },
+  { kind: 'traefik-metrics', description: 'Traefik v2/v3 /metrics (Prometheus text): router series with requests, bytes, duration histogram', parse: parseMetricsText },
+  { kind: 'traefik-access', description: 'Traefik JSON access log (v2 and v3): one record per request, RequestHost as the tenant key', parse: parseAccessText },
+  { kind: 'pgbackrest-info', description: 'pgbackrest info --output=json: a stanza record per stanza (status, repos, WAL range, last good backup per type), a backup record per backup', parse: pgbackrestInfoRecords },
+  { kind: 'walg-backup-list', description: 'wal-g backup-list --detail --json: a backup record per backup (system identifier and LSNs exact)', parse: walgBackupListRecords },
+  { kind: 'backup-jobs', description: 'per-tenant backup and restore-test job results (JSON lines): a job record per line, with its line number and duration', parse: backupJobRecords },
+  { kind: 'odoo-log', description: 'Odoo server log, any version 12-19, plain, container, journald or syslog format: request, worker, cron and log records', parse: odooLog },
+  { kind: 'redis-info', description: 'Redis INFO / INFO all text (stats, sections, keyspace, commands, errors, replicas, latency)', parse: infoRecords },
 ];

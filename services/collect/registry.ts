@@ -1,5 +1,9 @@
+import { backupsCollector } from '../ingest/backups-ingest';
 import { odooLogCollector } from '../ingest/odoo-log-ingest';
 import { odooProbeCollector } from '../ingest/probe-ingest';
+import { postgresCollector } from '../ingest/postgres-ingest';
+import { redisCollector } from '../ingest/redis-ingest';
+import { traefikCollector } from '../ingest/traefik-ingest';
 import type { CollectorDefinition, CollectorTarget } from './run-types';
 
 /**
@@ -9,6 +13,10 @@ import type { CollectorDefinition, CollectorTarget } from './run-types';
 export const COLLECTORS: readonly CollectorDefinition<CollectorTarget>[] = [
   odooLogCollector as CollectorDefinition<CollectorTarget>,
   odooProbeCollector as CollectorDefinition<CollectorTarget>,
+  postgresCollector as CollectorDefinition<CollectorTarget>,
+  traefikCollector as CollectorDefinition<CollectorTarget>,
+  redisCollector as CollectorDefinition<CollectorTarget>,
+  backupsCollector as CollectorDefinition<CollectorTarget>,
 ];
 
 export function findCollector(name: string): CollectorDefinition<CollectorTarget> | undefined {

@@ -84,15 +84,47 @@ export const ClusterSchema = Type.Object(
         Strict,
       ),
     ),
-    traefik: Type.Optional(Type.Object({ metricsUrl: Url, apiUrl: Type.Optional(Url) }, Strict)),
-    postgres: Type.Optional(Type.Object({ url: Type.String({ pattern: '^postgres(ql)?://' }) }, Strict)),
-    redis: Type.Optional(Type.Object({ url: Type.String({ pattern: '^rediss?://' }) }, Strict)),
+    traefik: Type.Optional(
+      Type.Object(
+        {
+          metricsUrl: Url,
+          apiUrl: Type.Optional(Url),
+          intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+          // router name (with or without @provider) -> tenant id, when no Host rule names the tenant
+          routerTenants: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }))),
+          accessLogFile: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        Strict,
+      ),
+    ),
+    postgres: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({ pattern: '^postgres(ql)?://' }),
+          intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+          activityIntervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
+          sizeIntervalSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 })),
+        },
+        Strict,
+      ),
+    ),
+    redis: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({ pattern: '^rediss?://' }),
+          intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+          timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 60 })),
+        },
+        Strict,
+      ),
+    ),
     backups: Type.Optional(
       Type.Object(
         {
           pgbackrestInfoFile: Type.Optional(Type.String({ minLength: 1 })),
           walgBackupListFile: Type.Optional(Type.String({ minLength: 1 })),
           jobResultsFile: Type.Optional(Type.String({ minLength: 1 })),
+          stanza: Type.Optional(Type.String({ minLength: 1 })),
         },
         Strict,
       ),

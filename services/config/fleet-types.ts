@@ -44,10 +44,18 @@ export interface Cluster {
   readonly maintenance: readonly MaintenanceWindow[];
   readonly odoo?: { readonly logFiles: readonly string[]; readonly logTimezone: string; readonly intervalSeconds: number };
   readonly probe?: { readonly url: string; readonly path: string; readonly intervalSeconds: number; readonly timeoutSeconds: number };
-  readonly traefik?: { readonly metricsUrl: string; readonly apiUrl?: string };
-  readonly postgres?: { readonly url: string };
-  readonly redis?: { readonly url: string };
-  readonly backups?: { readonly pgbackrestInfoFile?: string; readonly walgBackupListFile?: string; readonly jobResultsFile?: string };
+  /** Traefik /metrics scraped every intervalSeconds; routerTenants maps routers the API's Host rules leave unmapped. */
+  readonly traefik?: {
+    readonly metricsUrl: string;
+    readonly apiUrl?: string;
+    readonly intervalSeconds: number;
+    readonly routerTenants: Readonly<Record<string, string>>;
+    readonly accessLogFile?: string;
+  };
+  /** The monitored server; stats and replication every intervalSeconds, pg_stat_activity every activityIntervalSeconds, sizes every sizeIntervalSeconds. */
+  readonly postgres?: { readonly url: string; readonly intervalSeconds: number; readonly activityIntervalSeconds: number; readonly sizeIntervalSeconds: number };
+  readonly redis?: { readonly url: string; readonly intervalSeconds: number; readonly timeoutSeconds: number };
+  readonly backups?: { readonly pgbackrestInfoFile?: string; readonly walgBackupListFile?: string; readonly jobResultsFile?: string; readonly stanza?: string };
 }
 
 export interface MonthlyFee {

@@ -123,11 +123,26 @@ function resolveCluster(id: string, c: ClusterInput, at: string, baseDir: string
         timeoutSeconds: c.probe.timeoutSeconds ?? 5,
       },
     }),
-    ...(c.traefik && { traefik: c.traefik }),
-    ...(c.postgres && { postgres: c.postgres }),
-    ...(c.redis && { redis: c.redis }),
+    ...(c.traefik && {
+      traefik: {
+        metricsUrl: c.traefik.metricsUrl,
+        ...(c.traefik.apiUrl && { apiUrl: c.traefik.apiUrl }),
+        intervalSeconds: c.traefik.intervalSeconds ?? 15,
+        routerTenants: c.traefik.routerTenants ?? {},
+        ...(c.traefik.accessLogFile && { accessLogFile: file(c.traefik.accessLogFile) }),
+      },
+    }),
+    ...(c.postgres && {
+      postgres: {
+        url: c.postgres.url,
+        intervalSeconds: c.postgres.intervalSeconds ?? 15,
+        activityIntervalSeconds: c.postgres.activityIntervalSeconds ?? 1,
+        sizeIntervalSeconds: c.postgres.sizeIntervalSeconds ?? 300,
+      },
+    }),
+    ...(c.redis && { redis: { url: c.redis.url, intervalSeconds: c.redis.intervalSeconds ?? 15, timeoutSeconds: c.redis.timeoutSeconds ?? 2 } }),
     ...(c.backups && {
-      backups: Object.fromEntries(Object.entries(c.backups).map(([key, path]) => [key, file(path as string)])),
+      backups: Object.fromEntries(Object.entries(c.backups).map(([key, value]) => [key, key === 'stanza' ? value : file(value as string)])),
     }),
   };
 }

@@ -1,12 +1,14 @@
 import * as odooLog from '../../collectors/odoo-log';
+import type { OdooLogRecord } from '../../collectors/odoo-log-parser';
 import type { Fleet } from '../config/fleet-types';
-import { codeClass, isHeldRequest, bucketIndex, MinuteRollup } from './minute-rollup';
 import { advanceCheckpoint, readCheckpoint } from '../storage/checkpoint-store';
 import { claimRun } from '../storage/collector-store';
-import { succeededRun } from './run-record';
-import { withTransaction } from '../storage/db';
+import { withTransaction, type Client } from '../storage/db';
+import { addOdooEvents, loadWorkerDb } from '../storage/odoo-event-store';
 import { addMinuteRows } from '../storage/tenant-minute-store';
 import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../collect/run-types';
+import { rollUpOdooRecords, type OdooRollup } from './odoo-event-rollup';
+import { succeededRun } from './run-record';
 
 export interface LogTarget extends CollectorTarget {
   collector: 'odoo-log';
@@ -31,47 +33,41 @@ export const odooLogCollector: CollectorDefinition<LogTarget> = {
 };
 
 /**
- * Reads what was appended to one Odoo log since its checkpoint and adds it to the tenants'
- * minutes. Rollups and the new checkpoint commit together; a run that finds the checkpoint
- * moved by another worker writes nothing.
+ * Reads what was appended to one Odoo log since its checkpoint and adds it to the tenants' and
+ * the cluster's minutes. Rollups and the new checkpoint commit together; a run that finds the
+ * checkpoint moved by another worker writes nothing.
  */
 export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: RunContext): Promise<RunOutcome> {
   const before = await readCheckpoint(deps.pool, target.collector, target.target);
-  const batch = await odooLog.collect({ file: target.file, zone: target.zone, ...(before && { checkpoint: before }) });
-  const tenantByDb = new Map(deps.fleet.tenants.filter((t) => t.cluster === target.cluster).map((t) => [t.database, t.id]));
-  const rollup = new MinuteRollup();
-  let unattributed = 0;
-  for (const record of batch.records) {
-    if (record.type !== 'request') continue;
-    const tenantId = record.db === null ? undefined : tenantByDb.get(record.db);
-    if (!tenantId) {
-      if (record.db !== null) unattributed += 1;
-      continue;
-    }
-    const minute = rollup.odoo(tenantId, record.ts);
-    minute.requests[codeClass(record.status)] += 1;
-    if (isHeldRequest(record.path)) {
-      minute.held += 1;
-      continue;
-    }
-    minute.queries += record.queryCount ?? 0;
-    if (record.sqlSeconds !== null && record.otherSeconds !== null) {
-      minute.sqlSeconds += record.sqlSeconds;
-      minute.pythonSeconds += record.otherSeconds;
-      const wall = record.sqlSeconds + record.otherSeconds;
-      minute.durationCounts[bucketIndex(wall)]! += 1;
-      minute.durationSum += wall;
-    }
-  }
-  const rows = rollup.all();
-  await deps.partitions.ensure('tenant_minute', rows.map((r) => r.minute));
+  const batch = await odooLog.collect({ file: target.file, zone: target.zone, now: deps.clock.now(), ...(before && { checkpoint: before }) });
+  const rollup = await rollUp(deps, target.cluster, target.target, batch.records);
   const finishedAt = new Date(deps.clock.now());
   const applied = await withTransaction(deps.pool, async (client) => {
     const moved = await advanceCheckpoint(client, target.collector, target.target, before, batch.checkpoint, finishedAt);
     if (!moved) return false;
-    await addMinuteRows(client, rows);
+    await storeRollup(client, target.target, rollup);
     await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, batch.records.length, batch.rejected));
     return true;
   });
-  return { records: applied ? batch.records.length : 0, rejected: applied ? batch.rejected : 0, duplicate: !applied, unattributed };
+  return { records: applied ? batch.records.length : 0, rejected: applied ? batch.rejected : 0, duplicate: !applied, unattributed: rollup.unattributed };
+}
+
+/**
+ * Rolls records of one log source up for a cluster, and makes sure the partitions its minutes
+ * need exist (a short transaction of their own, before the caller's).
+ */
+export async function rollUp(deps: IngestDeps, clusterId: string, source: string, records: readonly OdooLogRecord[]): Promise<OdooRollup> {
+  const tenantByDb = new Map(deps.fleet.tenants.filter((t) => t.cluster === clusterId).map((t) => [t.database, t.id]));
+  const lastDb = await loadWorkerDb(deps.pool, source);
+  const rollup = rollUpOdooRecords(records, clusterId, tenantByDb, lastDb);
+  await deps.partitions.ensure('tenant_minute', rollup.requests.map((r) => r.minute));
+  await deps.partitions.ensure('odoo_worker_event_minute', rollup.clusterEvents.map((r) => r.minute));
+  await deps.partitions.ensure('odoo_tenant_event_minute', rollup.tenantEvents.map((r) => r.minute));
+  return rollup;
+}
+
+/** Writes a rollup inside the caller's transaction. */
+export async function storeRollup(client: Client, source: string, rollup: OdooRollup): Promise<void> {
+  await addMinuteRows(client, rollup.requests);
+  await addOdooEvents(client, source, rollup);
 }

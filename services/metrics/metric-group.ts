@@ -1,3 +1,4 @@
+import type { Clock } from '../clock';
 import type { Queryable } from '../storage/db';
 
 type Labels = Record<string, string | number>;
@@ -23,6 +24,7 @@ export interface StoreMetric<T> {
  */
 export interface MetricGroup<T> {
   name: string;
-  load(db: Queryable): Promise<T>;
+  /** `clock` is the scrape's clock, for values relative to now (ages, month to date). */
+  load(db: Queryable, clock: Clock): Promise<T>;
   metrics: StoreMetric<T>[];
 }

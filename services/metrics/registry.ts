@@ -1,4 +1,5 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { systemClock, type Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Queryable } from '../storage/db';
 import { METRIC_GROUPS } from './groups';
@@ -14,7 +15,7 @@ export interface BuildInfo {
  * metric would fail the whole scrape: store-backed metrics share one load per group and scrape,
  * and publish nothing (and `tenantscope_metrics_store_up 0`) when the database cannot be read.
  */
-export function createMetricsRegistry(db: Queryable, build: BuildInfo, log: Logger): Registry {
+export function createMetricsRegistry(db: Queryable, build: BuildInfo, log: Logger, clock: Clock = systemClock): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -31,7 +32,7 @@ export function createMetricsRegistry(db: Queryable, build: BuildInfo, log: Logg
     let p = pending.get(group.name);
     if (!p) {
       p = group
-        .load(db)
+        .load(db, clock)
         .then((data) => {
           failed.delete(group.name);
           return data;

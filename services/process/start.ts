@@ -35,7 +35,7 @@ export interface Running {
 export async function startProcess(opts: { settings: Settings; fleet: Fleet; role: Role; log: Logger; clock?: Clock }): Promise<Running> {
   const { settings, fleet, role, log } = opts;
   const clock = opts.clock ?? systemClock;
-  const pool: Pool = createPool(settings.databaseUrl, 10, `tenantscope-${role}`);
+  const pool: Pool = createPool(settings.databaseUrl, 10, `tenantscope-${role}`, (err) => log.warn({ err: err.message }, 'idle database connection lost'));
   const redisClients: Redis[] = [];
   const redis = () => {
     const client = createRedis(settings.redisUrl);
@@ -81,6 +81,7 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
           { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
           { name: 'redis', check: async () => void (await probeRedis.ping()) },
         ],
+        ingest: { pool, partitions: new PartitionKeeper(pool), fleet, clock, log },
       });
       url = await api.listen({ host: settings.listen.host, port: settings.listen.port });
     }

@@ -8,8 +8,12 @@ export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 // int8 and numeric come back as strings by default; counters here stay below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export function createPool(url: string, max = 10, applicationName = 'tenantscope'): Pool {
-  return new pg.Pool({ connectionString: url, max, application_name: applicationName, idleTimeoutMillis: 30_000 });
+export function createPool(url: string, max = 10, applicationName = 'tenantscope', onIdleError?: (err: Error) => void): Pool {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, idleTimeoutMillis: 30_000 });
+  // An idle client dropped by the server (restart, failover, pg_terminate_backend) emits 'error'
+  // on the pool; unhandled, that would end the process. The pool replaces the client.
+  pool.on('error', (err) => onIdleError?.(err));
+  return pool;
 }
 
 /**

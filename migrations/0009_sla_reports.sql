@@ -1,0 +1,1 @@
+-- Reserved for SLA reports, revisions and recorded exclusion windows; filled in before this file first lands.

@@ -1,0 +1,1 @@
+-- Reserved for API tokens; filled in before this file first lands.

@@ -1,0 +1,40 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { IngestDeps } from '../collect/run-types';
+import { PUSH_BODY_LIMIT_BYTES, pushOdooLog } from '../ingest/odoo-log-push';
+
+const pushSchema = {
+  params: {
+    type: 'object',
+    properties: { cluster: { type: 'string', minLength: 1, maxLength: 200 } },
+    required: ['cluster'],
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: { records: { type: 'integer' }, rejected: { type: 'integer' }, duplicate: { type: 'boolean' } },
+      required: ['records', 'rejected', 'duplicate'],
+    },
+  },
+} as const;
+
+/**
+ * Lines pushed by a log shipper (Vector `http` sink, Fluent Bit `http` output) for one cluster.
+ * The body is taken as text whatever its type (the service tells text from JSON by the content
+ * type); these parsers stay inside this plugin.
+ */
+export const ingestRoutes: FastifyPluginAsync<{ deps: IngestDeps }> = async (app, options) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: PUSH_BODY_LIMIT_BYTES }, (_request, body, done) => done(null, body));
+
+  app.post<{ Params: { cluster: string }; Body: string | undefined }>(
+    '/ingest/odoo-log/:cluster',
+    { schema: pushSchema, bodyLimit: PUSH_BODY_LIMIT_BYTES },
+    async (request, reply) => {
+      const encoding = request.headers['content-encoding'];
+      if (encoding !== undefined && encoding !== 'identity') {
+        return reply.code(415).send({ error: `content encoding ${encoding} is not accepted; send the lines uncompressed` });
+      }
+      return pushOdooLog(options.deps, request.params.cluster, request.body ?? '', request.headers['content-type']);
+    },
+  );
+};
