@@ -12,6 +12,7 @@ const EnvSchema = Type.Object({
   TENANTSCOPE_LISTEN: Type.String({ pattern: '^[^:]+:\\d{1,5}$', default: '127.0.0.1:9470' }),
   TENANTSCOPE_FLEET_FILE: Type.Optional(Type.String({ minLength: 1 })),
   TENANTSCOPE_SIGNING_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  TENANTSCOPE_SLA_GRACE_HOURS: Type.Number({ minimum: 0, maximum: 2160, default: 72 }),
   TENANTSCOPE_QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'tenantscope' }),
   TENANTSCOPE_WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
   TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 20 }),
@@ -32,6 +33,8 @@ export interface Settings {
   readonly listen: { readonly host: string; readonly port: number };
   readonly fleetFile?: string;
   readonly signingKeyFile?: string;
+  /** Hours after a month's end during which late evidence still counts before the report is frozen. */
+  readonly slaGraceHours: number;
   readonly queuePrefix: string;
   readonly workerConcurrency: number;
   readonly collectorTimeoutSeconds: number;
@@ -42,7 +45,7 @@ export interface Settings {
   readonly revision: string;
 }
 
-const NUMERIC = new Set(['TENANTSCOPE_WORKER_CONCURRENCY', 'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS']);
+const NUMERIC = new Set(['TENANTSCOPE_WORKER_CONCURRENCY', 'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS', 'TENANTSCOPE_SLA_GRACE_HOURS']);
 
 /** Reads settings from an environment (process.env by default); throws ConfigError naming each bad variable. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -71,6 +74,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     listen: Object.freeze({ host, port }),
     ...(raw.TENANTSCOPE_FLEET_FILE !== undefined && { fleetFile: raw.TENANTSCOPE_FLEET_FILE }),
     ...(raw.TENANTSCOPE_SIGNING_KEY_FILE !== undefined && { signingKeyFile: raw.TENANTSCOPE_SIGNING_KEY_FILE }),
+    slaGraceHours: raw.TENANTSCOPE_SLA_GRACE_HOURS,
     queuePrefix: raw.TENANTSCOPE_QUEUE_PREFIX,
     workerConcurrency: raw.TENANTSCOPE_WORKER_CONCURRENCY,
     collectorTimeoutSeconds: raw.TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS,

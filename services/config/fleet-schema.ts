@@ -92,7 +92,6 @@ export const ClusterSchema = Type.Object(
           intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
           // router name (with or without @provider) -> tenant id, when no Host rule names the tenant
           routerTenants: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }))),
-          accessLogFile: Type.Optional(Type.String({ minLength: 1 })),
         },
         Strict,
       ),

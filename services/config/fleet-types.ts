@@ -50,7 +50,6 @@ export interface Cluster {
     readonly apiUrl?: string;
     readonly intervalSeconds: number;
     readonly routerTenants: Readonly<Record<string, string>>;
-    readonly accessLogFile?: string;
   };
   /** The monitored server; stats and replication every intervalSeconds, pg_stat_activity every activityIntervalSeconds, sizes every sizeIntervalSeconds. */
   readonly postgres?: { readonly url: string; readonly intervalSeconds: number; readonly activityIntervalSeconds: number; readonly sizeIntervalSeconds: number };

@@ -129,7 +129,6 @@ function resolveCluster(id: string, c: ClusterInput, at: string, baseDir: string
         ...(c.traefik.apiUrl && { apiUrl: c.traefik.apiUrl }),
         intervalSeconds: c.traefik.intervalSeconds ?? 15,
         routerTenants: c.traefik.routerTenants ?? {},
-        ...(c.traefik.accessLogFile && { accessLogFile: file(c.traefik.accessLogFile) }),
       },
     }),
     ...(c.postgres && {
