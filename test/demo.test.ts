@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('npm run demo', () => {
-  it('shows request and probe series for all 12 simulated tenants within 60 s, and stops on Ctrl-C', async () => {
+  it('shows request and probe series for all 12 tenants within 60 s, every collector succeeding, and stops on Ctrl-C', async () => {
     db = await createTestDatabase();
     const dir = mkdtempSync(join(tmpdir(), 'demo-'));
     let fleet = readFileSync(join(__dirname, '..', 'examples', 'fleet.yaml'), 'utf8')
@@ -56,7 +56,22 @@ describe('npm run demo', () => {
     await waitFor('all 12 tenants in /metrics', () => demo.output().includes('all 12 tenants have request and probe series'), 60_000);
     expect(Date.now() - started).toBeLessThan(60_000);
 
-    const text = await (await fetch(`http://${listen}/metrics`)).text();
+    // every collector reports success on every target (the slow ones: sizes every 5 min, backups every minute, run at start)
+    const collectors = ['odoo-log', 'odoo-probe', 'postgres', 'redis', 'traefik', 'backups'];
+    let health: string[] = [];
+    await waitFor('every collector succeeding', async () => {
+      const scrape = await (await fetch(`http://${listen}/metrics`)).text();
+      health = scrape.split('\n').filter((l) => l.startsWith('tenantscope_collector_success{'));
+      return collectors.every((c) => health.some((l) => l.includes(`collector="${c}"`))) && health.every((l) => l.endsWith(' 1'));
+    }, 30_000).catch(() => expect(health).toEqual([]));
+    // per-tenant series from each source (Traefik's first scrape is only a baseline: 15 s more)
+    const perSource = ['odoo_requests_total', 'probe_success', 'ingress_requests_total', 'pg_transactions_total', 'redis_tenant_clients', 'tenant_backup_age_seconds'];
+    let text = '';
+    const missing = () => ['acme', 'granite'].flatMap((tenant) => perSource.filter((m) => !new RegExp(`^tenantscope_${m}\\{tenant="${tenant}"`, 'm').test(text)).map((m) => `${m} ${tenant}`));
+    await waitFor('per-tenant series from every source', async () => {
+      text = await (await fetch(`http://${listen}/metrics`)).text();
+      return missing().length === 0;
+    }, 45_000).catch(() => expect(missing()).toEqual([]));
     const tenants = [...fleet.matchAll(/^ {2}- id: (\S+)$/gm)].map((m) => m[1]);
     expect(tenants).toHaveLength(12);
     for (const tenant of tenants) {
@@ -70,5 +85,5 @@ describe('npm run demo', () => {
     const exit = await demo.exited;
     expect(exit.code, demo.output().slice(-2_000)).toBe(0);
     expect(exit.at - interrupted).toBeLessThan(12_000);
-  }, 90_000);
+  }, 150_000);
 });
