@@ -20,11 +20,11 @@ export class MigrationError extends Error {
   override readonly name = 'MigrationError';
 }
 
-/** A request the API refuses: bad input (400), unknown or foreign resource (404). */
+/** A request the API refuses: bad input (400), no or bad token (401), a role that may not (403), unknown or foreign resource (404). */
 export class RequestError extends Error {
   override readonly name = 'RequestError';
   constructor(
-    readonly statusCode: 400 | 401 | 404 | 409,
+    readonly statusCode: 400 | 401 | 403 | 404 | 409 | 413,
     message: string,
   ) {
     super(message);

@@ -100,6 +100,19 @@ describe('tenantscope sla compute', () => {
   it('an unknown subcommand exits 2 listing the known ones', async () => {
     const result = await tenantscope(['sla', 'frobnicate']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('tenantscope sla: expected a subcommand (compute), got "frobnicate"');
+    expect(result.stderr).toContain('tenantscope sla: expected a subcommand (compute, export, recompute), got "frobnicate"');
+  });
+});
+
+describe('tenantscope sla recompute (no database)', () => {
+  it('refuses a file that is not a bundle with exit 1 and says why', async () => {
+    const result = await tenantscope(['sla', 'recompute', evidence]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/not reproduced: line \d+: /);
+  });
+
+  it('exits 2 without a bundle file', async () => {
+    expect((await tenantscope(['sla', 'recompute'])).code).toBe(2);
+    expect((await tenantscope(['sla', 'recompute', join(dir, 'missing.ndjson')])).code).toBe(2);
   });
 });

@@ -81,6 +81,13 @@ export const METRIC_NAMES = [
   'tenantscope_restore_test_last_duration_seconds',
   'tenantscope_restore_test_last_success',
 
+  'tenantscope_sli_minutes_total',
+  'tenantscope_sla_availability_ratio',
+  'tenantscope_sla_error_budget_remaining_minutes',
+  'tenantscope_sla_error_budget_remaining_ratio',
+  'tenantscope_sla_target_ratio',
+  'tenantscope_rpo_exposure_seconds',
+
   'tenantscope_ingress_requests_total',
   'tenantscope_ingress_request_duration_seconds_bucket',
   'tenantscope_ingress_request_duration_seconds_sum',

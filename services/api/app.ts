@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { RequestError } from '../errors';
 import type { Logger } from '../logger';
 import type { IngestDeps } from '../collect/run-types';
+import { apiV1, type ApiV1Deps } from './api-v1';
 import { healthRoutes, type ReadinessCheck } from './health-routes';
 import { ingestRoutes } from './ingest-routes';
+import { collectOpenApi } from './openapi';
+import { validationError } from './validation-error';
 
 export interface ApiDeps {
   log: Logger;
@@ -12,7 +17,11 @@ export interface ApiDeps {
   readiness: ReadinessCheck[];
   /** When given, log lines can be pushed (`POST /ingest/odoo-log/:cluster`). */
   ingest?: IngestDeps;
+  /** When given, /api/v1 (tenants, exclusion windows, reports) is served behind bearer tokens. */
+  api?: ApiV1Deps;
 }
+
+const API_PREFIX = '/api/v1';
 
 /**
  * The HTTP adapter: thin routes over services, one error handler that shows messages only
@@ -24,7 +33,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // Prometheus scrapes every 15 s; a log line per request would drown the useful ones.
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
+    // A 400 names the field in product words ("month: expected YYYY-MM"), not Ajv's wording.
+    schemaErrorFormatter: validationError,
+    // An unknown field is refused (400 naming it), not silently dropped: a misspelt "tenat" would
+    // otherwise record a window for nobody in particular.
+    ajv: { customOptions: { removeAdditional: false } },
   });
+  // Registered before any route, so the document sees every one of them.
+  const openApi = collectOpenApi(app, { title: 'tenantscope', version: packageVersion() }, (url) => url.startsWith(`${API_PREFIX}/`));
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     const status = err instanceof RequestError ? err.statusCode : err.validation ? 400 : (err.statusCode ?? 500);
@@ -42,5 +58,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const body = await deps.metrics.metrics();
     return reply.type(deps.metrics.contentType).send(body);
   });
+  if (deps.api) await app.register(apiV1, { prefix: API_PREFIX, deps: deps.api });
+  // Open like /metrics: the document holds no data, and clients need it before they hold a token.
+  app.get('/openapi.json', { schema: { summary: 'this OpenAPI 3.1 document' } }, async () => openApi());
   return app;
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -51,6 +51,27 @@ export const COMMANDS: readonly Command[] = [
     run: (args) => (require('./sla-command') as typeof import('./sla-command')).run(args),
   },
   {
+    name: 'report',
+    summary: 'print SLA reports from the database: JSON, billing CSV or the printable HTML page',
+    usage: [
+      'tenantscope report --month YYYY-MM [--tenant ID] [--format json|csv|html] [--fleet FILE]',
+      '  The reports the API serves (frozen revision, else computed now), from TENANTSCOPE_DATABASE_URL.',
+      '  csv: one row per tenant for billing; html: one tenant\'s printable page (needs --tenant).',
+    ].join('\n'),
+    run: (args) => (require('./report-command') as typeof import('./report-command')).run(args),
+  },
+  {
+    name: 'token',
+    summary: 'API bearer tokens: create (printed once), list, revoke',
+    usage: [
+      'tenantscope token create --name NAME --role admin|read-only|tenant [--tenant ID]',
+      'tenantscope token list',
+      'tenantscope token revoke NAME',
+      '  Only the SHA-256 of a token is stored. A tenant token sees its own tenant only; read-only cannot write.',
+    ].join('\n'),
+    run: (args) => (require('./token-command') as typeof import('./token-command')).run(args),
+  },
+  {
     name: 'migrate',
     summary: 'apply pending database migrations and exit',
     usage: 'tenantscope migrate\n  Applies migrations/NNNN_*.sql to TENANTSCOPE_DATABASE_URL under an advisory lock. Non-zero exit on failure.',

@@ -8,12 +8,17 @@ import { EvidenceIndex } from '../sla/minute-evidence';
 import { isMonth } from '../sla/month';
 import { computeFleetReports } from '../sla/report';
 import { fleetPath, parseFlags } from './args';
+import { exportBundle, recompute } from './sla-audit-commands';
 
 /**
  * `tenantscope sla <subcommand>`. `compute` works offline from a fleet file and an evidence
- * bundle; `export` and `recompute` (the audit path over PostgreSQL) join this table when they land.
+ * bundle; `export` and `recompute` are the audit path over PostgreSQL (sla-audit-commands.ts).
  */
-const SUBCOMMANDS: ReadonlyMap<string, (args: string[]) => Promise<number>> = new Map([['compute', compute]]);
+const SUBCOMMANDS: ReadonlyMap<string, (args: string[]) => Promise<number>> = new Map([
+  ['compute', compute],
+  ['export', exportBundle],
+  ['recompute', recompute],
+]);
 
 export async function run(args: string[]): Promise<number> {
   const [name, ...rest] = args;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildApi } from '../api/app';
+import { loadSigningKey } from '../auth/signing-key';
 import { systemClock, type Clock } from '../clock';
 import { CollectorRunner } from '../collect/runner';
 import { listTargets } from '../collect/targets';
@@ -13,6 +14,7 @@ import { createMetricsRegistry } from '../metrics/registry';
 import { createRedis } from '../queue/queues';
 import { CollectScheduler } from '../queue/scheduler';
 import { CollectWorker } from '../queue/worker';
+import { SlaScheduler, SlaWorker } from '../queue/sla-queue';
 import { createPool, type Pool } from '../storage/db';
 import { syncFleet } from '../storage/fleet-store';
 import { migrate } from '../storage/migrate';
@@ -46,12 +48,16 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
   let api: FastifyInstance | undefined;
   let worker: CollectWorker | undefined;
   let scheduler: CollectScheduler | undefined;
+  let slaScheduler: SlaScheduler | undefined;
+  let slaWorker: SlaWorker | undefined;
   let runner: CollectorRunner | undefined;
   // Each step has a bound, so a stuck job or connection cannot hold the process past SIGTERM's budget.
   const stop = async (graceMs = 7_000) => {
     await within(1_000, api?.close());
-    await within(graceMs + 1_000, worker?.close(graceMs).catch((err: Error) => log.warn({ err: err.message }, 'worker close failed')));
+    // both workers drain at once: SIGTERM's 10 s hold one grace period, not two
+    await within(graceMs + 1_000, Promise.all([worker?.close(graceMs), slaWorker?.close(graceMs)]));
     await within(500, scheduler?.close());
+    await within(500, slaScheduler?.close());
     await within(500, runner?.close());
     await within(500, Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect()))));
     redisClients.forEach((c) => c.disconnect());
@@ -64,10 +70,16 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
     if (role === 'all' || role === 'scheduler') {
       scheduler = new CollectScheduler(redis(), settings.queuePrefix, log);
       await scheduler.sync(targets);
+      slaScheduler = new SlaScheduler(redis(), settings.queuePrefix);
+      await slaScheduler.sync();
     }
+    const signingKey = loadSigningKey(settings.signingKeyFile);
+    const reports = { db: pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours };
     if (role === 'all' || role === 'worker') {
       runner = new CollectorRunner({ pool, partitions: new PartitionKeeper(pool), fleet, clock, log, timeoutSeconds: settings.collectorTimeoutSeconds });
       worker = new CollectWorker(redis(), settings.queuePrefix, settings.workerConcurrency, runner, log);
+      if (signingKey === null) log.warn('no TENANTSCOPE_SIGNING_KEY_FILE: frozen SLA reports are stored unsigned');
+      slaWorker = new SlaWorker(redis(), settings.queuePrefix, { pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours }, log);
     }
     let url: string | undefined;
     if (role === 'all' || role === 'api') {
@@ -82,6 +94,7 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
           { name: 'redis', check: async () => void (await probeRedis.ping()) },
         ],
         ingest: { pool, partitions: new PartitionKeeper(pool), fleet, clock, log },
+        api: { pool, reports },
       });
       url = await api.listen({ host: settings.listen.host, port: settings.listen.port });
     }

@@ -2,7 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CollectorRunner } from '../collect/runner';
 import type { Logger } from '../logger';
-import { COLLECT_QUEUE, type CollectJobData } from './queues';
+import { closeWorker, COLLECT_QUEUE, type CollectJobData } from './queues';
 
 /** The scheduled time of a job: BullMQ job schedulers put it in `opts.prevMillis`. */
 export function scheduledAt(job: Job<CollectJobData>): Date {
@@ -28,18 +28,7 @@ export class CollectWorker {
   }
 
   /** Waits for running jobs up to `graceMs`, then stops without waiting for them. */
-  async close(graceMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const graceful = this.worker.close().then(() => true);
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), graceMs);
-    });
-    const drained = await Promise.race([graceful, timeout]);
-    clearTimeout(timer);
-    if (!drained) {
-      this.log.warn({ graceMs }, 'jobs still running at shutdown; stopping without them');
-      // BullMQ's force close still waits on the abandoned jobs' promises; do not wait for it.
-      void this.worker.close(true).catch(() => undefined);
-    }
+  close(graceMs: number): Promise<void> {
+    return closeWorker(this.worker, graceMs, this.log);
   }
 }

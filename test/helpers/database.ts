@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { COLLECT_QUEUE } from '../../services/queue/queues';
+import { SLA_QUEUE } from '../../services/queue/sla-queue';
 
 export const ADMIN_URL = process.env.TENANTSCOPE_TEST_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.TENANTSCOPE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -44,8 +45,10 @@ export function uniquePrefix(): string {
 /** Removes everything BullMQ kept in Redis under a test's prefix. */
 export async function removeQueues(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue(COLLECT_QUEUE, { connection: redis, prefix });
-  await queue.obliterate({ force: true });
-  await queue.close();
+  for (const name of [COLLECT_QUEUE, SLA_QUEUE]) {
+    const queue = new Queue(name, { connection: redis, prefix });
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
   await redis.quit();
 }

@@ -1,0 +1,27 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ReportDeps } from '../sla/store/report-store';
+import type { Pool } from '../storage/db';
+import { authenticate } from './auth-hook';
+import { exclusionRoutes } from './exclusion-routes';
+import { reportRoutes } from './report-routes';
+import { tenantRoutes } from './tenant-routes';
+
+/** What /api/v1 needs: the pool (tokens, exclusion windows) and the report store's dependencies. */
+export interface ApiV1Deps {
+  pool: Pool;
+  reports: ReportDeps;
+}
+
+/**
+ * /api/v1: every route behind a bearer token. The hook is added in this encapsulated context, so
+ * /metrics, /healthz and /readyz outside it stay open for Prometheus.
+ */
+export const apiV1: FastifyPluginAsync<{ deps: ApiV1Deps }> = async (app, { deps }) => {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', authenticate(deps.pool));
+  const { fleet, clock } = deps.reports;
+  await app.register(tenantRoutes, { fleet });
+  await app.register(exclusionRoutes, { deps: { pool: deps.pool, fleet, clock } });
+  await app.register(reportRoutes, { deps: deps.reports });
+};
+Object.defineProperty(apiV1, Symbol.for('fastify.display-name'), { value: 'api-v1' });

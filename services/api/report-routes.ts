@@ -1,0 +1,91 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { canSeeTenant } from '../auth/principal';
+import { RequestError } from '../errors';
+import { reportsCsv } from '../sla/render/csv';
+import { reportHtml } from '../sla/render/html';
+import { reportJson, revisionJson } from '../sla/render/json';
+import { monthReports, reportRevisions, tenantReport, type ReportDeps } from '../sla/store/report-store';
+import { principal } from './auth-hook';
+import { ErrorBody, MonthParams, MonthReportQuery, ReportView, RevisionView, TenantMonthParams, TenantReportQuery } from './schemas';
+import { visibleTenant } from './tenant-routes';
+
+/**
+ * Monthly SLA reports (DESIGN §6): all tenants of a month (JSON, or CSV for billing), one
+ * tenant's month (JSON with its seal, or the printable HTML page), and its frozen revisions.
+ * The report store decides frozen versus live; these routes only pick and render.
+ */
+export const reportRoutes: FastifyPluginAsync<{ deps: ReportDeps }> = async (app, { deps }) => {
+  const nameOf = (tenant: string) => deps.fleet.tenants.find((t) => t.id === tenant)?.name ?? tenant;
+
+  app.get<{ Params: { month: string }; Querystring: { format?: 'json' | 'csv' } }>(
+    '/reports/:month',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'every visible tenant\'s report for a month; ?format=csv gives one billing row per tenant',
+        params: MonthParams,
+        querystring: MonthReportQuery,
+        response: { 200: Type.Object({ month: Type.String(), reports: Type.Array(ReportView) }), 400: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const who = principal(request);
+      const { month } = request.params;
+      // A tenant token's list is its own report: computing the whole fleet to filter it would be waste.
+      const reports =
+        who.role === 'tenant'
+          ? [await tenantReport(deps, who.tenant, month)].filter((r) => r !== undefined)
+          : (await monthReports(deps, month)).filter((r) => canSeeTenant(who, r.tenant));
+      if (request.query.format === 'csv') {
+        return reply
+          .type('text/csv; charset=utf-8; header=present')
+          .header('content-disposition', `attachment; filename="sla-${month}.csv"`)
+          .send(reportsCsv(reports, nameOf));
+      }
+      return { month, reports: reports.map(reportJson) };
+    },
+  );
+
+  app.get<{ Params: { month: string; tenant: string }; Querystring: { format?: 'json' | 'html'; revision?: number } }>(
+    '/reports/:month/:tenant',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'one tenant\'s month: the newest frozen revision, else computed now (revision 0); ?format=html for the printable page',
+        params: TenantMonthParams,
+        querystring: TenantReportQuery,
+        response: { 200: ReportView, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { month, tenant } = request.params;
+      const t = visibleTenant(deps.fleet, tenant, principal(request));
+      const stored = await tenantReport(deps, tenant, month, request.query.revision);
+      if (!stored) {
+        throw new RequestError(404, request.query.revision !== undefined ? `revision: no revision ${request.query.revision} of ${tenant} ${month}` : `month: no report for ${tenant} in ${month} (the month has not begun)`);
+      }
+      if (request.query.format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(stored, t.name));
+      return reportJson(stored);
+    },
+  );
+
+  app.get<{ Params: { month: string; tenant: string } }>(
+    '/reports/:month/:tenant/revisions',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'frozen revisions of a tenant\'s month, oldest first, each with its reason',
+        params: TenantMonthParams,
+        response: { 200: Type.Object({ tenant: Type.String(), month: Type.String(), revisions: Type.Array(RevisionView) }), 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { month, tenant } = request.params;
+      visibleTenant(deps.fleet, tenant, principal(request));
+      const revisions = await reportRevisions(deps, tenant, month);
+      return { tenant, month, revisions: revisions.map(({ report: _report, ...rest }) => revisionJson(rest)) };
+    },
+  );
+};
+Object.defineProperty(reportRoutes, Symbol.for('fastify.display-name'), { value: 'report-routes' });

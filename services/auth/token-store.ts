@@ -1,0 +1,86 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ConfigError } from '../errors';
+import type { Queryable } from '../storage/db';
+import type { Principal, Role } from './principal';
+
+/** A token as listed: never the token itself, which exists only in the creator's hands. */
+export interface TokenRecord {
+  name: string;
+  role: Role;
+  tenant: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/;
+// The prefix lets secret scanners (and people) recognise a leaked token.
+const TOKEN_PREFIX = 'tsk_';
+
+/** SHA-256 hex of a token: what is stored and looked up. A fast hash suffices for 256 random bits. */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** Creates a token and returns it once with its record; the database keeps only its hash. */
+export async function createToken(
+  db: Queryable,
+  input: { name: string; role: Role; tenant?: string },
+  at: Date,
+): Promise<{ token: string; record: TokenRecord }> {
+  if (!TOKEN_NAME.test(input.name)) throw refused(`name: expected letters, digits and _ . @ - (up to 100), got ${JSON.stringify(input.name)}`);
+  if ((input.role === 'tenant') !== (input.tenant !== undefined)) {
+    throw refused(input.role === 'tenant' ? 'tenant: a tenant token needs --tenant ID' : `tenant: only a tenant token names a tenant (role ${input.role})`);
+  }
+  if (input.tenant !== undefined) {
+    const { rowCount } = await db.query('SELECT 1 FROM tenant WHERE id = $1', [input.tenant]);
+    if (rowCount === 0) throw refused(`tenant: no tenant ${JSON.stringify(input.tenant)} in the database (tenants arrive when tenantscope starts with the fleet file)`);
+  }
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const { rows } = await db.query<Row>(
+    `INSERT INTO api_token (name, token_hash, role, tenant_id, created_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (name) DO NOTHING RETURNING ${COLUMNS}`,
+    [input.name, tokenHash(token), input.role, input.tenant ?? null, at],
+  );
+  if (rows.length === 0) throw refused(`name: a token named ${JSON.stringify(input.name)} exists already (names stay taken after revocation)`);
+  return { token, record: toRecord(rows[0]!) };
+}
+
+export async function listTokens(db: Queryable): Promise<TokenRecord[]> {
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM api_token ORDER BY name`);
+  return rows.map(toRecord);
+}
+
+/** Revokes a token by name; undefined when no such token exists. Revoking twice keeps the first time. */
+export async function revokeToken(db: Queryable, name: string, at: Date): Promise<TokenRecord | undefined> {
+  const { rows } = await db.query<Row>(
+    `UPDATE api_token SET revoked_at = COALESCE(revoked_at, $2) WHERE name = $1 RETURNING ${COLUMNS}`,
+    [name, at],
+  );
+  return rows[0] && toRecord(rows[0]);
+}
+
+/** The principal a presented token stands for; undefined for an unknown or revoked token. */
+export async function principalOf(db: Queryable, token: string): Promise<Principal | undefined> {
+  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`, [tokenHash(token)]);
+  const row = rows[0];
+  if (!row) return undefined;
+  return row.role === 'tenant' ? { name: row.name, role: 'tenant', tenant: row.tenant as string } : { name: row.name, role: row.role };
+}
+
+interface Row {
+  name: string;
+  role: Role;
+  tenant: string | null;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+const COLUMNS = 'name, role, tenant_id AS tenant, created_at, revoked_at';
+
+/** A token the caller asked for cannot exist: a usage error of `tenantscope token create` (exit 2). */
+function refused(problem: string): ConfigError {
+  return new ConfigError([`tenantscope token create: ${problem}`]);
+}
+
+function toRecord(row: Row): TokenRecord {
+  return { name: row.name, role: row.role, tenant: row.tenant, createdAt: row.created_at.toISOString(), revokedAt: row.revoked_at?.toISOString() ?? null };
+}

@@ -1,0 +1,56 @@
+import { loadSettings } from '../config/env';
+import { loadFleetFile } from '../config/fleet';
+import { loadSigningKey } from '../auth/signing-key';
+import { systemClock } from '../clock';
+import { ConfigError } from '../errors';
+import { reportsCsv } from '../sla/render/csv';
+import { reportHtml } from '../sla/render/html';
+import { reportJson } from '../sla/render/json';
+import { isMonth } from '../sla/month';
+import { monthReports, tenantReport, type ReportDeps, type StoredReport } from '../sla/store/report-store';
+import { createPool } from '../storage/db';
+import { fleetPath, parseFlags } from './args';
+
+const FORMATS = ['json', 'csv', 'html'] as const;
+type Format = (typeof FORMATS)[number];
+
+/**
+ * `tenantscope report --month YYYY-MM [--tenant ID] --format json|csv|html`: the reports the API
+ * serves, from the same store and renderers, printed on stdout. HTML is one tenant's page.
+ */
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags('report', args, {
+    month: { type: 'string' },
+    tenant: { type: 'string' },
+    format: { type: 'string', default: 'json' },
+    fleet: { type: 'string' },
+  });
+  const refuse = (problem: string) => new ConfigError([`tenantscope report: ${problem}`]);
+  if (positionals.length > 0) throw refuse(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const { month, tenant } = values;
+  const format = values.format as Format;
+  if (month === undefined || !isMonth(month)) throw refuse(`--month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`);
+  if (!FORMATS.includes(format)) throw refuse(`--format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
+  if (format === 'html' && tenant === undefined) throw refuse('--format html is one tenant\'s page: pass --tenant ID');
+  const settings = loadSettings();
+  const fleet = loadFleetFile(fleetPath('report', values.fleet, settings.fleetFile));
+  const t = tenant === undefined ? undefined : fleet.tenants.find((x) => x.id === tenant);
+  if (tenant !== undefined && !t) throw refuse(`--tenant expected a tenant of ${fleet.source}, got ${JSON.stringify(tenant)}`);
+  const pool = createPool(settings.databaseUrl, 4, 'tenantscope-report');
+  try {
+    const deps: ReportDeps = { db: pool, fleet, clock: systemClock, signingKey: loadSigningKey(settings.signingKeyFile), graceHours: settings.slaGraceHours };
+    let reports: StoredReport[];
+    if (tenant !== undefined) {
+      const one = await tenantReport(deps, tenant, month);
+      if (!one) throw refuse(`no report for ${tenant} in ${month}: the month has not begun`);
+      reports = [one];
+    } else reports = await monthReports(deps, month);
+    const nameOf = (id: string) => fleet.tenants.find((x) => x.id === id)?.name ?? id;
+    if (format === 'csv') process.stdout.write(reportsCsv(reports, nameOf));
+    else if (format === 'html') process.stdout.write(reportHtml(reports[0]!, nameOf(reports[0]!.tenant)));
+    else process.stdout.write(`${JSON.stringify(tenant !== undefined ? reportJson(reports[0]!) : { month, reports: reports.map(reportJson) }, null, 2)}\n`);
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}

@@ -1,0 +1,126 @@
+import { DateTime } from 'luxon';
+import type { Clock } from '../clock';
+import { monthRange } from '../sla/month';
+import type { Queryable } from '../storage/db';
+import { backupsMetrics, recoverablePoints } from './backups-metrics';
+import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';
+
+/**
+ * Live SLA series, so burn-rate alerts can be written in PromQL:
+ * `rate(tenantscope_sli_minutes_total{state="bad"}[1h]) / sum without (state) (rate(...{state=~"good|bad"}[1h]))`
+ * against `1 - tenantscope_sla_target_ratio`. Minutes are counted once as they close
+ * (services/sla/store/minute-counter.ts); the month-to-date gauges use the tenant's month.
+ */
+
+const TENANTS = `SELECT t.id, t.cluster_id AS cluster, t.tier_id AS tier, t.timezone, r.spec->>'targetPercent' AS target, r.spec->>'nodata' AS nodata
+  FROM tenant t JOIN tier r ON r.id = t.tier_id WHERE t.active ORDER BY t.id`;
+const TOTALS = `SELECT tenant_id AS tenant, good, bad, nodata, excluded FROM sla_minute_total`;
+const MONTHS = `SELECT tenant_id AS tenant, month, good, bad, nodata, excluded FROM sla_minute_month
+  WHERE (tenant_id, month) IN (SELECT * FROM unnest($1::text[], $2::text[]))`;
+
+type Counts = { good: number; bad: number; nodata: number; excluded: number };
+
+export interface SlaSnapshot {
+  nowMs: number;
+  tenants: { id: string; cluster: string; tier: string; timezone: string; target: string; nodata: string; month: string; monthMinutes: number }[];
+  totals: Map<string, Counts>;
+  months: Map<string, Counts>;
+  /** Newest recoverable point per tenant, epoch ms (the backups rule). */
+  points: Map<string, number>;
+}
+
+const STATES = ['good', 'bad', 'nodata', 'excluded'] as const;
+
+/** Good and bad minutes after the tier's nodata policy, and the month's error budget. */
+export function budgetOf(t: SlaSnapshot['tenants'][number], c: Counts): { good: number; bad: number; budget: number } {
+  const good = c.good + (t.nodata === 'good' ? c.nodata : 0);
+  const bad = c.bad + (t.nodata === 'bad' ? c.nodata : 0);
+  // The bad minutes the whole month may have: (100 - target) % of its minutes not excluded so far.
+  const budget = ((100 - Number(t.target)) / 100) * (t.monthMinutes - c.excluded);
+  return { good, bad, budget };
+}
+
+function perTenant(s: SlaSnapshot, pick: (t: SlaSnapshot['tenants'][number], c: Counts) => number | null): MetricValue[] {
+  return s.tenants.flatMap((t) => {
+    const c = s.months.get(t.id);
+    const value = c ? pick(t, c) : null;
+    return value === null || !Number.isFinite(value) ? [] : [{ value, labels: { tenant: t.id, cluster: t.cluster, tier: t.tier } }];
+  });
+}
+
+const METRICS: StoreMetric<SlaSnapshot>[] = [
+  {
+    name: 'tenantscope_sli_minutes_total',
+    help: 'Minutes of the tenant classified as they closed (5 min after their end), by state: good, bad, nodata, excluded (DESIGN §6).',
+    type: 'counter',
+    values: (s) =>
+      s.tenants.flatMap((t) => {
+        const c = s.totals.get(t.id);
+        return c ? STATES.map((state) => ({ value: c[state], labels: { tenant: t.id, cluster: t.cluster, tier: t.tier, state } })) : [];
+      }),
+  },
+  {
+    name: 'tenantscope_sla_availability_ratio',
+    help: "Month-to-date availability of the tenant's month (its time zone): good / (good + bad) after the tier's nodata policy; absent while nothing counted.",
+    type: 'gauge',
+    values: (s) => perTenant(s, (t, c) => {
+      const { good, bad } = budgetOf(t, c);
+      return good + bad === 0 ? null : good / (good + bad);
+    }),
+  },
+  {
+    name: 'tenantscope_sla_error_budget_remaining_minutes',
+    help: "Bad minutes the tenant's month may still have and meet its target: (100 - target) % of the month's minutes not excluded so far, minus the bad minutes counted; negative when spent.",
+    type: 'gauge',
+    values: (s) => perTenant(s, (t, c) => {
+      const { bad, budget } = budgetOf(t, c);
+      return budget - bad;
+    }),
+  },
+  {
+    name: 'tenantscope_sla_error_budget_remaining_ratio',
+    help: "Remaining error budget of the tenant's month as a share of the whole month's budget (1 untouched, 0 spent, below 0 overspent).",
+    type: 'gauge',
+    values: (s) => perTenant(s, (t, c) => {
+      const { bad, budget } = budgetOf(t, c);
+      return budget <= 0 ? null : (budget - bad) / budget;
+    }),
+  },
+  {
+    name: 'tenantscope_sla_target_ratio',
+    help: "The tier's availability target as a ratio (99.9 % is 0.999).",
+    type: 'gauge',
+    values: (s) => s.tenants.map((t) => ({ value: Number(t.target) / 100, labels: { tenant: t.id, cluster: t.cluster, tier: t.tier } })),
+  },
+  {
+    name: 'tenantscope_rpo_exposure_seconds',
+    help: "Now minus the tenant's newest recoverable point (its dump or its cluster's backup or WAL archive reach): the data a loss now would cost.",
+    type: 'gauge',
+    values: (s) =>
+      s.tenants.flatMap((t) => {
+        const ms = s.points.get(t.id);
+        return ms === undefined ? [] : [{ value: (s.nowMs - ms) / 1000, labels: { tenant: t.id, cluster: t.cluster } }];
+      }),
+  },
+];
+
+/** Month to date and exposure are computed against the scrape's clock. */
+export const slaMetrics: MetricGroup<SlaSnapshot> = {
+  name: 'sla',
+  async load(db: Queryable, clock: Clock): Promise<SlaSnapshot> {
+    const nowMs = clock.now();
+    const rows = (await db.query<{ id: string; cluster: string; tier: string; timezone: string; target: string; nodata: string }>(TENANTS)).rows;
+    const tenants = rows.map((r) => {
+      const month = DateTime.fromMillis(nowMs, { zone: r.timezone }).toFormat('yyyy-MM');
+      return { ...r, month, monthMinutes: monthRange(month, r.timezone).minutes };
+    });
+    const [totals, months, backupState] = await Promise.all([
+      db.query<Counts & { tenant: string }>(TOTALS),
+      db.query<Counts & { tenant: string }>(MONTHS, [tenants.map((t) => t.id), tenants.map((t) => t.month)]),
+      backupsMetrics.load(db, clock),
+    ]);
+    const byTenant = (list: (Counts & { tenant: string })[]) => new Map(list.map((r) => [r.tenant, { good: r.good, bad: r.bad, nodata: r.nodata, excluded: r.excluded }]));
+    return { nowMs, tenants, totals: byTenant(totals.rows), months: byTenant(months.rows), points: recoverablePoints(backupState).tenants };
+  },
+  metrics: METRICS,
+};

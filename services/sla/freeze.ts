@@ -1,0 +1,107 @@
+import { DateTime } from 'luxon';
+import type { Clock } from '../clock';
+import type { Fleet } from '../config/fleet-types';
+import { withTransaction, type Pool } from '../storage/db';
+import { canonicalJson, sha256Hex } from './canonical';
+import { monthRange } from './month';
+import { loadTenantMonth } from './store/evidence-loader';
+import { computeReportFromMinutes } from './store/minutes-report';
+import { reasonFor, reportChanges } from './store/report-diff';
+import { signCanonical } from './store/report-store';
+
+/**
+ * Freezing (DESIGN §6): once a tenant's month has ended and the grace period for late evidence
+ * has passed, its report is stored as revision 1 (canonical JSON, SHA-256, HMAC). Every later
+ * run recomputes the frozen months still within `recheckDays` and stores a new revision only
+ * when the canonical JSON differs, with the reason and the changed fields: nothing changes
+ * silently, and an unchanged recompute stores nothing.
+ */
+export interface FreezeDeps {
+  pool: Pool;
+  fleet: Fleet;
+  clock: Clock;
+  signingKey: Buffer | null;
+  graceHours: number;
+}
+
+export type FreezeOutcome = { tenant: string; month: string; revision: number; created: boolean; reason: string | null };
+
+/** Advisory lock namespace of a tenant-month (the second key is hashtext of tenant/month). */
+const FREEZE_LOCK = 7_461_009;
+
+/** How long after freezing a month is still rechecked for late evidence and new exclusions. */
+export const RECHECK_DAYS = 92;
+
+/**
+ * Freezes or re-checks one tenant's month, under an advisory lock per tenant-month so that
+ * concurrent workers make one revision. `reason` overrides the computed one (an operator's note).
+ */
+export async function freezeTenantMonth(deps: FreezeDeps, tenant: string, month: string, reason?: string): Promise<FreezeOutcome> {
+  const t = deps.fleet.tenants.find((x) => x.id === tenant);
+  if (!t) throw new RangeError(`tenant ${JSON.stringify(tenant)} is not in the fleet`);
+  const range = monthRange(month, t.timezone);
+  const now = deps.clock.now();
+  if (now < range.endMs + deps.graceHours * 3_600_000) throw new RangeError(`${tenant} ${month} is not closed yet: it freezes ${deps.graceHours} h after the month's end`);
+  return withTransaction(deps.pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [FREEZE_LOCK, `${tenant}/${month}`]);
+    const { rows } = await client.query<{ revision: number; canonical: string }>(
+      'SELECT revision, canonical FROM sla_report WHERE tenant_id = $1 AND month = $2 ORDER BY revision DESC LIMIT 1',
+      [tenant, month],
+    );
+    const loaded = await loadTenantMonth(client, deps.fleet, tenant, month);
+    const report = computeReportFromMinutes(loaded!.input, loaded!.minutes);
+    const canonical = canonicalJson(report);
+    const previous = rows[0];
+    if (previous && previous.canonical === canonical) return { tenant, month, revision: previous.revision, created: false, reason: null };
+    const changes = previous ? reportChanges(JSON.parse(previous.canonical), JSON.parse(canonical)) : [];
+    const why = reason ?? (previous ? reasonFor(changes) : 'first freeze after the grace period');
+    const revision = (previous?.revision ?? 0) + 1;
+    const signature = signCanonical(canonical, deps.signingKey);
+    await client.query(
+      `INSERT INTO sla_report (tenant_id, month, revision, computed_at, reason, canonical, digest, signature, signed, changes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [tenant, month, revision, new Date(now), why, canonical, sha256Hex(report), signature, signature !== null, JSON.stringify(changes)],
+    );
+    return { tenant, month, revision, created: true, reason: why };
+  });
+}
+
+/** The months (YYYY-MM) of a zone whose grace period has passed within the last RECHECK_DAYS. */
+export function closedMonths(zone: string, nowMs: number, graceHours: number): string[] {
+  const out: string[] = [];
+  let m = DateTime.fromMillis(nowMs, { zone }).startOf('month');
+  for (let i = 0; i < 5; i++, m = m.minus({ months: 1 })) {
+    const month = m.toFormat('yyyy-MM');
+    const closesAt = monthRange(month, zone).endMs + graceHours * 3_600_000;
+    if (closesAt <= nowMs && closesAt > nowMs - RECHECK_DAYS * 86_400_000) out.push(month);
+  }
+  return out.reverse();
+}
+
+// A month with no evidence at all and no revision is one before tenantscope measured the tenant
+// (installed later, tenant added later): freezing it would only store a "not measurable" report.
+const HAS_EVIDENCE = `SELECT EXISTS (SELECT 1 FROM tenant_minute WHERE tenant_id = $1 AND minute >= $2 AND minute < $3)
+  OR EXISTS (SELECT 1 FROM ingress_minute WHERE tenant_id = $1 AND minute >= $2 AND minute < $3)
+  OR EXISTS (SELECT 1 FROM sla_report WHERE tenant_id = $1 AND month = $4) AS any`;
+
+/**
+ * One run of the `sla-freeze` job: every tenant's closed months within the recheck period that
+ * have evidence, each in its own short transaction. A failing tenant does not stop the others.
+ */
+export async function freezeDue(deps: FreezeDeps, onError: (tenant: string, month: string, err: Error) => void = () => undefined): Promise<FreezeOutcome[]> {
+  const out: FreezeOutcome[] = [];
+  const now = deps.clock.now();
+  for (const t of deps.fleet.tenants) {
+    for (const month of closedMonths(t.timezone, now, deps.graceHours)) {
+      try {
+        const range = monthRange(month, t.timezone);
+        const { rows } = await deps.pool.query<{ any: boolean }>(HAS_EVIDENCE, [t.id, new Date(range.startMs), new Date(range.endMs), month]);
+        if (!rows[0]?.any) continue;
+        out.push(await freezeTenantMonth(deps, t.id, month));
+      } catch (err) {
+        onError(t.id, month, err as Error);
+      }
+    }
+  }
+  return out;
+}

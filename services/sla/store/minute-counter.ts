@@ -1,0 +1,108 @@
+import { DateTime } from 'luxon';
+import type { Clock } from '../../clock';
+import type { Cluster, Fleet, Tenant, Tier } from '../../config/fleet-types';
+import { withTransaction, type Client, type Pool } from '../../storage/db';
+import { BAD, EXCLUDED, GOOD, NODATA } from '../classify';
+import type { MonthRange } from '../month';
+import { loadMinuteEvidence, loadSparseEvidence } from './evidence-loader';
+import { classifyRange } from './minutes-report';
+
+/**
+ * The SLI minute counter behind tenantscope_sli_minutes_total. Each minute is classified once,
+ * when it closes: ALLOWED_LATENESS after its end, so probes and log lines that arrive a little
+ * late still count. Its state is stored (sla_minute, one byte per minute and UTC day) and added
+ * to the running totals in the same transaction as the cursor moves, so the counter is
+ * monotonic and no minute counts twice, whichever worker runs it. Evidence later than that
+ * changes the reports (they are recomputed) but not the counter, which never goes back.
+ */
+export const ALLOWED_LATENESS_MS = 5 * 60_000;
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const COUNTER_LOCK = 7_461_010;
+/** At most this much is classified per tenant and run, so a long outage of the job catches up in steps. */
+const MAX_STEP_MS = 7 * DAY;
+
+export interface CounterDeps {
+  pool: Pool;
+  fleet: Fleet;
+  clock: Clock;
+}
+
+const STATE_COLUMNS = ['good', 'bad', 'nodata', 'excluded'] as const;
+const STATE_OF: Record<number, (typeof STATE_COLUMNS)[number]> = { [GOOD]: 'good', [BAD]: 'bad', [NODATA]: 'nodata', [EXCLUDED]: 'excluded' };
+
+/** Counts every tenant's minutes that closed since the last run. Returns minutes counted per tenant. */
+export async function countClosedMinutes(deps: CounterDeps): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const tenant of deps.fleet.tenants) out.set(tenant.id, await countTenant(deps, tenant));
+  return out;
+}
+
+async function countTenant(deps: CounterDeps, tenant: Tenant): Promise<number> {
+  const closedUntil = Math.floor((deps.clock.now() - ALLOWED_LATENESS_MS) / MINUTE) * MINUTE;
+  return withTransaction(deps.pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [COUNTER_LOCK, tenant.id]);
+    const { rows } = await client.query<{ counted_until: Date }>('SELECT counted_until FROM sla_minute_total WHERE tenant_id = $1', [tenant.id]);
+    // A tenant seen for the first time is counted from the start of its current month.
+    const from = rows[0]?.counted_until.getTime() ?? DateTime.fromMillis(closedUntil, { zone: tenant.timezone }).startOf('month').toMillis();
+    const until = Math.min(closedUntil, from + MAX_STEP_MS);
+    if (until <= from) return 0;
+    let counted = 0;
+    // One piece per tenant month, so exclusions, the month's totals and the tier apply per month.
+    for (let start = from; start < until; ) {
+      const local = DateTime.fromMillis(start, { zone: tenant.timezone });
+      const end = Math.min(until, local.startOf('month').plus({ months: 1 }).toMillis());
+      counted += await countPiece(client, deps.fleet, tenant, local.toFormat('yyyy-MM'), { month: local.toFormat('yyyy-MM'), zone: tenant.timezone, startMs: start, endMs: end, minutes: (end - start) / MINUTE });
+      start = end;
+    }
+    await client.query('UPDATE sla_minute_total SET counted_until = $2 WHERE tenant_id = $1', [tenant.id, new Date(until)]);
+    return counted;
+  });
+}
+
+async function countPiece(client: Client, fleet: Fleet, tenant: Tenant, month: string, range: MonthRange): Promise<number> {
+  const [minutes, sparse] = await Promise.all([loadMinuteEvidence(client, tenant.id, range), loadSparseEvidence(client, tenant, range)]);
+  const input = { tenant, tier: fleet.tiers[tenant.tier] as Tier, cluster: fleet.clusters[tenant.cluster] as Cluster, month, tenantEvidence: sparse.tenant, clusterEvidence: sparse.cluster };
+  const states = classifyRange(input, range, minutes);
+  const counts = { good: 0, bad: 0, nodata: 0, excluded: 0 };
+  for (let i = 0; i < states.length; i++) counts[STATE_OF[states[i]!]!] += 1;
+  await writeDays(client, tenant.id, range.startMs, states);
+  const values = [tenant.id, counts.good, counts.bad, counts.nodata, counts.excluded];
+  await client.query(
+    `INSERT INTO sla_minute_total AS t (tenant_id, good, bad, nodata, excluded, counted_until) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (tenant_id) DO UPDATE SET good = t.good + $2, bad = t.bad + $3, nodata = t.nodata + $4, excluded = t.excluded + $5`,
+    [...values, new Date(range.endMs)],
+  );
+  await client.query(
+    `INSERT INTO sla_minute_month AS t (tenant_id, month, good, bad, nodata, excluded) VALUES ($1, $6, $2, $3, $4, $5)
+     ON CONFLICT (tenant_id, month) DO UPDATE SET good = t.good + $2, bad = t.bad + $3, nodata = t.nodata + $4, excluded = t.excluded + $5`,
+    [...values, month],
+  );
+  return states.length;
+}
+
+/** Overlays the states on the UTC days they fall in (255 marks a minute not classified yet). */
+async function writeDays(client: Client, tenant: string, startMs: number, states: Uint8Array): Promise<void> {
+  const endMs = startMs + states.length * MINUTE;
+  for (let day = Math.floor(startMs / DAY) * DAY; day < endMs; day += DAY) {
+    await ensurePartition(client, day);
+    const { rows } = await client.query<{ states: Buffer }>('SELECT states FROM sla_minute WHERE tenant_id = $1 AND day = $2', [tenant, new Date(day)]);
+    const bytes = rows[0] ? Buffer.from(rows[0].states) : Buffer.alloc(1440, 255);
+    const first = Math.max(startMs, day);
+    const last = Math.min(endMs, day + DAY);
+    bytes.set(states.subarray((first - startMs) / MINUTE, (last - startMs) / MINUTE), (first - day) / MINUTE);
+    await client.query(
+      'INSERT INTO sla_minute (tenant_id, day, states) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, day) DO UPDATE SET states = EXCLUDED.states',
+      [tenant, new Date(day), bytes],
+    );
+  }
+}
+
+async function ensurePartition(client: Client, dayMs: number): Promise<void> {
+  const name = `sla_minute_y${new Date(dayMs).toISOString().slice(0, 7).replace('-', 'm')}`;
+  const { rowCount } = await client.query('SELECT 1 FROM pg_class WHERE relname = $1', [name]);
+  if (rowCount) return;
+  // The lock PartitionKeeper (services/storage/partitions.ts) takes: concurrent CREATE ... PARTITION OF collide.
+  await client.query('SELECT pg_advisory_xact_lock(7461002)');
+  await client.query('SELECT tenantscope_ensure_month_partition($1, $2)', ['sla_minute', new Date(dayMs)]);
+}

@@ -1,0 +1,147 @@
+import { createHmac } from 'node:crypto';
+import type { Clock } from '../../clock';
+import type { Fleet } from '../../config/fleet-types';
+import type { Queryable } from '../../storage/db';
+import { canonicalJson, sha256Hex } from '../canonical';
+import { RequestError } from '../../errors';
+import { isMonth, monthRange } from '../month';
+import type { SlaReport } from '../report';
+import { loadTenantMonth } from './evidence-loader';
+import { computeReportFromMinutes } from './minutes-report';
+import type { ReportChange } from './report-diff';
+
+/**
+ * Reports as the API and the CLI read them: a frozen revision when the month has one, else
+ * computed now from the evidence in PostgreSQL (revision 0, month-to-date or provisional).
+ */
+export interface StoredReport {
+  tenant: string;
+  month: string;
+  /** 1, 2, ... for frozen revisions; 0 for a live computation. */
+  revision: number;
+  /** provisional: the month is over, the grace period for late data is running. */
+  status: 'month-to-date' | 'provisional' | 'frozen';
+  computedAt: string;
+  reason: string | null;
+  canonical: string;
+  digest: string;
+  /** HMAC-SHA-256 hex; null when no key is configured (the report is then unsigned and says so). */
+  signature: string | null;
+  report: SlaReport;
+  /** Differences from the previous revision (frozen revisions after the first); [] otherwise. */
+  changes?: ReportChange[];
+}
+
+export interface ReportDeps {
+  db: Queryable;
+  fleet: Fleet;
+  clock: Clock;
+  signingKey: Buffer | null;
+  graceHours: number;
+}
+
+interface ReportRow {
+  tenant_id: string;
+  month: string;
+  revision: number;
+  computed_at: Date;
+  reason: string;
+  canonical: string;
+  digest: string;
+  signature: string | null;
+  changes: ReportChange[];
+}
+
+const REVISIONS = `SELECT tenant_id, month, revision, computed_at, reason, canonical, digest, signature, changes
+  FROM sla_report WHERE tenant_id = $1 AND month = $2 ORDER BY revision`;
+const LATEST_OF_MONTH = `SELECT DISTINCT ON (tenant_id) tenant_id, month, revision, computed_at, reason, canonical, digest, signature, changes
+  FROM sla_report WHERE month = $1 ORDER BY tenant_id, revision DESC`;
+
+/** HMAC-SHA-256 of the canonical JSON, as services/sla/signature.ts seals it; null without a key. */
+export function signCanonical(canonical: string, key: Buffer | null): string | null {
+  return key === null || key.length === 0 ? null : createHmac('sha256', key).update(canonical, 'utf8').digest('hex');
+}
+
+export function fromRow(row: ReportRow): StoredReport {
+  return {
+    tenant: row.tenant_id,
+    month: row.month,
+    revision: row.revision,
+    status: 'frozen',
+    computedAt: row.computed_at.toISOString(),
+    reason: row.reason,
+    canonical: row.canonical,
+    digest: row.digest,
+    signature: row.signature,
+    report: JSON.parse(row.canonical) as SlaReport,
+    changes: row.changes,
+  };
+}
+
+/** Computes a tenant's month now; undefined for a tenant not in the fleet or a month not begun. */
+export async function liveReport(deps: ReportDeps, tenant: string, month: string): Promise<StoredReport | undefined> {
+  const t = deps.fleet.tenants.find((x) => x.id === tenant);
+  if (!t) return undefined;
+  const range = monthRange(month, t.timezone);
+  const now = deps.clock.now();
+  if (now < range.startMs) return undefined;
+  const loaded = await loadTenantMonth(deps.db, deps.fleet, tenant, month);
+  if (!loaded) return undefined;
+  const report = computeReportFromMinutes(loaded.input, loaded.minutes);
+  const canonical = canonicalJson(report);
+  const status = now < range.endMs ? 'month-to-date' : 'provisional';
+  return {
+    tenant,
+    month,
+    revision: 0,
+    status,
+    computedAt: new Date(now).toISOString(),
+    reason: status === 'month-to-date' ? 'month to date, not final' : `month over, not frozen yet (grace ${deps.graceHours} h for late evidence)`,
+    canonical,
+    digest: sha256Hex(report),
+    signature: signCanonical(canonical, deps.signingKey),
+    report,
+    changes: [],
+  };
+}
+
+/**
+ * One tenant's month: the given frozen revision, else the newest frozen one, else computed
+ * live. undefined: unknown tenant, month not started, or no such revision.
+ */
+export async function tenantReport(deps: ReportDeps, tenant: string, month: string, revision?: number): Promise<StoredReport | undefined> {
+  checkMonth(month);
+  if (!deps.fleet.tenants.some((t) => t.id === tenant)) return undefined;
+  const frozen = await reportRevisions(deps, tenant, month);
+  if (revision !== undefined) return revision === 0 ? liveReport(deps, tenant, month) : frozen.find((r) => r.revision === revision);
+  return frozen.at(-1) ?? liveReport(deps, tenant, month);
+}
+
+/** Every tenant of the fleet for a month, in fleet order (tenants whose month has not begun are left out). */
+export async function monthReports(deps: ReportDeps, month: string): Promise<StoredReport[]> {
+  checkMonth(month);
+  const { rows } = await deps.db.query<ReportRow>(LATEST_OF_MONTH, [month]);
+  const frozen = new Map(rows.map((r) => [r.tenant_id, fromRow(r)]));
+  const out: (StoredReport | undefined)[] = new Array(deps.fleet.tenants.length);
+  // A few at a time: each live one holds a month of typed arrays while it is computed.
+  let next = 0;
+  const work = async () => {
+    while (next < deps.fleet.tenants.length) {
+      const i = next++;
+      const t = deps.fleet.tenants[i]!;
+      out[i] = frozen.get(t.id) ?? (await liveReport(deps, t.id, month));
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, work));
+  return out.filter((r): r is StoredReport => r !== undefined);
+}
+
+/** Frozen revisions of a tenant's month, oldest first, each with its reason. */
+export async function reportRevisions(deps: ReportDeps, tenant: string, month: string): Promise<StoredReport[]> {
+  const { rows } = await deps.db.query<ReportRow>(REVISIONS, [tenant, month]);
+  return rows.map(fromRow);
+}
+
+function checkMonth(month: string): void {
+  if (!isMonth(month)) throw new RequestError(400, `month: expected YYYY-MM, got ${JSON.stringify(month).slice(0, 40)}`);
+}

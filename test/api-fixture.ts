@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { buildApi } from '../services/api/app';
+import type { Role } from '../services/auth/principal';
+import { createToken } from '../services/auth/token-store';
+import { ManualClock } from '../services/clock';
+import { parseFleet } from '../services/config/fleet';
+import type { Fleet } from '../services/config/fleet-types';
+import { silentLogger } from '../services/logger';
+import type { Pool } from '../services/storage/db';
+import { migratedDatabase, type MigratedDatabase } from './helpers/service';
+
+/**
+ * The API over a fresh database for one test file: three tenants on cluster c1 (Berlin), one
+ * named to test escaping and CSV quoting, evidence for March 2026 in tenant_minute, and a token
+ * per role. The clock stands on 2026-03-20 12:00 UTC: March is month to date.
+ */
+export const HOSTILE_NAME = 'Acme, "Clinics" <script>alert(1)</script>';
+export const NOW = Date.parse('2026-03-20T12:00:00Z');
+
+export function apiFleet(): Fleet {
+  return parseFleet(API_FLEET_YAML, 'api-fleet.yaml');
+}
+
+export const API_FLEET_YAML = `clusters:
+  c1: {timezone: Europe/Berlin}
+  c2: {timezone: America/New_York}
+tenants:
+  - {id: t1, name: ${JSON.stringify(HOSTILE_NAME)}, cluster: c1, tier: business, hosts: [t1.example.test], monthlyFee: {amount: "999.99", currency: EUR}}
+  - {id: t2, name: Tenant Two, cluster: c1, tier: standard, hosts: [t2.example.test], monthlyFee: {amount: "1000", currency: JPY}}
+  - {id: t3, name: Tenant Three, cluster: c2, tier: mission, hosts: [t3.example.test], monthlyFee: {amount: "50.00", currency: USD}}
+`;
+
+export interface ApiFixture {
+  db: MigratedDatabase;
+  app: FastifyInstance;
+  fleet: Fleet;
+  tokens: Record<'admin' | 'reader' | 't1' | 't2', string>;
+  close(): Promise<void>;
+}
+
+export async function apiFixture(options: { signingKey?: Buffer } = {}): Promise<ApiFixture> {
+  const fleet = apiFleet();
+  const db = await migratedDatabase(fleet);
+  await insertMarchEvidence(db.pool);
+  const clock = new ManualClock(NOW);
+  const app = await buildApi({
+    log: silentLogger,
+    // An empty registry: /metrics itself is tested in api.test.ts; here it only has to stay open.
+    metrics: new Registry(),
+    readiness: [],
+    api: { pool: db.pool, reports: { db: db.pool, fleet, clock, signingKey: options.signingKey ?? null, graceHours: 72 } },
+  });
+  const token = async (name: string, role: Role, tenant?: string) =>
+    (await createToken(db.pool, { name, role, ...(tenant !== undefined && { tenant }) }, new Date(NOW))).token;
+  const tokens = { admin: await token('ops-admin', 'admin'), reader: await token('grafana-reader', 'read-only'), t1: await token('t1-portal', 'tenant', 't1'), t2: await token('t2-portal', 'tenant', 't2') };
+  return {
+    db,
+    app,
+    fleet,
+    tokens,
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+/**
+ * March 2026 so far: every tenant probed OK each minute from the Berlin month start to now,
+ * except t1's 30 failed minutes on 2026-03-05 10:00–10:30 UTC; t3 (New York) likewise, all OK.
+ */
+async function insertMarchEvidence(pool: Pool): Promise<void> {
+  for (const at of ['2026-02-28T00:00:00Z', '2026-03-01T00:00:00Z']) await pool.query("SELECT tenantscope_ensure_month_partition('tenant_minute', $1)", [at]);
+  await pool.query(
+    `INSERT INTO tenant_minute (tenant_id, minute, probes_ok, probes_failed)
+     SELECT t, m, 1, 0 FROM unnest(ARRAY['t1', 't2', 't3']) AS t,
+       generate_series('2026-02-28T23:00:00Z'::timestamptz, '2026-03-20T11:59:00Z', interval '1 minute') AS m`,
+  );
+  await pool.query(
+    `UPDATE tenant_minute SET probes_ok = 0, probes_failed = 2
+     WHERE tenant_id = 't1' AND minute >= '2026-03-05T10:00:00Z' AND minute < '2026-03-05T10:30:00Z'`,
+  );
+}
+
+/** An inject with a bearer token. */
+export function as(token: string | undefined) {
+  return token === undefined ? {} : { authorization: `Bearer ${token}` };
+}
