@@ -68,6 +68,16 @@ describe('exclusion windows', () => {
     expect(r.incidents.map((i) => i.start)).toEqual(['2026-03-29T01:29:00.000Z', '2026-03-29T02:30:00.000Z']);
   });
 
+  it('a weekly window on the month\'s last day after a midnight DST change is counted (America/Santiago)', () => {
+    // Santiago springs forward at 00:00 on 2026-09-06, so that day starts at 01:00; the walk over
+    // the days once kept 01:00 from then on and stopped before Wednesday 30 September.
+    const fleet = slaFleet({ clusterZone: 'America/Santiago', clusterMaintenance: ['weekly: {days: [mon, wed], start: "02:00", minutes: 1}'] });
+    const r = reportsFor(fleet, '2026-09', []).a!;
+    // Mondays and Wednesdays of Berlin's September at 02:00 Santiago: 2, 7, 9, 14, 16, 21, 23, 28, 30.
+    expect(r.minutes.excluded).toBe(9);
+    expect(r.exclusions.at(-1)).toMatchObject({ start: '2026-09-30T05:00:00.000Z', minutes: 1 });
+  });
+
   it('a cluster window applies to every tenant of the cluster, in the cluster zone', () => {
     const fleet = slaFleet({ zone: 'America/New_York', clusterZone: 'Europe/Berlin', clusterMaintenance: ['weekly: {days: [wed], start: "12:00", minutes: 30}'] });
     const lines = [{ kind: 'exclusion', cluster: 'c1', start: '2026-04-10T10:00:00Z', end: '2026-04-10T11:00:00Z', reason: 'provider outage', type: 'force-majeure' }];

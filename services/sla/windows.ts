@@ -47,7 +47,9 @@ export function declaredWindows(
     const lookBackMs = w.minutes * MINUTE_MS + 2 * DAY_MS;
     let day = DateTime.fromMillis(range.startMs - lookBackMs, { zone: ownerZone }).startOf('day');
     const lastDay = DateTime.fromMillis(range.endMs, { zone: ownerZone }).startOf('day');
-    for (; day <= lastDay; day = day.plus({ days: 1 })) {
+    // startOf('day') each step: after a day whose midnight did not exist (America/Santiago
+    // springs forward at 00:00), plus({ days: 1 }) keeps 01:00 and would overshoot lastDay.
+    for (; day <= lastDay; day = day.plus({ days: 1 }).startOf('day')) {
       if (!w.days.includes(day.weekday)) continue;
       const start = DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour, minute }, { zone: ownerZone });
       const startMs = start.toMillis();
