@@ -28,8 +28,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const probeUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   fleetFile = join(mkdtempSync(join(tmpdir(), 'roles-')), 'fleet.yaml');
-  writeFileSync(fleetFile, testFleetYaml({ probeUrl, probeIntervalSeconds: 1, tenants: 4 }));
-  db = await migratedDatabase(testFleet({ probeUrl, probeIntervalSeconds: 1, tenants: 4 }));
+  writeFileSync(fleetFile, testFleetYaml({ probeUrl, probeIntervalSeconds: 1, probeTimeoutSeconds: 5, tenants: 4 }));
+  db = await migratedDatabase(testFleet({ probeUrl, probeIntervalSeconds: 1, probeTimeoutSeconds: 5, tenants: 4 }));
   prefix = uniquePrefix();
 });
 
@@ -59,12 +59,12 @@ describe('split roles', () => {
       expect(exit.at - stoppedAt).toBeLessThan(10_000);
     }
 
-    const { rows } = await db.pool.query<{ target: string; scheduled_at: Date; worker: string; success: boolean }>(
-      "SELECT target, scheduled_at, worker, success FROM collector_run WHERE collector = 'odoo-probe' ORDER BY target, scheduled_at",
+    const { rows } = await db.pool.query<{ target: string; scheduled_at: Date; worker: string; success: boolean; error: string | null }>(
+      "SELECT target, scheduled_at, worker, success, error FROM collector_run WHERE collector = 'odoo-probe' ORDER BY target, scheduled_at",
     );
     const byTarget = new Map<string, number[]>();
     for (const r of rows) {
-      expect(r.success).toBe(true);
+      expect(r.success, r.error ?? '').toBe(true);
       byTarget.set(r.target, [...(byTarget.get(r.target) ?? []), r.scheduled_at.getTime()]);
     }
     expect([...byTarget.keys()].sort()).toEqual(['t1.example.test', 't2.example.test', 't3.example.test', 't4.example.test']);

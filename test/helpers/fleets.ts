@@ -5,6 +5,7 @@ export interface TestFleetOptions {
   logFile?: string;
   probeUrl?: string;
   probeIntervalSeconds?: number;
+  probeTimeoutSeconds?: number;
   logIntervalSeconds?: number;
   tenants?: number;
 }
@@ -16,7 +17,7 @@ export function testFleetYaml(options: TestFleetOptions = {}): string {
     lines.push('    odoo:', `      logFiles: [${JSON.stringify(options.logFile)}]`, `      logIntervalSeconds: ${options.logIntervalSeconds ?? 1}`);
   }
   if (options.probeUrl) {
-    lines.push('    probe:', `      url: ${options.probeUrl}`, `      intervalSeconds: ${options.probeIntervalSeconds ?? 1}`, '      timeoutSeconds: 1');
+    lines.push('    probe:', `      url: ${options.probeUrl}`, `      intervalSeconds: ${options.probeIntervalSeconds ?? 1}`, `      timeoutSeconds: ${options.probeTimeoutSeconds ?? 1}`);
   }
   lines.push('tenants:');
   const tiers = ['standard', 'business', 'mission'];
