@@ -41,12 +41,17 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'sla',
-    summary: 'SLA reports: compute a month offline from a fleet file and evidence',
+    summary: 'SLA months: compute offline, export the evidence of a stored report, recompute it',
     usage: [
       'tenantscope sla compute --fleet FILE --evidence FILE|- --month YYYY-MM [--tenant ID]',
       '  Prints one canonical JSON report per tenant per line, without a database. Evidence is NDJSON',
       '  (probe, requests, exclusion, signal, recovery-point, restore-test; see README). A malformed line',
       '  is reported on stderr with its number and skipped; a bad fleet file, month, tenant or flag exits 2.',
+      'tenantscope sla export --month YYYY-MM --tenant ID [--fleet FILE] > bundle.ndjson',
+      '  Writes the stored report (latest revision) with every piece of evidence it was computed from.',
+      'tenantscope sla recompute bundle.ndjson',
+      '  Rebuilds the report from the bundle alone; exit 0 when it reproduces the stored canonical JSON',
+      '  byte for byte, 1 with the first difference otherwise.',
     ].join('\n'),
     run: (args) => (require('./sla-command') as typeof import('./sla-command')).run(args),
   },
