@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { loadSettings } from '../config/env';
 import { loadFleetFile } from '../config/fleet';
+import { createToken } from '../auth/token-store';
 import { createLogger } from '../logger';
 import { createPool } from '../storage/db';
 import { migrate } from '../storage/migrate';
@@ -21,9 +24,21 @@ export async function run(args: string[]): Promise<number> {
   const log = createLogger('warn');
   await ensureDatabase(settings.databaseUrl);
   const pool = createPool(settings.databaseUrl, 1, 'tenantscope-demo');
-  await migrate(pool, log).finally(() => pool.end());
+  let token: string;
+  try {
+    await migrate(pool, log);
+    // A read-only token of this run, for the report URLs below (the database keeps only its hash).
+    const name = `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
+    token = (await createToken(pool, { name, role: 'read-only' }, new Date())).token;
+  } finally {
+    await pool.end();
+  }
 
-  const env = { ...process.env, TENANTSCOPE_LOG_LEVEL: process.env.TENANTSCOPE_LOG_LEVEL ?? 'warn' };
+  const env = {
+    ...process.env,
+    TENANTSCOPE_LOG_LEVEL: process.env.TENANTSCOPE_LOG_LEVEL ?? 'warn',
+    TENANTSCOPE_SIGNING_KEY_FILE: process.env.TENANTSCOPE_SIGNING_KEY_FILE ?? demoSigningKey(),
+  };
   const children = [
     spawnChild('simulator', ['simulate', '--fleet', fleetFile, '--scenario', values.scenario as string], env),
     spawnChild('tenantscope', ['start', '--fleet', fleetFile], env),
@@ -35,6 +50,9 @@ export async function run(args: string[]): Promise<number> {
   for (const cluster of Object.values(fleet.clusters)) {
     say(`  ${cluster.id}: ingress ${cluster.probe?.url ?? '-'}   traefik ${cluster.traefik?.metricsUrl ?? '-'}   log ${cluster.odoo?.logFiles[0] ?? '-'}`);
   }
+  const month = new Date().toISOString().slice(0, 7);
+  say(`  reports   curl -H 'Authorization: Bearer ${token}' ${base}/api/v1/reports/${month}?format=csv`);
+  say(`            ${base}/api/v1/reports/${month}/${fleet.tenants[0]?.id ?? 'TENANT'}?format=html   (same header; JSON without ?format)`);
   say('Ctrl-C stops everything.');
 
   let stopping = false;
@@ -51,6 +69,16 @@ export async function run(args: string[]): Promise<number> {
   void watchTenants(base, fleet.tenants.map((t) => t.id), () => stopping);
   const codes = await exited;
   return codes.every((c) => c === 0 || c === null) ? 0 : 1;
+}
+
+/** The demo signs its reports with a key of its own, made once under var/demo/ (never committed). */
+function demoSigningKey(): string {
+  const file = join(ROOT, 'var', 'demo', 'signing.key');
+  if (!existsSync(file)) {
+    mkdirSync(join(ROOT, 'var', 'demo'), { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  }
+  return file;
 }
 
 function say(line: string): void {
