@@ -96,11 +96,13 @@ describe('/openapi.json', () => {
       [
         'GET /api/v1/exclusions',
         'GET /api/v1/exclusions/{id}/audit',
+        'GET /api/v1/noisy/incidents',
         'GET /api/v1/reports/{month}',
         'GET /api/v1/reports/{month}/{tenant}',
         'GET /api/v1/reports/{month}/{tenant}/revisions',
         'GET /api/v1/tenants',
         'GET /api/v1/tenants/{id}',
+        'GET /api/v1/usage/{month}',
         'GET /healthz',
         'GET /metrics',
         'GET /openapi.json',

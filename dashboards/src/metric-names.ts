@@ -129,6 +129,10 @@ export const METRIC_NAMES = [
   'tenantscope_redis_tenant_client_memory_bytes',
   'tenantscope_redis_tenant_keys',
   'tenantscope_redis_tenant_commands_total',
+
+  'tenantscope_noisy_neighbour_active',
+  'tenantscope_tenant_resource_share',
+  'tenantscope_tenant_resource_usage_total',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];

@@ -3,8 +3,10 @@ import type { ReportDeps } from '../sla/store/report-store';
 import type { Pool } from '../storage/db';
 import { authenticate } from './auth-hook';
 import { exclusionRoutes } from './exclusion-routes';
+import { noisyRoutes } from './noisy-routes';
 import { reportRoutes } from './report-routes';
 import { tenantRoutes } from './tenant-routes';
+import { usageRoutes } from './usage-routes';
 
 /** What /api/v1 needs: the pool (tokens, exclusion windows) and the report store's dependencies. */
 export interface ApiV1Deps {
@@ -23,5 +25,7 @@ export const apiV1: FastifyPluginAsync<{ deps: ApiV1Deps }> = async (app, { deps
   await app.register(tenantRoutes, { fleet });
   await app.register(exclusionRoutes, { deps: { pool: deps.pool, fleet, clock } });
   await app.register(reportRoutes, { deps: deps.reports });
+  await app.register(noisyRoutes, { deps: { pool: deps.pool, fleet } });
+  await app.register(usageRoutes, { deps: { pool: deps.pool, fleet, clock } });
 };
 Object.defineProperty(apiV1, Symbol.for('fastify.display-name'), { value: 'api-v1' });

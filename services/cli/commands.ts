@@ -66,6 +66,24 @@ export const COMMANDS: readonly Command[] = [
     run: (args) => (require('./report-command') as typeof import('./report-command')).run(args),
   },
   {
+    name: 'noisy',
+    summary: 'list noisy-neighbour incidents: resource, antagonists with blame, victims, times',
+    usage: [
+      'tenantscope noisy list [--from ISO] [--to ISO] [--tenant ID] [--format json|table]',
+      '  Confirmed incidents overlapping [from, to) from TENANTSCOPE_DATABASE_URL; --tenant keeps those naming it.',
+    ].join('\n'),
+    run: (args) => (require('./noisy-command') as typeof import('./noisy-command')).run(args),
+  },
+  {
+    name: 'usage',
+    summary: 'monthly chargeback: usage share per resource, idle spread by usage, storage, placement advice',
+    usage: [
+      'tenantscope usage --month YYYY-MM [--format csv|json] [--fleet FILE]',
+      '  The month in each cluster\'s time zone, as GET /api/v1/usage/:month serves it.',
+    ].join('\n'),
+    run: (args) => (require('./usage-command') as typeof import('./usage-command')).run(args),
+  },
+  {
     name: 'token',
     summary: 'API bearer tokens: create (printed once), list, revoke',
     usage: [

@@ -117,6 +117,18 @@ export const ClusterSchema = Type.Object(
         Strict,
       ),
     ),
+    // what the shared resources can take, for the noisy-neighbour saturation gate and idle capacity
+    capacity: Type.Optional(
+      Type.Object(
+        {
+          odooWorkers: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+          cronThreads: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          pgVcpu: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10000 })),
+          placementHours: Type.Optional(Type.Number({ minimum: 0, maximum: 744 })),
+        },
+        Strict,
+      ),
+    ),
     backups: Type.Optional(
       Type.Object(
         {

@@ -54,6 +54,13 @@ export interface Cluster {
   /** The monitored server; stats and replication every intervalSeconds, pg_stat_activity every activityIntervalSeconds, sizes every sizeIntervalSeconds. */
   readonly postgres?: { readonly url: string; readonly intervalSeconds: number; readonly activityIntervalSeconds: number; readonly sizeIntervalSeconds: number };
   readonly redis?: { readonly url: string; readonly intervalSeconds: number; readonly timeoutSeconds: number };
+  /**
+   * Shared capacity (services/noisy): Odoo workers of the cluster (absent: derived from observed
+   * concurrency), cron threads (Odoo's max_cron_threads, default 2), PostgreSQL vCPUs (absent:
+   * no pg_cpu gate), and the antagonist hours per month above which a tenant is a placement
+   * candidate (default 4).
+   */
+  readonly capacity: { readonly odooWorkers?: number; readonly cronThreads: number; readonly pgVcpu?: number; readonly placementHours: number };
   readonly backups?: { readonly pgbackrestInfoFile?: string; readonly walgBackupListFile?: string; readonly jobResultsFile?: string; readonly stanza?: string };
 }
 

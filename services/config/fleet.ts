@@ -140,6 +140,12 @@ function resolveCluster(id: string, c: ClusterInput, at: string, baseDir: string
       },
     }),
     ...(c.redis && { redis: { url: c.redis.url, intervalSeconds: c.redis.intervalSeconds ?? 15, timeoutSeconds: c.redis.timeoutSeconds ?? 2 } }),
+    capacity: {
+      ...(c.capacity?.odooWorkers !== undefined && { odooWorkers: c.capacity.odooWorkers }),
+      cronThreads: c.capacity?.cronThreads ?? 2,
+      ...(c.capacity?.pgVcpu !== undefined && { pgVcpu: c.capacity.pgVcpu }),
+      placementHours: c.capacity?.placementHours ?? 4,
+    },
     ...(c.backups && {
       backups: Object.fromEntries(Object.entries(c.backups).map(([key, value]) => [key, key === 'stanza' ? value : file(value as string)])),
     }),

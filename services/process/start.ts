@@ -15,6 +15,8 @@ import { createRedis } from '../queue/queues';
 import { CollectScheduler } from '../queue/scheduler';
 import { CollectWorker } from '../queue/worker';
 import { SlaScheduler, SlaWorker } from '../queue/sla-queue';
+import { NoisyScheduler, NoisyWorker } from '../queue/noisy-queue';
+import { defaultDetectorFactory } from '../noisy/detector-port';
 import { createPool, type Pool } from '../storage/db';
 import { syncFleet } from '../storage/fleet-store';
 import { migrate } from '../storage/migrate';
@@ -50,14 +52,17 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
   let scheduler: CollectScheduler | undefined;
   let slaScheduler: SlaScheduler | undefined;
   let slaWorker: SlaWorker | undefined;
+  let noisyScheduler: NoisyScheduler | undefined;
+  let noisyWorker: NoisyWorker | undefined;
   let runner: CollectorRunner | undefined;
   // Each step has a bound, so a stuck job or connection cannot hold the process past SIGTERM's budget.
   const stop = async (graceMs = 7_000) => {
     await within(1_000, api?.close());
     // both workers drain at once: SIGTERM's 10 s hold one grace period, not two
-    await within(graceMs + 1_000, Promise.all([worker?.close(graceMs), slaWorker?.close(graceMs)]));
+    await within(graceMs + 1_000, Promise.all([worker?.close(graceMs), slaWorker?.close(graceMs), noisyWorker?.close(graceMs)]));
     await within(500, scheduler?.close());
     await within(500, slaScheduler?.close());
+    await within(500, noisyScheduler?.close());
     await within(500, runner?.close());
     await within(500, Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect()))));
     redisClients.forEach((c) => c.disconnect());
@@ -72,6 +77,8 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
       await scheduler.sync(targets);
       slaScheduler = new SlaScheduler(redis(), settings.queuePrefix);
       await slaScheduler.sync();
+      noisyScheduler = new NoisyScheduler(redis(), settings.queuePrefix);
+      await noisyScheduler.sync();
     }
     const signingKey = loadSigningKey(settings.signingKeyFile);
     const reports = { db: pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours };
@@ -80,6 +87,7 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
       worker = new CollectWorker(redis(), settings.queuePrefix, settings.workerConcurrency, runner, log);
       if (signingKey === null) log.warn('no TENANTSCOPE_SIGNING_KEY_FILE: frozen SLA reports are stored unsigned');
       slaWorker = new SlaWorker(redis(), settings.queuePrefix, { pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours }, log);
+      noisyWorker = new NoisyWorker(redis(), settings.queuePrefix, { pool, fleet, clock, partitions: new PartitionKeeper(pool), detector: defaultDetectorFactory }, log);
     }
     let url: string | undefined;
     if (role === 'all' || role === 'api') {

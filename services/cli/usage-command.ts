@@ -1,0 +1,34 @@
+import { loadSettings } from '../config/env';
+import { loadFleetFile } from '../config/fleet';
+import { systemClock } from '../clock';
+import { ConfigError } from '../errors';
+import { usageCsv, usageReport } from '../noisy/usage-report';
+import { isMonth } from '../sla/month';
+import { createPool } from '../storage/db';
+import { fleetPath, parseFlags } from './args';
+
+const FORMATS = ['json', 'csv'] as const;
+
+/**
+ * `tenantscope usage --month YYYY-MM [--format csv|json] [--fleet FILE]`: the monthly chargeback
+ * report the API serves at /api/v1/usage/:month, from TENANTSCOPE_DATABASE_URL.
+ */
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags('usage', args, { month: { type: 'string' }, format: { type: 'string', default: 'json' }, fleet: { type: 'string' } });
+  const refuse = (problem: string) => new ConfigError([`tenantscope usage: ${problem}`]);
+  if (positionals.length > 0) throw refuse(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const month = values.month;
+  if (month === undefined || !isMonth(month)) throw refuse(`--month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`);
+  const format = values.format as (typeof FORMATS)[number];
+  if (!FORMATS.includes(format)) throw refuse(`--format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
+  const settings = loadSettings();
+  const fleet = loadFleetFile(fleetPath('usage', values.fleet, settings.fleetFile));
+  const pool = createPool(settings.databaseUrl, 4, 'tenantscope-usage');
+  try {
+    const report = await usageReport(pool, fleet, month, systemClock);
+    process.stdout.write(format === 'csv' ? usageCsv(report) : `${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}

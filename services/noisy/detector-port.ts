@@ -1,0 +1,19 @@
+import { NoisyNeighbourDetector } from './detector';
+import { DEFAULT_DETECTOR_CONFIG } from './detector-config';
+import type { ClusterMinute, DetectorStep } from './detector-types';
+
+/**
+ * What the live job needs of the detector (services/noisy/detector.ts, written beside this):
+ * step in event time, and a snapshot as plain JSON that a new instance restores. The job takes
+ * a factory, so tests and the evaluation can pass any implementation of the same contract.
+ */
+export interface Detector {
+  step(input: ClusterMinute): DetectorStep;
+  snapshot(): unknown;
+}
+
+/** Makes a detector for a cluster, restored from a stored snapshot when there is one. */
+export type DetectorFactory = (cluster: string, state: unknown | null) => Detector;
+
+/** The real detector (reference §3) with the reference defaults, restored from its snapshot. */
+export const defaultDetectorFactory: DetectorFactory = (_cluster, state) => new NoisyNeighbourDetector(DEFAULT_DETECTOR_CONFIG, state ?? undefined);

@@ -1,0 +1,266 @@
+import { median } from './detector-baseline';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detector-config';
+import { findSuspects, type Suspect } from './detector-antagonists';
+import { gateStates, validShares } from './detector-gates';
+import { commitBaselines, emptyTenant, judgeMinute, persistent, remember, type TenantState } from './detector-tenant';
+import type { ClusterMinute, DetectorStep, NoisyIncident, Resource } from './detector-types';
+
+/**
+ * The noisy-neighbour detector of reference §3, in event time: one `step` per cluster-minute,
+ * no clock of its own, and all memory in a plain-JSON state that `snapshot`/`restore` carry
+ * between a worker's runs.
+ */
+
+interface OpenIncident extends NoisyIncident {
+  /** Consecutive minutes every victim stayed below closeZ. */
+  quietRun: number;
+  /** Consecutive minutes the top antagonist's share stayed below baseline + half its excess. */
+  lowShareRun: number;
+  baseline: number;
+}
+
+interface Slot {
+  streak: number;
+  incident: OpenIncident | null;
+}
+
+export interface DetectorState {
+  version: 1;
+  cluster: string | null;
+  seq: number;
+  gates: Partial<Record<Resource, boolean>>;
+  saturation: Partial<Record<Resource, number>>[];
+  tenants: Record<string, TenantState>;
+  slots: Record<string, Slot>;
+  /** When (tenant or 'capacity', resource) last closed: the cooldown. */
+  lastClosed: Record<string, number>;
+  /** Minutes covered by incidents, kept out of every baseline. */
+  exclusions: { start: number; end: number | null }[];
+}
+
+/** The step with what the incidents alone do not show: tags for per-tenant alerting. */
+export interface DetectorStepDetail extends DetectorStep {
+  victims: string[];
+  selfInflicted: string[];
+  gates: Resource[];
+}
+
+interface Candidate {
+  kind: 'neighbour' | 'capacity';
+  resource: Resource;
+  suspects: Suspect[];
+  victims: string[];
+}
+
+const MINUTE = 60_000;
+
+export class NoisyNeighbourDetector {
+  private state: DetectorState;
+
+  constructor(
+    private readonly config: DetectorConfig = DEFAULT_DETECTOR_CONFIG,
+    state?: unknown,
+  ) {
+    this.state = state ? (structuredClone(state) as DetectorState) : NoisyNeighbourDetector.emptyState();
+  }
+
+  static emptyState(): DetectorState {
+    return { version: 1, cluster: null, seq: 0, gates: {}, saturation: [], tenants: {}, slots: {}, lastClosed: {}, exclusions: [] };
+  }
+
+  snapshot(): DetectorState {
+    return structuredClone(this.state);
+  }
+
+  restore(state: unknown): void {
+    this.state = structuredClone(state) as DetectorState;
+  }
+
+  step(input: ClusterMinute): DetectorStepDetail {
+    const s = this.state;
+    const m = input.minute;
+    // A minute's data is complete at its end; decisions (confirm, close) are taken then.
+    const decidedAt = m + MINUTE;
+    s.cluster ??= input.cluster;
+    const gates = gateStates(s, input, this.config);
+    const shares = validShares(input);
+    for (const id of Object.keys(input.tenants)) s.tenants[id] ??= emptyTenant();
+
+    let active = 0;
+    for (const [id, t] of Object.entries(s.tenants)) {
+      const row = judgeMinute(t, input.tenants[id], shares[id] ?? {}, m, this.config);
+      if (row.requests >= this.config.victim.minRequests) active++;
+      remember(t, row, input.tenants[id], this.config);
+    }
+    const victims = Object.keys(s.tenants).filter((id) => persistent(s.tenants[id] as TenantState, this.config, 'victim')).sort();
+    const selfInflicted = Object.keys(s.tenants).filter((id) => persistent(s.tenants[id] as TenantState, this.config, 'self')).sort();
+
+    const candidates = victims.length ? this.candidates(gates, victims, active, input) : [];
+    const { open, closed } = this.lifecycle(candidates, decidedAt);
+
+    const excluded = (minute: number): boolean => s.exclusions.some((e) => minute >= e.start && (e.end === null || minute <= e.end));
+    for (const t of Object.values(s.tenants)) commitBaselines(t, m, excluded, this.config);
+    s.exclusions = s.exclusions.filter((e) => e.end === null || e.end >= m - 3 * this.config.victim.baselineLagMinutes * MINUTE);
+    return { minute: m, open, closed, victims, selfInflicted, gates };
+  }
+
+  /** Neighbour candidates per open gate, then a capacity candidate for the victims nobody explains. */
+  private candidates(gates: Resource[], victims: string[], active: number, input: ClusterMinute): Candidate[] {
+    const found: Candidate[] = [];
+    for (const r of gates) {
+      const suspects = findSuspects(r, this.state.tenants, victims, active, this.config);
+      if (suspects.length) found.push({ kind: 'neighbour', resource: r, suspects, victims: [] });
+    }
+    // One root resource per antagonist: a tenant hurting through CPU also holds workers longer.
+    const best = new Map<string, number>();
+    for (const c of found) for (const x of c.suspects) best.set(x.tenant, Math.max(best.get(x.tenant) ?? 0, x.blame));
+    const neighbours = found
+      .map((c) => ({ ...c, suspects: c.suspects.filter((x) => x.blame >= (best.get(x.tenant) ?? 0)) }))
+      .filter((c) => c.suspects.length > 0);
+    const explained = new Set<string>();
+    for (const c of neighbours) {
+      c.victims = [...new Set(c.suspects.flatMap((x) => x.explains))].sort();
+      c.victims.forEach((v) => explained.add(v));
+    }
+    const unexplained = victims.filter((v) => !explained.has(v));
+    const cap = this.config.capacity;
+    if (gates.length && (unexplained.length >= cap.minVictims || unexplained.length >= cap.minVictimFraction * Math.max(active, 1))) {
+      // One capacity incident per cluster, on the gate furthest past its threshold.
+      const ratio = (r: Resource): number => (input.saturation[r] ?? 0) / (this.config.gates[r]?.open ?? 1);
+      const r = [...gates].sort((x, y) => ratio(y) - ratio(x))[0] as Resource;
+      neighbours.push({ kind: 'capacity', resource: r, suspects: [], victims: unexplained });
+    }
+    return neighbours;
+  }
+
+  private lifecycle(candidates: Candidate[], m: number): { open: NoisyIncident[]; closed: NoisyIncident[] } {
+    const s = this.state;
+    const lc = this.config.lifecycle;
+    const closed: NoisyIncident[] = [];
+    const seen = new Set<string>();
+    for (const c of candidates) {
+      const key = `${c.kind}:${c.resource}`;
+      seen.add(key);
+      const slot = (s.slots[key] ??= { streak: 0, incident: null });
+      slot.streak++;
+      if (!slot.incident && slot.streak >= lc.suspectAfter && !this.coolingDown(c, m)) {
+        slot.incident = this.openIncident(c, m);
+        s.exclusions.push({ start: slot.incident.start, end: null });
+      }
+      if (slot.incident) {
+        update(slot.incident, c, m - MINUTE, s.tenants);
+        if (slot.incident.confirmedAt === null && slot.streak >= lc.confirmAfter) slot.incident.confirmedAt = m;
+      }
+    }
+    for (const [key, slot] of Object.entries(s.slots)) {
+      const inc = slot.incident;
+      if (!seen.has(key)) {
+        slot.streak = 0;
+        // A suspicion that did not last is dropped, reported closed and never confirmed.
+        if (inc && inc.confirmedAt === null) closed.push(this.close(slot, m));
+      }
+      if (slot.incident && slot.incident.confirmedAt !== null && this.quiet(slot.incident, m)) closed.push(this.close(slot, m));
+    }
+    const open = Object.values(s.slots)
+      .map((slot) => slot.incident)
+      .filter((inc): inc is OpenIncident => inc !== null)
+      .map(publish);
+    return { open, closed };
+  }
+
+  /** The close rules of §3.D; evaluated every minute of a confirmed incident. */
+  private quiet(inc: OpenIncident, m: number): boolean {
+    const lc = this.config.lifecycle;
+    // A victim is calm when its median z over the quiet window is below closeZ: with dozens of
+    // victims, demanding every one of them below 2.0 in the same minute rarely happens by chance.
+    const calm = inc.victims.every((v) => {
+      const zs = (this.state.tenants[v]?.recent ?? []).slice(-lc.closeQuietMinutes).map((row) => row.z ?? -Infinity);
+      return zs.length === 0 || median(zs) < lc.closeZ;
+    });
+    inc.quietRun = calm ? inc.quietRun + 1 : 0;
+    const top = inc.antagonists[0];
+    if (top) {
+      const share = this.state.tenants[top.tenant]?.recent.at(-1)?.share[inc.resource];
+      const level = inc.baseline + (top.peakShare - inc.baseline) / 2;
+      inc.lowShareRun = share === undefined || share < level ? inc.lowShareRun + 1 : 0;
+    }
+    return inc.quietRun >= lc.closeQuietMinutes || (top !== undefined && inc.lowShareRun >= lc.closeShareMinutes);
+  }
+
+  private coolingDown(c: Candidate, m: number): boolean {
+    const lc = this.config.lifecycle;
+    const top = c.suspects[0];
+    const key = `${top ? top.tenant : 'capacity'}:${c.resource}`;
+    const last = this.state.lastClosed[key];
+    if (last === undefined || m - last >= lc.cooldownMinutes * MINUTE) return false;
+    return !(top && top.corr >= lc.cooldownOverrideCorr);
+  }
+
+  private openIncident(c: Candidate, m: number): OpenIncident {
+    const s = this.state;
+    // The incident starts where its victims' trouble started, not where we became sure of it.
+    const onsets = c.victims.flatMap((v) => s.tenants[v]?.recent.filter((row) => row.outlier).map((row) => row.minute) ?? []);
+    const start = Math.min(m, ...onsets);
+    s.seq++;
+    const top = c.suspects[0];
+    return {
+      id: `${s.cluster}-${c.resource}-${start}-${s.seq}`,
+      cluster: s.cluster ?? '',
+      resource: c.resource,
+      kind: c.kind,
+      start,
+      confirmedAt: null,
+      end: null,
+      antagonists: [],
+      victims: [],
+      peakShare: 0,
+      score: 0,
+      evidence: [],
+      quietRun: 0,
+      lowShareRun: 0,
+      baseline: top ? top.baseline : 0,
+    };
+  }
+
+  private close(slot: Slot, m: number): NoisyIncident {
+    const inc = slot.incident as OpenIncident;
+    inc.end = m;
+    slot.incident = null;
+    const keys = inc.antagonists.length ? inc.antagonists.map((a) => a.tenant) : ['capacity'];
+    for (const k of keys) this.state.lastClosed[`${k}:${inc.resource}`] = m;
+    for (const e of this.state.exclusions) if (e.start === inc.start && e.end === null) e.end = m;
+    return publish(inc);
+  }
+}
+
+/** Folds one minute's candidate into the incident: antagonists by their best blame, victims by union. */
+function update(inc: OpenIncident, c: Candidate, m: number, tenants: Record<string, TenantState>): void {
+  for (const x of c.suspects) {
+    const known = inc.antagonists.find((a) => a.tenant === x.tenant);
+    if (known) {
+      known.blame = Math.max(known.blame, x.blame);
+      known.peakShare = Math.max(known.peakShare, x.share);
+    } else inc.antagonists.push({ tenant: x.tenant, blame: x.blame, peakShare: x.share });
+  }
+  inc.antagonists.sort((a, b) => b.blame - a.blame || a.tenant.localeCompare(b.tenant));
+  inc.victims = [...new Set([...inc.victims, ...c.victims])].sort();
+  inc.peakShare = Math.max(inc.peakShare, ...inc.antagonists.map((a) => a.peakShare));
+  inc.score = inc.antagonists[0]?.blame ?? c.victims.length;
+  const shares: Record<string, number> = {};
+  for (const a of inc.antagonists) {
+    const share = tenants[a.tenant]?.recent.at(-1)?.share[inc.resource];
+    if (share !== undefined) shares[a.tenant] = share;
+  }
+  const victimZ: Record<string, number> = {};
+  for (const v of inc.victims) {
+    const z = tenants[v]?.recent.at(-1)?.z;
+    if (z !== null && z !== undefined) victimZ[v] = z;
+  }
+  inc.evidence.push({ minute: m, shares, victimZ });
+}
+
+/** The incident as the contract has it, detached from the detector's state. */
+function publish(inc: OpenIncident): NoisyIncident {
+  const { quietRun: _q, lowShareRun: _l, baseline: _b, ...out } = inc;
+  return structuredClone(out);
+}

@@ -1,0 +1,104 @@
+import type { Clock } from '../clock';
+import type { Cluster, Fleet } from '../config/fleet-types';
+import { withTransaction, type Client, type Pool } from '../storage/db';
+import type { PartitionKeeper } from '../storage/partitions';
+import { attributeMinute, serverSaturation, toClusterMinute } from './attribution';
+import { loadClusterWindow, recordStorage, writeAttribution } from './attribution-store';
+import { capacityOf, emptyObserved, observe, type Observed } from './capacity';
+import type { DetectorFactory } from './detector-port';
+import type { NoisyIncident } from './detector-types';
+import { saveIncidents } from './incident-store';
+
+/**
+ * The live noisy-neighbour run (reference §3, in event time): per cluster, the minutes closed
+ * since the last run are attributed, stepped through the detector, and stored with the
+ * detector's snapshot, the incidents and the new watermark in one transaction under an advisory
+ * lock per cluster. A second worker running at the same time waits for the lock, then finds the
+ * watermark moved and does nothing twice.
+ */
+
+/** A minute is closed this long after its end: rollups of late log lines and scrapes land first. */
+export const ALLOWED_LATENESS_MS = 2 * 60_000;
+/** A cluster seen for the first time starts this far back, so baselines have something to learn from. */
+export const FIRST_RUN_LOOKBACK_MS = 6 * 3_600_000;
+/** At most this many minutes per cluster and run: a long outage of the job catches up in steps. */
+export const MAX_MINUTES_PER_RUN = 360;
+const MINUTE = 60_000;
+const NOISY_LOCK = 7_461_020;
+
+export interface LiveDeps {
+  pool: Pool;
+  fleet: Fleet;
+  clock: Clock;
+  partitions: PartitionKeeper;
+  detector: DetectorFactory;
+}
+
+export interface ClusterRun {
+  cluster: string;
+  minutes: number;
+  incidents: NoisyIncident[];
+}
+
+export async function runNoisyDetection(deps: LiveDeps): Promise<ClusterRun[]> {
+  const out: ClusterRun[] = [];
+  for (const cluster of Object.values(deps.fleet.clusters)) out.push(await runCluster(deps, cluster));
+  return out;
+}
+
+async function runCluster(deps: LiveDeps, cluster: Cluster): Promise<ClusterRun> {
+  const closedUntil = Math.floor((deps.clock.now() - ALLOWED_LATENESS_MS) / MINUTE) * MINUTE;
+  // Partitions are made in their own short transaction (PartitionKeeper), before the locked one;
+  // the unlocked read of the watermark only decides which months to make sure of.
+  const seen = await deps.pool.query('SELECT watermark FROM noisy_detector_state WHERE cluster_id = $1', [cluster.id]);
+  const start = (seen.rows[0]?.watermark as Date | undefined)?.getTime() ?? closedUntil - FIRST_RUN_LOOKBACK_MS;
+  const months = [start, Math.min(closedUntil, start + MAX_MINUTES_PER_RUN * MINUTE), closedUntil];
+  await deps.partitions.ensure('tenant_resource_minute', months);
+  await deps.partitions.ensure('cluster_resource_minute', months);
+  return withTransaction(deps.pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [NOISY_LOCK, cluster.id]);
+    const state = await loadState(client, cluster.id);
+    const from = state?.watermark ?? closedUntil - FIRST_RUN_LOOKBACK_MS;
+    const until = Math.min(closedUntil, from + MAX_MINUTES_PER_RUN * MINUTE);
+    if (until <= from) return { cluster: cluster.id, minutes: 0, incidents: [] };
+    const detector = deps.detector(cluster.id, state?.detector ?? null);
+    let observed = state?.observed ?? emptyObserved();
+    const window = await loadClusterWindow(client, cluster.id, from, until);
+    const changed = new Map<string, NoisyIncident>();
+    for (let m = from; m < until; m += MINUTE) {
+      const tenants = window.tenants.get(m) ?? new Map();
+      const sources = window.cluster.get(m) ?? {};
+      const attribution = attributeMinute(m, tenants, capacityOf(cluster, sources, observed));
+      observed = observe(observed, attribution.totals.odoo_workers?.usage);
+      await writeAttribution(client, cluster.id, attribution);
+      const step = detector.step(toClusterMinute(cluster.id, attribution, tenants, serverSaturation(sources, attribution)));
+      for (const i of [...step.open, ...step.closed]) changed.set(i.id, i);
+    }
+    const incidents = [...changed.values()];
+    await saveIncidents(client, incidents, new Date(deps.clock.now()));
+    await recordStorage(client, cluster.id);
+    await saveState(client, cluster.id, until, detector.snapshot(), observed, new Date(deps.clock.now()));
+    return { cluster: cluster.id, minutes: (until - from) / MINUTE, incidents };
+  });
+}
+
+interface State {
+  watermark: number;
+  detector: unknown;
+  observed: Observed;
+}
+
+async function loadState(client: Client, cluster: string): Promise<State | undefined> {
+  const { rows } = await client.query('SELECT watermark, detector, observed FROM noisy_detector_state WHERE cluster_id = $1', [cluster]);
+  const r = rows[0];
+  if (!r) return undefined;
+  return { watermark: r.watermark.getTime(), detector: r.detector, observed: { ...emptyObserved(), ...r.observed } };
+}
+
+async function saveState(client: Client, cluster: string, watermark: number, detector: unknown, observed: Observed, now: Date): Promise<void> {
+  await client.query(
+    `INSERT INTO noisy_detector_state (cluster_id, watermark, detector, observed, updated_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (cluster_id) DO UPDATE SET watermark = EXCLUDED.watermark, detector = EXCLUDED.detector, observed = EXCLUDED.observed, updated_at = EXCLUDED.updated_at`,
+    [cluster, new Date(watermark), JSON.stringify(detector), JSON.stringify(observed), now],
+  );
+}

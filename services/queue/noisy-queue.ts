@@ -1,0 +1,56 @@
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger';
+import { runNoisyDetection, type LiveDeps } from '../noisy/live-run';
+import { closeWorker } from './queues';
+
+/**
+ * The noisy-neighbour job, thin over services/noisy/live-run.ts: every minute, each cluster's
+ * closed minutes are attributed and stepped through the detector. Idempotent in PostgreSQL (a
+ * watermark and an advisory lock per cluster), so a duplicated or concurrent run does nothing twice.
+ */
+export const NOISY_QUEUE = 'noisy';
+export const NOISY_SCHEDULE = { id: 'noisy-minutes', everyMs: 60_000 } as const;
+
+export class NoisyScheduler {
+  private readonly queue: Queue;
+
+  constructor(connection: Redis, prefix: string) {
+    this.queue = new Queue(NOISY_QUEUE, { connection, prefix });
+  }
+
+  async sync(): Promise<void> {
+    const s = NOISY_SCHEDULE;
+    await this.queue.upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.id, data: {}, opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 200 }, attempts: 1 } });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+export class NoisyWorker {
+  private readonly worker: Worker;
+
+  constructor(connection: Redis, prefix: string, deps: LiveDeps, private readonly log: Logger) {
+    this.worker = new Worker(
+      NOISY_QUEUE,
+      async () => {
+        const runs = await runNoisyDetection(deps);
+        for (const run of runs) {
+          for (const i of run.incidents) {
+            log.info({ cluster: run.cluster, incident: i.id, resource: i.resource, kind: i.kind, antagonists: i.antagonists.map((a) => a.tenant), victims: i.victims, end: i.end }, 'noisy-neighbour incident changed');
+          }
+        }
+      },
+      // One at a time per worker: each run walks every cluster, and the locks make a second pointless.
+      { connection, prefix, concurrency: 1 },
+    );
+    this.worker.on('error', (err) => log.error({ err: err.message }, 'noisy queue worker error'));
+    this.worker.on('failed', (_job, err) => log.warn({ err: err.message }, 'noisy-neighbour run failed'));
+  }
+
+  close(graceMs: number): Promise<void> {
+    return closeWorker(this.worker, graceMs, this.log);
+  }
+}
