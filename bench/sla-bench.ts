@@ -5,6 +5,9 @@ import pg from 'pg';
 import { ManualClock } from '../services/clock';
 import { parseFleet } from '../services/config/fleet';
 import { silentLogger } from '../services/logger';
+import { canonicalJson } from '../services/sla/canonical';
+import { loadTenantMonth } from '../services/sla/store/evidence-loader';
+import { computeReportFromMinutes } from '../services/sla/store/minutes-report';
 import { monthReports } from '../services/sla/store/report-store';
 import { createPool } from '../services/storage/db';
 import { syncFleet } from '../services/storage/fleet-store';
@@ -107,6 +110,14 @@ async function main(): Promise<void> {
     );
     if (reports.length !== TENANTS || peer.rowCount !== TENANTS) throw new Error(`expected ${TENANTS} reports, got ${reports.length} (peer ${peer.rowCount})`);
     const bad = reports.reduce((n, r) => n + r.report.minutes.bad, 0);
+    // monthReports reads all tenants its own way; a sample against the per-tenant path (export, freeze).
+    const sample = reports.filter((_, i) => i % Math.ceil(TENANTS / 20) === 0);
+    let sampleDiffering = 0;
+    for (const r of sample) {
+      const loaded = await loadTenantMonth(pool, fleet, r.tenant, MONTH);
+      if (canonicalJson(computeReportFromMinutes(loaded!.input, loaded!.minutes)) !== r.canonical) sampleDiffering++;
+    }
+    if (sampleDiffering > 0) throw new Error(`${sampleDiffering} sampled reports differ from the per-tenant path`);
     const peerBad = peer.rows.reduce((n, r) => n + Number(r.bad), 0);
 
     const results = {
@@ -129,6 +140,7 @@ async function main(): Promise<void> {
         ratioToPeer: Number((computeSeconds / peerSeconds).toFixed(2)),
         badMinutes: bad,
         peerBadMinutes: peerBad,
+        sampleIdenticalToPerTenantPath: sample.length,
       },
       fillSeconds: Number(fillSeconds.toFixed(1)),
     };

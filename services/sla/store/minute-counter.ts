@@ -4,7 +4,8 @@ import type { Cluster, Fleet, Tenant, Tier } from '../../config/fleet-types';
 import { withTransaction, type Client, type Pool } from '../../storage/db';
 import { BAD, EXCLUDED, GOOD, NODATA } from '../classify';
 import type { MonthRange } from '../month';
-import { loadMinuteEvidence, loadSparseEvidence } from './evidence-loader';
+import { loadMinuteEvidence } from './evidence-loader';
+import { loadSparseEvidence } from './sparse-evidence';
 import { classifyRange } from './minutes-report';
 
 /**

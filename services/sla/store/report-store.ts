@@ -1,14 +1,16 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../../clock';
-import type { Fleet } from '../../config/fleet-types';
+import type { Cluster, Fleet, Tenant, Tier } from '../../config/fleet-types';
 import type { Queryable } from '../../storage/db';
 import { canonicalJson, sha256Hex } from '../canonical';
 import { RequestError } from '../../errors';
-import { isMonth, monthRange } from '../month';
-import type { SlaReport } from '../report';
-import { loadTenantMonth } from './evidence-loader';
+import type { MinuteEvidence } from '../minute-evidence';
+import { isMonth, monthRange, type MonthRange } from '../month';
+import type { SlaReport, TenantMonth } from '../report';
 import { computeReportFromMinutes } from './minutes-report';
 import type { ReportChange } from './report-diff';
+import { loadReportMinutes } from './report-minutes';
+import { loadSparseEvidenceOf, type SparseEvidence } from './sparse-evidence';
 
 /**
  * Reports as the API and the CLI read them: a frozen revision when the month has one, else
@@ -82,16 +84,66 @@ export function fromRow(row: ReportRow): StoredReport {
 export async function liveReport(deps: ReportDeps, tenant: string, month: string): Promise<StoredReport | undefined> {
   const t = deps.fleet.tenants.find((x) => x.id === tenant);
   if (!t) return undefined;
-  const range = monthRange(month, t.timezone);
-  const now = deps.clock.now();
-  if (now < range.startMs) return undefined;
-  const loaded = await loadTenantMonth(deps.db, deps.fleet, tenant, month);
-  if (!loaded) return undefined;
-  const report = computeReportFromMinutes(loaded.input, loaded.minutes);
+  return (await liveReports(deps, [t], month, deps.clock.now())).get(tenant);
+}
+
+// Tenants per read: enough that a query's planning (and JIT compiling, where the server does it)
+// is small beside its rows; measured 25 vs 50 vs 100 on the bench, 50 was fastest.
+const BATCH = 50;
+// Batches read at once: while JavaScript computes one batch, PostgreSQL reads the next.
+const IN_FLIGHT = 2;
+
+/**
+ * Computes the months of `tenants` now, by tenant id; tenants whose month has not begun at `now`
+ * are left out. Tenants sharing a time zone share a month range and are read together.
+ */
+async function liveReports(deps: ReportDeps, tenants: readonly Tenant[], month: string, now: number): Promise<Map<string, StoredReport>> {
+  const groups = new Map<string, { range: MonthRange; tenants: Tenant[] }>();
+  for (const t of tenants) {
+    const range = monthRange(month, t.timezone);
+    if (now < range.startMs) continue;
+    const key = `${range.startMs}/${range.endMs}`;
+    const group = groups.get(key);
+    if (group) group.tenants.push(t);
+    else groups.set(key, { range, tenants: [t] });
+  }
+  const batches: { range: MonthRange; tenants: Tenant[]; sparse: Promise<Map<string, SparseEvidence>> }[] = [];
+  for (const { range, tenants: members } of groups.values()) {
+    const sparse = loadSparseEvidenceOf(deps.db, members, range);
+    // Every batch waits on it: an unobserved rejection would otherwise end the process.
+    sparse.catch(() => undefined);
+    for (let i = 0; i < members.length; i += BATCH) batches.push({ range, tenants: members.slice(i, i + BATCH), sparse });
+  }
+  const out = new Map<string, StoredReport>();
+  let next = 0;
+  const work = async () => {
+    while (next < batches.length) {
+      const { range, tenants: batch, sparse } = batches[next++]!;
+      const [minutes, lines] = await Promise.all([loadReportMinutes(deps.db, batch.map((t) => t.id), range), sparse]);
+      for (const t of batch) out.set(t.id, stored(deps, month, range, now, inputOf(deps.fleet, t, month, lines.get(t.id)!), minutes(t.id)));
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, work));
+  return out;
+}
+
+function inputOf(fleet: Fleet, tenant: Tenant, month: string, lines: SparseEvidence): TenantMonth {
+  return {
+    tenant,
+    tier: fleet.tiers[tenant.tier] as Tier,
+    cluster: fleet.clusters[tenant.cluster] as Cluster,
+    month,
+    tenantEvidence: lines.tenant,
+    clusterEvidence: lines.cluster,
+  };
+}
+
+function stored(deps: ReportDeps, month: string, range: MonthRange, now: number, input: TenantMonth, minutes: MinuteEvidence): StoredReport {
+  const report = computeReportFromMinutes(input, minutes);
   const canonical = canonicalJson(report);
   const status = now < range.endMs ? 'month-to-date' : 'provisional';
   return {
-    tenant,
+    tenant: input.tenant.id,
     month,
     revision: 0,
     status,
@@ -122,18 +174,11 @@ export async function monthReports(deps: ReportDeps, month: string): Promise<Sto
   checkMonth(month);
   const { rows } = await deps.db.query<ReportRow>(LATEST_OF_MONTH, [month]);
   const frozen = new Map(rows.map((r) => [r.tenant_id, fromRow(r)]));
-  const out: (StoredReport | undefined)[] = new Array(deps.fleet.tenants.length);
-  // A few at a time: each live one holds a month of typed arrays while it is computed.
-  let next = 0;
-  const work = async () => {
-    while (next < deps.fleet.tenants.length) {
-      const i = next++;
-      const t = deps.fleet.tenants[i]!;
-      out[i] = frozen.get(t.id) ?? (await liveReport(deps, t.id, month));
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, work));
-  return out.filter((r): r is StoredReport => r !== undefined);
+  const live = await liveReports(deps, deps.fleet.tenants.filter((t) => !frozen.has(t.id)), month, deps.clock.now());
+  return deps.fleet.tenants.flatMap((t) => {
+    const report = frozen.get(t.id) ?? live.get(t.id);
+    return report ? [report] : [];
+  });
 }
 
 /** Frozen revisions of a tenant's month, oldest first, each with its reason. */

@@ -1,0 +1,110 @@
+import type { Queryable } from '../../storage/db';
+import { emptyMinuteEvidence, type MinuteEvidence } from '../minute-evidence';
+import type { MonthRange } from '../month';
+import { eachInt } from './evidence-loader';
+
+/**
+ * The minute evidence reports need, for many tenants sharing one month range, in one query per
+ * rollup table (`monthReports` reads 1,000 tenant-months; one query per tenant and table cost
+ * more in round trips and planning than in reading rows).
+ *
+ * Reports look at probes only as "some ok" and "some failed" (classifyMinutes, findIncidents),
+ * so the probe arrays of the result hold 0 or 1, not counts: use loadMinuteEvidence where counts
+ * matter (the export bundle writes one probe line per count). Building anything per row is what
+ * costs PostgreSQL most here, so nearly all rows are not sent at all: a minute with ok probes,
+ * no failed one and nothing from Odoo is the usual one, and when a tenant's rows cover every
+ * minute from its first to its last (count = last - first + 1: the key is unique per minute),
+ * first and last say where the usual minutes are. Only the other rows come, as ONE character
+ * each, code point 0x10000 + index * 4 + flags (2: probes_ok <> 0, 1: probes_failed <> 0), with
+ * Odoo's counts as int4[]. A tenant with a gap is read again with a character for every row.
+ * chr() above 0x7F needs a UTF8 database, which tenantscope's are (PostgreSQL's default).
+ */
+
+// Minute index in the range, as in evidence-loader: float8 epoch (extract() gives numeric).
+const idx = (minute: string) => `((date_part('epoch', ${minute}) - $2) / 60)::int4`;
+const IDX = idx('minute');
+const PROBE_CODE = `chr(65536 + ${IDX} * 4 + (CASE WHEN probes_ok <> 0 THEN 2 ELSE 0 END) + (CASE WHEN probes_failed <> 0 THEN 1 ELSE 0 END))`;
+const HAS_ODOO = `odoo_requests_2xx IS NOT NULL`;
+// The complement of the usual minute (probes_ok <> 0, probes_failed 0 or NULL, no Odoo), NULL-safe.
+const UNUSUAL = `probes_ok IS NULL OR probes_ok = 0 OR probes_failed <> 0 OR ${HAS_ODOO}`;
+const RANGE = `tenant_id = ANY($1) AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
+
+// Odoo's total is every request it logged, as in evidence-loader; only minutes Odoo reported.
+const TENANT_MINUTES = `SELECT tenant_id, count(*), ${idx('min(minute)')}, ${idx('max(minute)')},
+    string_agg(${PROBE_CODE}, '') FILTER (WHERE ${UNUSUAL}),
+    array_agg(${IDX}) FILTER (WHERE ${HAS_ODOO}),
+    array_agg(odoo_requests_2xx + odoo_requests_3xx + odoo_requests_4xx + odoo_requests_5xx + odoo_requests_other) FILTER (WHERE ${HAS_ODOO}),
+    array_agg(coalesce(odoo_requests_5xx, 0)) FILTER (WHERE ${HAS_ODOO})
+  FROM tenant_minute WHERE ${RANGE} GROUP BY tenant_id`;
+
+const EVERY_PROBE_MINUTE = `SELECT tenant_id, string_agg(${PROBE_CODE}, '') FROM tenant_minute WHERE ${RANGE} GROUP BY tenant_id`;
+
+const INGRESS_MINUTES = `SELECT tenant_id, array_agg(${IDX}), array_agg(ingress_requests), array_agg(ingress_server_errors)
+  FROM ingress_minute WHERE ${RANGE} GROUP BY tenant_id`;
+
+type Row = [string, ...(string | null)[]];
+
+// Left as text (no array or Date parsing by pg) and as arrays (no object per row).
+const raw = (v: string) => v;
+
+async function rowsOf(db: Queryable, sql: string, values: unknown[]): Promise<Row[]> {
+  const result = await db.query({ text: sql, values, rowMode: 'array', types: { getTypeParser: () => raw } } as never);
+  return (result as unknown as { rows: Row[] }).rows;
+}
+
+/** Reads the one-character-per-row probe string into the 0/1 probe arrays. */
+function readProbes(text: string, ev: MinuteEvidence): void {
+  // Each character is a surrogate pair in JavaScript; (high - 0xD800) << 10 | (low - 0xDC00) is code point - 0x10000.
+  for (let at = 0; at + 1 < text.length; at += 2) {
+    const v = ((text.charCodeAt(at) - 0xd800) << 10) | (text.charCodeAt(at + 1) - 0xdc00);
+    const i = v >> 2;
+    ev.probesOk[i] = (v >> 1) & 1;
+    ev.probesFailed[i] = v & 1;
+  }
+}
+
+/** Reads parallel int4[] texts (minute index, total, errors) into one source's arrays. */
+function readRequests(idxText: string | null | undefined, totalText: string | null | undefined, errorsText: string | null | undefined, has: Uint8Array, total: Float64Array, errors: Float64Array, idx: Int32Array): void {
+  let n = 0;
+  eachInt(idxText, (i, v) => {
+    idx[i] = v;
+    n = i + 1;
+  });
+  if (n === 0) return;
+  eachInt(totalText, (i, v) => {
+    has[idx[i]!] = 1;
+    total[idx[i]!] = v;
+  });
+  eachInt(errorsText, (i, v) => (errors[idx[i]!] = v));
+}
+
+/**
+ * Reads the month's minute evidence of `tenants` (all with this `range`), for computing reports:
+ * `minutesOf(tenant)` then builds one tenant's arrays (2 MB for a month) when it is computed, so
+ * a batch holds only its compact rows. A tenant without rows gets empty arrays.
+ */
+export async function loadReportMinutes(db: Queryable, tenants: readonly string[], range: MonthRange): Promise<(tenant: string) => MinuteEvidence> {
+  const values = [tenants, range.startMs / 1000, range.endMs / 1000];
+  const [own, ingress] = await Promise.all([rowsOf(db, TENANT_MINUTES, values), rowsOf(db, INGRESS_MINUTES, values)]);
+  const gappy = own.filter(([, count, first, last]) => Number(count) !== Number(last) - Number(first) + 1).map(([tenant]) => tenant);
+  const every = gappy.length > 0 ? await rowsOf(db, EVERY_PROBE_MINUTE, [gappy, values[1], values[2]]) : [];
+  const byTenant = <T extends Row>(rows: T[]) => new Map(rows.map((r) => [r[0], r]));
+  const [ownOf, everyOf, ingressOf] = [byTenant(own), byTenant(every), byTenant(ingress)];
+  const at = new Int32Array(range.minutes);
+  return (tenant) => {
+    const ev = emptyMinuteEvidence(range.minutes);
+    const row = ownOf.get(tenant);
+    if (row) {
+      const [, count, first, last, unusual, odooIdx, odooTotal, odooErrors] = row;
+      if (Number(count) === Number(last) - Number(first) + 1) ev.probesOk.fill(1, Number(first), Number(last) + 1);
+      if (unusual) readProbes(unusual, ev);
+      // A tenant with a gap: every row, the unusual ones included.
+      const all = everyOf.get(tenant)?.[1];
+      if (all) readProbes(all, ev);
+      readRequests(odooIdx, odooTotal, odooErrors, ev.hasOdoo, ev.odooTotal, ev.odooErrors, at);
+    }
+    const requests = ingressOf.get(tenant);
+    if (requests) readRequests(requests[1], requests[2], requests[3], ev.hasIngress, ev.ingressTotal, ev.ingressErrors, at);
+    return ev;
+  };
+}
