@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'tenantscope.js');
 
@@ -10,14 +11,30 @@ export interface Started {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
+const running = new Set<ChildProcess>();
+
+// A test that fails before it stops its processes must not leave them running (and loading the
+// machine) after the file ends. SIGTERM first, so `demo` stops its own children; SIGKILL after 12 s.
+afterAll(async () => {
+  const left = [...running];
+  for (const child of left) child.kill('SIGTERM');
+  const deadline = Date.now() + 12_000;
+  while (running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const child of running) child.kill('SIGKILL');
+}, 15_000);
+
 /** Runs `tenantscope <args>` as a real process, collecting its output. */
 export function startTenantscope(args: string[], env: NodeJS.ProcessEnv): Started {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TENANTSCOPE_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  running.add(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal, at: Date.now() });
+    }),
   );
   return { child, output: () => out, exited };
 }
