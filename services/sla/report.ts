@@ -1,10 +1,11 @@
 import type { Cluster, Fleet, Tenant, Tier } from '../config/fleet-types';
 import { classifyMinutes, countedMinutes, countStates, downtimeRule, type MinuteCounts } from './classify';
 import { creditPercentFor } from './credit';
+import { dailyCounts, type DayCounts } from './daily';
 import type { Evidence } from './evidence';
 import { percentOfMinor, ratioAtLeastPercent, truncatedPercent } from './exact';
 import { findIncidents, type Incident } from './incidents';
-import { EvidenceIndex, minuteEvidenceOf } from './minute-evidence';
+import { EvidenceIndex, minuteEvidenceOf, type MinuteEvidence } from './minute-evidence';
 import { monthRange, type MonthRange } from './month';
 import { rpoEvidence, rtoEvidence, type RpoEvidence, type RtoEvidence } from './recovery';
 import { coveredMinutes, declaredWindows, excludedMask, type ExclusionWindow } from './windows';
@@ -57,6 +58,8 @@ export interface SlaReport {
   readonly monthlyFeeMinor: string;
   readonly currency: string;
   readonly currencyDigits: number;
+  /** Each local day of the month, its minutes by state before the nodata policy (for the daily chart). */
+  readonly days: readonly DayCounts[];
   readonly incidents: readonly Incident[];
   readonly exclusions: readonly ReportExclusion[];
   readonly rpo: RpoEvidence;
@@ -74,10 +77,19 @@ export interface TenantMonth {
 }
 
 export function computeReport(input: TenantMonth): SlaReport {
+  const range = monthRange(input.month, input.tenant.timezone);
+  return reportFromMinutes(input, minuteEvidenceOf(range, input.tenantEvidence));
+}
+
+/**
+ * The report over minute evidence already in typed arrays: computeReport builds them from probe
+ * and request lines, the PostgreSQL path fills them from the rollups. One function for both, so
+ * `sla recompute` (from lines) and stored reports (from rollups) agree byte for byte.
+ */
+export function reportFromMinutes(input: TenantMonth, minuteEvidence: MinuteEvidence): SlaReport {
   const { tenant, tier, cluster } = input;
   const range = monthRange(input.month, tenant.timezone);
   const windows = exclusionWindows(input, range);
-  const minuteEvidence = minuteEvidenceOf(range, input.tenantEvidence);
   const states = classifyMinutes(minuteEvidence, excludedMask(range, windows), downtimeRule(tier));
   const minutes = countStates(states);
   const counted = countedMinutes(minutes, tier.nodata);
@@ -109,6 +121,7 @@ export function computeReport(input: TenantMonth): SlaReport {
     monthlyFeeMinor: tenant.monthlyFee.minor.toString(),
     currency: tenant.monthlyFee.currency,
     currencyDigits: tenant.monthlyFee.digits,
+    days: dailyCounts(range, states, tenant.timezone),
     incidents: findIncidents(range, states, tier.nodata, minuteEvidence, signals, cluster.id),
     exclusions: reportExclusions(range, windows),
     rpo: rpoEvidence(range, tier.rpoSeconds, signals),
@@ -129,7 +142,7 @@ function sparseEvidence(input: TenantMonth): Evidence[] {
 }
 
 /** Fleet maintenance of the tenant (its zone) and its cluster (the cluster's zone), and recorded windows. */
-function exclusionWindows(input: TenantMonth, range: MonthRange): ExclusionWindow[] {
+export function exclusionWindows(input: TenantMonth, range: MonthRange): ExclusionWindow[] {
   const recorded = (items: readonly Evidence[], scope: ExclusionWindow['scope']): ExclusionWindow[] =>
     items.flatMap((e) =>
       e.kind === 'exclusion' && e.startMs < range.endMs && e.endMs > range.startMs

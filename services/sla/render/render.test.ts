@@ -8,6 +8,12 @@ import { dailySeries, localDays } from './daily';
 import { majorUnits } from './figures';
 import { reportHtml } from './html';
 
+/** A report as an older engine wrote it, without per-day counts: the chart's fallback path. */
+function withoutDays(report: SlaReport): SlaReport {
+  const { days: _days, ...rest } = report;
+  return rest as unknown as SlaReport;
+}
+
 function stored(report: SlaReport, over: Partial<StoredReport> = {}): StoredReport {
   const canonical = canonicalJson(report);
   return { tenant: report.tenant, month: report.month, revision: 1, status: 'frozen', computedAt: '2026-04-04T00:00:00.000Z', reason: 'first freeze', canonical, digest: sha256Hex(report), signature: null, report, ...over };
@@ -61,7 +67,7 @@ describe('daily series', () => {
   });
 
   it('derives bad and excluded minutes per day from incidents and windows when the report has no days', () => {
-    const series = dailySeries(march());
+    const series = dailySeries(withoutDays(march()));
     expect(series.source).toBe('incidents');
     expect(series.days[4]).toMatchObject({ date: '2026-03-05', total: 1440, bad: 30, excluded: 60, nodata: null });
     expect(series.days[4]!.availabilityPercent).toBeCloseTo((1350 / 1380) * 100, 10);
@@ -69,9 +75,17 @@ describe('daily series', () => {
   });
 
   it('leaves days after a month-to-date report\'s time empty', () => {
-    const series = dailySeries(march(), Date.parse('2026-03-06T23:00:00Z'));
+    const series = dailySeries(withoutDays(march()), Date.parse('2026-03-06T23:00:00Z'));
     expect(series.days[5]!.availabilityPercent).toBe(100);
     expect(series.days[6]!.availabilityPercent).toBeNull();
+  });
+
+  it('uses the per-day counts the engine puts in every report', () => {
+    const series = dailySeries(march());
+    expect(series.source).toBe('report');
+    expect(series.days).toHaveLength(31);
+    expect(series.days[4]).toMatchObject({ date: '2026-03-05', total: 1440, bad: 30, excluded: 60 });
+    expect(series.days[28]!.total).toBe(1380); // the spring-forward Sunday
   });
 
   it('uses per-day counts the report carries', () => {
@@ -96,7 +110,8 @@ describe('HTML page', () => {
     expect(unsigned).toContain('<strong>250.00 EUR</strong> (fee 999.99 EUR)');
     expect((unsigned.match(/<rect class="bar /g) ?? []).length).toBe(31);
     expect(unsigned).toContain('UNSIGNED');
-    expect(unsigned).toContain('this report carries no per-day counts');
+    expect(unsigned).not.toContain('this report carries no per-day counts');
+    expect(unsigned).toContain('share without data');
     const signed = reportHtml(stored(r, { signature: 'ab'.repeat(32), revision: 2, reason: 'late evidence' }), 'A');
     expect(signed).not.toContain('UNSIGNED');
     expect(signed).toContain('ab'.repeat(32));
