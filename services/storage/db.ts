@@ -24,21 +24,31 @@ export function createPool(url: string, max = 10, applicationName = 'tenantscope
   return pool;
 }
 
+/** PostgreSQL gave up one of the transactions (deadlock, serialization failure): run it again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const ATTEMPTS = 3;
+
 /**
  * Runs `work` in one transaction on one client, which it must pass to every call (STYLE habit 8).
- * No network I/O belongs inside: gather first, then write.
+ * No network I/O belongs inside: gather first, then write. Because of that, a transaction that
+ * PostgreSQL aborted as a deadlock victim is simply run again (up to 3 times), as its manual
+ * recommends; concurrent workers, DDL creating partitions and fleet syncs can meet that way.
  */
 export async function withTransaction<T>(pool: Pool, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      const code = (err as { code?: string }).code;
+      if (attempt >= ATTEMPTS || code === undefined || !RETRYABLE.has(code)) throw err;
+    } finally {
+      client.release();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.floor(Math.random() * 30)));
   }
 }
