@@ -1,6 +1,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { CollectorError } from '../services/errors';
 import { parseJobLines, type BackupJobResult } from './backup-jobs';
+import { tailFile, type FileCheckpoint } from './file-tail';
 import { parsePgbackrestInfo, type PgbackrestStanza } from './pgbackrest-info';
 import { parseWalgBackupList, type WalgBackup } from './walg-backup-list';
 
@@ -14,11 +15,7 @@ import { parseWalgBackupList, type WalgBackup } from './walg-backup-list';
  */
 export const name = 'backups';
 
-export interface FileCheckpoint {
-  /** `device:inode` of the file the offset belongs to. */
-  fileIdentity: string;
-  offset: number;
-}
+export type { FileCheckpoint };
 
 export interface BackupsInput {
   /** The stanza of this cluster in the info file (one stanza per cluster). */
@@ -40,7 +37,6 @@ export interface BackupsBatch {
   problems: string[];
 }
 
-const ROTATED_SUFFIXES = ['.1', '.2', '.3'];
 
 export async function collect(input: BackupsInput): Promise<BackupsBatch> {
   const out: BackupsBatch = { problems: [] };
@@ -88,30 +84,13 @@ async function readWhole(path: string, problems: string[]): Promise<{ text: stri
 }
 
 async function tailJobs(file: string, previous: FileCheckpoint | undefined, maxBytes: number): Promise<NonNullable<BackupsBatch['jobs']>> {
-  const current = await identify(file);
-  if (!current) throw new CollectorError(`backup job results ${file} does not exist`);
-  const out: NonNullable<BackupsBatch['jobs']> = { results: [], rejected: [], checkpoint: { fileIdentity: current.identity, offset: 0 } };
-  let start = 0;
-  let budget = maxBytes;
-  if (previous && previous.fileIdentity !== current.identity) {
-    // Rotated by rename: finish the old file first, wherever it went.
-    const rotated = await findRotated(file, previous.fileIdentity);
-    if (rotated && rotated.size > previous.offset) {
-      const read = await readLines(rotated.path, previous.offset, rotated.size, budget);
-      addLines(out, read.lines, await lineNumberAt(rotated.path, previous.offset, read.lines));
-      budget -= read.consumed;
-      if (previous.offset + read.consumed < rotated.size) {
-        out.checkpoint = { fileIdentity: previous.fileIdentity, offset: previous.offset + read.consumed };
-        return out;
-      }
-    }
-  } else if (previous) {
-    // Same file; a smaller size means it was truncated in place (copytruncate).
-    start = current.size < previous.offset ? 0 : previous.offset;
+  const tail = await tailFile(file, previous, maxBytes, 'backup job results');
+  const out: NonNullable<BackupsBatch['jobs']> = { results: [], rejected: [], checkpoint: tail.checkpoint };
+  for (const chunk of tail.chunks) {
+    // A skipped over-long line stays one bad line, reported like any other malformed one.
+    const lines = chunk.oversized > 0 ? ['<line longer than the read limit>'] : chunk.lines;
+    addLines(out, lines, await lineNumberAt(chunk.path, chunk.from, lines));
   }
-  const read = await readLines(file, start, current.size, budget);
-  addLines(out, read.lines, await lineNumberAt(file, start, read.lines));
-  out.checkpoint = { fileIdentity: current.identity, offset: start + read.consumed };
   return out;
 }
 
@@ -138,42 +117,6 @@ async function lineNumberAt(path: string, offset: number, lines: readonly string
       at += bytesRead;
     }
     return count;
-  } finally {
-    await handle.close();
-  }
-}
-
-async function identify(path: string): Promise<{ identity: string; size: number } | undefined> {
-  try {
-    const s = await stat(path, { bigint: true });
-    return { identity: `${s.dev}:${s.ino}`, size: Number(s.size) };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CollectorError(`backup job results ${path} cannot be read (${(err as NodeJS.ErrnoException).code})`);
-  }
-}
-
-async function findRotated(file: string, identity: string): Promise<{ path: string; size: number } | undefined> {
-  for (const suffix of ROTATED_SUFFIXES) {
-    const found = await identify(file + suffix);
-    if (found?.identity === identity) return { path: file + suffix, size: found.size };
-  }
-  return undefined;
-}
-
-/** Reads [from, min(to, from + limit)) and keeps only complete lines; an over-long line is one rejected line. */
-async function readLines(path: string, from: number, to: number, limit: number): Promise<{ lines: string[]; consumed: number }> {
-  const length = Math.max(0, Math.min(to - from, limit));
-  if (length === 0) return { lines: [], consumed: 0 };
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, from);
-    const end = buffer.lastIndexOf(0x0a, bytesRead - 1);
-    // A line longer than the whole read limit would stall the tail forever: skip it as one bad line.
-    if (end < 0 && bytesRead === limit) return { lines: ['<line longer than the read limit>'], consumed: bytesRead };
-    if (end < 0) return { lines: [], consumed: 0 };
-    return { lines: buffer.toString('utf8', 0, end).split('\n'), consumed: end + 1 };
   } finally {
     await handle.close();
   }
