@@ -1,5 +1,4 @@
 import { open, readFile, stat } from 'node:fs/promises';
-import { CollectorError } from '../services/errors';
 import { parseJobLines, type BackupJobResult } from './backup-jobs';
 import { tailFile, type FileCheckpoint } from './file-tail';
 import { parsePgbackrestInfo, type PgbackrestStanza } from './pgbackrest-info';
