@@ -1,4 +1,5 @@
 import type { CounterReading } from '../../collectors/postgres-delta';
+import { DATABASE_COUNTERS } from '../../collectors/postgres-queries';
 import type { SlotRecord, StandbyRecord } from '../../collectors/postgres';
 import type { TenantActivity } from '../ingest/postgres-rollup';
 import type { Client } from './db';
@@ -11,19 +12,7 @@ import type { Client } from './db';
 
 /** pg_stat_database deltas as stored in pg_tenant_minute and pg_tenant_total. */
 export const DATABASE_DELTA_COLUMNS = [
-  'xact_commit',
-  'xact_rollback',
-  'blks_read',
-  'blks_hit',
-  'tup_returned',
-  'tup_fetched',
-  'tup_inserted',
-  'tup_updated',
-  'tup_deleted',
-  'conflicts',
-  'temp_files',
-  'temp_bytes',
-  'deadlocks',
+  ...DATABASE_COUNTERS,
   'blk_read_time_seconds',
   'blk_write_time_seconds',
   'session_time_seconds',
