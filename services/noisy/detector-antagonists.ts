@@ -75,11 +75,21 @@ function vote(suspect: RecentMinute[], victim: RecentMinute[], r: Resource, zMin
   return total > 0 ? score / total : 0;
 }
 
-function demandJumped(t: TenantState | undefined, r: Resource, config: DetectorConfig): boolean {
+/** Resources used by the second, not by the unit of work: a slowed tenant uses more of them. */
+const TIME_HELD: ReadonlySet<Resource> = new Set<Resource>(['odoo_workers', 'odoo_cron', 'pg_cpu', 'pg_conn', 'pg_locks']);
+
+/**
+ * The tenant's own demand on r jumped. With `deflate`, usage of a time-held resource is first
+ * divided by the tenant's own slow index: a slowed tenant holds workers and connections longer
+ * for the same work, and only a rise beyond that is more work.
+ */
+function demandJumped(t: TenantState | undefined, r: Resource, config: DetectorConfig, deflate = false): boolean {
   const base = t?.usage[r];
-  const u = t?.recent.at(-1)?.usage[r];
+  const last = t?.recent.at(-1);
+  const u = last?.usage[r];
   if (!base || !ready(base, config.victim.minBaselinePoints) || u === undefined || u <= 0) return false;
-  return robustZ(Math.log(u), base, Math.log(1 + config.victim.madFloorFraction)) >= config.victim.selfDemandZ;
+  const slow = deflate && TIME_HELD.has(r) ? Math.max(1, last?.slowIndex ?? 1) : 1;
+  return robustZ(Math.log(u / slow), base, Math.log(1 + config.victim.madFloorFraction)) >= config.victim.selfDemandZ;
 }
 
 export function findSuspects(
@@ -88,15 +98,24 @@ export function findSuspects(
   victims: string[],
   activeCount: number,
   config: DetectorConfig,
+  /**
+   * Set when an open incident already explains the victims' onset (see the detector): precedence
+   * is judged against `onset` instead, victims slowed by that incident are judged by the work
+   * they do, and with `seenRise` a suspect must be seen rising (one already high over all the
+   * detector remembers cannot be shown to have risen in time).
+   */
+  explained: { onset: number; seenRise: boolean } | null = null,
 ): Suspect[] {
   const a = config.antagonist;
   const minPoints = config.victim.minBaselinePoints;
   const logFloor = Math.log(1 + config.victim.madFloorFraction);
   // A victim is no suspect (PinSQL: what correlates with the symptom is often a victim) unless
   // its own demand on r jumped: an antagonist's own requests slow down too.
-  const victimSet = new Set(victims.filter((v) => !demandJumped(tenants[v], r, config)));
+  // While another incident explains the onset, a victim slowed by that one holds workers and
+  // connections longer: only more work than its slowness explains makes it a suspect.
+  const victimSet = new Set(victims.filter((v) => !demandJumped(tenants[v], r, config, explained !== null)));
   const onsets = victims.map((v) => victimOnset(tenants[v]?.recent ?? [], a.corrVictimZ)).filter((m): m is number => m !== null);
-  const firstOnset = victimsOnset(onsets);
+  const firstOnset = explained?.onset ?? victimsOnset(onsets);
   const dominance = Math.max(a.dominanceMin, a.dominanceTenants / Math.max(1, activeCount));
   const suspects: Suspect[] = [];
   for (const [id, t] of Object.entries(tenants)) {
@@ -122,6 +141,7 @@ export function findSuspects(
     }
     const start = riseStart(t.recent, r, base, now);
     if (firstOnset !== null && (start === null || start > firstOnset + a.precedenceMinutes * 60_000)) continue;
+    if (explained?.seenRise && start === -Infinity) continue;
     let weight = 0;
     let corr = 0;
     const explains: string[] = [];

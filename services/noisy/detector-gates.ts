@@ -15,12 +15,15 @@ interface GateState {
  */
 export function gateStates(state: GateState, input: ClusterMinute, config: DetectorConfig): Resource[] {
   state.saturation.push({ ...input.saturation });
-  if (state.saturation.length > config.gateWindowMinutes) state.saturation.splice(0, state.saturation.length - config.gateWindowMinutes);
+  // Kept as long as the correlation window, for resourceOnset; the gate averages the tail.
+  const keep = Math.max(config.gateWindowMinutes, config.antagonist.windowMinutes);
+  if (state.saturation.length > keep) state.saturation.splice(0, state.saturation.length - keep);
+  const recent = state.saturation.slice(-config.gateWindowMinutes);
   const open: Resource[] = [];
   for (const r of RESOURCES) {
     const thresholds = config.gates[r];
     if (!thresholds) continue;
-    const values = state.saturation.map((s) => s[r]).filter((x): x is number => x !== undefined && Number.isFinite(x));
+    const values = recent.map((s) => s[r]).filter((x): x is number => x !== undefined && Number.isFinite(x));
     if (values.length === 0) {
       state.gates[r] = false;
       continue;
@@ -32,6 +35,24 @@ export function gateStates(state: GateState, input: ClusterMinute, config: Detec
     if (now) open.push(r);
   }
   return open;
+}
+
+/**
+ * How many minutes ago the resource's current run of minutes at or above its gate's open level
+ * began (0 = this minute); null when this minute is below it. Over all remembered minutes: the
+ * run began at least that long ago. The open level, not the close one: a busy cluster sits
+ * between the two for hours.
+ */
+export function resourceOnset(state: GateState, r: Resource, config: DetectorConfig): number | null {
+  const level = config.gates[r]?.open;
+  if (level === undefined) return null;
+  let ago: number | null = null;
+  for (let i = state.saturation.length - 1, k = 0; i >= 0; i--, k++) {
+    const x = state.saturation[i]?.[r];
+    if (x === undefined || !(x >= level)) break;
+    ago = k;
+  }
+  return ago;
 }
 
 /**

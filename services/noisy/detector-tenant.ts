@@ -13,6 +13,8 @@ export interface RecentMinute {
   requests: number;
   /** Victim z: the larger of the latency z and the error-ratio z; null when not judged. */
   z: number | null;
+  /** Latency over the baseline median (CPI2's slow index); absent when not judged. */
+  slowIndex?: number;
   outlier: boolean;
   selfInflicted: boolean;
   usage: Partial<Record<Resource, number>>;
@@ -83,6 +85,7 @@ export function judgeMinute(
     const x = Math.log(latency);
     latencyZ = robustZ(x, tenant.latency, logFloor(config));
     slowIndex = Math.exp(x - tenant.latency.median);
+    row.slowIndex = slowIndex;
     const base = Math.exp(tenant.latency.median);
     latencyOutlier = latencyZ >= v.z && slowIndex >= v.ratio && latency - base >= v.minExcessSeconds;
   }

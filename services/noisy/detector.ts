@@ -1,9 +1,9 @@
 import { median } from './detector-baseline';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detector-config';
 import { findSuspects, type Suspect } from './detector-antagonists';
-import { gateStates, validShares } from './detector-gates';
+import { gateStates, resourceOnset, validShares } from './detector-gates';
 import { commitBaselines, emptyTenant, judgeMinute, persistent, remember, type TenantState } from './detector-tenant';
-import type { ClusterMinute, DetectorStep, NoisyIncident, Resource } from './detector-types';
+import { RESOURCES, type ClusterMinute, type DetectorStep, type NoisyIncident, type Resource } from './detector-types';
 
 /**
  * The noisy-neighbour detector of reference §3, in event time: one `step` per cluster-minute,
@@ -50,6 +50,8 @@ interface Candidate {
   resource: Resource;
   suspects: Suspect[];
   victims: string[];
+  /** Some victim it explains is confirmed (k of n): only then may it open or confirm. */
+  firm: boolean;
 }
 
 const MINUTE = 60_000;
@@ -94,8 +96,17 @@ export class NoisyNeighbourDetector {
     }
     const victims = Object.keys(s.tenants).filter((id) => persistent(s.tenants[id] as TenantState, this.config, 'victim')).sort();
     const selfInflicted = Object.keys(s.tenants).filter((id) => persistent(s.tenants[id] as TenantState, this.config, 'self')).sort();
+    // §3.D counts the evaluations where B and C hold from the victims' first outlier minute:
+    // "suspected at 3, confirmed at 5, 5–7 min after onset". So this minute's outliers are
+    // judged with the confirmed victims, and a candidate may open only once a victim it
+    // explains is confirmed (3 of 5), which the first outlier minutes make it at the third.
+    const outliers = Object.keys(s.tenants).filter((id) => {
+      const row = (s.tenants[id] as TenantState).recent.at(-1);
+      return row !== undefined && row.minute === m && row.outlier && !row.selfInflicted;
+    });
+    const suffering = [...new Set([...victims, ...outliers])].sort();
 
-    const candidates = victims.length ? this.candidates(gates, victims, active, input) : [];
+    const candidates = suffering.length ? this.candidates(gates, suffering, new Set(victims), active, input) : [];
     const { open, closed } = this.lifecycle(candidates, decidedAt);
 
     const excluded = (minute: number): boolean => s.exclusions.some((e) => minute >= e.start && (e.end === null || minute <= e.end));
@@ -104,33 +115,53 @@ export class NoisyNeighbourDetector {
     return { minute: m, open, closed, victims, selfInflicted, gates };
   }
 
-  /** Neighbour candidates per open gate, then a capacity candidate for the victims nobody explains. */
-  private candidates(gates: Resource[], victims: string[], active: number, input: ClusterMinute): Candidate[] {
-    const found: Candidate[] = [];
-    for (const r of gates) {
-      const suspects = findSuspects(r, this.state.tenants, victims, active, this.config);
-      if (suspects.length) found.push({ kind: 'neighbour', resource: r, suspects, victims: [] });
+  /**
+   * Neighbour candidates on every gated resource, then a capacity candidate for the victims
+   * nobody nameable explains. §3.D counts the evaluations where B and C hold; the gate (§3.A)
+   * decides when a name may be given. So a suspect is followed while the 5-minute gate mean is
+   * still catching up, and becomes firm (may open or confirm) once its gate is open.
+   */
+  private candidates(gates: Resource[], victims: string[], confirmed: Set<string>, active: number, input: ClusterMinute): Candidate[] {
+    const open = new Set(gates);
+    // When an open incident already explains the victims' onset, precedence is timed otherwise:
+    // against r's own saturation when another antagonist is named on another resource (a second
+    // antagonist arrives during the first one's incident), and against the start of an open
+    // capacity incident (a tenant whose share rises late in a long peak did not cause it; over a
+    // long incident the victims' own runs of z ≥ 2 break and restart, and stop telling the onset).
+    const incidents = Object.values(this.state.slots).flatMap((slot) => (slot.incident ? [slot.incident] : []));
+    const capacityStart = Math.min(...incidents.filter((i) => i.kind === 'capacity').map((i) => i.start));
+    const found: Gated[] = [];
+    for (const r of RESOURCES) {
+      if (!this.config.gates[r]) continue;
+      let explained: { onset: number; seenRise: boolean } | null = null;
+      if (incidents.some((i) => i.kind === 'neighbour' && i.resource !== r)) {
+        const ago = resourceOnset(this.state, r, this.config);
+        if (ago !== null) explained = { onset: input.minute - ago * MINUTE, seenRise: false };
+      } else if (Number.isFinite(capacityStart)) explained = { onset: capacityStart, seenRise: true };
+      const suspects = findSuspects(r, this.state.tenants, victims, active, this.config, explained);
+      if (suspects.length) found.push({ kind: 'neighbour', resource: r, suspects, victims: [], firm: false, gated: open.has(r) });
     }
-    // One root resource per antagonist: a tenant hurting through CPU also holds workers longer.
-    const best = new Map<string, number>();
-    for (const c of found) for (const x of c.suspects) best.set(x.tenant, Math.max(best.get(x.tenant) ?? 0, x.blame));
-    const neighbours = found
-      .map((c) => ({ ...c, suspects: c.suspects.filter((x) => x.blame >= (best.get(x.tenant) ?? 0)) }))
-      .filter((c) => c.suspects.length > 0);
+    const neighbours = rootResources(found);
     const explained = new Set<string>();
     for (const c of neighbours) {
-      c.victims = [...new Set(c.suspects.flatMap((x) => x.explains))].sort();
-      c.victims.forEach((v) => explained.add(v));
+      const explains = [...new Set(c.suspects.flatMap((x) => x.explains))];
+      if (c.gated) explains.forEach((v) => explained.add(v));
+      // The incident lists confirmed victims only; a single outlier minute names nobody.
+      c.victims = explains.filter((v) => confirmed.has(v)).sort();
+      c.firm = c.gated && c.victims.length > 0;
     }
-    const unexplained = victims.filter((v) => !explained.has(v));
+    const out: Candidate[] = neighbours.map(({ gated: _g, ...c }) => c);
     const cap = this.config.capacity;
-    if (gates.length && (unexplained.length >= cap.minVictims || unexplained.length >= cap.minVictimFraction * Math.max(active, 1))) {
+    const many = (n: number): boolean => n >= cap.minVictims || n >= cap.minVictimFraction * Math.max(active, 1);
+    const unexplained = victims.filter((v) => !explained.has(v));
+    if (gates.length && many(unexplained.length)) {
       // One capacity incident per cluster, on the gate furthest past its threshold.
       const ratio = (r: Resource): number => (input.saturation[r] ?? 0) / (this.config.gates[r]?.open ?? 1);
       const r = [...gates].sort((x, y) => ratio(y) - ratio(x))[0] as Resource;
-      neighbours.push({ kind: 'capacity', resource: r, suspects: [], victims: unexplained });
+      const firmVictims = unexplained.filter((v) => confirmed.has(v));
+      out.push({ kind: 'capacity', resource: r, suspects: [], victims: firmVictims, firm: many(firmVictims.length) });
     }
-    return neighbours;
+    return out;
   }
 
   private lifecycle(candidates: Candidate[], m: number): { open: NoisyIncident[]; closed: NoisyIncident[] } {
@@ -143,6 +174,7 @@ export class NoisyNeighbourDetector {
       seen.add(key);
       const slot = (s.slots[key] ??= { streak: 0, incident: null });
       slot.streak++;
+      if (!c.firm) continue;
       if (!slot.incident && slot.streak >= lc.suspectAfter && !this.coolingDown(c, m)) {
         slot.incident = this.openIncident(c, m);
         s.exclusions.push({ start: slot.incident.start, end: null });
@@ -231,6 +263,28 @@ export class NoisyNeighbourDetector {
     for (const e of this.state.exclusions) if (e.start === inc.start && e.end === null) e.end = m;
     return publish(inc);
   }
+}
+
+type Gated = Candidate & { gated: boolean };
+
+/**
+ * One root resource per antagonist: a tenant hurting through CPU also holds workers longer, and
+ * is kept only on the resource where its blame is highest. A resource whose gate is open wins
+ * over one still waiting for its gate.
+ */
+function rootResources(found: Gated[]): Gated[] {
+  type Rank = { gated: boolean; blame: number };
+  const beats = (a: Rank, b: Rank | undefined): boolean => !b || (a.gated !== b.gated ? a.gated : a.blame > b.blame);
+  const best = new Map<string, Rank>();
+  for (const c of found) {
+    for (const x of c.suspects) {
+      const mine = { gated: c.gated, blame: x.blame };
+      if (beats(mine, best.get(x.tenant))) best.set(x.tenant, mine);
+    }
+  }
+  return found
+    .map((c) => ({ ...c, suspects: c.suspects.filter((x) => !beats(best.get(x.tenant) as Rank, { gated: c.gated, blame: x.blame })) }))
+    .filter((c) => c.suspects.length > 0);
 }
 
 /** Folds one minute's candidate into the incident: antagonists by their best blame, victims by union. */
