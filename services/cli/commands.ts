@@ -105,10 +105,11 @@ export const COMMANDS: readonly Command[] = [
     summary: 'run the fleet simulator (live, or --batch in event time)',
     usage: [
     'tenantscope simulate --fleet FILE [--scenario NAME] [--tenant ID] [--seed N] [--start-seconds N] [--scenario-minutes N]',
-    '                     [--batch --from ISO --minutes N --out DIR]',
+    '                     [--history MINUTES | --batch --from ISO --minutes N --out DIR]',
     '  Scenarios: normal, tenant-outage, noisy-tenant, connection-storm, failed-backup.',
     '  Live (default): writes Odoo logs, answers probes and serves Traefik /metrics and router API on the',
     '  addresses the fleet file declares, loads PostgreSQL and Redis, writes backup results. Ctrl-C stops it.',
+    '  --history MINUTES: first plays that many minutes before now into fresh Odoo logs (baselines to learn from).',
     '  --batch: plays [from, from + minutes) in event time as fast as possible and writes the same data,',
     '  with probe and request evidence, the Traefik exposition and the ground truth under --out.',
   ].join('\n'),

@@ -15,6 +15,7 @@ import { parseFlags } from './args';
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'tenantscope.js');
 const DEFAULT_FLEET = join(ROOT, 'examples', 'fleet.yaml');
+const DEMO_HISTORY_MINUTES = 90;
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags('demo', args, { scenario: { type: 'string', default: 'normal' }, fleet: { type: 'string' } });
@@ -39,10 +40,17 @@ export async function run(args: string[]): Promise<number> {
     TENANTSCOPE_LOG_LEVEL: process.env.TENANTSCOPE_LOG_LEVEL ?? 'warn',
     TENANTSCOPE_SIGNING_KEY_FILE: process.env.TENANTSCOPE_SIGNING_KEY_FILE ?? demoSigningKey(),
   };
-  const children = [
-    spawnChild('simulator', ['simulate', '--fleet', fleetFile, '--scenario', values.scenario as string], env),
-    spawnChild('tenantscope', ['start', '--fleet', fleetFile], env),
-  ];
+  // The simulator first plays the last 90 minutes into the Odoo logs (the noisy-neighbour
+  // baselines need an hour), and tenantscope starts once it listens, so its first read of the
+  // logs finds that history whole.
+  const simulator = spawnChild('simulator', ['simulate', '--fleet', fleetFile, '--scenario', values.scenario as string, '--history', String(DEMO_HISTORY_MINUTES)], env);
+  const ingress = Object.values(fleet.clusters).find((c) => c.probe)?.probe?.url;
+  if (ingress && !(await listening(ingress, simulator, 60_000))) {
+    simulator.kill('SIGTERM');
+    say(`the simulator did not answer on ${ingress} within 60 s; see its output above`);
+    return 1;
+  }
+  const children = [simulator, spawnChild('tenantscope', ['start', '--fleet', fleetFile], env)];
   const base = `http://${settings.listen.host}:${settings.listen.port}`;
   say(`tenantscope demo: ${fleet.tenants.length} simulated tenants on ${Object.keys(fleet.clusters).join(', ')}, scenario ${values.scenario}`);
   say(`  metrics   ${base}/metrics`);
@@ -110,6 +118,20 @@ async function ensureDatabase(url: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Waits until `url` answers at all (any status), or the child exits, or the time is up. */
+async function listening(url: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  return false;
 }
 
 /** Tells the user when every tenant has per-tenant series in /metrics. */

@@ -4,6 +4,9 @@ import { createLogger } from '../logger';
 import { runBatchSimulation, SCENARIOS, startLiveSimulator, type ScenarioName } from '../simulator';
 import { fleetPath, parseFlags } from './args';
 
+/** A day: the detector's baseline window; more only slows the start. */
+const MAX_HISTORY_MINUTES = 1440;
+
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags('simulate', args, {
     fleet: { type: 'string' },
@@ -16,6 +19,7 @@ export async function run(args: string[]): Promise<number> {
     from: { type: 'string' },
     minutes: { type: 'string' },
     out: { type: 'string' },
+    history: { type: 'string' },
   });
   const scenario = values.scenario as ScenarioName;
   if (!SCENARIOS.includes(scenario)) throw new ConfigError([`tenantscope simulate: --scenario expected one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(values.scenario)}`]);
@@ -36,7 +40,10 @@ export async function run(args: string[]): Promise<number> {
     ...(values['start-seconds'] !== undefined && { scenarioStartSeconds: number('start-seconds', values['start-seconds']) as number }),
     ...(values['scenario-minutes'] !== undefined && { scenarioMinutes: number('scenario-minutes', values['scenario-minutes']) as number }),
   };
+  const history = number('history', values.history);
+  if (history !== undefined && history > MAX_HISTORY_MINUTES) throw new ConfigError([`tenantscope simulate: --history expected at most ${MAX_HISTORY_MINUTES} minutes, got ${history}`]);
   if (values.batch) {
+    if (history !== undefined) throw new ConfigError(['tenantscope simulate: --history is for live mode; a batch run plays [--from, --from + --minutes) already']);
     if (!values.from || !values.minutes || !values.out) throw new ConfigError(['tenantscope simulate --batch: --from, --minutes and --out are required']);
     if (Number.isNaN(Date.parse(values.from))) throw new ConfigError([`tenantscope simulate: --from expected an ISO 8601 time, got ${JSON.stringify(values.from)}`]);
     const result = await runBatchSimulation({ fleet, from: values.from, minutes: number('minutes', values.minutes) as number, outDir: values.out, ...scenarioOptions });
@@ -44,7 +51,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const log = createLogger(process.env.TENANTSCOPE_LOG_LEVEL ?? 'info', 'tenantscope-simulator');
-  const simulator = await startLiveSimulator({ fleet, logger: log, ...scenarioOptions });
+  const simulator = await startLiveSimulator({ fleet, logger: log, ...scenarioOptions, ...(history !== undefined && { historyMinutes: history }) });
   log.info({ urls: simulator.urls, scenario }, 'simulator running; Ctrl-C stops it');
   await new Promise<void>((resolve) => {
     const onSignal = () => void simulator.stop().then(resolve);

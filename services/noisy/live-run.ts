@@ -3,7 +3,7 @@ import type { Cluster, Fleet } from '../config/fleet-types';
 import { withTransaction, type Client, type Pool } from '../storage/db';
 import type { PartitionKeeper } from '../storage/partitions';
 import { attributeMinute, serverSaturation, toClusterMinute } from './attribution';
-import { loadClusterWindow, recordStorage, writeAttribution } from './attribution-store';
+import { loadClusterWindow, recordStorage, writeAttribution, type ClusterWindow } from './attribution-store';
 import { capacityOf, emptyObserved, observe, type Observed } from './capacity';
 import type { DetectorFactory } from './detector-port';
 import type { NoisyIncident } from './detector-types';
@@ -61,9 +61,13 @@ async function runCluster(deps: LiveDeps, cluster: Cluster): Promise<ClusterRun>
     const from = state?.watermark ?? closedUntil - FIRST_RUN_LOOKBACK_MS;
     const until = Math.min(closedUntil, from + MAX_MINUTES_PER_RUN * MINUTE);
     if (until <= from) return { cluster: cluster.id, minutes: 0, incidents: [] };
+    const window = await loadClusterWindow(client, cluster.id, from, until);
+    // A first run waits for the Odoo log's first read: its backlog is the history the baselines
+    // learn from, and a watermark moved past it would never look back (the collectors of a
+    // starting service race each other, and the log is the slowest to arrive).
+    if (!state && cluster.odoo?.logFiles.length && !hasOdooRows(window)) return { cluster: cluster.id, minutes: 0, incidents: [] };
     const detector = deps.detector(cluster.id, state?.detector ?? null);
     let observed = state?.observed ?? emptyObserved();
-    const window = await loadClusterWindow(client, cluster.id, from, until);
     const changed = new Map<string, NoisyIncident>();
     for (let m = from; m < until; m += MINUTE) {
       const tenants = window.tenants.get(m) ?? new Map();
@@ -80,6 +84,11 @@ async function runCluster(deps: LiveDeps, cluster: Cluster): Promise<ClusterRun>
     await saveState(client, cluster.id, until, detector.snapshot(), observed, new Date(deps.clock.now()));
     return { cluster: cluster.id, minutes: (until - from) / MINUTE, incidents };
   });
+}
+
+function hasOdooRows(window: ClusterWindow): boolean {
+  for (const tenants of window.tenants.values()) for (const t of tenants.values()) if (t.odoo) return true;
+  return false;
 }
 
 interface State {

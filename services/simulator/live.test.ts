@@ -67,6 +67,29 @@ async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[]
 }
 
 describe('live simulator', () => {
+  it('with history, first plays the minutes before now into a fresh Odoo log, in time order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tssim-history-'));
+    const [ingressPort, traefikPort] = (await freePorts(2)) as [number, number];
+    const fleet = testFleet(dir, { ingressPort, traefikPort, oneCluster: true });
+    const started = Date.now();
+    const sim = await startLiveSimulator({ fleet, logger: silentLogger, scenario: 'normal', seed: 3, historyMinutes: 20, load: { postgres: false, redis: false } });
+    try {
+      const times = readFileSync(join(dir, 'c1', 'odoo.log'), 'utf8')
+        .split('\n')
+        .map((l) => HEADER.exec(l)?.[1])
+        .filter((t): t is string => t !== undefined)
+        .map((t) => Date.parse(`${t.replace(' ', 'T').replace(',', '.')}Z`));
+      // The log's zone is the cluster's; compare spans and order, which no offset changes.
+      expect(times.length).toBeGreaterThan(1000);
+      expect(times.every((t, i) => i === 0 || t >= (times[i - 1] as number))).toBe(true);
+      const span = ((times.at(-1) as number) - (times[0] as number)) / 60_000;
+      expect(span).toBeGreaterThan(19);
+      expect(span).toBeLessThan(21 + (Date.now() - started) / 60_000);
+    } finally {
+      await sim.stop();
+    }
+  });
+
   it('answers probes by Host, serves Traefik metrics and routers, writes logs and backups, loads PostgreSQL and Redis', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tssim-live-'));
     const [ingressPort, traefikPort] = (await freePorts(2)) as [number, number];

@@ -23,7 +23,17 @@ export interface LiveSimulatorOptions extends ScenarioOptions {
   rotateBytes?: number;
   /** Real load on the clusters' PostgreSQL and Redis; both default to on where the fleet names a server. */
   load?: { postgres?: boolean; redis?: boolean };
+  /**
+   * Minutes of the same traffic played into the Odoo logs before going live, as if the fleet had
+   * been running: a tenantscope started next has baselines to learn from (the noisy-neighbour
+   * detector needs an hour). The logs are started afresh, and rotate at HISTORY_ROTATE_BYTES so
+   * the history stays in the one file a collector that starts without a checkpoint reads.
+   */
+  historyMinutes?: number;
 }
+
+/** Rotation size of the Odoo logs when history is played first (about 4 h of the demo fleet). */
+export const HISTORY_ROTATE_BYTES = 64 * 1024 * 1024;
 
 export interface LiveSimulator {
   /** The URLs it serves (ingress and Traefik API/metrics), as the fleet file spells their origins. */
@@ -57,10 +67,11 @@ export async function startLiveSimulator(options: LiveSimulatorOptions): Promise
     for (const id of endpoint.metricsClusters) storeOfCluster.set(id, store);
   }
 
-  const logs = openLogs(fleet, options.rotateBytes, false);
+  const historyMs = Math.round((options.historyMinutes ?? 0) * 60_000);
+  const logs = historyMs > 0 ? openLogs(fleet, options.rotateBytes ?? HISTORY_ROTATE_BYTES, true) : openLogs(fleet, options.rotateBytes, false);
   const flushLogs = () => new Set([...logs.values()].map((l) => l.writer)).forEach((w) => w.flush());
   const tickRequests = new Map<number, number>();
-  const sim = new Simulation(fleet, plan, startMs, (id) => storeOfCluster.get(id), {
+  const sim = new Simulation(fleet, plan, startMs - historyMs, (id) => storeOfCluster.get(id), {
     odoo(clusterId, records) {
       const target = logs.get(clusterId);
       if (target) for (const r of records) target.writer.append(formatOdooRecord(r, target.zone));
@@ -73,6 +84,12 @@ export async function startLiveSimulator(options: LiveSimulatorOptions): Promise
   backups.open(startMs, false);
   backups.refresh(startMs);
   sim.boot();
+  if (historyMs > 0) {
+    // Event time, as fast as the machine allows; the scenario's window still counts from now.
+    sim.advanceTo(Math.floor(startMs / 1000));
+    tickRequests.clear();
+    log.info({ minutes: options.historyMinutes }, 'simulator: history played into the Odoo logs');
+  }
   flushLogs();
 
   const timers = new Set<NodeJS.Timeout>();

@@ -74,7 +74,8 @@ export function clusterModels(fleet: Fleet, tenants: readonly TenantModel[]): Ma
     clusters.set(cluster.id, {
       cluster,
       tenants: members,
-      httpWorkers: Math.min(16, Math.max(2, Math.ceil(n / 2) + 2)),
+      // The fleet's declared workers when it has them, so tenantscope's capacity and the model agree.
+      httpWorkers: cluster.capacity.odooWorkers ?? Math.min(16, Math.max(2, Math.ceil(n / 2) + 2)),
       cronWorkers: 2,
       pgCapacity: 1 + 0.1 * n,
       hostCpus: 2 + 0.25 * n,
