@@ -30,8 +30,8 @@ const FROM = LIVE_START - HISTORY_MINUTES * MIN;
 const SCENARIO_START = LIVE_START + 120_000;
 
 interface Played {
-  /** Per minute after the live start, the antagonists /metrics named. */
-  named: { minute: number; antagonists: string[] }[];
+  /** Per minute after the live start, the antagonists and victims /metrics named. */
+  named: { minute: number; antagonists: string[]; victims: string[] }[];
   noisyTenant: string | undefined;
 }
 
@@ -66,8 +66,9 @@ async function play(scenario: ScenarioName, liveMinutes: number): Promise<Played
       clock.set(LIVE_START + minute * MIN);
       await runNoisyDetection({ pool: db.pool, fleet, clock, partitions: new PartitionKeeper(db.pool), detector: defaultDetectorFactory });
       const text = await createMetricsRegistry(db.pool, { version: 'test', revision: 'test' }, silentLogger, clock).metrics();
-      const antagonists = [...text.matchAll(/^tenantscope_noisy_neighbour_active\{([^}]*role="antagonist"[^}]*)\} 1$/gm)].map((m) => /tenant="([^"]+)"/.exec(m[1] as string)?.[1] as string);
-      named.push({ minute, antagonists });
+      const role = (r: string): string[] =>
+        [...text.matchAll(new RegExp(`^tenantscope_noisy_neighbour_active\\{([^}]*role="${r}"[^}]*)\\} 1$`, 'gm'))].map((m) => /tenant="([^"]+)"/.exec(m[1] as string)?.[1] as string);
+      named.push({ minute, antagonists: role('antagonist'), victims: role('victim') });
     }
     return { named, noisyTenant: plan.tenant?.id };
   } finally {
@@ -90,8 +91,10 @@ describe('the demo scenarios through the live path (batch mode)', () => {
     expect(first, JSON.stringify(noisy.named)).toBeDefined();
     const minutesAfterStart = (LIVE_START + (first?.minute ?? 0) * MIN - SCENARIO_START) / MIN;
     expect(minutesAfterStart).toBeLessThanOrEqual(10);
-    // Nobody else was blamed, before or during.
+    // Nobody else was blamed, before or during; its neighbours were its victims, never itself.
     expect(noisy.named.flatMap((n) => n.antagonists).filter((t) => t !== noisy.noisyTenant)).toEqual([]);
+    expect(first?.victims.length).toBeGreaterThan(0);
+    expect(noisy.named.flatMap((n) => n.victims)).not.toContain(noisy.noisyTenant);
   });
 
   it('names nobody in the normal scenario over 30 minutes', () => {

@@ -146,8 +146,10 @@ export class NoisyNeighbourDetector {
     for (const c of neighbours) {
       const explains = [...new Set(c.suspects.flatMap((x) => x.explains))];
       if (c.gated) explains.forEach((v) => explained.add(v));
-      // The incident lists confirmed victims only; a single outlier minute names nobody.
-      c.victims = explains.filter((v) => confirmed.has(v)).sort();
+      // The incident lists confirmed victims only (a single outlier minute names nobody), and
+      // never its own antagonists: their requests slow down too, but they are not victims.
+      const named = new Set(c.suspects.map((x) => x.tenant));
+      c.victims = explains.filter((v) => confirmed.has(v) && !named.has(v)).sort();
       c.firm = c.gated && c.victims.length > 0;
     }
     const out: Candidate[] = neighbours.map(({ gated: _g, ...c }) => c);
@@ -297,7 +299,8 @@ function update(inc: OpenIncident, c: Candidate, m: number, tenants: Record<stri
     } else inc.antagonists.push({ tenant: x.tenant, blame: x.blame, peakShare: x.share });
   }
   inc.antagonists.sort((a, b) => b.blame - a.blame || a.tenant.localeCompare(b.tenant));
-  inc.victims = [...new Set([...inc.victims, ...c.victims])].sort();
+  const antagonists = new Set(inc.antagonists.map((a) => a.tenant));
+  inc.victims = [...new Set([...inc.victims, ...c.victims])].filter((v) => !antagonists.has(v)).sort();
   inc.peakShare = Math.max(inc.peakShare, ...inc.antagonists.map((a) => a.peakShare));
   inc.score = inc.antagonists[0]?.blame ?? c.victims.length;
   const shares: Record<string, number> = {};
