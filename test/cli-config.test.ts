@@ -32,6 +32,7 @@ const broken: [string, string, string][] = [
   ['bad timezone', good.replace('    name: Tenant 2', '    name: Tenant 2\n    timezone: Europe/Nowhere'), 'tenants[1].timezone: expected an IANA time zone'],
   ['duplicate id', good.replace('id: t3', 'id: t1'), 'tenants[2].id: expected a unique tenant id, "t1" is already tenants[0]'],
   ['window without end', good.replace('    name: Tenant 3', '    name: Tenant 3\n    maintenance:\n      - once: {start: "2026-03-14T22:00"}'), 'tenants[2].maintenance[0].once.end: expected required property'],
+  ['gate close above open', `${good}noisy: {gates: {pg_cpu: {close: 0.75}}}\n`, 'noisy.gates.pg_cpu.close: expected a value below open (0.7, the default) for hysteresis, got 0.75'],
 ];
 
 describe('a broken fleet file', () => {

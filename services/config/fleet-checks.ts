@@ -1,5 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
-import type { MaintenanceInput } from './fleet-schema';
+import { detectorConfig, type DetectorConfig } from '../noisy/detector-config';
+import type { Resource } from '../noisy/detector-types';
+import type { MaintenanceInput, NoisyInput } from './fleet-schema';
 import type { MaintenanceWindow, MonthlyFee } from './fleet-types';
 
 /**
@@ -80,4 +82,41 @@ export function checkWindows(
     });
   });
   return out;
+}
+
+/**
+ * The detector's thresholds: the overrides merged over the reference defaults, then the orderings
+ * checked on the merged values, so a one-sided override that breaks one is refused, naming the key
+ * that was written (the other side's value is quoted, marked when it is the default).
+ */
+export function checkNoisy(input: NoisyInput | undefined, path: string, problems: Problems): DetectorConfig {
+  const given = input ?? {};
+  const config = detectorConfig(given);
+  for (const [r, gate] of Object.entries(config.gates) as [Resource, DetectorConfig['gates'][Resource]][]) {
+    const set = given.gates?.[r] ?? {};
+    const missing = (['open', 'close'] as const).filter((k) => gate?.[k] === undefined);
+    if (missing.length > 0) {
+      problems.push(`${path}.gates.${r}: expected both open and close (${r} has no default gate), ${missing.join(' and ')} missing`);
+      continue;
+    }
+    ordered(`${path}.gates.${r}`, ['close', gate!.close, set.close], ['open', gate!.open, set.open], true, ' for hysteresis', problems);
+  }
+  const v = config.victim;
+  const gv = given.victim ?? {};
+  ordered(`${path}.victim`, ['persistenceK', v.persistenceK, gv.persistenceK], ['persistenceN', v.persistenceN, gv.persistenceN], false, '', problems);
+  ordered(`${path}.victim`, ['minBaselinePoints', v.minBaselinePoints, gv.minBaselinePoints], ['baselineMinutes', v.baselineMinutes, gv.baselineMinutes], false, '', problems);
+  const lc = config.lifecycle;
+  const gl = given.lifecycle ?? {};
+  ordered(`${path}.lifecycle`, ['suspectAfter', lc.suspectAfter, gl.suspectAfter], ['confirmAfter', lc.confirmAfter, gl.confirmAfter], false, '', problems);
+  return config;
+}
+
+type Side = [key: string, value: number, given: number | undefined];
+
+/** low < high (strict) or low <= high; blames the low key when it was written, else the high one. */
+function ordered(at: string, low: Side, high: Side, strict: boolean, why: string, problems: Problems): void {
+  if (strict ? low[1] < high[1] : low[1] <= high[1]) return;
+  const quote = ([key, value, given]: Side) => `${key} (${value}${given === undefined ? ', the default' : ''})`;
+  if (low[2] !== undefined) problems.push(`${at}.${low[0]}: expected a value ${strict ? 'below' : 'at most'} ${quote(high)}${why}, got ${low[1]}`);
+  else problems.push(`${at}.${high[0]}: expected a value ${strict ? 'above' : 'at least'} ${quote(low)}${why}, got ${high[1]}`);
 }

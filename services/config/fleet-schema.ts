@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { Resource } from '../noisy/detector-types';
 
 /**
  * The shape of the fleet file (DESIGN §6). Structure only: cross references, time zones,
@@ -168,11 +169,100 @@ export const TenantSchema = Type.Object(
   Strict,
 );
 
+/** Bounded optional numbers; the description is what a refusal says was expected. */
+const Count = (minimum: number, maximum: number) =>
+  Type.Optional(Type.Integer({ minimum, maximum, description: `an integer from ${minimum} to ${maximum}` }));
+const Num = (minimum: number, maximum: number) =>
+  Type.Optional(Type.Number({ minimum, maximum, description: `a number from ${minimum} to ${maximum}` }));
+const Positive = (maximum: number) =>
+  Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum, description: `a number above 0, at most ${maximum}` }));
+const Ratio = Num(0, 1);
+
+const Gate = Type.Optional(Type.Object({ open: Ratio, close: Ratio }, Strict));
+const gates = {
+  odoo_workers: Gate,
+  odoo_cron: Gate,
+  pg_cpu: Gate,
+  pg_io: Gate,
+  pg_conn: Gate,
+  pg_locks: Gate,
+  redis: Gate,
+  ingress: Gate,
+} satisfies Record<Resource, unknown>;
+
+/**
+ * Overrides of the noisy-neighbour detector's thresholds (services/noisy/detector-config.ts),
+ * each optional; fleet-checks.ts merges them over the reference defaults and checks the orderings.
+ */
+export const NoisySchema = Type.Object(
+  {
+    gates: Type.Optional(Type.Object(gates, Strict)),
+    gateWindowMinutes: Count(1, 60),
+    victim: Type.Optional(
+      Type.Object(
+        {
+          baselineMinutes: Count(60, 10080),
+          minBaselinePoints: Count(1, 10080),
+          baselineRefreshMinutes: Count(1, 1440),
+          baselineLagMinutes: Count(0, 1440),
+          z: Positive(20),
+          ratio: Num(1, 100),
+          minExcessSeconds: Num(0, 3600),
+          minErrorExcess: Ratio,
+          minErrorCount: Count(0, 100000),
+          madFloorFraction: Positive(1),
+          minRequests: Count(0, 1000000),
+          persistenceK: Count(1, 60),
+          persistenceN: Count(1, 60),
+          selfDemandZ: Positive(20),
+          selfSlowIndex: Num(1, 100),
+        },
+        Strict,
+      ),
+    ),
+    antagonist: Type.Optional(
+      Type.Object(
+        {
+          windowMinutes: Count(2, 120),
+          shareRise: Ratio,
+          shareFactor: Num(1, 100),
+          shareZ: Positive(20),
+          dominanceMin: Ratio,
+          dominanceTenants: Positive(1000),
+          corr: Ratio,
+          corrVictimZ: Num(0, 20),
+          precedenceMinutes: Count(0, 60),
+          blameFraction: Ratio,
+        },
+        Strict,
+      ),
+    ),
+    lifecycle: Type.Optional(
+      Type.Object(
+        {
+          suspectAfter: Count(1, 60),
+          confirmAfter: Count(1, 60),
+          closeZ: Num(0, 20),
+          closeQuietMinutes: Count(1, 1440),
+          closeShareMinutes: Count(1, 1440),
+          cooldownMinutes: Count(0, 1440),
+          // above 1 no correlation can override the cooldown
+          cooldownOverrideCorr: Num(0, 2),
+        },
+        Strict,
+      ),
+    ),
+    capacity: Type.Optional(Type.Object({ minVictims: Count(1, 1000), minVictimFraction: Ratio }, Strict)),
+  },
+  Strict,
+);
+
 export const FleetFileSchema = Type.Object(
   {
     tiers: Type.Optional(Type.Record(Type.String(), TierSchema)),
     clusters: Type.Record(Type.String(), ClusterSchema),
     tenants: Type.Array(TenantSchema),
+    noisy: Type.Optional(NoisySchema),
   },
   Strict,
 );
@@ -182,3 +272,4 @@ export type TierInput = Static<typeof TierSchema>;
 export type ClusterInput = Static<typeof ClusterSchema>;
 export type TenantInput = Static<typeof TenantSchema>;
 export type MaintenanceInput = Static<typeof MaintenanceSchema>;
+export type NoisyInput = Static<typeof NoisySchema>;

@@ -1,3 +1,5 @@
+import type { DetectorConfig } from '../noisy/detector-config';
+
 /** The fleet after validation: every default applied, every reference resolved, all frozen. */
 
 export type NodataPolicy = 'exclude' | 'good' | 'bad';
@@ -94,4 +96,6 @@ export interface Fleet {
   readonly tiers: Readonly<Record<string, Tier>>;
   readonly clusters: Readonly<Record<string, Cluster>>;
   readonly tenants: readonly Tenant[];
+  /** The noisy-neighbour detector's thresholds: the `noisy:` overrides over the reference defaults (§3). */
+  readonly noisy: DetectorConfig;
 }

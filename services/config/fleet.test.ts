@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors';
+import { fleetProblems } from '../../test/helpers/fleets';
 import { parseFleet } from './fleet';
 
 const EXAMPLE = readFileSync(join(__dirname, '..', '..', 'examples', 'fleet.yaml'), 'utf8');
@@ -20,15 +20,7 @@ const fleetWith = (tenants: string, clusterExtra = '') => `clusters:
 tenants:${tenants}
 `;
 
-function problems(text: string): string[] {
-  try {
-    parseFleet(text, 'fleet.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  throw new Error('the fleet file was accepted');
-}
+const problems = fleetProblems;
 
 describe('parseFleet', () => {
   it('accepts the demo fleet: 12 tenants on 2 clusters with the three tiers', () => {

@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors';
 import { DEFAULT_TIERS } from './default-tiers';
 import { parseDurationSeconds } from './durations';
-import { checkFee, checkWindows, checkZone, type Problems } from './fleet-checks';
+import { checkFee, checkNoisy, checkWindows, checkZone, type Problems } from './fleet-checks';
 import { FleetFileSchema, type ClusterInput, type FleetFile, type TenantInput, type TierInput } from './fleet-schema';
 import type { Cluster, Fleet, Tenant, Tier } from './fleet-types';
 
@@ -82,7 +82,8 @@ function resolve(file: FleetFile, source: string, baseDir: string, problems: Pro
     else seenDatabases.set(key, i);
     tenants.push(tenant);
   });
-  return { source, tiers, clusters, tenants };
+  const noisy = checkNoisy(file.noisy, 'noisy', problems);
+  return { source, tiers, clusters, tenants, noisy };
 }
 
 function resolveTier(id: string, t: TierInput, at: string, problems: Problems): Tier | undefined {

@@ -144,14 +144,22 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = Object.freeze({
   capacity: { minVictims: 3, minVictimFraction: 0.2 },
 }) as DetectorConfig;
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+type DeepPartial<T> = { [K in keyof T]?: NonNullable<T[K]> extends object ? DeepPartial<NonNullable<T[K]>> : T[K] };
 export type DetectorConfigOverrides = DeepPartial<DetectorConfig>;
 
-/** The defaults with some thresholds overridden (one level of nesting, as the config has). */
+/**
+ * The defaults with some thresholds overridden, field by field: a gate given only `open` keeps
+ * the default `close`. The result shares no object with DEFAULT_DETECTOR_CONFIG. A gate without
+ * a default given one side only comes out incomplete (the fleet file refuses that).
+ */
 export function detectorConfig(overrides: DetectorConfigOverrides = {}): DetectorConfig {
   const base = DEFAULT_DETECTOR_CONFIG;
+  const gates: DetectorConfig['gates'] = {};
+  for (const r of new Set([...Object.keys(base.gates), ...Object.keys(overrides.gates ?? {})]) as Set<Resource>) {
+    gates[r] = { ...base.gates[r], ...overrides.gates?.[r] } as GateThresholds;
+  }
   return {
-    gates: { ...base.gates, ...(overrides.gates as DetectorConfig['gates']) },
+    gates,
     gateWindowMinutes: overrides.gateWindowMinutes ?? base.gateWindowMinutes,
     victim: { ...base.victim, ...overrides.victim },
     antagonist: { ...base.antagonist, ...overrides.antagonist },

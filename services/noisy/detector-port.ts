@@ -1,5 +1,5 @@
 import { NoisyNeighbourDetector } from './detector';
-import { DEFAULT_DETECTOR_CONFIG } from './detector-config';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detector-config';
 import type { ClusterMinute, DetectorStep } from './detector-types';
 
 /**
@@ -15,5 +15,10 @@ export interface Detector {
 /** Makes a detector for a cluster, restored from a stored snapshot when there is one. */
 export type DetectorFactory = (cluster: string, state: unknown | null) => Detector;
 
-/** The real detector (reference §3) with the reference defaults, restored from its snapshot. */
-export const defaultDetectorFactory: DetectorFactory = (_cluster, state) => new NoisyNeighbourDetector(DEFAULT_DETECTOR_CONFIG, state ?? undefined);
+/** The real detector (reference §3) with these thresholds (the fleet's `noisy:`), restored from its snapshot. */
+export function detectorFactory(config: DetectorConfig): DetectorFactory {
+  return (_cluster, state) => new NoisyNeighbourDetector(config, state ?? undefined);
+}
+
+/** The real detector with the reference defaults. */
+export const defaultDetectorFactory: DetectorFactory = detectorFactory(DEFAULT_DETECTOR_CONFIG);

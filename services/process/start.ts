@@ -16,7 +16,7 @@ import { CollectScheduler } from '../queue/scheduler';
 import { CollectWorker } from '../queue/worker';
 import { SlaScheduler, SlaWorker } from '../queue/sla-queue';
 import { NoisyScheduler, NoisyWorker } from '../queue/noisy-queue';
-import { defaultDetectorFactory } from '../noisy/detector-port';
+import { detectorFactory } from '../noisy/detector-port';
 import { createPool, type Pool } from '../storage/db';
 import { syncFleet } from '../storage/fleet-store';
 import { migrate } from '../storage/migrate';
@@ -87,7 +87,7 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
       worker = new CollectWorker(redis(), settings.queuePrefix, settings.workerConcurrency, runner, log);
       if (signingKey === null) log.warn('no TENANTSCOPE_SIGNING_KEY_FILE: frozen SLA reports are stored unsigned');
       slaWorker = new SlaWorker(redis(), settings.queuePrefix, { pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours }, log);
-      noisyWorker = new NoisyWorker(redis(), settings.queuePrefix, { pool, fleet, clock, partitions: new PartitionKeeper(pool), detector: defaultDetectorFactory }, log);
+      noisyWorker = new NoisyWorker(redis(), settings.queuePrefix, { pool, fleet, clock, partitions: new PartitionKeeper(pool), detector: detectorFactory(fleet.noisy) }, log);
     }
     let url: string | undefined;
     if (role === 'all' || role === 'api') {

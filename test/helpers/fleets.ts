@@ -1,4 +1,6 @@
+import { expect } from 'vitest';
 import { parseFleet } from '../../services/config/fleet';
+import { ConfigError } from '../../services/errors';
 import type { Fleet } from '../../services/config/fleet-types';
 
 export interface TestFleetOptions {
@@ -37,4 +39,15 @@ export function testFleetYaml(options: TestFleetOptions = {}): string {
 
 export function testFleet(options: TestFleetOptions = {}): Fleet {
   return parseFleet(testFleetYaml(options), 'test-fleet.yaml');
+}
+
+/** The problems parseFleet refuses `text` with; fails the test when it accepts it. */
+export function fleetProblems(text: string): string[] {
+  try {
+    parseFleet(text, 'fleet.yaml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return [...(err as ConfigError).problems];
+  }
+  throw new Error('the fleet file was accepted');
 }

@@ -1,4 +1,5 @@
 import type { Cluster, Fleet, Tenant, Tier } from '../../config/fleet-types';
+import { DEFAULT_DETECTOR_CONFIG } from '../../noisy/detector-config';
 import { canonicalJson, sha256Hex } from '../canonical';
 import { parseEvidenceLine, type Evidence } from '../evidence';
 import { EvidenceIndex } from '../minute-evidence';
@@ -111,7 +112,7 @@ export function recomputeBundle(lines: Iterable<string>): RecomputeResult {
   if (header.engineVersion !== REPORT_VERSION) return { ok: false, message: `bundle made by engine version ${header.engineVersion}, this is version ${REPORT_VERSION}` };
   if (sha256Hex(JSON.parse(stored.canonical)) !== stored.digest) return { ok: false, message: 'the stored canonical JSON does not match its digest' };
   const tenant: Tenant = { ...header.tenant, monthlyFee: { ...header.tenant.monthlyFee, minor: BigInt(header.tenant.monthlyFee.minor) } };
-  const fleet: Fleet = { source: 'bundle', tiers: { [header.tier.id]: header.tier }, clusters: { [header.cluster.id]: header.cluster as Cluster }, tenants: [tenant] };
+  const fleet: Fleet = { source: 'bundle', tiers: { [header.tier.id]: header.tier }, clusters: { [header.cluster.id]: header.cluster as Cluster }, tenants: [tenant], noisy: DEFAULT_DETECTOR_CONFIG };
   const [report] = computeFleetReports(fleet, header.month, index, tenant.id);
   const canonical = canonicalJson(report);
   if (canonical === stored.canonical) return { ok: true, tenant: tenant.id, month: header.month, revision: stored.revision, digest: stored.digest };
