@@ -34,7 +34,7 @@ export async function tailFile(
   previous: FileCheckpoint | undefined,
   maxBytes: number,
   what: string,
-): Promise<{ chunks: TailChunk[]; checkpoint: FileCheckpoint; bytes: number }> {
+): Promise<{ chunks: TailChunk[]; checkpoint: FileCheckpoint; bytes: number; more: boolean }> {
   const current = await identify(file, what);
   if (!current) throw new CollectorError(`${what} ${file} does not exist`);
   const chunks: TailChunk[] = [];
@@ -48,17 +48,20 @@ export async function tailFile(
       chunks.push({ path: rotated.path, from: previous.offset, lines: read.lines, oversized: read.oversized });
       bytes += read.consumed;
       if (previous.offset + read.consumed < rotated.size) {
-        return { chunks, checkpoint: { fileIdentity: previous.fileIdentity, offset: previous.offset + read.consumed }, bytes };
+        return { chunks, checkpoint: { fileIdentity: previous.fileIdentity, offset: previous.offset + read.consumed }, bytes, more: true };
       }
     }
   } else if (previous) {
     // Same file; a smaller size means it was truncated in place (copytruncate).
     start = current.size < previous.offset ? 0 : previous.offset;
   }
-  const read = await readLines(file, start, current.size, maxBytes - bytes);
+  const limit = maxBytes - bytes;
+  const read = await readLines(file, start, current.size, limit);
   chunks.push({ path: file, from: start, lines: read.lines, oversized: read.oversized });
   bytes += read.consumed;
-  return { chunks, checkpoint: { fileIdentity: current.identity, offset: start + read.consumed }, bytes };
+  // Stopped by the read limit, not by the end of what was written: a backlog is waiting.
+  const more = current.size - start > limit;
+  return { chunks, checkpoint: { fileIdentity: current.identity, offset: start + read.consumed }, bytes, more };
 }
 
 async function identify(path: string, what: string): Promise<{ identity: string; size: number } | undefined> {

@@ -69,13 +69,23 @@ describe('odoo-log tail', () => {
     writeFileSync(file, lines(100));
     let checkpoint: LogCheckpoint | undefined;
     let total = 0;
+    const more: boolean[] = [];
     for (let i = 0; i < 20; i++) {
       const batch = await all(checkpoint, 2_000);
       total += batch.records.length;
       checkpoint = batch.checkpoint;
+      more.push(batch.more);
       if (batch.records.length === 0) break;
     }
     expect(total).toBe(100);
+    // Behind while the limit stopped the read, caught up from the read that reached the end.
+    const caughtUp = more.indexOf(false);
+    expect(caughtUp).toBeGreaterThan(0);
+    expect(more.slice(0, caughtUp).every(Boolean)).toBe(true);
+    expect(more.slice(caughtUp).some(Boolean)).toBe(false);
+    // A line still being written is not a backlog.
+    appendFileSync(file, '2026-03-02 10:00:00,000 4242 INFO db werkzeug: half a li');
+    expect((await all(checkpoint, 2_000)).more).toBe(false);
   });
 
   it('counts a line longer than the read limit as rejected and moves on', async () => {

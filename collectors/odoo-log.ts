@@ -17,6 +17,8 @@ export interface OdooLogBatch {
   checkpoint: LogCheckpoint;
   /** Bytes consumed this run, across the rotated and the current file. */
   bytes: number;
+  /** The run stopped at maxBytes with more already written: the reader is behind. */
+  more: boolean;
 }
 
 export interface OdooLogInput {
@@ -33,7 +35,7 @@ export interface OdooLogInput {
 export async function collect(input: OdooLogInput): Promise<OdooLogBatch> {
   const context: ParseContext = { zone: input.zone, referenceMs: input.now };
   const tail = await tailFile(input.file, input.checkpoint, input.maxBytes ?? 16 * 1024 * 1024, 'log file');
-  const out: OdooLogBatch = { records: [], rejected: 0, checkpoint: tail.checkpoint, bytes: tail.bytes };
+  const out: OdooLogBatch = { records: [], rejected: 0, checkpoint: tail.checkpoint, bytes: tail.bytes, more: tail.more };
   for (const chunk of tail.chunks) {
     parseInto(out, chunk.lines, context, chunk.from > 0);
     out.rejected += chunk.oversized;

@@ -38,4 +38,29 @@ describe('the first noisy-neighbour run of a cluster with Odoo logs', () => {
     const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM tenant_resource_minute WHERE tenant_id = 't1' AND resource = 'odoo_workers'");
     expect(rows[0].n).toBe(20);
   });
+
+  it('holds its watermark at the newest Odoo minute while the log reader takes a backlog, unless the reader stalled', async () => {
+    // tenantscope was down from minute 28 to 60; the log reader is catching up, 10 minutes stored.
+    clock.set(T0 + 62 * MIN);
+    for (let i = 28; i < 38; i++) {
+      await db.pool.query('INSERT INTO tenant_minute (tenant_id, minute, odoo_requests_2xx, odoo_sql_seconds, odoo_python_seconds, odoo_duration_counts, odoo_duration_sum) VALUES ($1, $2, 30, 2, 2, $3, 4)', ['t1', new Date(T0 + i * MIN), [30]]);
+    }
+    const checkpoint = "INSERT INTO ingest_checkpoint VALUES ('odoo-log', '/nonexistent/odoo.log', '1:2', 4096, $1, $2) ON CONFLICT (collector, target) DO UPDATE SET updated_at = $1, behind = $2";
+    await db.pool.query(checkpoint, [new Date(clock.now()), true]);
+    const watermark = async (): Promise<number> => (await db.pool.query("SELECT watermark FROM noisy_detector_state WHERE cluster_id = 'c1'")).rows[0].watermark.getTime();
+    await runNoisyDetection(deps());
+    // Minute 37 may still be partial: the job stops before it.
+    expect((await watermark()) - T0).toBe(37 * MIN);
+
+    // Caught up: on to the closed minutes.
+    await db.pool.query(checkpoint, [new Date(clock.now()), false]);
+    await runNoisyDetection(deps());
+    expect((await watermark()) - T0).toBe(60 * MIN);
+
+    // A reader still flagged behind but silent for longer than the stall limit holds nothing.
+    clock.set(T0 + 80 * MIN);
+    await db.pool.query(checkpoint, [new Date(clock.now() - 11 * MIN), true]);
+    await runNoisyDetection(deps());
+    expect((await watermark()) - T0).toBe(78 * MIN);
+  });
 });

@@ -43,7 +43,7 @@ export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: Ru
   const rollup = await rollUp(deps, target.cluster, target.target, batch.records);
   const finishedAt = new Date(deps.clock.now());
   const applied = await withTransaction(deps.pool, async (client) => {
-    const moved = await advanceCheckpoint(client, target.collector, target.target, before, batch.checkpoint, finishedAt);
+    const moved = await advanceCheckpoint(client, target.collector, target.target, before, batch.checkpoint, finishedAt, batch.more);
     if (!moved) return false;
     await storeRollup(client, target.target, rollup);
     await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, batch.records.length, batch.rejected));

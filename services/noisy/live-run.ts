@@ -8,6 +8,7 @@ import { capacityOf, emptyObserved, observe, type Observed } from './capacity';
 import type { DetectorFactory } from './detector-port';
 import type { NoisyIncident } from './detector-types';
 import { saveIncidents } from './incident-store';
+import { backlogLimit } from './log-backlog';
 
 /**
  * The live noisy-neighbour run (reference §3, in event time): per cluster, the minutes closed
@@ -59,7 +60,7 @@ async function runCluster(deps: LiveDeps, cluster: Cluster): Promise<ClusterRun>
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [NOISY_LOCK, cluster.id]);
     const state = await loadState(client, cluster.id);
     const from = state?.watermark ?? closedUntil - FIRST_RUN_LOOKBACK_MS;
-    const until = Math.min(closedUntil, from + MAX_MINUTES_PER_RUN * MINUTE);
+    const until = await backlogLimit(client, cluster, from, Math.min(closedUntil, from + MAX_MINUTES_PER_RUN * MINUTE), deps.clock.now());
     if (until <= from) return { cluster: cluster.id, minutes: 0, incidents: [] };
     const window = await loadClusterWindow(client, cluster.id, from, until);
     // A first run waits for the Odoo log's first read: its backlog is the history the baselines

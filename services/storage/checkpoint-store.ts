@@ -13,6 +13,7 @@ export async function readCheckpoint(db: Queryable, collector: string, target: s
 /**
  * Moves a checkpoint from `expected` to `next` inside the caller's transaction. Returns false,
  * changing nothing, when another run moved it first: that run's rollups are already committed.
+ * `behind`: the read stopped at its size limit with more written (a backlog being taken in steps).
  */
 export async function advanceCheckpoint(
   client: Client,
@@ -21,6 +22,7 @@ export async function advanceCheckpoint(
   expected: LogCheckpoint | undefined,
   next: LogCheckpoint,
   now: Date,
+  behind = false,
 ): Promise<boolean> {
   // A row lock cannot guard a checkpoint that does not exist yet; this lock guards both cases.
   await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '|' || $2, 7461))", [collector, target]);
@@ -34,9 +36,10 @@ export async function advanceCheckpoint(
     return false;
   }
   await client.query(
-    `INSERT INTO ingest_checkpoint (collector, target, file_identity, file_offset, updated_at) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (collector, target) DO UPDATE SET file_identity = EXCLUDED.file_identity, file_offset = EXCLUDED.file_offset, updated_at = EXCLUDED.updated_at`,
-    [collector, target, next.fileIdentity, next.offset, now],
+    `INSERT INTO ingest_checkpoint (collector, target, file_identity, file_offset, updated_at, behind) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (collector, target) DO UPDATE SET file_identity = EXCLUDED.file_identity, file_offset = EXCLUDED.file_offset,
+       updated_at = EXCLUDED.updated_at, behind = EXCLUDED.behind`,
+    [collector, target, next.fileIdentity, next.offset, now, behind],
   );
   return true;
 }
