@@ -142,10 +142,10 @@ export class NoisyNeighbourDetector {
       if (suspects.length) found.push({ kind: 'neighbour', resource: r, suspects, victims: [], firm: false, gated: open.has(r) });
     }
     const neighbours = rootResources(found);
-    const explained = new Set<string>();
+    const explainedVictims = new Set<string>();
     for (const c of neighbours) {
       const explains = [...new Set(c.suspects.flatMap((x) => x.explains))];
-      if (c.gated) explains.forEach((v) => explained.add(v));
+      if (c.gated) explains.forEach((v) => explainedVictims.add(v));
       // The incident lists confirmed victims only (a single outlier minute names nobody), and
       // never its own antagonists: their requests slow down too, but they are not victims.
       const named = new Set(c.suspects.map((x) => x.tenant));
@@ -155,7 +155,7 @@ export class NoisyNeighbourDetector {
     const out: Candidate[] = neighbours.map(({ gated: _g, ...c }) => c);
     const cap = this.config.capacity;
     const many = (n: number): boolean => n >= cap.minVictims || n >= cap.minVictimFraction * Math.max(active, 1);
-    const unexplained = victims.filter((v) => !explained.has(v));
+    const unexplained = victims.filter((v) => !explainedVictims.has(v));
     if (gates.length && many(unexplained.length)) {
       // One capacity incident per cluster, on the gate furthest past its threshold.
       const ratio = (r: Resource): number => (input.saturation[r] ?? 0) / (this.config.gates[r]?.open ?? 1);
