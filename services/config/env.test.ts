@@ -10,6 +10,7 @@ describe('loadSettings', () => {
     expect(s.listen).toEqual({ host: '127.0.0.1', port: 9470 });
     expect(s.signingKeyFile).toBeUndefined();
     expect(s.otlpEndpoint).toBeUndefined();
+    expect(s.collectorRunRetentionDays).toBe(7);
     expect(Object.isFrozen(s)).toBe(true);
   });
 
@@ -22,6 +23,13 @@ describe('loadSettings', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
     });
     expect(s).toMatchObject({ databaseUrl: 'postgresql://u@db:5432/x', listen: { host: '0.0.0.0', port: 8080 }, workerConcurrency: 3, signingKeyFile: '/run/secrets/key', otlpEndpoint: 'http://collector:4318' });
+  });
+
+  it('reads the collector run retention as whole days from 1 to 3650', () => {
+    expect(loadSettings({ TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS: '30' }).collectorRunRetentionDays).toBe(30);
+    for (const bad of ['0', '3651', '1.5', 'week']) {
+      expect(() => loadSettings({ TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS: bad }), bad).toThrow(/TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS/);
+    }
   });
 
   it('names each bad variable and never prints a database URL', () => {

@@ -16,6 +16,7 @@ const EnvSchema = Type.Object({
   TENANTSCOPE_QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'tenantscope' }),
   TENANTSCOPE_WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
   TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 20 }),
+  TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 7 }),
   TENANTSCOPE_LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -38,6 +39,8 @@ export interface Settings {
   readonly queuePrefix: string;
   readonly workerConcurrency: number;
   readonly collectorTimeoutSeconds: number;
+  /** Days successful collector runs are kept (the hourly `collector-run-retention` job); failed runs are kept. */
+  readonly collectorRunRetentionDays: number;
   readonly logLevel: string;
   readonly otlpEndpoint?: string;
   readonly serviceName: string;
@@ -45,7 +48,7 @@ export interface Settings {
   readonly revision: string;
 }
 
-const NUMERIC = new Set(['TENANTSCOPE_WORKER_CONCURRENCY', 'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS', 'TENANTSCOPE_SLA_GRACE_HOURS']);
+const NUMERIC = new Set(['TENANTSCOPE_WORKER_CONCURRENCY', 'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS', 'TENANTSCOPE_SLA_GRACE_HOURS', 'TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS']);
 
 /** Reads settings from an environment (process.env by default); throws ConfigError naming each bad variable. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -78,6 +81,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     queuePrefix: raw.TENANTSCOPE_QUEUE_PREFIX,
     workerConcurrency: raw.TENANTSCOPE_WORKER_CONCURRENCY,
     collectorTimeoutSeconds: raw.TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS,
+    collectorRunRetentionDays: raw.TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS,
     logLevel: raw.TENANTSCOPE_LOG_LEVEL,
     ...(raw.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined && { otlpEndpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT }),
     serviceName: raw.OTEL_SERVICE_NAME,

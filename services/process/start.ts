@@ -16,6 +16,7 @@ import { CollectScheduler } from '../queue/scheduler';
 import { CollectWorker } from '../queue/worker';
 import { SlaScheduler, SlaWorker } from '../queue/sla-queue';
 import { NoisyScheduler, NoisyWorker } from '../queue/noisy-queue';
+import { MaintenanceScheduler, MaintenanceWorker } from '../queue/maintenance-queue';
 import { detectorFactory } from '../noisy/detector-port';
 import { createPool, type Pool } from '../storage/db';
 import { syncFleet } from '../storage/fleet-store';
@@ -54,15 +55,18 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
   let slaWorker: SlaWorker | undefined;
   let noisyScheduler: NoisyScheduler | undefined;
   let noisyWorker: NoisyWorker | undefined;
+  let maintenanceScheduler: MaintenanceScheduler | undefined;
+  let maintenanceWorker: MaintenanceWorker | undefined;
   let runner: CollectorRunner | undefined;
   // Each step has a bound, so a stuck job or connection cannot hold the process past SIGTERM's budget.
   const stop = async (graceMs = 7_000) => {
     await within(1_000, api?.close());
-    // both workers drain at once: SIGTERM's 10 s hold one grace period, not two
-    await within(graceMs + 1_000, Promise.all([worker?.close(graceMs), slaWorker?.close(graceMs), noisyWorker?.close(graceMs)]));
+    // all workers drain at once: SIGTERM's 10 s hold one grace period, not several
+    await within(graceMs + 1_000, Promise.all([worker?.close(graceMs), slaWorker?.close(graceMs), noisyWorker?.close(graceMs), maintenanceWorker?.close(graceMs)]));
     await within(500, scheduler?.close());
     await within(500, slaScheduler?.close());
     await within(500, noisyScheduler?.close());
+    await within(500, maintenanceScheduler?.close());
     await within(500, runner?.close());
     await within(500, Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect()))));
     redisClients.forEach((c) => c.disconnect());
@@ -79,6 +83,8 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
       await slaScheduler.sync();
       noisyScheduler = new NoisyScheduler(redis(), settings.queuePrefix);
       await noisyScheduler.sync();
+      maintenanceScheduler = new MaintenanceScheduler(redis(), settings.queuePrefix);
+      await maintenanceScheduler.sync();
     }
     const signingKey = loadSigningKey(settings.signingKeyFile);
     const reports = { db: pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours };
@@ -88,6 +94,7 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
       if (signingKey === null) log.warn('no TENANTSCOPE_SIGNING_KEY_FILE: frozen SLA reports are stored unsigned');
       slaWorker = new SlaWorker(redis(), settings.queuePrefix, { pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours }, log);
       noisyWorker = new NoisyWorker(redis(), settings.queuePrefix, { pool, fleet, clock, partitions: new PartitionKeeper(pool), detector: detectorFactory(fleet.noisy) }, log);
+      maintenanceWorker = new MaintenanceWorker(redis(), settings.queuePrefix, { pool, clock, collectorRunRetentionDays: settings.collectorRunRetentionDays }, log);
     }
     let url: string | undefined;
     if (role === 'all' || role === 'api') {

@@ -1,8 +1,8 @@
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 import { runNoisyDetection, type LiveDeps } from '../noisy/live-run';
-import { closeWorker } from './queues';
+import { closeWorker, IntervalSchedules } from './queues';
 
 /**
  * The noisy-neighbour job, thin over services/noisy/live-run.ts: every minute, each cluster's
@@ -12,20 +12,9 @@ import { closeWorker } from './queues';
 export const NOISY_QUEUE = 'noisy';
 export const NOISY_SCHEDULE = { id: 'noisy-minutes', everyMs: 60_000 } as const;
 
-export class NoisyScheduler {
-  private readonly queue: Queue;
-
+export class NoisyScheduler extends IntervalSchedules {
   constructor(connection: Redis, prefix: string) {
-    this.queue = new Queue(NOISY_QUEUE, { connection, prefix });
-  }
-
-  async sync(): Promise<void> {
-    const s = NOISY_SCHEDULE;
-    await this.queue.upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.id, data: {}, opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 200 }, attempts: 1 } });
-  }
-
-  async close(): Promise<void> {
-    await this.queue.close();
+    super(connection, prefix, NOISY_QUEUE, [NOISY_SCHEDULE]);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Worker } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger';
 
@@ -34,5 +34,33 @@ export async function closeWorker(worker: Worker, graceMs: number, log: Logger):
     log.warn({ queue: worker.name, graceMs }, 'jobs still running at shutdown; stopping without them');
     // BullMQ's force close still waits on the abandoned jobs' promises; do not wait for it.
     void worker.close(true).catch(() => undefined);
+  }
+}
+
+/** One job repeated at a fixed interval: its scheduler id is also the job name. */
+export interface IntervalSchedule {
+  readonly id: string;
+  readonly everyMs: number;
+}
+
+/**
+ * The job schedulers of one queue (BullMQ `upsertJobScheduler` with stable ids): `sync` makes
+ * them exist with these intervals, so a restart or a second scheduler process changes nothing.
+ */
+export class IntervalSchedules {
+  private readonly queue: Queue;
+
+  constructor(connection: Redis, prefix: string, name: string, private readonly schedules: readonly IntervalSchedule[]) {
+    this.queue = new Queue(name, { connection, prefix });
+  }
+
+  async sync(): Promise<void> {
+    for (const s of this.schedules) {
+      await this.queue.upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.id, data: {}, opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 200 }, attempts: 1 } });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
   }
 }

@@ -1,8 +1,8 @@
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 import { freezeDue, type FreezeDeps } from '../sla/freeze';
-import { closeWorker } from './queues';
+import { closeWorker, IntervalSchedules } from './queues';
 import { countClosedMinutes } from '../sla/store/minute-counter';
 
 /**
@@ -16,21 +16,9 @@ export const SLA_SCHEDULES = [
   { id: 'sla-freeze', everyMs: 3_600_000 },
 ] as const;
 
-export class SlaScheduler {
-  private readonly queue: Queue;
-
+export class SlaScheduler extends IntervalSchedules {
   constructor(connection: Redis, prefix: string) {
-    this.queue = new Queue(SLA_QUEUE, { connection, prefix });
-  }
-
-  async sync(): Promise<void> {
-    for (const s of SLA_SCHEDULES) {
-      await this.queue.upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.id, data: {}, opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 200 }, attempts: 1 } });
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.queue.close();
+    super(connection, prefix, SLA_QUEUE, SLA_SCHEDULES);
   }
 }
 

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { COLLECT_QUEUE } from '../../services/queue/queues';
+import { MAINTENANCE_QUEUE } from '../../services/queue/maintenance-queue';
 import { NOISY_QUEUE } from '../../services/queue/noisy-queue';
 import { SLA_QUEUE } from '../../services/queue/sla-queue';
 
@@ -46,7 +47,7 @@ export function uniquePrefix(): string {
 /** Removes everything BullMQ kept in Redis under a test's prefix. */
 export async function removeQueues(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  for (const name of [COLLECT_QUEUE, SLA_QUEUE, NOISY_QUEUE]) {
+  for (const name of [COLLECT_QUEUE, SLA_QUEUE, NOISY_QUEUE, MAINTENANCE_QUEUE]) {
     const queue = new Queue(name, { connection: redis, prefix });
     await queue.obliterate({ force: true });
     await queue.close();
