@@ -6,9 +6,10 @@ import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { loadSettings } from '../config/env';
 import { loadFleetFile } from '../config/fleet';
+import type { Fleet } from '../config/fleet-types';
 import { createToken } from '../auth/token-store';
 import { createLogger } from '../logger';
-import { createPool } from '../storage/db';
+import { createPool, type Pool } from '../storage/db';
 import { migrate } from '../storage/migrate';
 import { parseFlags } from './args';
 
@@ -26,8 +27,10 @@ export async function run(args: string[]): Promise<number> {
   await ensureDatabase(settings.databaseUrl);
   const pool = createPool(settings.databaseUrl, 1, 'tenantscope-demo');
   let token: string;
+  let history: number;
   try {
     await migrate(pool, log);
+    history = await historyToPlay(pool, fleet, Date.now());
     // A read-only token of this run, for the report URLs below (the database keeps only its hash).
     const name = `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
     token = (await createToken(pool, { name, role: 'read-only' }, new Date())).token;
@@ -40,10 +43,10 @@ export async function run(args: string[]): Promise<number> {
     TENANTSCOPE_LOG_LEVEL: process.env.TENANTSCOPE_LOG_LEVEL ?? 'warn',
     TENANTSCOPE_SIGNING_KEY_FILE: process.env.TENANTSCOPE_SIGNING_KEY_FILE ?? demoSigningKey(),
   };
-  // The simulator first plays the last 90 minutes into the Odoo logs (the noisy-neighbour
-  // baselines need an hour), and tenantscope starts once it listens, so its first read of the
-  // logs finds that history whole.
-  const simulator = spawnChild('simulator', ['simulate', '--fleet', fleetFile, '--scenario', values.scenario as string, '--history', String(DEMO_HISTORY_MINUTES)], env);
+  // The simulator first plays the history into the Odoo logs (the noisy-neighbour baselines need
+  // an hour), and tenantscope starts once it listens, so its first read of the logs finds it whole.
+  const simulate = ['simulate', '--fleet', fleetFile, '--scenario', values.scenario as string, ...(history > 0 ? ['--history', String(history)] : [])];
+  const simulator = spawnChild('simulator', simulate, env);
   const ingress = Object.values(fleet.clusters).find((c) => c.probe)?.probe?.url;
   if (ingress && !(await listening(ingress, simulator, 60_000))) {
     simulator.kill('SIGTERM');
@@ -77,6 +80,27 @@ export async function run(args: string[]): Promise<number> {
   void watchTenants(base, fleet.tenants.map((t) => t.id), () => stopping);
   const codes = await exited;
   return codes.every((c) => c === 0 || c === null) ? 0 : 1;
+}
+
+/**
+ * Minutes of history the simulator plays before going live: 90, or only the gap since the Odoo
+ * minutes an earlier demo run left in this database (replaying those would count them twice; the
+ * detector kept its baselines). When history is played, the logs start afresh, so the earlier
+ * run's checkpoints of them are forgotten (a reused inode would otherwise resume mid-file).
+ */
+export async function historyToPlay(pool: Pool, fleet: Fleet, now: number): Promise<number> {
+  const { rows } = await pool.query(
+    `SELECT max(minute) AS minute FROM tenant_minute
+     WHERE num_nonnulls(odoo_sql_seconds, odoo_python_seconds, odoo_requests_2xx, odoo_requests_5xx, odoo_duration_sum) > 0`,
+  );
+  const last = (rows[0]?.minute as Date | null)?.getTime();
+  const gap = last === undefined ? DEMO_HISTORY_MINUTES : Math.floor((now - last) / 60_000) - 1;
+  const history = Math.max(0, Math.min(DEMO_HISTORY_MINUTES, gap));
+  if (history > 0) {
+    const logs = Object.values(fleet.clusters).flatMap((c) => c.odoo?.logFiles ?? []);
+    await pool.query("DELETE FROM ingest_checkpoint WHERE collector = 'odoo-log' AND target = ANY($1)", [logs]);
+  }
+  return history;
 }
 
 /** The demo signs its reports with a key of its own, made once under var/demo/ (never committed). */
