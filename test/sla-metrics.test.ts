@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../services/clock';
 import { slaMetrics, type SlaSnapshot } from '../services/metrics/sla-metrics';
 import { countClosedMinutes } from '../services/sla/store/minute-counter';
+import { PartitionKeeper } from '../services/storage/partitions';
 import { testFleet } from './helpers/fleets';
 import { insertProbes, slaDatabase, type SlaDb } from './sla-fixture';
 
@@ -32,8 +33,8 @@ async function series(): Promise<Map<string, number>> {
 describe('live SLA metrics', () => {
   it('counts each closed minute once, and derives availability, budget, target and RPO exposure', async () => {
     // Closed until 01:00Z (5 minutes of lateness): 120 minutes since the month began.
-    expect((await countClosedMinutes({ pool: s.pool, fleet, clock })).get('t1')).toBe(120);
-    expect((await countClosedMinutes({ pool: s.pool, fleet, clock })).get('t1')).toBe(0);
+    expect((await countClosedMinutes({ pool: s.pool, fleet, clock, partitions: new PartitionKeeper(s.pool) })).get('t1')).toBe(120);
+    expect((await countClosedMinutes({ pool: s.pool, fleet, clock, partitions: new PartitionKeeper(s.pool) })).get('t1')).toBe(0);
     const m = await series();
     const t1 = 'tenant=t1,cluster=c1,tier=business';
     expect(m.get(`tenantscope_sli_minutes_total{${t1},state=good}`)).toBe(116);
@@ -51,7 +52,7 @@ describe('live SLA metrics', () => {
 
     // The counter only grows; the stored day array holds each state.
     clock.advance(10 * 60_000);
-    await countClosedMinutes({ pool: s.pool, fleet, clock });
+    await countClosedMinutes({ pool: s.pool, fleet, clock, partitions: new PartitionKeeper(s.pool) });
     const later = await series();
     expect(later.get(`tenantscope_sli_minutes_total{${t1},state=nodata}`)).toBe(10);
     expect(later.get(`tenantscope_sli_minutes_total{${t1},state=bad}`)).toBe(4);

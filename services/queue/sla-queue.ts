@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import { freezeDue, type FreezeDeps } from '../sla/freeze';
 import { closeWorker, IntervalSchedules } from './queues';
 import { countClosedMinutes } from '../sla/store/minute-counter';
+import { PartitionKeeper } from '../storage/partitions';
 
 /**
  * The SLA jobs, thin over services/sla: `sla-minutes` counts the minutes that closed (every
@@ -26,11 +27,12 @@ export class SlaWorker {
   private readonly worker: Worker;
 
   constructor(connection: Redis, prefix: string, deps: FreezeDeps, private readonly log: Logger) {
+    const partitions = new PartitionKeeper(deps.pool);
     this.worker = new Worker(
       SLA_QUEUE,
       async (job) => {
         if (job.name === 'sla-minutes') {
-          await countClosedMinutes(deps);
+          await countClosedMinutes({ ...deps, partitions });
         } else if (job.name === 'sla-freeze') {
           const outcomes = await freezeDue(deps, (tenant, month, err) => log.warn({ tenant, month, err: err.message }, 'SLA month could not be frozen'));
           for (const o of outcomes.filter((x) => x.created)) log.info({ tenant: o.tenant, month: o.month, revision: o.revision, reason: o.reason }, 'SLA report revision stored');

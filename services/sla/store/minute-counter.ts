@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../../clock';
 import type { Cluster, Fleet, Tenant, Tier } from '../../config/fleet-types';
 import { withTransaction, type Client, type Pool } from '../../storage/db';
+import type { PartitionKeeper } from '../../storage/partitions';
 import { BAD, EXCLUDED, GOOD, NODATA } from '../classify';
 import type { MonthRange } from '../month';
 import { loadMinuteEvidence } from './evidence-loader';
@@ -27,6 +28,7 @@ export interface CounterDeps {
   pool: Pool;
   fleet: Fleet;
   clock: Clock;
+  partitions: PartitionKeeper;
 }
 
 const STATE_COLUMNS = ['good', 'bad', 'nodata', 'excluded'] as const;
@@ -41,6 +43,15 @@ export async function countClosedMinutes(deps: CounterDeps): Promise<Map<string,
 
 async function countTenant(deps: CounterDeps, tenant: Tenant): Promise<number> {
   const closedUntil = Math.floor((deps.clock.now() - ALLOWED_LATENESS_MS) / MINUTE) * MINUTE;
+  // The sla_minute partitions are made first, in PartitionKeeper's own short transaction: taking
+  // its lock inside the one below, which already reads tenant_minute, deadlocked with a collector
+  // creating a tenant_minute partition (it holds that lock and waits for the table). The unlocked
+  // read of the cursor only decides which months to make sure of; the cursor only moves forward.
+  const seen = await deps.pool.query<{ counted_until: Date }>('SELECT counted_until FROM sla_minute_total WHERE tenant_id = $1', [tenant.id]);
+  const earliest = seen.rows[0]?.counted_until.getTime() ?? DateTime.fromMillis(closedUntil, { zone: tenant.timezone }).startOf('month').toMillis();
+  const months: number[] = [];
+  for (let m = DateTime.fromMillis(earliest, { zone: 'utc' }).startOf('month'); m.toMillis() <= closedUntil; m = m.plus({ months: 1 })) months.push(m.toMillis());
+  await deps.partitions.ensure('sla_minute', months);
   return withTransaction(deps.pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [COUNTER_LOCK, tenant.id]);
     const { rows } = await client.query<{ counted_until: Date }>('SELECT counted_until FROM sla_minute_total WHERE tenant_id = $1', [tenant.id]);
@@ -86,7 +97,6 @@ async function countPiece(client: Client, fleet: Fleet, tenant: Tenant, month: s
 async function writeDays(client: Client, tenant: string, startMs: number, states: Uint8Array): Promise<void> {
   const endMs = startMs + states.length * MINUTE;
   for (let day = Math.floor(startMs / DAY) * DAY; day < endMs; day += DAY) {
-    await ensurePartition(client, day);
     const { rows } = await client.query<{ states: Buffer }>('SELECT states FROM sla_minute WHERE tenant_id = $1 AND day = $2', [tenant, new Date(day)]);
     const bytes = rows[0] ? Buffer.from(rows[0].states) : Buffer.alloc(1440, 255);
     const first = Math.max(startMs, day);
@@ -97,13 +107,4 @@ async function writeDays(client: Client, tenant: string, startMs: number, states
       [tenant, new Date(day), bytes],
     );
   }
-}
-
-async function ensurePartition(client: Client, dayMs: number): Promise<void> {
-  const name = `sla_minute_y${new Date(dayMs).toISOString().slice(0, 7).replace('-', 'm')}`;
-  const { rowCount } = await client.query('SELECT 1 FROM pg_class WHERE relname = $1', [name]);
-  if (rowCount) return;
-  // The lock PartitionKeeper (services/storage/partitions.ts) takes: concurrent CREATE ... PARTITION OF collide.
-  await client.query('SELECT pg_advisory_xact_lock(7461002)');
-  await client.query('SELECT tenantscope_ensure_month_partition($1, $2)', ['sla_minute', new Date(dayMs)]);
 }
