@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../services/clock';
 import { CollectorRunner } from '../services/collect/runner';
 import { listTargets } from '../services/collect/targets';
@@ -9,7 +9,7 @@ import { parseFleet } from '../services/config/fleet';
 import type { Fleet } from '../services/config/fleet-types';
 import { silentLogger } from '../services/logger';
 import { createMetricsRegistry } from '../services/metrics/registry';
-import { defaultDetectorFactory } from '../services/noisy/detector-port';
+import { detectorFactory } from '../services/noisy/detector-port';
 import { runNoisyDetection } from '../services/noisy/live-run';
 import { runBatchSimulation, type ScenarioName } from '../services/simulator';
 import { planScenario } from '../services/simulator/scenarios';
@@ -64,7 +64,7 @@ async function play(scenario: ScenarioName, liveMinutes: number): Promise<Played
     const named: Played['named'] = [];
     for (let minute = 0; minute <= liveMinutes; minute++) {
       clock.set(LIVE_START + minute * MIN);
-      await runNoisyDetection({ pool: db.pool, fleet, clock, partitions: new PartitionKeeper(db.pool), detector: defaultDetectorFactory });
+      await runNoisyDetection({ pool: db.pool, fleet, clock, partitions: new PartitionKeeper(db.pool), detector: detectorFactory(fleet.noisy) });
       const text = await createMetricsRegistry(db.pool, { version: 'test', revision: 'test' }, silentLogger, clock).metrics();
       const role = (r: string): string[] =>
         [...text.matchAll(new RegExp(`^tenantscope_noisy_neighbour_active\\{([^}]*role="${r}"[^}]*)\\} 1$`, 'gm'))].map((m) => /tenant="([^"]+)"/.exec(m[1] as string)?.[1] as string);
@@ -83,7 +83,6 @@ describe('the demo scenarios through the live path (batch mode)', () => {
     noisy = await play('noisy-tenant', 20);
     normal = await play('normal', 30);
   }, 300_000);
-  afterAll(() => undefined);
 
   it('names the noisy tenant as antagonist in /metrics within 10 minutes of the scenario start', () => {
     expect(noisy.noisyTenant).toBeDefined();
