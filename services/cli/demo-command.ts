@@ -10,6 +10,7 @@ import type { Fleet } from '../config/fleet-types';
 import { createToken } from '../auth/token-store';
 import { createLogger } from '../logger';
 import { createPool, type Pool } from '../storage/db';
+import { hasOdooData } from '../storage/tenant-minute-store';
 import { migrate } from '../storage/migrate';
 import { parseFlags } from './args';
 
@@ -90,8 +91,7 @@ export async function run(args: string[]): Promise<number> {
  */
 export async function historyToPlay(pool: Pool, fleet: Fleet, now: number): Promise<number> {
   const { rows } = await pool.query(
-    `SELECT max(minute) AS minute FROM tenant_minute
-     WHERE num_nonnulls(odoo_sql_seconds, odoo_python_seconds, odoo_requests_2xx, odoo_requests_5xx, odoo_duration_sum) > 0`,
+    `SELECT max(m.minute) AS minute FROM tenant_minute m WHERE ${hasOdooData('m')}`,
   );
   const last = (rows[0]?.minute as Date | null)?.getTime();
   const gap = last === undefined ? DEMO_HISTORY_MINUTES : Math.floor((now - last) / 60_000) - 1;

@@ -1,4 +1,5 @@
 import type { Queryable } from '../storage/db';
+import { hasOdooData } from '../storage/tenant-minute-store';
 import type { ClusterSources, MinuteAttribution, TenantSources } from './attribution';
 
 /**
@@ -28,7 +29,7 @@ SELECT m.tenant_id, m.minute,
   m.odoo_requests_5xx AS errors_5xx
 FROM tenant_minute m JOIN tenant t ON t.id = m.tenant_id
 WHERE t.cluster_id = $1 AND m.minute >= $2 AND m.minute < $3
-  AND num_nonnulls(m.odoo_sql_seconds, m.odoo_python_seconds, m.odoo_requests_2xx, m.odoo_requests_5xx, m.odoo_duration_sum) > 0`;
+  AND ${hasOdooData('m')}`;
 
 const CRON = `
 SELECT e.tenant_id, e.minute, e.cron_seconds FROM odoo_tenant_event_minute e JOIN tenant t ON t.id = e.tenant_id

@@ -1,5 +1,6 @@
 import type { Cluster } from '../config/fleet-types';
 import type { Queryable } from '../storage/db';
+import { hasOdooData } from '../storage/tenant-minute-store';
 
 /**
  * How far the noisy-neighbour job may go on a cluster while its Odoo log is read in steps (a
@@ -15,7 +16,7 @@ const BEHIND = `SELECT count(*)::int AS n FROM ingest_checkpoint
 
 const NEWEST = `SELECT max(m.minute) AS minute FROM tenant_minute m JOIN tenant t ON t.id = m.tenant_id
   WHERE t.cluster_id = $1 AND m.minute >= $2 AND m.minute < $3
-    AND num_nonnulls(m.odoo_sql_seconds, m.odoo_python_seconds, m.odoo_requests_2xx, m.odoo_requests_5xx, m.odoo_duration_sum) > 0`;
+    AND ${hasOdooData('m')}`;
 
 /** `until`, or the newest stored Odoo minute (itself maybe incomplete, so excluded) while behind. */
 export async function backlogLimit(db: Queryable, cluster: Cluster, from: number, until: number, now: number): Promise<number> {

@@ -1,6 +1,10 @@
 import type { MinuteRow } from '../ingest/minute-rollup';
 import type { Client } from './db';
 
+/** SQL: the tenant_minute row (aliased `alias`) holds something from the Odoo log, not only probes or ingress. */
+export const hasOdooData = (alias: string): string =>
+  `num_nonnulls(${['odoo_sql_seconds', 'odoo_python_seconds', 'odoo_requests_2xx', 'odoo_requests_5xx', 'odoo_duration_sum'].map((c) => `${alias}.${c}`).join(', ')}) > 0`;
+
 const ADD = (col: string) => `${col} = CASE WHEN EXCLUDED.${col} IS NULL THEN t.${col} ELSE coalesce(t.${col}, 0) + EXCLUDED.${col} END`;
 
 const ODOO_COLUMNS = [
