@@ -8,9 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectorConfig, type DetectorConfigOverrides } from '../services/noisy/detector-config';
-import { runScenario, type RunResult } from '../services/simulator/queueing/evaluate';
-import { SCENARIOS } from '../services/simulator/queueing/scenarios';
-import { score, type Metrics } from '../services/simulator/queueing/score';
+import { runScenario, type RunResult } from './noisy-eval/evaluate';
+import { SCENARIOS } from './noisy-eval/scenarios';
+import { score, type Metrics } from './noisy-eval/score';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

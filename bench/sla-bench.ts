@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ManualClock } from '../services/clock';
+import { ManualClock } from '../services/core/clock';
 import { parseFleet } from '../services/config/fleet';
-import { silentLogger } from '../services/logger';
+import { silentLogger } from '../services/core/logger';
 import { canonicalJson } from '../services/sla/canonical';
 import { loadTenantMonth } from '../services/sla/store/evidence-loader';
 import { computeReportFromMinutes } from '../services/sla/store/minutes-report';
 import { monthReports } from '../services/sla/store/report-store';
 import { createPool } from '../services/storage/db';
-import { syncFleet } from '../services/storage/fleet-store';
+import { syncFleet } from '../services/config/fleet-store';
 import { migrate } from '../services/storage/migrate';
 
 /**

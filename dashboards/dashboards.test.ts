@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../services/logger';
+import { silentLogger } from '../services/core/logger';
 import { createMetricsRegistry } from '../services/metrics/registry';
 import type { Queryable } from '../services/storage/db';
 import { renderDashboards } from './src/index';

@@ -3,10 +3,10 @@ import { Registry } from 'prom-client';
 import { buildApi } from '../services/api/app';
 import type { Role } from '../services/auth/principal';
 import { createToken } from '../services/auth/token-store';
-import { ManualClock } from '../services/clock';
+import { ManualClock } from '../services/core/clock';
 import { parseFleet } from '../services/config/fleet';
 import type { Fleet } from '../services/config/fleet-types';
-import { silentLogger } from '../services/logger';
+import { silentLogger } from '../services/core/logger';
 import type { Pool } from '../services/storage/db';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
 

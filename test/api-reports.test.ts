@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../services/api/app';
-import { ManualClock } from '../services/clock';
-import { silentLogger } from '../services/logger';
+import { ManualClock } from '../services/core/clock';
+import { silentLogger } from '../services/core/logger';
 import { sha256Hex } from '../services/sla/canonical';
 import { verifySeal } from '../services/sla/signature';
 import { apiFixture, as, HOSTILE_NAME, type ApiFixture } from './api-fixture';

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../services/api/app';
-import { silentLogger } from '../services/logger';
+import { silentLogger } from '../services/core/logger';
 import { createMetricsRegistry } from '../services/metrics/registry';
 import { PartitionKeeper } from '../services/storage/partitions';
-import { addMinuteRows } from '../services/storage/tenant-minute-store';
+import { addMinuteRows } from '../collectors/lib/tenant-minute-store';
 import { withTransaction } from '../services/storage/db';
-import { MinuteRollup } from '../services/ingest/minute-rollup';
-import { recordStatus } from '../services/storage/collector-store';
+import { MinuteRollup } from '../collectors/lib/minute-rollup';
+import { recordStatus } from '../collectors/lib/collector-store';
 import { testFleet } from './helpers/fleets';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
 

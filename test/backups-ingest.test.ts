@@ -2,10 +2,10 @@ import { appendFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../services/clock';
+import { ManualClock } from '../services/core/clock';
 import { parseFleet } from '../services/config/fleet';
-import { backupsCollector, ingestBackups, type BackupsTarget } from '../services/ingest/backups-ingest';
-import { silentLogger } from '../services/logger';
+import { backupsCollector, ingestBackups, type BackupsTarget } from '../collectors/backups/collector';
+import { silentLogger } from '../services/core/logger';
 import { backupsMetrics } from '../services/metrics/backups-metrics';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';

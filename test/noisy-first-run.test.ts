@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../services/clock';
+import { ManualClock } from '../services/core/clock';
 import { defaultDetectorFactory } from '../services/noisy/detector-port';
 import { runNoisyDetection, type LiveDeps } from '../services/noisy/live-run';
 import { PartitionKeeper } from '../services/storage/partitions';

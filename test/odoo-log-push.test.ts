@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../services/api/app';
-import { systemClock } from '../services/clock';
-import { silentLogger } from '../services/logger';
+import { systemClock } from '../services/core/clock';
+import { silentLogger } from '../services/core/logger';
 import { createMetricsRegistry } from '../services/metrics/registry';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { testFleet } from './helpers/fleets';

@@ -1,11 +1,11 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, systemClock } from '../services/clock';
-import type { RunContext } from '../services/collect/run-types';
+import { ManualClock, systemClock } from '../services/core/clock';
+import type { RunContext } from '../collectors/lib/collector';
 import { parseFleet } from '../services/config/fleet';
 import type { Fleet } from '../services/config/fleet-types';
-import { ingestPostgres, postgresCollector, postgresTargets, type PostgresTarget } from '../services/ingest/postgres-ingest';
-import { silentLogger } from '../services/logger';
+import { ingestPostgres, postgresCollector, postgresTargets, type PostgresTarget } from '../collectors/postgres/collector';
+import { silentLogger } from '../services/core/logger';
 import { postgresMetrics } from '../services/metrics/postgres-metrics';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from './helpers/database';

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../services/clock';
-import { silentLogger } from '../services/logger';
+import { ManualClock } from '../services/core/clock';
+import { silentLogger } from '../services/core/logger';
 import { createRedis } from '../services/queue/queues';
 import { MAINTENANCE_QUEUE, MAINTENANCE_SCHEDULE, MaintenanceScheduler, MaintenanceWorker } from '../services/queue/maintenance-queue';
 import { pruneCollectorRuns } from '../services/storage/retention';

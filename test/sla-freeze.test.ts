@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../services/clock';
+import { ManualClock } from '../services/core/clock';
 import { closedMonths, freezeDue, freezeTenantMonth, type FreezeDeps } from '../services/sla/freeze';
 import { verifySeal } from '../services/sla/signature';
 import { recordExclusion } from '../services/sla/store/exclusion-store';

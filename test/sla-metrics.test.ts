@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../services/clock';
+import { ManualClock } from '../services/core/clock';
 import { slaMetrics, type SlaSnapshot } from '../services/metrics/sla-metrics';
 import { countClosedMinutes } from '../services/sla/store/minute-counter';
 import { PartitionKeeper } from '../services/storage/partitions';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../services/clock';
+import { ManualClock } from '../services/core/clock';
 import { parseFleet } from '../services/config/fleet';
 import { canonicalJson } from '../services/sla/canonical';
 import { loadTenantMonth } from '../services/sla/store/evidence-loader';

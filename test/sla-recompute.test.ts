@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../services/clock';
+import { ManualClock } from '../services/core/clock';
 import { freezeTenantMonth } from '../services/sla/freeze';
 import { recordExclusion } from '../services/sla/store/exclusion-store';
 import { testFleet, testFleetYaml } from './helpers/fleets';

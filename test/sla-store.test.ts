@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../services/clock';
-import { RequestError } from '../services/errors';
+import { ManualClock } from '../services/core/clock';
+import { RequestError } from '../services/core/errors';
 import { canonicalJson } from '../services/sla/canonical';
 import { parseEvidenceLine, type Evidence } from '../services/sla/evidence';
 import { EvidenceIndex } from '../services/sla/minute-evidence';

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canWrite, type Principal } from '../auth/principal';
 import { principalOf } from '../auth/token-store';
-import { RequestError } from '../errors';
+import { RequestError } from '../core/errors';
 import type { Queryable } from '../storage/db';
 
 declare module 'fastify' {

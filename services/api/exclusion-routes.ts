@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { canSeeCluster, canSeeTenant, type Principal } from '../auth/principal';
-import type { Clock } from '../clock';
+import type { Clock } from '../core/clock';
 import type { Fleet } from '../config/fleet-types';
-import { RequestError } from '../errors';
+import { RequestError } from '../core/errors';
 import { exclusionAudit, listExclusions, recordExclusion, revokeExclusion, type RecordedExclusion } from '../sla/store/exclusion-store';
 import { withTransaction, type Pool } from '../storage/db';
 import { principal, requireWriter } from './auth-hook';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { IngestDeps } from '../collect/run-types';
-import { PUSH_BODY_LIMIT_BYTES, pushOdooLog } from '../ingest/odoo-log-push';
+import type { IngestDeps } from '../../collectors/lib/collector';
+import { PUSH_BODY_LIMIT_BYTES, pushOdooLog } from '../../collectors/odoo-log/push';
 
 const pushSchema = {
   params: {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Fleet } from '../config/fleet-types';
-import { RequestError } from '../errors';
+import { RequestError } from '../core/errors';
 import { listIncidents } from '../noisy/incident-store';
 import { canSeeIncident, incidentView } from '../noisy/incident-view';
 import type { Pool } from '../storage/db';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { canSeeTenant } from '../auth/principal';
-import { RequestError } from '../errors';
+import { RequestError } from '../core/errors';
 import { reportsCsv } from '../sla/render/csv';
 import { reportHtml } from '../sla/render/html';
 import { reportJson, revisionJson } from '../sla/render/json';

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { canSeeTenant, type Principal } from '../auth/principal';
 import type { Fleet, Tenant } from '../config/fleet-types';
-import { RequestError } from '../errors';
+import { RequestError } from '../core/errors';
 import { principal } from './auth-hook';
 import { ErrorBody, TenantParams, TenantView } from './schemas';
 

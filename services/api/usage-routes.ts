@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Clock } from '../clock';
+import type { Clock } from '../core/clock';
 import type { Fleet } from '../config/fleet-types';
 import { usageCsv, usageForTenant, usageReport } from '../noisy/usage-report';
 import type { Pool } from '../storage/db';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 
 /**
  * The report signing key from TENANTSCOPE_SIGNING_KEY_FILE: its bytes, trailing newline removed

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 import type { Queryable } from '../storage/db';
 import type { Principal, Role } from './principal';
 

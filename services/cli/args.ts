@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

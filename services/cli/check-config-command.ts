@@ -1,5 +1,5 @@
 import { loadFleetFile } from '../config/fleet';
-import { listTargets } from '../collect/targets';
+import { listTargets } from '../../collectors/targets';
 import { fleetPath, parseFlags } from './args';
 
 export async function run(args: string[]): Promise<number> {

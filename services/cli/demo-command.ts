@@ -8,9 +8,9 @@ import { loadSettings } from '../config/env';
 import { loadFleetFile } from '../config/fleet';
 import type { Fleet } from '../config/fleet-types';
 import { createToken } from '../auth/token-store';
-import { createLogger } from '../logger';
+import { createLogger } from '../core/logger';
 import { createPool, type Pool } from '../storage/db';
-import { hasOdooData } from '../storage/tenant-minute-store';
+import { hasOdooData } from '../../collectors/lib/tenant-minute-store';
 import { migrate } from '../storage/migrate';
 import { parseFlags } from './args';
 

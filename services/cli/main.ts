@@ -1,8 +1,8 @@
 // Telemetry first: its instrumentations must see pg, ioredis and fastify load.
-import { startTelemetry } from '../telemetry';
+import { startTelemetry } from '../core/telemetry';
 startTelemetry();
 
-import { ConfigError, MigrationError } from '../errors';
+import { ConfigError, MigrationError } from '../core/errors';
 import { COMMANDS, usage } from './commands';
 
 /** Exit codes: 0 done, 1 failed while running, 2 bad configuration or usage. */

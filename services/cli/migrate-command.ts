@@ -1,5 +1,5 @@
 import { loadSettings } from '../config/env';
-import { createLogger } from '../logger';
+import { createLogger } from '../core/logger';
 import { createPool } from '../storage/db';
 import { migrate } from '../storage/migrate';
 import { parseFlags } from './args';

@@ -1,5 +1,5 @@
 import { loadSettings } from '../config/env';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 import { listIncidents } from '../noisy/incident-store';
 import { incidentTable, incidentView } from '../noisy/incident-view';
 import { createPool } from '../storage/db';

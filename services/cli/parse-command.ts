@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { IANAZone } from 'luxon';
-import { PARSE_KINDS } from '../collect/parsers';
-import { ConfigError } from '../errors';
+import { PARSE_KINDS } from '../../collectors/parse-kinds';
+import { ConfigError } from '../core/errors';
 import { parseFlags } from './args';
 
 /** Prints what a collector makes of a file: NDJSON records on stdout, the counts last on stderr. */

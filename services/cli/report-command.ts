@@ -1,12 +1,12 @@
 import { loadSettings } from '../config/env';
 import { loadFleetFile } from '../config/fleet';
 import { loadSigningKey } from '../auth/signing-key';
-import { systemClock } from '../clock';
-import { ConfigError } from '../errors';
+import { systemClock } from '../core/clock';
+import { ConfigError } from '../core/errors';
 import { reportsCsv } from '../sla/render/csv';
 import { reportHtml } from '../sla/render/html';
 import { reportJson } from '../sla/render/json';
-import { isMonth } from '../sla/month';
+import { isMonth } from '../core/month';
 import { monthReports, tenantReport, type ReportDeps, type StoredReport } from '../sla/store/report-store';
 import { createPool } from '../storage/db';
 import { fleetPath, parseFlags } from './args';

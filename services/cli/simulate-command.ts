@@ -1,7 +1,7 @@
 import { loadFleetFile } from '../config/fleet';
-import { ConfigError } from '../errors';
-import { createLogger } from '../logger';
-import { runBatchSimulation, SCENARIOS, startLiveSimulator, type ScenarioName } from '../simulator';
+import { ConfigError } from '../core/errors';
+import { createLogger } from '../core/logger';
+import { runBatchSimulation, SCENARIOS, startLiveSimulator, type ScenarioName } from '../../simulator';
 import { fleetPath, parseFlags } from './args';
 
 /** A day: the detector's baseline window; more only slows the start. */

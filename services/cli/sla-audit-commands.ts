@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { loadSigningKey } from '../auth/signing-key';
-import { systemClock } from '../clock';
+import { systemClock } from '../core/clock';
 import { loadSettings } from '../config/env';
 import { loadFleetFile } from '../config/fleet';
-import { ConfigError } from '../errors';
-import { isMonth } from '../sla/month';
+import { ConfigError } from '../core/errors';
+import { isMonth } from '../core/month';
 import { recomputeBundle, writeBundle } from '../sla/store/bundle';
 import { loadTenantMonth } from '../sla/store/evidence-loader';
 import { tenantReport } from '../sla/store/report-store';

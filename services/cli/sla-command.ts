@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadFleetFile } from '../config/fleet';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 import { canonicalJson } from '../sla/canonical';
 import { parseEvidenceLine } from '../sla/evidence';
 import { EvidenceIndex } from '../sla/minute-evidence';
-import { isMonth } from '../sla/month';
+import { isMonth } from '../core/month';
 import { computeFleetReports } from '../sla/report';
 import { fleetPath, parseFlags } from './args';
 import { exportBundle, recompute } from './sla-audit-commands';

@@ -1,9 +1,9 @@
 import { loadSettings } from '../config/env';
 import { loadFleetFile } from '../config/fleet';
-import { ConfigError } from '../errors';
-import { createLogger } from '../logger';
-import { ROLES, startProcess, type Role } from '../process/start';
-import { stopTelemetry } from '../telemetry';
+import { ConfigError } from '../core/errors';
+import { createLogger } from '../core/logger';
+import { ROLES, startProcess, type Role } from '../root/start';
+import { stopTelemetry } from '../core/telemetry';
 import { fleetPath, parseFlags } from './args';
 
 /** SIGTERM must end the process within 10 s: drain for 7, then stop without waiting. */

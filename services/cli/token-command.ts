@@ -1,5 +1,5 @@
 import { loadSettings } from '../config/env';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 import { ROLES, type Role } from '../auth/principal';
 import { createToken, listTokens, revokeToken } from '../auth/token-store';
 import { createPool, type Pool } from '../storage/db';

@@ -1,9 +1,9 @@
 import { loadSettings } from '../config/env';
 import { loadFleetFile } from '../config/fleet';
-import { systemClock } from '../clock';
-import { ConfigError } from '../errors';
+import { systemClock } from '../core/clock';
+import { ConfigError } from '../core/errors';
 import { usageCsv, usageReport } from '../noisy/usage-report';
-import { isMonth } from '../sla/month';
+import { isMonth } from '../core/month';
 import { createPool } from '../storage/db';
 import { fleetPath, parseFlags } from './args';
 

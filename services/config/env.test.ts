@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 import { loadSettings } from './env';
 
 describe('loadSettings', () => {

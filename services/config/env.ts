@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 
 /**
  * Environment settings, validated once at start and frozen (STYLE habit 6). No secret has a

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import { parseDocument } from 'yaml';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 import { DEFAULT_TIERS } from './default-tiers';
 import { parseDurationSeconds } from './durations';
 import { checkFee, checkNoisy, checkWindows, checkZone, type Problems } from './fleet-checks';

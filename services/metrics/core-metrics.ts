@@ -1,4 +1,4 @@
-import { DURATION_BUCKETS, CODE_CLASSES } from '../ingest/minute-rollup';
+import { DURATION_BUCKETS, CODE_CLASSES } from '../../collectors/lib/minute-rollup';
 import { loadMetricsSnapshot, type MetricsSnapshot } from '../storage/metrics-store';
 import type { MetricGroup, StoreMetric } from './metric-group';
 

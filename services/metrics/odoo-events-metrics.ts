@@ -1,5 +1,5 @@
-import { WORKER_EVENTS } from '../../collectors/odoo-log-parser';
-import { ATTRIBUTED_EVENTS } from '../ingest/odoo-event-rollup';
+import { WORKER_EVENTS } from '../../collectors/odoo-log/parser';
+import { ATTRIBUTED_EVENTS } from '../../collectors/odoo-log/rollup';
 import type { Queryable } from '../storage/db';
 import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';
 

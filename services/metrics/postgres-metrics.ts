@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../core/clock';
 import type { Queryable } from '../storage/db';
 import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';
 

@@ -1,6 +1,6 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { systemClock, type Clock } from '../clock';
-import type { Logger } from '../logger';
+import { systemClock, type Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
 import type { Queryable } from '../storage/db';
 import { METRIC_GROUPS } from './groups';
 import type { MetricGroup, MetricValue } from './metric-group';

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { Clock } from '../clock';
-import { monthRange } from '../sla/month';
+import type { Clock } from '../core/clock';
+import { monthRange } from '../core/month';
 import type { Queryable } from '../storage/db';
 import { backupsMetrics, recoverablePoints } from './backups-metrics';
 import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';

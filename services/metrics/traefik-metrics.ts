@@ -1,5 +1,5 @@
 import type { Queryable } from '../storage/db';
-import { INGRESS_CLASSES } from '../storage/ingress-store';
+import { INGRESS_CLASSES } from '../../collectors/traefik/store';
 import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';
 
 /** What the ingress (Traefik) counted, per tenant since it was first seen, and per unmapped router. */

@@ -1,5 +1,5 @@
 import type { Queryable } from '../storage/db';
-import { hasOdooData } from '../storage/tenant-minute-store';
+import { hasOdooData } from '../../collectors/lib/tenant-minute-store';
 import type { ClusterSources, MinuteAttribution, TenantSources } from './attribution';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../simulator/random';
+import { Rng } from '../../simulator/random';
 import { detectorConfig } from './detector-config';
 import { NoisyNeighbourDetector, type DetectorStepDetail } from './detector';
 import type { ClusterMinute, NoisyIncident, TenantMinute } from './detector-types';

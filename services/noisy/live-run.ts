@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../core/clock';
 import type { Cluster, Fleet } from '../config/fleet-types';
 import { withTransaction, type Client, type Pool } from '../storage/db';
 import type { PartitionKeeper } from '../storage/partitions';

@@ -1,6 +1,6 @@
 import type { Cluster } from '../config/fleet-types';
 import type { Queryable } from '../storage/db';
-import { hasOdooData } from '../storage/tenant-minute-store';
+import { hasOdooData } from '../../collectors/lib/tenant-minute-store';
 
 /**
  * How far the noisy-neighbour job may go on a cluster while its Odoo log is read in steps (a

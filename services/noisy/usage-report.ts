@@ -1,6 +1,6 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../core/clock';
 import type { Fleet } from '../config/fleet-types';
-import { monthRange } from '../sla/month';
+import { monthRange } from '../core/month';
 import type { Queryable } from '../storage/db';
 import { RESOURCES } from './detector-types';
 import { loadUsageInputs, type UsageInputs } from './usage-store';

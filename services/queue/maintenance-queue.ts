@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Clock } from '../clock';
-import type { Logger } from '../logger';
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
 import type { Pool } from '../storage/db';
 import { pruneCollectorRuns } from '../storage/retention';
 import { closeWorker, IntervalSchedules } from './queues';

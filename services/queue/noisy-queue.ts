@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger';
+import type { Logger } from '../core/logger';
 import { runNoisyDetection, type LiveDeps } from '../noisy/live-run';
 import { closeWorker, IntervalSchedules } from './queues';
 

@@ -1,6 +1,6 @@
 import { Queue, type Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Logger } from '../logger';
+import type { Logger } from '../core/logger';
 
 /** The queue every collector run goes through. */
 export const COLLECT_QUEUE = 'collect';

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { CollectorTarget } from '../collect/targets';
-import type { Logger } from '../logger';
+import type { CollectorTarget } from '../../collectors/targets';
+import type { Logger } from '../core/logger';
 import { COLLECT_QUEUE, schedulerId, type CollectJobData } from './queues';
 
 /**

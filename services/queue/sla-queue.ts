@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger';
+import type { Logger } from '../core/logger';
 import { freezeDue, type FreezeDeps } from '../sla/freeze';
 import { closeWorker, IntervalSchedules } from './queues';
 import { countClosedMinutes } from '../sla/store/minute-counter';

@@ -1,7 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { CollectorRunner } from '../collect/runner';
-import type { Logger } from '../logger';
+import type { CollectorRunner } from '../../collectors/runner';
+import type { Logger } from '../core/logger';
 import { closeWorker, COLLECT_QUEUE, type CollectJobData } from './queues';
 
 /** The scheduled time of a job: BullMQ job schedulers put it in `opts.prevMillis`. */

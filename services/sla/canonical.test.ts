@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, sha256Hex } from './canonical';
-import { reportsFor, slaFleet } from './fleet.test-helper';
+import { reportsFor, slaFleet } from '../../test/helpers/sla-fleet';
 import { seal, verifySeal } from './signature';
 
 const key = Buffer.from('a test key, never a real one');

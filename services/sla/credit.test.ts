@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decimalOf, percentOfMinor, ratioAtLeastPercent, truncatedPercent } from './exact';
-import { minutesFrom, probe, reportsFor, slaFleet } from './fleet.test-helper';
+import { minutesFrom, probe, reportsFor, slaFleet } from '../../test/helpers/sla-fleet';
 
 /** April 2026 in UTC: 30 days, 43,200 minutes; gaps count as good so only the bad minutes are given. */
 function april(badMinutes: number, options: Parameters<typeof slaFleet>[0] = {}) {

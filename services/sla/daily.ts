@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { BAD, EXCLUDED, GOOD, NODATA } from './classify';
-import type { MonthRange } from './month';
+import type { MonthRange } from '../core/month';
 
 /** One local day of the month: its minutes by state, before the nodata policy. */
 export interface DayCounts {

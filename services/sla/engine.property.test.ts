@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFleet } from '../config/fleet';
 import { parseEvidenceLine, type Evidence } from './evidence';
 import { EvidenceIndex } from './minute-evidence';
-import { referenceReport, type RawLine } from './reference.test-helper';
+import { referenceReport, type RawLine } from '../../test/helpers/sla-reference';
 import { computeFleetReports } from './report';
 
 // Zones with DST both ways, half-hour and 45-minute offsets, a 30-minute DST shift, and none.

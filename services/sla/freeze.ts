@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
-import type { Clock } from '../clock';
+import type { Clock } from '../core/clock';
 import type { Fleet } from '../config/fleet-types';
 import { withTransaction, type Pool } from '../storage/db';
 import { canonicalJson, sha256Hex } from './canonical';
-import { monthRange } from './month';
+import { monthRange } from '../core/month';
 import { loadTenantMonth } from './store/evidence-loader';
 import { computeReportFromMinutes } from './store/minutes-report';
 import { reasonFor, reportChanges } from './store/report-diff';

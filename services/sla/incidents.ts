@@ -2,7 +2,7 @@ import type { NodataPolicy } from '../config/fleet-types';
 import { countsAsBad, NODATA } from './classify';
 import type { Evidence } from './evidence';
 import { minuteIndex, type MinuteEvidence } from './minute-evidence';
-import type { MonthRange } from './month';
+import type { MonthRange } from '../core/month';
 
 /** A signal seen during an incident, with the number of its minutes in which it was seen. */
 export interface IncidentSignal {

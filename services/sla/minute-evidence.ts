@@ -1,5 +1,5 @@
 import type { Evidence } from './evidence';
-import type { MonthRange } from './month';
+import type { MonthRange } from '../core/month';
 
 /**
  * One tenant-month of probe and request evidence, one slot per minute of the month, in typed

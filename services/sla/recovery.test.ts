@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reportsFor, slaFleet } from './fleet.test-helper';
+import { reportsFor, slaFleet } from '../../test/helpers/sla-fleet';
 
 // Tier t: RPO 1 h, RTO 4 h. April 2026 in UTC has 43,200 minutes.
 const fleet = slaFleet({ zone: 'UTC' });

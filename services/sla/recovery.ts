@@ -1,5 +1,5 @@
 import type { Evidence } from './evidence';
-import type { MonthRange } from './month';
+import type { MonthRange } from '../core/month';
 
 /**
  * RPO evidence over the month. Each minute is measured at its start instant m: exposure is

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { minutesFrom, probe, reportsFor, requests, slaFleet } from './fleet.test-helper';
-import { monthRange } from './month';
+import { minutesFrom, probe, reportsFor, requests, slaFleet } from '../../test/helpers/sla-fleet';
+import { monthRange } from '../core/month';
 
 describe('the month in the tenant time zone', () => {
   it.each([

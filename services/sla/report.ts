@@ -6,7 +6,7 @@ import type { Evidence } from './evidence';
 import { percentOfMinor, ratioAtLeastPercent, truncatedPercent } from './exact';
 import { findIncidents, type Incident } from './incidents';
 import { EvidenceIndex, minuteEvidenceOf, type MinuteEvidence } from './minute-evidence';
-import { monthRange, type MonthRange } from './month';
+import { monthRange, type MonthRange } from '../core/month';
 import { rpoEvidence, rtoEvidence, type RpoEvidence, type RtoEvidence } from './recovery';
 import { coveredMinutes, declaredWindows, excludedMask, type ExclusionWindow } from './windows';
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { MaintenanceWindow } from '../config/fleet-types';
-import type { MonthRange } from './month';
+import type { MonthRange } from '../core/month';
 
 export type ExclusionType = 'maintenance' | 'customer' | 'force-majeure';
 

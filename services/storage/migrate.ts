@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MigrationError } from '../errors';
-import type { Logger } from '../logger';
+import { MigrationError } from '../core/errors';
+import type { Logger } from '../core/logger';
 import type { Pool } from './db';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { parseFleet } from '../../services/config/fleet';
-import { ConfigError } from '../../services/errors';
+import { ConfigError } from '../../services/core/errors';
 import type { Fleet } from '../../services/config/fleet-types';
 
 export interface TestFleetOptions {

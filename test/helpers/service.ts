@@ -1,7 +1,7 @@
-import { silentLogger } from '../../services/logger';
+import { silentLogger } from '../../services/core/logger';
 import type { Fleet } from '../../services/config/fleet-types';
 import { createPool, type Pool } from '../../services/storage/db';
-import { syncFleet } from '../../services/storage/fleet-store';
+import { syncFleet } from '../../services/config/fleet-store';
 import { migrate } from '../../services/storage/migrate';
 import { createTestDatabase, type TestDatabase } from './database';
 

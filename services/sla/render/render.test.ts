@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, sha256Hex } from '../canonical';
-import { minutesFrom, probe, reportsFor, slaFleet } from '../fleet.test-helper';
+import { minutesFrom, probe, reportsFor, slaFleet } from '../../../test/helpers/sla-fleet';
 import type { SlaReport } from '../report';
 import type { StoredReport } from '../store/report-store';
 import { csvField, reportsCsv } from './csv';

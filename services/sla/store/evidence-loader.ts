@@ -1,7 +1,7 @@
 import type { Cluster, Fleet, Tier } from '../../config/fleet-types';
 import type { Queryable } from '../../storage/db';
 import { emptyMinuteEvidence, type MinuteEvidence } from '../minute-evidence';
-import { monthRange, type MonthRange } from '../month';
+import { monthRange, type MonthRange } from '../../core/month';
 import type { TenantMonth } from '../report';
 import { loadSparseEvidence } from './sparse-evidence';
 

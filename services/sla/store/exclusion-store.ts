@@ -1,4 +1,4 @@
-import { RequestError } from '../../errors';
+import { RequestError } from '../../core/errors';
 import type { Queryable } from '../../storage/db';
 
 /**

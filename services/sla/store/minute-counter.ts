@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
-import type { Clock } from '../../clock';
+import type { Clock } from '../../core/clock';
 import type { Cluster, Fleet, Tenant, Tier } from '../../config/fleet-types';
 import { withTransaction, type Client, type Pool } from '../../storage/db';
 import type { PartitionKeeper } from '../../storage/partitions';
 import { BAD, EXCLUDED, GOOD, NODATA } from '../classify';
-import type { MonthRange } from '../month';
+import type { MonthRange } from '../../core/month';
 import { loadMinuteEvidence } from './evidence-loader';
 import { loadSparseEvidence } from './sparse-evidence';
 import { classifyRange } from './minutes-report';

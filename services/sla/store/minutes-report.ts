@@ -1,6 +1,6 @@
 import { classifyMinutes, downtimeRule } from '../classify';
 import type { MinuteEvidence } from '../minute-evidence';
-import type { MonthRange } from '../month';
+import type { MonthRange } from '../../core/month';
 import { exclusionWindows, reportFromMinutes, type SlaReport, type TenantMonth } from '../report';
 import { excludedMask } from '../windows';
 

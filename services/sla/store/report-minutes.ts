@@ -1,6 +1,6 @@
 import type { Queryable } from '../../storage/db';
 import { emptyMinuteEvidence, type MinuteEvidence } from '../minute-evidence';
-import type { MonthRange } from '../month';
+import type { MonthRange } from '../../core/month';
 import { eachInt } from './evidence-loader';
 
 /**

@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
-import type { Clock } from '../../clock';
+import type { Clock } from '../../core/clock';
 import type { Cluster, Fleet, Tenant, Tier } from '../../config/fleet-types';
 import type { Queryable } from '../../storage/db';
 import { canonicalJson, sha256Hex } from '../canonical';
-import { RequestError } from '../../errors';
+import { RequestError } from '../../core/errors';
 import type { MinuteEvidence } from '../minute-evidence';
-import { isMonth, monthRange, type MonthRange } from '../month';
+import { isMonth, monthRange, type MonthRange } from '../../core/month';
 import type { SlaReport, TenantMonth } from '../report';
 import { computeReportFromMinutes } from './minutes-report';
 import type { ReportChange } from './report-diff';

@@ -1,7 +1,7 @@
 import type { Tenant } from '../../config/fleet-types';
 import type { Queryable } from '../../storage/db';
 import type { Evidence } from '../evidence';
-import type { MonthRange } from '../month';
+import type { MonthRange } from '../../core/month';
 import { activeExclusions } from './exclusion-store';
 
 /**

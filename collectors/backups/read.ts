@@ -1,0 +1,122 @@
+import { open, readFile, stat } from 'node:fs/promises';
+import { parseJobLines, type BackupJobResult } from './jobs';
+import { tailFile, type FileCheckpoint } from '../lib/file-tail';
+import { parsePgbackrestInfo, type PgbackrestStanza } from './pgbackrest-info';
+import { parseWalgBackupList, type WalgBackup } from './walg-backup-list';
+
+/**
+ * Reads a cluster's backup sources, all files the backup jobs write (so tenantscope holds no
+ * backup repository credentials): the `pgbackrest info --output=json` output, the `wal-g
+ * backup-list --detail --json` output (both read whole; their modification time is when the
+ * job looked), and the per-tenant job results file, tailed from a checkpoint like the Odoo log
+ * (rename rotation and copytruncate), so each line is counted once when the caller commits the
+ * checkpoint with what it produced.
+ */
+export const name = 'backups';
+
+export type { FileCheckpoint };
+
+export interface BackupsInput {
+  /** The stanza of this cluster in the info file (one stanza per cluster). */
+  stanza: string;
+  pgbackrestInfoFile?: string;
+  walgBackupListFile?: string;
+  jobResultsFile?: string;
+  jobsCheckpoint?: FileCheckpoint;
+  /** Most bytes of the job file read in one run, so a large backlog is taken in steps. */
+  maxBytes?: number;
+}
+
+export interface BackupsBatch {
+  /** The stanza of this cluster, when the info file has it; `observedMs` is the file's mtime. */
+  pgbackrest?: { stanza: PgbackrestStanza | undefined; observedMs: number; rejected: number };
+  walg?: { backups: WalgBackup[]; observedMs: number; rejected: number };
+  jobs?: { results: BackupJobResult[]; rejected: { line: number; reason: string }[]; checkpoint: FileCheckpoint };
+  /** Configured files that could not be read, with why: the run reads the others, then fails. */
+  problems: string[];
+}
+
+
+export async function collect(input: BackupsInput): Promise<BackupsBatch> {
+  const out: BackupsBatch = { problems: [] };
+  if (input.pgbackrestInfoFile) {
+    const file = await readWhole(input.pgbackrestInfoFile, out.problems);
+    if (file) {
+      const info = parsePgbackrestInfo(file.text);
+      out.pgbackrest = { stanza: pickStanza(info.stanzas, input.stanza), observedMs: file.mtimeMs, rejected: info.rejected };
+      if (!out.pgbackrest.stanza && info.rejected === 0) out.problems.push(`pgBackRest info ${input.pgbackrestInfoFile} has no stanza ${input.stanza}`);
+    }
+  }
+  if (input.walgBackupListFile) {
+    const file = await readWhole(input.walgBackupListFile, out.problems);
+    if (file) out.walg = { ...parseWalgBackupList(file.text), observedMs: file.mtimeMs };
+  }
+  if (input.jobResultsFile) {
+    try {
+      out.jobs = await tailJobs(input.jobResultsFile, input.jobsCheckpoint, input.maxBytes ?? 8 * 1024 * 1024);
+    } catch (err) {
+      out.problems.push((err as Error).message);
+    }
+  }
+  return out;
+}
+
+/**
+ * The cluster's stanza by name. A stanza pgBackRest could not read (status 99) may be named
+ * `[invalid]`: when it is the only one in the file, it is this cluster's, so its error is seen.
+ */
+function pickStanza(stanzas: readonly PgbackrestStanza[], wanted: string): PgbackrestStanza | undefined {
+  const named = stanzas.find((s) => s.name === wanted);
+  if (named) return named;
+  const only = stanzas.length === 1 ? stanzas[0] : undefined;
+  return only && (only.name === null || only.name === '[invalid]') ? only : undefined;
+}
+
+async function readWhole(path: string, problems: string[]): Promise<{ text: string; mtimeMs: number } | undefined> {
+  try {
+    const s = await stat(path);
+    return { text: await readFile(path, 'utf8'), mtimeMs: Math.floor(s.mtimeMs) };
+  } catch (err) {
+    problems.push(`backup file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return undefined;
+  }
+}
+
+async function tailJobs(file: string, previous: FileCheckpoint | undefined, maxBytes: number): Promise<NonNullable<BackupsBatch['jobs']>> {
+  const tail = await tailFile(file, previous, maxBytes, 'backup job results');
+  const out: NonNullable<BackupsBatch['jobs']> = { results: [], rejected: [], checkpoint: tail.checkpoint };
+  for (const chunk of tail.chunks) {
+    // A skipped over-long line stays one bad line, reported like any other malformed one.
+    const lines = chunk.oversized > 0 ? ['<line longer than the read limit>'] : chunk.lines;
+    addLines(out, lines, await lineNumberAt(chunk.path, chunk.from, lines));
+  }
+  return out;
+}
+
+function addLines(out: NonNullable<BackupsBatch['jobs']>, lines: string[], firstLine: number): void {
+  const parsed = parseJobLines(lines, firstLine);
+  out.results.push(...parsed.results);
+  out.rejected.push(...parsed.rejected);
+}
+
+/**
+ * The line number of the line starting at `offset`. Counting newlines before it costs a read of
+ * the file's head, so it is done only when some line of this read will be rejected.
+ */
+async function lineNumberAt(path: string, offset: number, lines: readonly string[]): Promise<number> {
+  if (offset === 0 || parseJobLines(lines).rejected.length === 0) return 1;
+  const handle = await open(path, 'r');
+  try {
+    let count = 1;
+    const buffer = Buffer.alloc(1 << 16);
+    for (let at = 0; at < offset; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, offset - at), at);
+      if (bytesRead === 0) break;
+      for (let i = 0; i < bytesRead; i++) if (buffer[i] === 0x0a) count += 1;
+      at += bytesRead;
+    }
+    return count;
+  } finally {
+    await handle.close();
+  }
+}

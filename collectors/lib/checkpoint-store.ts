@@ -1,0 +1,45 @@
+import type { LogCheckpoint } from '../odoo-log/read';
+import type { Client, Queryable } from '../../services/storage/db';
+
+export async function readCheckpoint(db: Queryable, collector: string, target: string): Promise<LogCheckpoint | undefined> {
+  const { rows } = await db.query<{ file_identity: string; file_offset: number }>(
+    'SELECT file_identity, file_offset FROM ingest_checkpoint WHERE collector = $1 AND target = $2',
+    [collector, target],
+  );
+  const row = rows[0];
+  return row ? { fileIdentity: row.file_identity, offset: Number(row.file_offset) } : undefined;
+}
+
+/**
+ * Moves a checkpoint from `expected` to `next` inside the caller's transaction. Returns false,
+ * changing nothing, when another run moved it first: that run's rollups are already committed.
+ * `behind`: the read stopped at its size limit with more written (a backlog being taken in steps).
+ */
+export async function advanceCheckpoint(
+  client: Client,
+  collector: string,
+  target: string,
+  expected: LogCheckpoint | undefined,
+  next: LogCheckpoint,
+  now: Date,
+  behind = false,
+): Promise<boolean> {
+  // A row lock cannot guard a checkpoint that does not exist yet; this lock guards both cases.
+  await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '|' || $2, 7461))", [collector, target]);
+  const { rows } = await client.query<{ file_identity: string; file_offset: number }>(
+    'SELECT file_identity, file_offset FROM ingest_checkpoint WHERE collector = $1 AND target = $2',
+    [collector, target],
+  );
+  const stored = rows[0];
+  if (stored === undefined && expected !== undefined) return false;
+  if (stored !== undefined && (expected === undefined || stored.file_identity !== expected.fileIdentity || Number(stored.file_offset) !== expected.offset)) {
+    return false;
+  }
+  await client.query(
+    `INSERT INTO ingest_checkpoint (collector, target, file_identity, file_offset, updated_at, behind) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (collector, target) DO UPDATE SET file_identity = EXCLUDED.file_identity, file_offset = EXCLUDED.file_offset,
+       updated_at = EXCLUDED.updated_at, behind = EXCLUDED.behind`,
+    [collector, target, next.fileIdentity, next.offset, now, behind],
+  );
+  return true;
+}

@@ -1,0 +1,40 @@
+import type { Client, Queryable } from '../../services/storage/db';
+
+export interface RunRecord {
+  collector: string;
+  target: string;
+  scheduledAt: Date;
+  finishedAt: Date;
+  success: boolean;
+  durationSeconds: number;
+  records: number;
+  rejected: number;
+  error?: string;
+  worker: string;
+}
+
+/**
+ * Records a scheduled run under its key (collector, target, scheduled time). Returns false when
+ * the key is already there: a duplicated or retried job whose work was done once already.
+ */
+export async function claimRun(db: Client | Queryable, run: RunRecord): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO collector_run (collector, target, scheduled_at, finished_at, success, duration_seconds, records, rejected, error, worker)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+    [run.collector, run.target, run.scheduledAt, run.finishedAt, run.success, run.durationSeconds, run.records, run.rejected, run.error ?? null, run.worker],
+  );
+  return rowCount === 1;
+}
+
+/** The latest outcome per collector and target, read by /metrics. */
+export async function recordStatus(db: Queryable, run: RunRecord): Promise<void> {
+  await db.query(
+    `INSERT INTO collector_status (collector, target, success, duration_seconds, finished_at, error, rejected_total)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (collector, target) DO UPDATE SET success = EXCLUDED.success, duration_seconds = EXCLUDED.duration_seconds,
+       finished_at = EXCLUDED.finished_at, error = EXCLUDED.error,
+       rejected_total = collector_status.rejected_total + EXCLUDED.rejected_total
+     WHERE collector_status.finished_at <= EXCLUDED.finished_at`,
+    [run.collector, run.target, run.success, run.durationSeconds, run.finishedAt, run.error ?? null, run.rejected],
+  );
+}

@@ -1,0 +1,17 @@
+import type { RunContext } from './collector';
+import type { RunRecord } from './collector-store';
+
+/** The ledger row of a run that did its work, written in the same transaction as that work. */
+export function succeededRun(collector: string, target: string, run: RunContext, finishedAt: Date, records: number, rejected: number): RunRecord {
+  return {
+    collector,
+    target,
+    scheduledAt: run.scheduledAt,
+    finishedAt,
+    success: true,
+    durationSeconds: (finishedAt.getTime() - run.startedAt) / 1000,
+    records,
+    rejected,
+    worker: run.worker,
+  };
+}

@@ -1,0 +1,73 @@
+import * as odooLog from './read';
+import type { OdooLogRecord } from './parser';
+import type { Fleet } from '../../services/config/fleet-types';
+import { advanceCheckpoint, readCheckpoint } from '../lib/checkpoint-store';
+import { claimRun } from '../lib/collector-store';
+import { withTransaction, type Client } from '../../services/storage/db';
+import { addOdooEvents, loadWorkerDb } from './store';
+import { addMinuteRows } from '../lib/tenant-minute-store';
+import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../lib/collector';
+import { rollUpOdooRecords, type OdooRollup } from './rollup';
+import { succeededRun } from '../lib/run-record';
+
+export interface LogTarget extends CollectorTarget {
+  collector: 'odoo-log';
+  file: string;
+  zone: string;
+}
+
+export const odooLogCollector: CollectorDefinition<LogTarget> = {
+  name: odooLog.name,
+  targets: (fleet: Fleet) =>
+    Object.values(fleet.clusters).flatMap((cluster) =>
+      (cluster.odoo?.logFiles ?? []).map((file) => ({
+        collector: 'odoo-log' as const,
+        target: file,
+        intervalSeconds: cluster.odoo!.intervalSeconds,
+        cluster: cluster.id,
+        file,
+        zone: cluster.odoo!.logTimezone,
+      })),
+    ),
+  run: (deps, target, context) => ingestOdooLog(deps, target, context),
+};
+
+/**
+ * Reads what was appended to one Odoo log since its checkpoint and adds it to the tenants' and
+ * the cluster's minutes. Rollups and the new checkpoint commit together; a run that finds the
+ * checkpoint moved by another worker writes nothing.
+ */
+export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: RunContext): Promise<RunOutcome> {
+  const before = await readCheckpoint(deps.pool, target.collector, target.target);
+  const batch = await odooLog.collect({ file: target.file, zone: target.zone, now: deps.clock.now(), ...(before && { checkpoint: before }) });
+  const rollup = await rollUp(deps, target.cluster, target.target, batch.records);
+  const finishedAt = new Date(deps.clock.now());
+  const applied = await withTransaction(deps.pool, async (client) => {
+    const moved = await advanceCheckpoint(client, target.collector, target.target, before, batch.checkpoint, finishedAt, batch.more);
+    if (!moved) return false;
+    await storeRollup(client, target.target, rollup);
+    await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, batch.records.length, batch.rejected));
+    return true;
+  });
+  return { records: applied ? batch.records.length : 0, rejected: applied ? batch.rejected : 0, duplicate: !applied, unattributed: rollup.unattributed };
+}
+
+/**
+ * Rolls records of one log source up for a cluster, and makes sure the partitions its minutes
+ * need exist (a short transaction of their own, before the caller's).
+ */
+export async function rollUp(deps: IngestDeps, clusterId: string, source: string, records: readonly OdooLogRecord[]): Promise<OdooRollup> {
+  const tenantByDb = new Map(deps.fleet.tenants.filter((t) => t.cluster === clusterId).map((t) => [t.database, t.id]));
+  const lastDb = await loadWorkerDb(deps.pool, source);
+  const rollup = rollUpOdooRecords(records, clusterId, tenantByDb, lastDb);
+  await deps.partitions.ensure('tenant_minute', rollup.requests.map((r) => r.minute));
+  await deps.partitions.ensure('odoo_worker_event_minute', rollup.clusterEvents.map((r) => r.minute));
+  await deps.partitions.ensure('odoo_tenant_event_minute', rollup.tenantEvents.map((r) => r.minute));
+  return rollup;
+}
+
+/** Writes a rollup inside the caller's transaction. */
+export async function storeRollup(client: Client, source: string, rollup: OdooRollup): Promise<void> {
+  await addMinuteRows(client, rollup.requests);
+  await addOdooEvents(client, source, rollup);
+}

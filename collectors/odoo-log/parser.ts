@@ -1,0 +1,356 @@
+import { isWallTime, localToEpochMs, syslogTimestampToMs } from '../lib/local-time';
+
+/**
+ * Odoo log lines (reference/source-formats.md §1) turned into typed records: werkzeug and gevent
+ * requests, prefork worker lifecycle, cron runs, and every other line as a generic record. A
+ * line that starts no record (traceback, `bad query` block, `^^^` line) continues the one before.
+ */
+
+export interface OdooRequestRecord {
+  type: 'request';
+  ts: number;
+  /** Null where the line carries no pid (syslog format without a `tag[pid]`). */
+  pid: number | null;
+  /** Null where Odoo printed `?`. */
+  db: string | null;
+  method: string;
+  /** Without the query string. */
+  path: string;
+  status: number;
+  queryCount: number | null;
+  sqlSeconds: number | null;
+  otherSeconds: number | null;
+}
+
+export const WORKER_EVENTS = ['alive', 'exiting', 'max-request', 'memory-limit', 'cpu-limit', 'timeout-kill', 'crash'] as const;
+export type WorkerEvent = (typeof WORKER_EVENTS)[number];
+
+export interface OdooWorkerRecord {
+  type: 'worker';
+  ts: number;
+  /** The pid that wrote the line: the worker itself, or the master for a timeout kill. */
+  pid: number | null;
+  event: WorkerEvent;
+  /** The worker the event is about. */
+  workerPid: number;
+}
+
+export interface OdooCronRecord {
+  type: 'cron';
+  ts: number;
+  /** The cron worker's pid; kept for attribution, not part of the `parse` output. */
+  pid: number | null;
+  db: string | null;
+  job: string;
+  /** The `ir.cron` id; null in versions that do not print it (≤ 16). */
+  cronId: number | null;
+  event: 'start' | 'done' | 'failed';
+  /** Duration the line states (16+); null when Odoo did not print one. */
+  seconds: number | null;
+}
+
+export interface OdooGenericRecord {
+  type: 'log';
+  ts: number;
+  pid: number | null;
+  level: string;
+  db: string | null;
+  logger: string;
+  message: string;
+}
+
+export type OdooLogRecord = OdooRequestRecord | OdooWorkerRecord | OdooCronRecord | OdooGenericRecord;
+
+export interface ParseContext {
+  /** IANA zone of timestamps written without an offset (server local time). */
+  zone: string;
+  /** Clock reading that gives a year to syslog timestamps written without one. */
+  referenceMs: number;
+}
+
+export interface ParsedLog {
+  records: OdooLogRecord[];
+  /** Lines that belong to no record: a continuation with nothing before it, or after a request. */
+  rejected: number;
+}
+
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+const LEVEL = '(DEBUG|INFO|WARNING|ERROR|CRITICAL)';
+const HEADER = new RegExp(
+  String.raw`^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3}) (\d+) ${LEVEL}(?: uid:\S+)? (\S+)(?: rid:\S+)? ([\w.\-]+): ?(.*)$`,
+);
+// `syslog = True`: "<description> <version>:<db>:<LEVEL>:<logger>:<message>", after the syslog prefix.
+const SYSLOG_BODY = new RegExp(String.raw`^(?:Odoo|OpenERP)(?: Server)? [\w.~+\-]+:(\S*?):${LEVEL}:([\w.\-]+):(.*)$`);
+const SYSLOG_TS = String.raw`(?:<\d{1,3}>)?(?<ts>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d{1,9})?|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)`;
+
+interface Prefix {
+  re: RegExp;
+  /** Syslog and journald prefixes give the time of a syslog-format body. */
+  timed?: boolean;
+}
+// Wrappers seen around real Odoo lines; tried in order, nested up to three deep.
+const PREFIXES: Prefix[] = [
+  { re: /^(?:>\s?)+/ }, // markdown quote
+  { re: /^[\w.\-]+\s*\|\s?/ }, // docker-compose `odoo_1   | `, `odoo-1  | `
+  { re: /^\[[\w.\-/]+\] / }, // kubectl logs --prefix `[pod/odoo-0/odoo] `
+  { re: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z (?=\d{4}-\d\d-\d\d \d\d:)/ }, // docker logs -t
+  { re: new RegExp(String.raw`^${SYSLOG_TS} (?<host>\S+) (?:(?<tag>[^\s:\[\]]+)(?:\[(?<tagpid>\d+)\])?: )?`), timed: true }, // syslog, journald
+  { re: /^ {1,4}|^\t/ }, // markdown indented code
+];
+const FENCE = /^\s*(?:```|~~~)/;
+
+type Line =
+  | { kind: 'record'; record: OdooLogRecord; signature: string }
+  | { kind: 'continuation'; text: string; signature: string }
+  | { kind: 'blank' };
+
+/**
+ * Parses lines in order. `resumed` says the lines start mid-file (a tail after its checkpoint):
+ * continuation lines before the first record then belong to a record already read, not rejected.
+ */
+export function parseOdooLog(lines: Iterable<string>, context: ParseContext, options: { resumed?: boolean } = {}): ParsedLog {
+  const records: OdooLogRecord[] = [];
+  let rejected = 0;
+  let last: OdooLogRecord | undefined;
+  let lastSignature = '';
+  let blanks = 0;
+  for (const raw of lines) {
+    const line = classify(raw, context, lastSignature);
+    if (line.kind === 'blank') {
+      blanks += 1;
+      continue;
+    }
+    if (line.kind === 'record') {
+      records.push(line.record);
+      last = line.record;
+      lastSignature = line.signature;
+    } else if (last === undefined) {
+      if (!options.resumed) rejected += 1;
+    } else if (last.type === 'log') {
+      // blank lines inside a chained exception are part of it; trailing ones are not
+      last.message += '\n'.repeat(blanks + 1) + line.text;
+    } else if (last.type === 'request') {
+      rejected += 1;
+    }
+    // a worker crash or failed cron job carries its traceback: those lines belong to it
+    blanks = 0;
+  }
+  return { records, rejected };
+}
+
+function classify(raw: string, context: ParseContext, lastSignature: string): Line {
+  let line = raw.replace(ANSI, '');
+  if (line.endsWith('\r')) line = line.slice(0, -1);
+  if (line.trim() === '' || FENCE.test(line)) return { kind: 'blank' };
+  let signature = '';
+  let syslogTs: { text: string; pid: number | null } | undefined;
+  for (let depth = 0; depth <= 3; depth++) {
+    const header = HEADER.exec(line);
+    if (header && isWallTime(+header[1]!, +header[2]!, +header[3]!, +header[4]!, +header[5]!, +header[6]!)) return { kind: 'record', record: fromHeader(header, context), signature };
+    if (syslogTs) {
+      const body = SYSLOG_BODY.exec(line);
+      const ts = body ? syslogTimestampToMs(syslogTs.text, context.zone, context.referenceMs) : undefined;
+      if (body && ts !== undefined) return { kind: 'record', record: fromSyslog(body, ts, syslogTs.pid), signature };
+    }
+    const prefix = depth < 3 ? matchPrefix(line) : undefined;
+    if (!prefix) break;
+    line = line.slice(prefix.match[0].length);
+    signature += signatureOf(prefix.match);
+    if (prefix.timed && prefix.match.groups?.ts) {
+      const tagpid = prefix.match.groups.tagpid;
+      syslogTs = { text: prefix.match.groups.ts, pid: tagpid === undefined ? null : Number(tagpid) };
+    }
+  }
+  return { kind: 'continuation', text: continuationText(raw.replace(ANSI, '').replace(/\r$/, ''), lastSignature), signature: '' };
+}
+
+function matchPrefix(line: string): { match: RegExpExecArray; timed: boolean } | undefined {
+  for (const p of PREFIXES) {
+    const match = p.re.exec(line);
+    if (match && match[0].length > 0) return { match, timed: p.timed === true };
+  }
+  return undefined;
+}
+
+/** What identifies a wrapper across lines: the container or host and tag, not the time. */
+function signatureOf(match: RegExpExecArray): string {
+  const g = match.groups;
+  if (g?.ts !== undefined) return `journal:${g.host ?? ''}:${g.tag ?? ''}:${g.tagpid ?? ''}|`;
+  if (/^\d{4}-/.test(match[0])) return 'docker-ts|';
+  return `${match[0].replace(/\s+/g, '')}|`;
+}
+
+/** Removes from a continuation line the wrappers its record's header had, and only those. */
+function continuationText(line: string, signature: string): string {
+  if (signature === '') return line;
+  let text = line;
+  let seen = '';
+  while (seen.length < signature.length) {
+    const prefix = matchPrefix(text);
+    if (!prefix) break;
+    const next = seen + signatureOf(prefix.match);
+    if (!signature.startsWith(next)) break;
+    seen = next;
+    text = text.slice(prefix.match[0].length);
+  }
+  return seen === signature ? text : line;
+}
+
+function fromHeader(h: RegExpExecArray, context: ParseContext): OdooLogRecord {
+  const [, y, mo, d, hh, mi, s, ms, pid, level, db, logger, message] = h as unknown as string[];
+  const ts = localToEpochMs(context.zone, +y!, +mo!, +d!, +hh!, +mi!, +s!, +ms!);
+  // Odoo appends perf_info ("" except on werkzeug lines) after one space: drop that space only
+  return classifyMessage(ts, Number(pid), level!, db === '?' ? null : db!, logger!, message!.replace(/ $/, ''));
+}
+
+function fromSyslog(b: RegExpExecArray, ts: number, pid: number | null): OdooLogRecord {
+  const [, db, level, logger, message] = b as unknown as string[];
+  // rsyslog escapes control characters: a traceback arrives as one line with #012 for newlines
+  const text = message!.replace(/(?:\0|#000)$/, '').replace(/#012/g, '\n').replace(/#011/g, '\t');
+  return classifyMessage(ts, pid, level!, db === '?' || db === '' ? null : db!, logger!, text);
+}
+
+function classifyMessage(ts: number, pid: number | null, level: string, db: string | null, logger: string, message: string): OdooLogRecord {
+  if (logger === 'werkzeug' || logger === 'longpolling' || logger.endsWith('.longpolling')) {
+    const request = werkzeugRequest(message) ?? geventRequest(message);
+    if (request) return { type: 'request', ts, pid, db, ...request };
+  }
+  if (logger.endsWith('.service.server')) {
+    const worker = workerEvent(message, pid);
+    if (worker) return { type: 'worker', ts, pid, ...worker };
+  }
+  if (logger.endsWith('ir_cron')) {
+    const cron = cronEvent(message);
+    if (cron) return { type: 'cron', ts, pid, db, ...cron };
+  }
+  return { type: 'log', ts, pid, level, db, logger, message };
+}
+
+type RequestFields = Pick<OdooRequestRecord, 'method' | 'path' | 'status' | 'queryCount' | 'sqlSeconds' | 'otherSeconds'>;
+const WERKZEUG = /^\S+ \S+ \S+ \[\d\d\/\w{3}\/\d{4}[ :]\d\d:\d\d:\d\d[^\]]*\] "(.*)" (\d{3})((?: \S+)*)$/;
+const GEVENT = /^\S+ - - \[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] "(.*)" (\d{3}) \S+ \S+$/;
+const REQUEST_LINE = /^([A-Z][A-Z_-]*) (\S+)(?: \S+)?$/;
+const COUNT = /^\d+$/;
+const SECONDS = /^\d+(?:\.\d+)?$/;
+
+/** `<addr> - - [<date>] "<request>" <status> <size> [<count> <sql s> <other s> [<cursor mode>]]`. */
+function werkzeugRequest(message: string): RequestFields | undefined {
+  const m = WERKZEUG.exec(message);
+  const request = m && REQUEST_LINE.exec(m[1]!);
+  if (!m || !request) return undefined;
+  // after the size: the perf triple (12+), `- - -` when no counters ran, none in ≤ 10 or cut lines
+  const [, qc, qt, rest] = m[3]!.trim().split(' ');
+  const perf = qc !== undefined && COUNT.test(qc) && SECONDS.test(qt ?? '') && SECONDS.test(rest ?? '');
+  return {
+    method: request[1]!,
+    path: pathOf(request[2]!),
+    status: Number(m[2]),
+    queryCount: perf ? Number(qc) : null,
+    sqlSeconds: perf ? Number(qt) : null,
+    otherSeconds: perf ? Number(rest) : null,
+  };
+}
+
+/** gevent's pywsgi format, logger `longpolling`: wall seconds but no SQL split, so no perf fields. */
+function geventRequest(message: string): RequestFields | undefined {
+  const m = GEVENT.exec(message);
+  const request = m && REQUEST_LINE.exec(m[1]!);
+  if (!m || !request) return undefined;
+  return { method: request[1]!, path: pathOf(request[2]!), status: Number(m[2]), queryCount: null, sqlSeconds: null, otherSeconds: null };
+}
+
+function pathOf(target: string): string {
+  const q = target.indexOf('?');
+  return q < 0 ? target : target.slice(0, q);
+}
+
+// reference §1.3, logger odoo.service.server. The pid in the message is the worker's.
+const WORKER_MESSAGES: [RegExp, WorkerEvent][] = [
+  [/^Worker \w+ \((\d+)\) alive$/, 'alive'],
+  [/^Worker \((\d+)\) exiting\. request_count: /, 'exiting'],
+  [/^Worker \((\d+)\) max request \(.*\) reached\.?$/, 'max-request'],
+  [/^Worker \((\d+)\) virtual memory limit \(.*\) reached\.?$/, 'memory-limit'],
+  [/^Worker \((\d+)\) CPU time limit \(.*\) reached\.?$/, 'cpu-limit'],
+  [/^Worker\w* \((\d+)\) timeout after \d+s$/, 'timeout-kill'],
+  [/^Criti(?:c)?al worker error \((\d+)\)$/, 'crash'],
+  [/^Worker (?:\w+ )?\((\d+)\) Exception occ?urr?ed, exiting\.\.\.$/, 'crash'],
+];
+// Logged by the process the event is about, which the line's pid names.
+const SELF_MESSAGES: [RegExp, WorkerEvent][] = [
+  [/^Evented Service \(longpolling\) running on /, 'alive'],
+  [/^LongPolling virtual memory limit reached: /, 'memory-limit'],
+  [/^Server virtual memory limit \(.*\) reached\.?$/, 'memory-limit'], // threaded mode
+  [/^Thread .* virtual real time limit \(.*\) reached\.?$/, 'timeout-kill'], // threaded mode
+];
+
+function workerEvent(message: string, pid: number | null): Pick<OdooWorkerRecord, 'event' | 'workerPid'> | undefined {
+  for (const [re, event] of WORKER_MESSAGES) {
+    const m = re.exec(message);
+    if (m) return { event, workerPid: Number(m[1]) };
+  }
+  if (pid === null) return undefined;
+  for (const [re, event] of SELF_MESSAGES) if (re.test(message)) return { event, workerPid: pid };
+  return undefined;
+}
+
+type CronFields = Pick<OdooCronRecord, 'job' | 'cronId' | 'event' | 'seconds'>;
+// Python repr of the job name: 'Name', or "Name's" when it holds a quote.
+const REPR = String.raw`('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")`;
+const CRON_MESSAGES: [RegExp, (m: RegExpExecArray) => CronFields][] = [
+  // 17 to 19
+  [new RegExp(`^Job ${REPR} \\((\\d+)\\) starting$`), (m) => cron(unrepr(m[1]!), m[2], 'start')],
+  [new RegExp(`^Job ${REPR} \\((\\d+)\\) done in (\\d+\\.\\d+)s$`), (m) => cron(unrepr(m[1]!), m[2], 'done', m[3])],
+  [new RegExp(`^Job ${REPR} \\((\\d+)\\) server action #\\d+ failed$`), (m) => cron(unrepr(m[1]!), m[2], 'failed')],
+  [new RegExp(`^Job ${REPR} \\((\\d+)\\) timed out$`), (m) => cron(unrepr(m[1]!), m[2], 'failed')],
+  // 19: one summary per run
+  [
+    new RegExp(`^Job ${REPR} \\((\\d+)\\) (fully done|partially done|failed) \\(#loop \\d+; done \\d+; remaining \\d+; duration (\\d+\\.\\d+)s\\)$`),
+    (m) => cron(unrepr(m[1]!), m[2], m[3] === 'failed' ? 'failed' : 'done', m[4]),
+  ],
+  // ≤ 16
+  [/^Starting job `(.*)`\.$/, (m) => cron(m[1]!, undefined, 'start')],
+  [/^Job `(.*)` done\.$/, (m) => cron(m[1]!, undefined, 'done')],
+  [/^Job done: `(.*)` \((\d+\.\d+)s\)\.$/, (m) => cron(m[1]!, undefined, 'done', m[2])],
+  [/^Call from cron (.*) for server action #\d+ failed in Job #(\d+)$/, (m) => cron(m[1]!, m[2], 'failed')],
+];
+
+function cron(job: string, id: string | undefined, event: CronFields['event'], seconds?: string): CronFields {
+  return { job, cronId: id === undefined ? null : Number(id), event, seconds: seconds === undefined ? null : Number(seconds) };
+}
+
+function unrepr(quoted: string): string {
+  return quoted.slice(1, -1).replace(/\\(x[0-9a-f]{2}|.)/g, (_, c: string) =>
+    c.length === 3 ? String.fromCharCode(parseInt(c.slice(1), 16)) : c === 'n' ? '\n' : c === 't' ? '\t' : c,
+  );
+}
+
+function cronEvent(message: string): CronFields | undefined {
+  for (const [re, make] of CRON_MESSAGES) {
+    const m = re.exec(message);
+    if (m) return make(m);
+  }
+  return undefined;
+}
+
+/**
+ * What `tenantscope parse odoo-log` prints: each record with the fields of its type only and
+ * its time as ISO 8601 UTC.
+ */
+export function odooLogParseOutput(text: string, context: ParseContext): { records: Record<string, unknown>[]; rejected: number } {
+  const { records, rejected } = parseOdooLog(text.split('\n'), context);
+  return { records: records.map(outputOf), rejected };
+}
+
+function outputOf(r: OdooLogRecord): Record<string, unknown> {
+  const ts = new Date(r.ts).toISOString();
+  switch (r.type) {
+    case 'request':
+      return { type: r.type, ts, pid: r.pid, db: r.db, method: r.method, path: r.path, status: r.status, queryCount: r.queryCount, sqlSeconds: r.sqlSeconds, otherSeconds: r.otherSeconds };
+    case 'worker':
+      return { type: r.type, ts, pid: r.pid, event: r.event, workerPid: r.workerPid };
+    case 'cron':
+      return { type: r.type, ts, db: r.db, job: r.job, cronId: r.cronId, event: r.event, seconds: r.seconds };
+    case 'log':
+      return { type: r.type, ts, pid: r.pid, level: r.level, db: r.db, logger: r.logger, message: r.message };
+  }
+}

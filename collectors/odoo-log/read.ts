@@ -1,0 +1,51 @@
+import { tailFile, type FileCheckpoint } from '../lib/file-tail';
+import { parseOdooLog, type OdooLogRecord, type ParseContext } from './parser';
+
+/**
+ * Tails an Odoo log file from a checkpoint (file identity and byte offset), following rename
+ * rotation (`odoo.log` → `odoo.log.1`) and copytruncate. It returns records and the checkpoint
+ * after the last complete line; the caller commits both together, so nothing is counted twice.
+ */
+export const name = 'odoo-log';
+
+export type LogCheckpoint = FileCheckpoint;
+
+export interface OdooLogBatch {
+  records: OdooLogRecord[];
+  /** Lines that could not belong to any record (a continuation with nothing before it). */
+  rejected: number;
+  checkpoint: LogCheckpoint;
+  /** Bytes consumed this run, across the rotated and the current file. */
+  bytes: number;
+  /** The run stopped at maxBytes with more already written: the reader is behind. */
+  more: boolean;
+}
+
+export interface OdooLogInput {
+  file: string;
+  /** IANA zone of the timestamps Odoo wrote (server local time). */
+  zone: string;
+  /** Clock reading, ms: gives a year to syslog timestamps written without one. */
+  now: number;
+  checkpoint?: LogCheckpoint;
+  /** Most bytes read in one run, so a large backlog is taken in steps. */
+  maxBytes?: number;
+}
+
+export async function collect(input: OdooLogInput): Promise<OdooLogBatch> {
+  const context: ParseContext = { zone: input.zone, referenceMs: input.now };
+  const tail = await tailFile(input.file, input.checkpoint, input.maxBytes ?? 16 * 1024 * 1024, 'log file');
+  const out: OdooLogBatch = { records: [], rejected: 0, checkpoint: tail.checkpoint, bytes: tail.bytes, more: tail.more };
+  for (const chunk of tail.chunks) {
+    parseInto(out, chunk.lines, context, chunk.from > 0);
+    out.rejected += chunk.oversized;
+  }
+  return out;
+}
+
+// Each file is parsed on its own; lines after a checkpoint may continue a record read before it.
+function parseInto(out: OdooLogBatch, lines: string[], context: ParseContext, resumed: boolean): void {
+  const parsed = parseOdooLog(lines, context, { resumed });
+  for (const record of parsed.records) out.records.push(record);
+  out.rejected += parsed.rejected;
+}

@@ -1,0 +1,104 @@
+import { WORKER_EVENTS } from './parser';
+import type { OdooRollup, TenantEventMinute } from './rollup';
+import type { Client, Queryable } from '../../services/storage/db';
+
+const LOAD_WORKER_DB = 'SELECT pid, database FROM odoo_worker_db WHERE source = $1';
+
+const SAVE_WORKER_DB = `
+INSERT INTO odoo_worker_db (source, pid, database, seen_at)
+SELECT $1, u.pid, u.database, u.seen_at FROM unnest($2::int4[], $3::text[], $4::timestamptz[]) AS u(pid, database, seen_at)
+ON CONFLICT (source, pid) DO UPDATE SET database = EXCLUDED.database, seen_at = EXCLUDED.seen_at
+WHERE odoo_worker_db.seen_at <= EXCLUDED.seen_at`;
+
+const FORGET_WORKER_DB = 'DELETE FROM odoo_worker_db WHERE source = $1 AND pid = ANY($2::int4[])';
+
+const ADD_CLUSTER_MINUTES = `
+INSERT INTO odoo_worker_event_minute AS t (cluster_id, minute, event, events)
+SELECT $1, u.minute, u.event, u.events FROM unnest($2::timestamptz[], $3::text[], $4::int4[]) AS u(minute, event, events)
+ON CONFLICT (cluster_id, minute, event) DO UPDATE SET events = t.events + EXCLUDED.events`;
+
+// Every event gets its row once a cluster's log has been read: a counter at a true 0, so the
+// first kill shows in increase() instead of starting the series.
+const ADD_CLUSTER_TOTALS = `
+INSERT INTO odoo_worker_event_total AS t (cluster_id, event, events)
+SELECT $1, u.event, u.events FROM unnest($2::text[], $3::int8[]) AS u(event, events)
+ON CONFLICT (cluster_id, event) DO UPDATE SET events = t.events + EXCLUDED.events`;
+
+const TENANT_COLUMNS = [
+  'worker_max_request',
+  'worker_memory_limit',
+  'worker_cpu_limit',
+  'worker_timeout_kill',
+  'worker_crash',
+  'cron_starts',
+  'cron_done',
+  'cron_failed',
+  'cron_timed_runs',
+  'cron_seconds',
+] as const;
+const typeOf = (c: string, int: string) => (c === 'cron_seconds' ? 'float8' : int);
+
+const ADD_TENANT_MINUTES = `
+INSERT INTO odoo_tenant_event_minute AS t (tenant_id, minute, ${TENANT_COLUMNS.join(', ')})
+SELECT * FROM unnest($1::text[], $2::timestamptz[], ${TENANT_COLUMNS.map((c, i) => `$${i + 3}::${typeOf(c, 'int4')}[]`).join(', ')})
+ON CONFLICT (tenant_id, minute) DO UPDATE SET ${TENANT_COLUMNS.map((c) => `${c} = t.${c} + EXCLUDED.${c}`).join(', ')}`;
+
+const ADD_TENANT_TOTALS = `
+INSERT INTO odoo_tenant_event_total AS t (tenant_id, ${TENANT_COLUMNS.join(', ')})
+SELECT * FROM unnest($1::text[], ${TENANT_COLUMNS.map((c, i) => `$${i + 2}::${typeOf(c, 'int8')}[]`).join(', ')})
+ON CONFLICT (tenant_id) DO UPDATE SET ${TENANT_COLUMNS.map((c) => `${c} = t.${c} + EXCLUDED.${c}`).join(', ')}`;
+
+/** The database each pid of a log source last named, as stored by earlier batches. */
+export async function loadWorkerDb(db: Queryable, source: string): Promise<Map<number, string>> {
+  const { rows } = await db.query<{ pid: number; database: string }>(LOAD_WORKER_DB, [source]);
+  return new Map(rows.map((r) => [r.pid, r.database]));
+}
+
+function columns(row: TenantEventMinute): Record<(typeof TENANT_COLUMNS)[number], number> {
+  return {
+    worker_max_request: row.worker['max-request'],
+    worker_memory_limit: row.worker['memory-limit'],
+    worker_cpu_limit: row.worker['cpu-limit'],
+    worker_timeout_kill: row.worker['timeout-kill'],
+    worker_crash: row.worker.crash,
+    cron_starts: row.cronStarts,
+    cron_done: row.cronDone,
+    cron_failed: row.cronFailed,
+    cron_timed_runs: row.cronTimedRuns,
+    cron_seconds: row.cronSeconds,
+  };
+}
+
+/**
+ * Adds a batch's worker events and cron runs to the minute tables and the totals, and records
+ * which database each pid named, inside the caller's transaction (partitions must exist).
+ */
+export async function addOdooEvents(client: Client, source: string, rollup: OdooRollup): Promise<void> {
+  const { clusterId, clusterEvents, tenantEvents, workerDb } = rollup;
+  if (clusterEvents.length > 0) {
+    await client.query(ADD_CLUSTER_MINUTES, [clusterId, clusterEvents.map((e) => new Date(e.minute)), clusterEvents.map((e) => e.event), clusterEvents.map((e) => e.events)]);
+  }
+  const totals = new Map<string, number>(WORKER_EVENTS.map((e) => [e, 0]));
+  for (const e of clusterEvents) totals.set(e.event, (totals.get(e.event) ?? 0) + e.events);
+  await client.query(ADD_CLUSTER_TOTALS, [clusterId, [...totals.keys()], [...totals.values()]]);
+
+  if (tenantEvents.length > 0) {
+    const values = tenantEvents.map(columns);
+    await client.query(ADD_TENANT_MINUTES, [tenantEvents.map((r) => r.tenantId), tenantEvents.map((r) => new Date(r.minute)), ...TENANT_COLUMNS.map((c) => values.map((v) => v[c]))]);
+    const byTenant = new Map<string, Record<string, number>>();
+    tenantEvents.forEach((r, i) => {
+      const sum = byTenant.get(r.tenantId) ?? Object.fromEntries(TENANT_COLUMNS.map((c) => [c, 0]));
+      for (const c of TENANT_COLUMNS) sum[c]! += values[i]![c];
+      byTenant.set(r.tenantId, sum);
+    });
+    const tenants = [...byTenant.keys()];
+    await client.query(ADD_TENANT_TOTALS, [tenants, ...TENANT_COLUMNS.map((c) => tenants.map((t) => byTenant.get(t)![c]))]);
+  }
+
+  const seen = [...workerDb].filter((e): e is [number, { database: string; seenAt: number }] => e[1] !== null);
+  const forgotten = [...workerDb].filter(([, v]) => v === null).map(([pid]) => pid);
+  if (forgotten.length > 0) await client.query(FORGET_WORKER_DB, [source, forgotten]);
+  if (seen.length > 0) {
+    await client.query(SAVE_WORKER_DB, [source, seen.map(([pid]) => pid), seen.map(([, v]) => v.database), seen.map(([, v]) => new Date(v.seenAt))]);
+  }
+}

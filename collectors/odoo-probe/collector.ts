@@ -1,0 +1,65 @@
+import * as odooProbe from './read';
+import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../lib/collector';
+import type { Fleet, Tenant } from '../../services/config/fleet-types';
+import { claimRun } from '../lib/collector-store';
+import { withTransaction } from '../../services/storage/db';
+import { addMinuteRows } from '../lib/tenant-minute-store';
+import { MinuteRollup } from '../lib/minute-rollup';
+import { succeededRun } from '../lib/run-record';
+
+export interface ProbeTarget extends CollectorTarget {
+  collector: 'odoo-probe';
+  tenant: Tenant;
+  url: string;
+  path: string;
+  timeoutSeconds: number;
+}
+
+export const odooProbeCollector: CollectorDefinition<ProbeTarget> = {
+  name: odooProbe.name,
+  targets: (fleet: Fleet) =>
+    fleet.tenants.flatMap((tenant) => {
+      const probe = fleet.clusters[tenant.cluster]?.probe;
+      if (!probe) return [];
+      // the first host is the tenant's primary address; probing one is enough to see the tenant
+      const host = tenant.hosts[0] as string;
+      return [{ collector: 'odoo-probe' as const, target: host, intervalSeconds: probe.intervalSeconds, cluster: tenant.cluster, tenant, url: probe.url, path: probe.path, timeoutSeconds: probe.timeoutSeconds }];
+    }),
+  run: (deps, target, context) => ingestProbe(deps, target, context),
+};
+
+/**
+ * Probes one tenant and stores the result under the run's key: a duplicated job probes again
+ * but writes nothing, so a minute never holds a probe twice.
+ */
+export async function ingestProbe(deps: IngestDeps, target: ProbeTarget, run: RunContext): Promise<RunOutcome> {
+  const result = await odooProbe.collect({
+    url: target.url,
+    path: target.path,
+    host: target.target,
+    timeoutSeconds: target.timeoutSeconds,
+    now: () => deps.clock.now(),
+  });
+  const rollup = new MinuteRollup();
+  const minute = rollup.probe(target.tenant.id, result.ts);
+  if (result.ok) minute.ok += 1;
+  else minute.failed += 1;
+  minute.secondsSum += result.durationSeconds;
+  const rows = rollup.all();
+  await deps.partitions.ensure('tenant_minute', rows.map((r) => r.minute));
+  const finishedAt = new Date(deps.clock.now());
+  const applied = await withTransaction(deps.pool, async (client) => {
+    const claimed = await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, 1, 0));
+    if (!claimed) return false;
+    await addMinuteRows(client, rows);
+    await client.query(
+      `INSERT INTO probe_state (tenant_id, probed_at, ok, duration_seconds, reason) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant_id) DO UPDATE SET probed_at = EXCLUDED.probed_at, ok = EXCLUDED.ok,
+         duration_seconds = EXCLUDED.duration_seconds, reason = EXCLUDED.reason
+       WHERE probe_state.probed_at <= EXCLUDED.probed_at`,
+      [target.tenant.id, new Date(result.ts), result.ok, result.durationSeconds, result.reason === 'status' ? `status ${result.status}` : result.reason],
+    );
+    return true;
+  });
+  return { records: applied ? 1 : 0, rejected: 0, duplicate: !applied };
+}

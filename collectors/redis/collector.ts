@@ -1,0 +1,131 @@
+import { Redis } from 'ioredis';
+import * as redis from './read';
+import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../lib/collector';
+import type { Fleet } from '../../services/config/fleet-types';
+import { claimRun } from '../lib/collector-store';
+import { withTransaction } from '../../services/storage/db';
+import { lockRedisTarget, readRedisBase, writeRedisSample, type TenantSample } from './store';
+import { attributeClients, counterDeltas } from './deltas';
+import { succeededRun } from '../lib/run-record';
+
+export interface RedisTarget extends CollectorTarget {
+  collector: 'redis';
+  /** The monitored server, `clusters.<id>.redis.url`; never shown (it may hold a password). */
+  url: string;
+  timeoutSeconds: number;
+}
+
+/**
+ * One ioredis client per cluster, kept between runs. Short connect and command timeouts and no
+ * reconnect loop: a dead Redis fails the run quickly, and the next run connects afresh.
+ */
+class RedisConnections {
+  private readonly clients = new Map<string, { url: string; client: Redis; ready: Promise<void> }>();
+
+  get(target: RedisTarget): Promise<Redis> {
+    let entry = this.clients.get(target.target);
+    if (entry && (entry.url !== target.url || entry.client.status === 'end' || entry.client.status === 'close')) {
+      entry.client.disconnect();
+      entry = undefined;
+    }
+    if (!entry) {
+      const ms = target.timeoutSeconds * 1000;
+      const client = new Redis(target.url, {
+        connectionName: 'tenantscope-collector',
+        lazyConnect: true,
+        connectTimeout: ms,
+        commandTimeout: ms,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        retryStrategy: () => null,
+      });
+      // errors reach the run through its commands; the event must not crash the process
+      client.on('error', () => undefined);
+      entry = { url: target.url, client, ready: client.connect() };
+      this.clients.set(target.target, entry);
+    }
+    const { client, ready } = entry;
+    // connect() alone can take several command timeouts (SETNAME, then the ready check)
+    return deadline(ready, target.timeoutSeconds * 1000, () => client.disconnect()).then(() => client);
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(all.map(({ client }) => (client.status === 'ready' ? client.quit().then(() => undefined, () => client.disconnect()) : client.disconnect())));
+  }
+}
+
+/** `work`, or a rejection after `ms` (calling `onTimeout` first). */
+function deadline<T>(work: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`redis: no answer within ${ms / 1000}s`));
+    }, ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+const connections = new RedisConnections();
+
+export const redisCollector: CollectorDefinition<RedisTarget> = {
+  name: redis.name,
+  targets: (fleet: Fleet) =>
+    Object.values(fleet.clusters).flatMap((cluster) =>
+      cluster.redis
+        ? [{ collector: 'redis' as const, target: cluster.id, intervalSeconds: cluster.redis.intervalSeconds, cluster: cluster.id, url: cluster.redis.url, timeoutSeconds: cluster.redis.timeoutSeconds }]
+        : [],
+    ),
+  run: (deps, target, context) => ingestRedis(deps, target, context),
+  close: () => connections.close(),
+};
+
+/**
+ * Samples one cluster's Redis and stores it. Counter deltas start from the previous sample kept
+ * in PostgreSQL, read and replaced under a lock on the target, so whichever worker runs next
+ * continues them; a duplicated run, or a sample older than the stored one, writes nothing.
+ */
+export async function ingestRedis(deps: IngestDeps, target: RedisTarget, run: RunContext): Promise<RunOutcome> {
+  const client = await connections.get(target);
+  const sample = await redis.collect({ client, now: () => deps.clock.now() });
+  const minute = Math.floor(sample.ts / 60_000) * 60_000;
+  await deps.partitions.ensure('redis_minute', [minute]);
+  await deps.partitions.ensure('redis_tenant_minute', [minute]);
+  const tenants = deps.fleet.tenants.filter((t) => t.cluster === target.cluster);
+  const records = 1 + sample.clients.length + sample.info.keyspace.length;
+  const finishedAt = new Date(deps.clock.now());
+  let unattributed = 0;
+  const applied = await withTransaction(deps.pool, async (tx) => {
+    await lockRedisTarget(tx, target.cluster);
+    if (!(await claimRun(tx, succeededRun(target.collector, target.target, run, finishedAt, records, sample.rejected)))) return false;
+    const base = await readRedisBase(tx, target.cluster);
+    // a slower run that read the server before the stored sample must not move the base back
+    if (base && base.sampledAt >= sample.ts) return false;
+    const { deltas, reset } = counterDeltas(base, sample.stats);
+    const attribution = attributeClients(tenants, sample.clients, sample.selfClientId, base, sample.ts, reset);
+    unattributed = attribution.unattributed;
+    const keysByDb = new Map(sample.info.keyspace.map((k) => [k.db, k.keys]));
+    const tenantRows: TenantSample[] = attribution.tenants.map((u) => {
+      const db = tenants.find((t) => t.id === u.tenantId)?.redis.db;
+      // Redis lists only dbs that hold keys: a tenant's db missing from the keyspace is empty
+      return { ...u, keys: db === undefined ? null : (keysByDb.get(db) ?? 0) };
+    });
+    await writeRedisSample(tx, {
+      clusterId: target.cluster,
+      sampledAt: sample.ts,
+      minute,
+      stats: sample.stats,
+      replicas: sample.info.replicas.map(({ ip, port, state, offset, lag }) => ({ ip, port, state, offset, lag: lag ?? null })),
+      unattributed,
+      clientCommands: attribution.clientCommands,
+      deltas,
+      reset,
+      keyspace: sample.info.keyspace,
+      tenants: tenantRows,
+    });
+    return true;
+  });
+  return { records: applied ? records : 0, rejected: applied ? sample.rejected : 0, duplicate: !applied, unattributed };
+}

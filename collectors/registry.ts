@@ -1,0 +1,24 @@
+import { backupsCollector } from './backups/collector';
+import { odooLogCollector } from './odoo-log/collector';
+import { odooProbeCollector } from './odoo-probe/collector';
+import { postgresCollector } from './postgres/collector';
+import { redisCollector } from './redis/collector';
+import { traefikCollector } from './traefik/collector';
+import type { CollectorDefinition, CollectorTarget } from './lib/collector';
+
+/**
+ * Every collector tenantscope runs (STYLE: one explicit registry). Adding a collector is one
+ * import and one entry here.
+ */
+export const COLLECTORS: readonly CollectorDefinition<CollectorTarget>[] = [
+  odooLogCollector as CollectorDefinition<CollectorTarget>,
+  odooProbeCollector as CollectorDefinition<CollectorTarget>,
+  postgresCollector as CollectorDefinition<CollectorTarget>,
+  traefikCollector as CollectorDefinition<CollectorTarget>,
+  redisCollector as CollectorDefinition<CollectorTarget>,
+  backupsCollector as CollectorDefinition<CollectorTarget>,
+];
+
+export function findCollector(name: string): CollectorDefinition<CollectorTarget> | undefined {
+  return COLLECTORS.find((c) => c.name === name);
+}

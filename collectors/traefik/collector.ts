@@ -1,0 +1,128 @@
+import * as traefik from './read';
+import { tenantOfRule } from './rules';
+import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../lib/collector';
+import type { Fleet, Tenant } from '../../services/config/fleet-types';
+import { claimRun } from '../lib/collector-store';
+import { withTransaction } from '../../services/storage/db';
+import { addIngressRows, addUnmapped, lockTarget, readBaseline, saveBaseline, type IngressClass, type IngressRow } from './store';
+import { minuteOf } from '../lib/minute-rollup';
+import { succeededRun } from '../lib/run-record';
+import { computeDeltas, type SeriesDelta } from './deltas';
+
+export interface TraefikTarget extends CollectorTarget {
+  collector: 'traefik';
+  metricsUrl: string;
+  apiUrl?: string;
+  routerTenants: Readonly<Record<string, string>>;
+}
+
+/** Longer than this between two scrapes, the minute of the delta is unknown: the interval is dropped. */
+export const MAX_GAP_SECONDS = 300;
+
+export const traefikCollector: CollectorDefinition<TraefikTarget> = {
+  name: traefik.name,
+  targets: (fleet: Fleet) =>
+    Object.values(fleet.clusters).flatMap((cluster) => {
+      const t = cluster.traefik;
+      if (!t) return [];
+      return [{ collector: 'traefik' as const, target: t.metricsUrl, intervalSeconds: t.intervalSeconds, cluster: cluster.id, metricsUrl: t.metricsUrl, ...(t.apiUrl && { apiUrl: t.apiUrl }), routerTenants: t.routerTenants }];
+    }),
+  run: (deps, target, context) => ingestTraefik(deps, target, context),
+};
+
+export function ingressClass(code: string, protocol: string): IngressClass {
+  // v3 puts the gRPC status in `code` (0 = OK): not an HTTP status at all.
+  if (protocol.startsWith('grpc')) return 'other';
+  if (code === '0') return 'aborted';
+  const n = Number(code);
+  return Number.isInteger(n) && n >= 100 && n < 600 ? (`${Math.floor(n / 100)}xx` as IngressClass) : 'other';
+}
+
+/**
+ * Router name → tenant id: the one tenant whose hosts the router's rule routes, else the
+ * fleet's `routerTenants` (by full name or name without `@provider`), else none.
+ */
+export function routerResolver(routers: readonly traefik.RouterRule[] | undefined, tenants: readonly Tenant[], fallback: Readonly<Record<string, string>>): (router: string) => string | undefined {
+  const ids = new Set(tenants.map((t) => t.id));
+  const byRule = new Map<string, string>();
+  for (const r of routers ?? []) {
+    const tenant = tenantOfRule(r.rule, tenants);
+    if (tenant) byRule.set(r.name, tenant);
+  }
+  return (router) => {
+    const found = byRule.get(router) ?? fallback[router] ?? fallback[router.replace(/@[^@]*$/, '')];
+    return found !== undefined && ids.has(found) ? found : undefined;
+  };
+}
+
+/** Sums series deltas per tenant into one minute; requests of routers without a tenant per router. */
+export function attribute(deltas: readonly SeriesDelta[], tenantOf: (router: string) => string | undefined, minute: number): { rows: IngressRow[]; unmapped: Map<string, number> } {
+  const rows = new Map<string, IngressRow>();
+  const unmapped = new Map<string, number>();
+  for (const d of deltas) {
+    // Traefik's own routers (api, dashboard, ping, prometheus) serve no tenant.
+    if (d.router.endsWith('@internal')) continue;
+    const tenantId = tenantOf(d.router);
+    if (!tenantId) {
+      if (d.requests) unmapped.set(d.router, (unmapped.get(d.router) ?? 0) + d.requests);
+      continue;
+    }
+    let row = rows.get(tenantId);
+    if (!row) {
+      row = { tenantId, minute, requests: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, aborted: 0, other: 0 }, requestBytes: null, responseBytes: null, duration: null };
+      rows.set(tenantId, row);
+    }
+    if (d.requests !== undefined) row.requests[ingressClass(d.code, d.protocol)] += d.requests;
+    if (d.requestBytes !== undefined) row.requestBytes = (row.requestBytes ?? 0) + d.requestBytes;
+    if (d.responseBytes !== undefined) row.responseBytes = (row.responseBytes ?? 0) + d.responseBytes;
+    if (d.duration) {
+      if (!row.duration) row.duration = { bounds: d.duration.bounds, counts: [...d.duration.counts], sum: d.duration.sum };
+      else if (sameBounds(row.duration.bounds, d.duration.bounds)) {
+        const target = row.duration;
+        d.duration.counts.forEach((c, i) => (target.counts[i] = (target.counts[i] ?? 0) + c));
+        target.sum += d.duration.sum;
+      }
+    }
+  }
+  return { rows: [...rows.values()], unmapped };
+}
+
+function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Scrapes one Traefik, then, in one transaction under the target's lock, computes the deltas
+ * against the stored previous scrape, adds them to the tenants' minutes and stores this scrape
+ * as the next baseline. A scrape older than the stored one (a slower concurrent run) writes nothing.
+ */
+export async function ingestTraefik(deps: IngestDeps, target: TraefikTarget, run: RunContext): Promise<RunOutcome> {
+  const scrape = await traefik.collect({
+    metricsUrl: target.metricsUrl,
+    ...(target.apiUrl && { apiUrl: target.apiUrl }),
+    now: () => deps.clock.now(),
+    signal: run.signal,
+  });
+  const tenants = deps.fleet.tenants.filter((t) => t.cluster === target.cluster);
+  const tenantOf = routerResolver(scrape.routers, tenants, target.routerTenants);
+  const minute = minuteOf(scrape.scrapedAt);
+  await deps.partitions.ensure('ingress_minute', [minute]);
+  const finishedAt = new Date(deps.clock.now());
+  const result = await withTransaction(deps.pool, async (client) => {
+    await lockTarget(client, target.target);
+    const previous = await readBaseline(client, target.target);
+    if (previous && previous.scrapedAt >= scrape.scrapedAt) return undefined;
+    if (!(await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, scrape.series.length, scrape.rejected)))) return undefined;
+    const deltas = computeDeltas(previous, scrape, MAX_GAP_SECONDS * 1000);
+    const { rows, unmapped } = attribute(deltas.deltas, tenantOf, minute);
+    await addIngressRows(client, rows);
+    await addUnmapped(client, target.cluster, unmapped, finishedAt);
+    await saveBaseline(client, target.target, target.cluster, deltas.next, scrape.metricSet);
+    return { deltas, unmapped };
+  });
+  if (!result) return { records: 0, rejected: 0, duplicate: true };
+  if (result.deltas.outcome === 'restart' || result.deltas.outcome === 'gap' || result.deltas.resetSeries > 0) {
+    deps.log.info({ collector: target.collector, target: target.target, outcome: result.deltas.outcome, resetSeries: result.deltas.resetSeries }, 'traefik counters restarted; interval dropped');
+  }
+  return { records: scrape.series.length, rejected: scrape.rejected, duplicate: false, unattributed: result.unmapped.size };
+}

@@ -1,0 +1,222 @@
+import { CollectorError } from '../../services/core/errors';
+import { histogramSeries, parseExposition, seriesKey, type Sample } from '../lib/prom-text';
+
+/**
+ * Scrapes one Traefik: `/metrics` (v2 or v3, `addRoutersLabels: true`) for the router series,
+ * and the read-only API's `/api/http/routers` for the rules that say which tenant a router
+ * serves. It returns the counters as read; deltas and reset handling belong to the caller, which
+ * keeps the previous scrape.
+ */
+export const name = 'traefik';
+
+/** One router series (router, service, code, method, protocol): its counters as Traefik reports them. */
+export interface RouterSeries {
+  router: string;
+  service: string;
+  /** HTTP status, `0` for an aborted request; the gRPC status when protocol is grpc (v3). */
+  code: string;
+  method: string;
+  protocol: string;
+  /** Absent when Traefik did not expose that counter (bytes arrived late in v2). */
+  requests?: number;
+  requestBytes?: number;
+  responseBytes?: number;
+  duration?: RouterHistogram;
+}
+
+export interface RouterHistogram {
+  /** Finite upper bounds, ascending. */
+  bounds: number[];
+  /** Cumulative counts per bound, then the `+Inf` bucket. */
+  cumulative: number[];
+  sum: number;
+  count: number;
+}
+
+export type MetricSet = 'v2' | 'v3';
+
+export interface RouterMetrics {
+  series: RouterSeries[];
+  /** v2 when its open-connection gauges or reload-failure metrics are present, v3 on its global `traefik_open_connections`. */
+  metricSet: MetricSet | null;
+  /** `process_start_time_seconds`: a change means Traefik restarted and its counters began again. */
+  processStartSeconds: number | null;
+  samples: number;
+  /** Lines the exposition parser refused, and router samples without router or service labels. */
+  rejected: number;
+}
+
+export interface RouterRule {
+  name: string;
+  rule: string;
+}
+
+export interface TraefikScrape extends RouterMetrics {
+  /** Clock reading when /metrics answered, ms. */
+  scrapedAt: number;
+  /** The routers of `/api/http/routers`; absent without an API URL. */
+  routers?: RouterRule[];
+}
+
+export interface TraefikInput {
+  metricsUrl: string;
+  apiUrl?: string;
+  now: () => number;
+  signal?: AbortSignal;
+  timeoutSeconds?: number;
+}
+
+const COUNTERS = {
+  traefik_router_requests_total: 'requests',
+  traefik_router_requests_bytes_total: 'requestBytes',
+  traefik_router_responses_bytes_total: 'responseBytes',
+} as const;
+const DURATION = 'traefik_router_request_duration_seconds';
+const V2_ONLY = ['traefik_config_reloads_failure_total', 'traefik_config_last_reload_failure', 'traefik_entrypoint_open_connections', 'traefik_router_open_connections', 'traefik_service_open_connections'];
+const ROUTER_PAGE = 100;
+const MAX_PAGES = 100;
+
+export async function collect(input: TraefikInput): Promise<TraefikScrape> {
+  const text = await get(input.metricsUrl, input);
+  const scrapedAt = input.now();
+  const metrics = readRouterMetrics(text);
+  if (input.apiUrl === undefined) return { ...metrics, scrapedAt };
+  return { ...metrics, scrapedAt, routers: await readRouters(input.apiUrl, input) };
+}
+
+/** The router series of an exposition, whatever else it holds. */
+export function readRouterMetrics(text: string): RouterMetrics {
+  const exposition = parseExposition(text);
+  let rejected = exposition.rejected;
+  const series = new Map<string, RouterSeries>();
+  const seriesOf = (labels: Record<string, string>): RouterSeries | undefined => {
+    const { router, service, code, method, protocol } = labels;
+    if (router === undefined || service === undefined || code === undefined) return undefined;
+    const key = seriesKey({ router, service, code, method: method ?? '', protocol: protocol ?? '' });
+    let s = series.get(key);
+    if (!s) {
+      s = { router, service, code, method: method ?? '', protocol: protocol ?? '' };
+      series.set(key, s);
+    }
+    return s;
+  };
+  const durationSamples: Sample[] = [];
+  let processStartSeconds: number | null = null;
+  for (const sample of exposition.samples) {
+    if (sample.name === 'process_start_time_seconds' && Number.isFinite(sample.value)) processStartSeconds = sample.value;
+    if (sample.family === DURATION) {
+      durationSamples.push(sample);
+      continue;
+    }
+    const field = COUNTERS[sample.name as keyof typeof COUNTERS];
+    if (!field) continue;
+    const s = Number.isFinite(sample.value) && sample.value >= 0 ? seriesOf(sample.labels) : undefined;
+    if (s) s[field] = sample.value;
+    else rejected += 1;
+  }
+  for (const h of histogramSeries(durationSamples, DURATION)) {
+    const s = seriesOf(h.labels);
+    const duration = s && toHistogram(h.buckets, h.sum, h.count);
+    if (s && duration) s.duration = duration;
+    else rejected += 1;
+  }
+  const names = new Set(exposition.samples.map((s) => s.family));
+  const metricSet = V2_ONLY.some((n) => names.has(n)) ? 'v2' : names.has('traefik_open_connections') ? 'v3' : null;
+  return { series: [...series.values()], metricSet, processStartSeconds, samples: exposition.samples.length, rejected };
+}
+
+/** A histogram needs finite counts, a `+Inf` bucket equal to its count, and a sum. */
+function toHistogram(buckets: { le: number; count: number }[], sum: number | undefined, count: number | undefined): RouterHistogram | undefined {
+  const last = buckets[buckets.length - 1];
+  if (sum === undefined || count === undefined || !last || last.le !== Infinity || last.count !== count) return undefined;
+  if (!Number.isFinite(sum) || buckets.some((b) => !Number.isFinite(b.count) || b.count < 0)) return undefined;
+  return { bounds: buckets.slice(0, -1).map((b) => b.le), cumulative: buckets.map((b) => b.count), sum, count };
+}
+
+/** `GET /api/http/routers`, following Traefik's `X-Next-Page` (1 when there is no next page). */
+async function readRouters(apiUrl: string, input: TraefikInput): Promise<RouterRule[]> {
+  const routers: RouterRule[] = [];
+  const base = apiUrl.replace(/\/+$/, '');
+  for (let page = 1; page <= MAX_PAGES; ) {
+    const { body, nextPage } = await getJson(`${base}/api/http/routers?per_page=${ROUTER_PAGE}&page=${page}`, input);
+    if (!Array.isArray(body)) throw new CollectorError(`Traefik API ${shown(base)}/api/http/routers did not answer a JSON array`);
+    for (const r of body as unknown[]) {
+      const router = r as { name?: unknown; rule?: unknown };
+      if (typeof router.name === 'string') routers.push({ name: router.name, rule: typeof router.rule === 'string' ? router.rule : '' });
+    }
+    if (nextPage <= page) break;
+    page = nextPage;
+  }
+  return routers;
+}
+
+async function get(url: string, input: TraefikInput): Promise<string> {
+  return (await request(url, input)).text();
+}
+
+async function getJson(url: string, input: TraefikInput): Promise<{ body: unknown; nextPage: number }> {
+  const res = await request(url, input);
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new CollectorError(`Traefik API ${shown(url)} answered something other than JSON`);
+  }
+  const next = Number(res.headers.get('x-next-page') ?? '1');
+  return { body, nextPage: Number.isInteger(next) ? next : 1 };
+}
+
+/** A URL fit for a message: user and password removed. */
+function shown(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return 'an invalid URL';
+  }
+}
+
+async function request(url: string, input: TraefikInput): Promise<Response> {
+  const timeout = AbortSignal.timeout((input.timeoutSeconds ?? 10) * 1000);
+  const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
+  let res: Response;
+  try {
+    res = await fetch(url, { signal, headers: { Accept: 'text/plain;version=0.0.4, application/json' } });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    throw new CollectorError(`Traefik ${shown(url)} cannot be reached (${cause})`);
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new CollectorError(`Traefik ${shown(url)} answered ${res.status}`);
+  }
+  return res;
+}
+
+/**
+ * `tenantscope parse traefik-metrics`: one `exposition` record (metric set, process start,
+ * sample count), then one `router-series` record per router series, null where Traefik gave
+ * no such counter; duration buckets cumulative, as Traefik reports them.
+ */
+export function parseMetricsText(text: string): { records: unknown[]; rejected: number } {
+  const m = readRouterMetrics(text);
+  const head = { type: 'exposition', metricSet: m.metricSet, processStartSeconds: m.processStartSeconds, samples: m.samples, routerSeries: m.series.length };
+  const series = m.series.map((s) => ({
+    type: 'router-series',
+    router: s.router,
+    service: s.service,
+    code: s.code,
+    method: s.method,
+    protocol: s.protocol,
+    requests: s.requests ?? null,
+    requestBytes: s.requestBytes ?? null,
+    responseBytes: s.responseBytes ?? null,
+    durationSeconds: s.duration
+      ? { buckets: s.duration.cumulative.map((count, i) => ({ le: s.duration!.bounds[i] ?? '+Inf', count })), sum: s.duration.sum, count: s.duration.count }
+      : null,
+  }));
+  return { records: [head, ...series], rejected: m.rejected };
+}

@@ -1,0 +1,55 @@
+import type { Fleet } from './fleet-types';
+import { withTransaction, type Pool, type Queryable } from '../storage/db';
+
+const FLEET_SYNC_LOCK = 7_461_003;
+
+/**
+ * Writes the fleet file's tiers, clusters and tenants to the database. Tenants no longer in the
+ * file become inactive, never deleted: their rollups and reports stay readable.
+ */
+export async function syncFleet(pool: Pool, fleet: Fleet, now: Date): Promise<void> {
+  await withTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [FLEET_SYNC_LOCK]);
+    for (const tier of Object.values(fleet.tiers)) {
+      await client.query(
+        `INSERT INTO tier (id, spec, synced_at) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET spec = EXCLUDED.spec, synced_at = EXCLUDED.synced_at`,
+        [tier.id, JSON.stringify(tier), now],
+      );
+    }
+    for (const cluster of Object.values(fleet.clusters)) {
+      await client.query(
+        `INSERT INTO cluster (id, timezone, spec, synced_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET timezone = EXCLUDED.timezone, spec = EXCLUDED.spec, synced_at = EXCLUDED.synced_at`,
+        [cluster.id, cluster.timezone, JSON.stringify(cluster), now],
+      );
+    }
+    for (const t of fleet.tenants) {
+      const spec = { ...t, monthlyFee: { ...t.monthlyFee, minor: t.monthlyFee.minor.toString() } };
+      await client.query(
+        `INSERT INTO tenant (id, name, cluster_id, tier_id, timezone, database, hosts, spec, active, synced_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, $9)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, cluster_id = EXCLUDED.cluster_id,
+           tier_id = EXCLUDED.tier_id, timezone = EXCLUDED.timezone, database = EXCLUDED.database,
+           hosts = EXCLUDED.hosts, spec = EXCLUDED.spec, active = true, synced_at = EXCLUDED.synced_at`,
+        [t.id, t.name, t.cluster, t.tier, t.timezone, t.database, t.hosts, JSON.stringify(spec), now],
+      );
+    }
+    await client.query('UPDATE tenant SET active = false WHERE NOT (id = ANY($1))', [fleet.tenants.map((t) => t.id)]);
+  });
+}
+
+export interface TenantRow {
+  id: string;
+  name: string;
+  cluster: string;
+  tier: string;
+}
+
+/** Active tenants as stored, for readers that did not load the fleet file themselves. */
+export async function listActiveTenants(db: Queryable): Promise<TenantRow[]> {
+  const { rows } = await db.query<TenantRow>(
+    'SELECT id, name, cluster_id AS cluster, tier_id AS tier FROM tenant WHERE active ORDER BY id',
+  );
+  return rows;
+}

@@ -1,0 +1,77 @@
+import { parseFleet } from '../../services/config/fleet';
+import type { Fleet } from '../../services/config/fleet-types';
+import { parseEvidenceLine, type Evidence } from '../../services/sla/evidence';
+import { EvidenceIndex } from '../../services/sla/minute-evidence';
+import { computeFleetReports, type SlaReport } from '../../services/sla/report';
+
+/** Test fleets for the SLA engine: one cluster c1, tenants a (and b) on tier t. */
+export interface SlaFleetOptions {
+  zone?: string;
+  clusterZone?: string;
+  target?: number;
+  credits?: string;
+  cap?: number;
+  nodata?: 'exclude' | 'good' | 'bad';
+  minRequests?: number;
+  fee?: [string, string];
+  tenantMaintenance?: string[];
+  clusterMaintenance?: string[];
+}
+
+export function slaFleet(o: SlaFleetOptions = {}): Fleet {
+  const tenant = (id: string, maintenance: string[]) => [
+    `  - id: ${id}`,
+    `    name: Tenant ${id}`,
+    '    cluster: c1',
+    '    tier: t',
+    `    timezone: ${o.zone ?? 'Europe/Berlin'}`,
+    `    hosts: [${id}.example.test]`,
+    `    monthlyFee: {amount: "${(o.fee ?? ['1000.00', 'EUR'])[0]}", currency: ${(o.fee ?? ['1000.00', 'EUR'])[1]}}`,
+    ...(maintenance.length > 0 ? ['    maintenance:', ...maintenance.map((m) => `      - ${m}`)] : []),
+  ];
+  const yaml = [
+    'tiers:',
+    '  t:',
+    `    target: ${o.target ?? 99.9}`,
+    `    credits: ${o.credits ?? '[{below: 99.9, percent: 10}, {below: 99.0, percent: 25}, {below: 95.0, percent: 100}]'}`,
+    `    creditCapPercent: ${o.cap ?? 100}`,
+    '    rpo: 1h',
+    '    rto: 4h',
+    `    downtime: {minRequests: ${o.minRequests ?? 10}, errorRatio: 0.05}`,
+    `    nodata: ${o.nodata ?? 'exclude'}`,
+    'clusters:',
+    '  c1:',
+    `    timezone: ${o.clusterZone ?? o.zone ?? 'Europe/Berlin'}`,
+    ...((o.clusterMaintenance ?? []).length > 0 ? ['    maintenance:', ...o.clusterMaintenance!.map((m) => `      - ${m}`)] : []),
+    'tenants:',
+    ...tenant('a', o.tenantMaintenance ?? []),
+    ...tenant('b', []),
+  ].join('\n');
+  return parseFleet(yaml, 'sla-test.yaml');
+}
+
+/** Reports of the fleet's tenants for `month` from evidence given as line objects. */
+export function reportsFor(fleet: Fleet, month: string, lines: readonly object[]): Record<string, SlaReport> {
+  const evidence = lines.map((l) => {
+    const parsed = parseEvidenceLine(JSON.stringify(l));
+    if ('error' in parsed) throw new Error(`bad test evidence ${JSON.stringify(l)}: ${parsed.error}`);
+    return parsed as Evidence;
+  });
+  return Object.fromEntries(computeFleetReports(fleet, month, new EvidenceIndex(evidence)).map((r) => [r.tenant, r]));
+}
+
+export const probe = (ts: string, ok: boolean, tenant = 'a') => ({ kind: 'probe', tenant, ts, ok });
+export const requests = (minute: string, total: number, serverErrors: number, source?: 'ingress' | 'odoo', tenant = 'a') => ({
+  kind: 'requests',
+  tenant,
+  minute,
+  total,
+  serverErrors,
+  ...(source && { source }),
+});
+
+/** `n` consecutive minutes from `startIso`, as ISO strings. */
+export function minutesFrom(startIso: string, n: number): string[] {
+  const start = Date.parse(startIso);
+  return Array.from({ length: n }, (_, i) => new Date(start + i * 60_000).toISOString());
+}
