@@ -5,7 +5,15 @@ const json = process.env.TENANTSCOPE_VITEST_JSON;
 
 export default defineConfig({
   test: {
-    include: ['services/**/*.test.ts', 'collectors/**/*.test.ts', 'simulator/**/*.test.ts', 'bench/**/*.test.ts', 'dashboards/**/*.test.ts', 'alert-rules/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'services/**/*.test.ts',
+      'collectors/**/*.test.ts',
+      'simulator/**/*.test.ts',
+      'bench/**/*.test.ts',
+      'dashboards/**/*.test.ts',
+      'alert-rules/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     // Integration tests share one PostgreSQL and one Redis; each file uses its own names.
     fileParallelism: true,
     maxWorkers: 2,

@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { detectorConfig, type DetectorConfigOverrides } from '../services/noisy/detector-config';
+import { detectorConfig, type DetectorConfigOverrides } from '../services/config/noisy-thresholds';
 import { runScenario, type RunResult } from './noisy-eval/evaluate';
 import { SCENARIOS } from './noisy-eval/scenarios';
 import { score, type Metrics } from './noisy-eval/score';
@@ -47,11 +47,47 @@ if (positives.length) rows.push({ label: 'scenarios 1-6', m: score(positives) })
 if (negatives.length) rows.push({ label: 'scenarios 7-12 (clean)', m: score(negatives) });
 rows.push({ label: 'overall', m: score(runs) });
 
-const header = ['scenario', 'runs', 'truth', 'inc', 'prec', 'recall', 'top1', 'top3', 'vicF1', 'delay p50', 'p95', 'clear p50', 'p95', 'reopen', 'antag', 'false', 'false/100td'];
+const header = [
+  'scenario',
+  'runs',
+  'truth',
+  'inc',
+  'prec',
+  'recall',
+  'top1',
+  'top3',
+  'vicF1',
+  'delay p50',
+  'p95',
+  'clear p50',
+  'p95',
+  'reopen',
+  'antag',
+  'false',
+  'false/100td',
+];
 console.log(header.join(' | '));
 for (const { label, m } of rows) {
   console.log(
-    [label.padEnd(40), m.runs, m.truths, m.incidents, fmt(m.precision), fmt(m.recall), fmt(m.top1), fmt(m.top3), fmt(m.victimF1), fmt(m.delayMedian, 1), fmt(m.delayP95, 1), fmt(m.clearMedian, 1), fmt(m.clearP95, 1), fmt(m.reopenRate), m.antagonistIncidents, m.falseIncidents, fmt(m.falsePer100TenantDays)].join(' | '),
+    [
+      label.padEnd(40),
+      m.runs,
+      m.truths,
+      m.incidents,
+      fmt(m.precision),
+      fmt(m.recall),
+      fmt(m.top1),
+      fmt(m.top3),
+      fmt(m.victimF1),
+      fmt(m.delayMedian, 1),
+      fmt(m.delayP95, 1),
+      fmt(m.clearMedian, 1),
+      fmt(m.clearP95, 1),
+      fmt(m.reopenRate),
+      m.antagonistIncidents,
+      m.falseIncidents,
+      fmt(m.falsePer100TenantDays),
+    ].join(' | '),
   );
 }
 
@@ -73,5 +109,18 @@ console.log(`${runs.length} runs in ${seconds.toFixed(0)} s`);
 
 writeFileSync(
   out,
-  JSON.stringify({ seeds, minutesPerRun: 360, tenants: 50, config, seconds: Math.round(seconds), targets, rows: rows.map(({ label, m }) => ({ scenario: label, ...m })), runs }, null, 1) + '\n',
+  JSON.stringify(
+    {
+      seeds,
+      minutesPerRun: 360,
+      tenants: 50,
+      config,
+      seconds: Math.round(seconds),
+      targets,
+      rows: rows.map(({ label, m }) => ({ scenario: label, ...m })),
+      runs,
+    },
+    null,
+    1,
+  ) + '\n',
 );

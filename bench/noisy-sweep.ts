@@ -66,13 +66,32 @@ async function main(): Promise<void> {
   const fmt = (x: number | null, d = 2): string => (x === null ? '-' : x.toFixed(d));
   console.log('point | prec 1-6 | recall | top1 | delay p50 | p95 | antag 7-12 | false/100td');
   for (const { point, positives: p, negatives: n } of results) {
-    console.log([point.label.padEnd(36), fmt(p.precision), fmt(p.recall), fmt(p.top1), fmt(p.delayMedian, 1), fmt(p.delayP95, 1), n.antagonistIncidents, fmt(n.falsePer100TenantDays)].join(' | '));
+    console.log(
+      [
+        point.label.padEnd(36),
+        fmt(p.precision),
+        fmt(p.recall),
+        fmt(p.top1),
+        fmt(p.delayMedian, 1),
+        fmt(p.delayP95, 1),
+        n.antagonistIncidents,
+        fmt(n.falsePer100TenantDays),
+      ].join(' | '),
+    );
   }
   const base = results[0] as (typeof results)[number];
-  const better = results.slice(1).filter(
-    (r) => (r.positives.precision ?? 0) > (base.positives.precision ?? 0) && (r.positives.delayMedian ?? Infinity) < (base.positives.delayMedian ?? Infinity),
+  const better = results
+    .slice(1)
+    .filter(
+      (r) =>
+        (r.positives.precision ?? 0) > (base.positives.precision ?? 0) &&
+        (r.positives.delayMedian ?? Infinity) < (base.positives.delayMedian ?? Infinity),
+    );
+  console.log(
+    better.length
+      ? `beats the defaults on precision and delay: ${better.map((r) => r.point.label).join(', ')}`
+      : 'no point beats the defaults on both precision and delay: the defaults stay',
   );
-  console.log(better.length ? `beats the defaults on precision and delay: ${better.map((r) => r.point.label).join(', ')}` : 'no point beats the defaults on both precision and delay: the defaults stay');
   const seconds = Math.round((performance.now() - started) / 1000);
   console.log(`${results.length} points x ${seeds} seeds x 12 scenarios in ${seconds} s`);
   writeFileSync(

@@ -32,7 +32,14 @@ function fleetYaml(n: number): string {
   const lines = ['clusters:', '  c1:', '    timezone: UTC', 'tenants:'];
   const tiers = ['standard', 'business', 'mission'];
   for (let i = 0; i < n; i++) {
-    lines.push(`  - id: t${i}`, `    name: Tenant ${i}`, '    cluster: c1', `    tier: ${tiers[i % 3]}`, `    hosts: [t${i}.bench.test]`, '    monthlyFee: {amount: "500.00", currency: EUR}');
+    lines.push(
+      `  - id: t${i}`,
+      `    name: Tenant ${i}`,
+      '    cluster: c1',
+      `    tier: ${tiers[i % 3]}`,
+      `    hosts: [t${i}.bench.test]`,
+      '    monthlyFee: {amount: "500.00", currency: EUR}',
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -63,7 +70,8 @@ async function main(): Promise<void> {
     await migrate(pool, silentLogger);
     const fleet = parseFleet(fleetYaml(TENANTS), 'bench-fleet.yaml');
     await syncFleet(pool, fleet, new Date(START));
-    for (const table of ['tenant_minute', 'ingress_minute', 'sla_minute']) await pool.query('SELECT tenantscope_ensure_month_partition($1, $2)', [table, START]);
+    for (const table of ['tenant_minute', 'ingress_minute', 'sla_minute'])
+      await pool.query('SELECT tenantscope_ensure_month_partition($1, $2)', [table, START]);
     const ids = fleet.tenants.map((t) => t.id);
 
     // Two probes a minute for every tenant; a failing run of 5 to 20 minutes on ~3 days each.
@@ -92,7 +100,8 @@ async function main(): Promise<void> {
       await pool.query('ANALYZE tenant_minute, ingress_minute, sla_minute');
     });
 
-    const size = async (rel: string) => Number((await pool.query<{ b: string }>('SELECT pg_total_relation_size($1)::text AS b', [rel])).rows[0]!.b);
+    const size = async (rel: string) =>
+      Number((await pool.query<{ b: string }>('SELECT pg_total_relation_size($1)::text AS b', [rel])).rows[0]!.b);
     const slaBytes = (await size('sla_minute_y2026m03')) / TENANTS;
     const probeBytes = (await size('tenant_minute_y2026m03')) / TENANTS;
 
@@ -108,7 +117,8 @@ async function main(): Promise<void> {
         [START, END],
       ),
     );
-    if (reports.length !== TENANTS || peer.rowCount !== TENANTS) throw new Error(`expected ${TENANTS} reports, got ${reports.length} (peer ${peer.rowCount})`);
+    if (reports.length !== TENANTS || peer.rowCount !== TENANTS)
+      throw new Error(`expected ${TENANTS} reports, got ${reports.length} (peer ${peer.rowCount})`);
     const bad = reports.reduce((n, r) => n + r.report.minutes.bad, 0);
     // monthReports reads all tenants its own way; a sample against the per-tenant path (export, freeze).
     const sample = reports.filter((_, i) => i % Math.ceil(TENANTS / 20) === 0);

@@ -32,11 +32,40 @@ export interface ParseKind {
 const odooLog = (text: string, { zone }: ParseOptions): ParseResult => odooLogParseOutput(text, { zone, referenceMs: systemClock.now() });
 
 export const PARSE_KINDS: readonly ParseKind[] = [
-  { kind: 'traefik-metrics', description: 'Traefik v2/v3 /metrics (Prometheus text): router series with requests, bytes, duration histogram', parse: parseMetricsText },
-  { kind: 'traefik-access', description: 'Traefik JSON access log (v2 and v3): one record per request, RequestHost as the tenant key', parse: parseAccessText },
-  { kind: 'pgbackrest-info', description: 'pgbackrest info --output=json: a stanza record per stanza (status, repos, WAL range, last good backup per type), a backup record per backup', parse: pgbackrestInfoRecords },
-  { kind: 'walg-backup-list', description: 'wal-g backup-list --detail --json: a backup record per backup (system identifier and LSNs exact)', parse: walgBackupListRecords },
-  { kind: 'backup-jobs', description: 'per-tenant backup and restore-test job results (JSON lines): a job record per line, with its line number and duration', parse: backupJobRecords },
-  { kind: 'odoo-log', description: 'Odoo server log, any version 12-19, plain, container, journald or syslog format: request, worker, cron and log records', parse: odooLog },
-  { kind: 'redis-info', description: 'Redis INFO / INFO all text (stats, sections, keyspace, commands, errors, replicas, latency)', parse: infoRecords },
+  {
+    kind: 'traefik-metrics',
+    description: 'Traefik v2/v3 /metrics (Prometheus text): router series with requests, bytes, duration histogram',
+    parse: parseMetricsText,
+  },
+  {
+    kind: 'traefik-access',
+    description: 'Traefik JSON access log (v2 and v3): one record per request, RequestHost as the tenant key',
+    parse: parseAccessText,
+  },
+  {
+    kind: 'pgbackrest-info',
+    description:
+      'pgbackrest info --output=json: a stanza record per stanza (status, repos, WAL range, last good backup per type), a backup record per backup',
+    parse: pgbackrestInfoRecords,
+  },
+  {
+    kind: 'walg-backup-list',
+    description: 'wal-g backup-list --detail --json: a backup record per backup (system identifier and LSNs exact)',
+    parse: walgBackupListRecords,
+  },
+  {
+    kind: 'backup-jobs',
+    description: 'per-tenant backup and restore-test job results (JSON lines): a job record per line, with its line number and duration',
+    parse: backupJobRecords,
+  },
+  {
+    kind: 'odoo-log',
+    description: 'Odoo server log, any version 12-19, plain, container, journald or syslog format: request, worker, cron and log records',
+    parse: odooLog,
+  },
+  {
+    kind: 'redis-info',
+    description: 'Redis INFO / INFO all text (stats, sections, keyspace, commands, errors, replicas, latency)',
+    parse: infoRecords,
+  },
 ];

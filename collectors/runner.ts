@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Logger } from '../services/core/logger';
+
 import { inSpan } from '../services/core/tracing';
 import { claimRun, recordStatus, type RunRecord } from './lib/collector-store';
 import { COLLECTORS, findCollector } from './registry';
@@ -92,7 +92,7 @@ export class CollectorRunner {
       if (failed) await claimRun(this.deps.pool, run);
       await recordStatus(this.deps.pool, run);
     } catch (err) {
-      this.deps.log.error({ collector: run.collector, target: run.target, err: (err as Error).message }, 'cannot record collector status');
+      this.deps.log.error({ collector: run.collector, target: run.target, err }, 'cannot record collector status');
     }
   }
 }

@@ -11,17 +11,30 @@ const DIR = __dirname;
 const REGENERATE = 'regenerate with `npx tsx dashboards/src/generate.ts` and commit the JSON; never edit it by hand';
 
 const generated = renderDashboards();
-const committed = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const committed = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 interface Query {
   where: string;
   expr: string;
 }
 
+interface PanelModel {
+  title?: string;
+  targets?: { refId?: string; expr: string }[];
+  panels?: PanelModel[];
+}
+
+interface DashboardModel {
+  panels?: PanelModel[];
+  templating?: { list?: { type: string; name: string; query: string }[] };
+}
+
 /** Every PromQL expression in a dashboard: panel targets (rows included) and query variables. */
-function queriesOf(model: any): Query[] {
+function queriesOf(model: DashboardModel): Query[] {
   const queries: Query[] = [];
-  const panels = (list: any[] = []): void => {
+  const panels = (list: PanelModel[] = []): void => {
     for (const panel of list) {
       for (const target of panel.targets ?? []) queries.push({ where: `panel "${panel.title}" ${target.refId}`, expr: target.expr });
       panels(panel.panels);
@@ -39,7 +52,10 @@ function queriesOf(model: any): Query[] {
 
 describe('metricNamesIn', () => {
   it.each([
-    ['sum by (tenant, le) (rate(tenantscope_odoo_request_duration_seconds_bucket{tenant=~"$tenant"}[$__rate_interval]))', ['tenantscope_odoo_request_duration_seconds_bucket']],
+    [
+      'sum by (tenant, le) (rate(tenantscope_odoo_request_duration_seconds_bucket{tenant=~"$tenant"}[$__rate_interval]))',
+      ['tenantscope_odoo_request_duration_seconds_bucket'],
+    ],
     ['count(max by (tenant) (tenantscope_probe_success) == 0) or vector(0)', ['tenantscope_probe_success']],
     ['a / on(tenant) group_left(tier) b offset 5m > 1e3', ['a', 'b']],
     ['histogram_quantile(0.95, sum(rate(foo_bucket{code_class="5xx", x="rate(y)"}[5m])) by (le))', ['foo_bucket']],

@@ -43,7 +43,8 @@ export function jobsFinishedIn(tenants: readonly TenantModel[], plan: ScenarioPl
       keep(job, t);
     }
     const restorePhase = mix(plan.seed, t.hash, RESTORE_EVERY_MS, PURPOSE.job) % RESTORE_EVERY_MS;
-    for (let slot = firstSlot(fromMs, restorePhase, RESTORE_EVERY_MS); slot < toMs; slot += RESTORE_EVERY_MS) keep(runJob(t, plan, 'restore-test', slot), t);
+    for (let slot = firstSlot(fromMs, restorePhase, RESTORE_EVERY_MS); slot < toMs; slot += RESTORE_EVERY_MS)
+      keep(runJob(t, plan, 'restore-test', slot), t);
   }
   return jobs.sort((a, b) => a.finishedMs - b.finishedMs || a.order - b.order).map(({ order: _order, ...job }) => job);
 }

@@ -94,7 +94,8 @@ export class BackupModel {
         break;
       }
       const repoDelta = Math.round(delta * rng.range(0.25, 0.32));
-      const label = type === 'full' ? `${pgbackrestLabelTime(startMs, zone)}F` : `${fullOf(last).label}_${pgbackrestLabelTime(startMs, zone)}I`;
+      const label =
+        type === 'full' ? `${pgbackrestLabelTime(startMs, zone)}F` : `${fullOf(last).label}_${pgbackrestLabelTime(startMs, zone)}I`;
       completed.push({
         label,
         type,
@@ -141,7 +142,9 @@ export function walSegment(lsn: number): string {
 
 /** PostgreSQL's `%X/%X` LSN text: `A/F3000028`. */
 export function lsnText(lsn: number): string {
-  return `${Math.floor(lsn / 0x100000000).toString(16).toUpperCase()}/${(lsn % 0x100000000).toString(16).toUpperCase()}`;
+  return `${Math.floor(lsn / 0x100000000)
+    .toString(16)
+    .toUpperCase()}/${(lsn % 0x100000000).toString(16).toUpperCase()}`;
 }
 
 function hex8(n: number): string {

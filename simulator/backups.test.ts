@@ -30,7 +30,11 @@ interface Backup {
 function setup(scenario: 'normal' | 'failed-backup', tenant?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'tssim-bk-'));
   const fleet = testFleet(dir);
-  const plan = planScenario(fleet, { scenario, ...(tenant && { scenarioTenant: tenant }), scenarioStartSeconds: 0, scenarioMinutes: 180 }, FROM);
+  const plan = planScenario(
+    fleet,
+    { scenario, ...(tenant && { scenarioTenant: tenant }), scenarioStartSeconds: 0, scenarioMinutes: 180 },
+    FROM,
+  );
   const model = new TrafficModel(fleet, plan);
   return { dir, fleet, plan, model, c1: model.clusters.get('c1')! };
 }
@@ -108,7 +112,9 @@ describe('backup job results', () => {
     const writer = new BackupWriter(model.clusters.values(), plan);
     writer.open(FROM, true);
     writer.refresh(FROM + 3_600_000);
-    const lines = readFileSync(join(dir, 'c1', 'backup-jobs.ndjson'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(dir, 'c1', 'backup-jobs.ndjson'), 'utf8')
+      .trim()
+      .split('\n');
     const jobs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     for (const [i, job] of jobs.entries()) {
       expect(Object.keys(job)).toEqual(['tenant', 'kind', 'status', 'started', 'finished', 'bytes']);
@@ -117,7 +123,7 @@ describe('backup job results', () => {
       if (i > 0) expect(String(job.finished) >= String(jobs[i - 1]!.finished)).toBe(true);
     }
     const alphaDumps = jobs.filter((j) => j.tenant === 'alpha' && j.kind === 'backup');
-    expect(alphaDumps.length).toBeGreaterThanOrEqual(((JOB_BACKFILL_MS + 3_600_000) / 900_000) - 2);
+    expect(alphaDumps.length).toBeGreaterThanOrEqual((JOB_BACKFILL_MS + 3_600_000) / 900_000 - 2);
     expect(jobs.some((j) => j.kind === 'restore-test')).toBe(true);
     expect(jobs.every((j) => j.status === 'ok' && (j.bytes as number) > 0)).toBe(true);
     expect(new Set(jobs.map((j) => j.tenant))).toEqual(new Set(['alpha', 'bravo', 'charlie']));

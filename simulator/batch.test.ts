@@ -15,14 +15,29 @@ const inWindow = (ms: number) => ms >= FROM_MS + 300_000 && ms < FROM_MS + 900_0
 async function run(scenario: ScenarioName, tenant?: string, rotateBytes?: number, window = WINDOW) {
   const dir = mkdtempSync(join(tmpdir(), `tssim-batch-${scenario}-`));
   const fleet = testFleet(dir);
-  const result = await runBatchSimulation({ fleet, from: FROM, minutes: 20, outDir: join(dir, 'out'), scenario, seed: 7, ...(tenant && { scenarioTenant: tenant }), ...window, ...(rotateBytes && { rotateBytes }) });
+  const result = await runBatchSimulation({
+    fleet,
+    from: FROM,
+    minutes: 20,
+    outDir: join(dir, 'out'),
+    scenario,
+    seed: 7,
+    ...(tenant && { scenarioTenant: tenant }),
+    ...window,
+    ...(rotateBytes && { rotateBytes }),
+  });
   return { dir, result };
 }
 
-type Evidence = { kind: 'probe'; tenant: string; ts: string; ok: boolean } | { kind: 'requests'; tenant: string; minute: string; total: number; serverErrors: number };
+type Evidence =
+  | { kind: 'probe'; tenant: string; ts: string; ok: boolean }
+  | { kind: 'requests'; tenant: string; minute: string; total: number; serverErrors: number };
 
 function evidence(result: BatchResult): Evidence[] {
-  return readFileSync(result.evidenceFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Evidence);
+  return readFileSync(result.evidenceFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Evidence);
 }
 
 interface Request {
@@ -34,7 +49,7 @@ interface Request {
   path: string;
 }
 
-const HEADER = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\d+) (DEBUG|INFO|WARNING|ERROR|CRITICAL) (\S+) ([\w.\-]+): (.*)$/;
+const HEADER = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\d+) (DEBUG|INFO|WARNING|ERROR|CRITICAL) (\S+) ([\w.-]+): (.*)$/;
 const REQUEST = /"(GET|POST) (\S+) HTTP\/1\.1" (\d{3}) - (\d+) (\d+\.\d{3}) (\d+\.\d{3})$/;
 
 function requests(file: string, zone: string): Request[] {
@@ -58,7 +73,17 @@ describe('batch simulation', () => {
   it('is byte-identical for the same seed and inputs, rotation included', async () => {
     const a = await run('noisy-tenant', 'alpha', 400_000);
     const b = await run('noisy-tenant', 'alpha', 400_000);
-    const files = ['c1/odoo.log', 'c1/odoo.log.1', 'c2/odoo.log', 'c1/pgbackrest-info.json', 'c1/backup-jobs.ndjson', 'c2/backup-jobs.ndjson', 'out/evidence.ndjson', 'out/traefik-metrics.prom', 'out/truth.json'];
+    const files = [
+      'c1/odoo.log',
+      'c1/odoo.log.1',
+      'c2/odoo.log',
+      'c1/pgbackrest-info.json',
+      'c1/backup-jobs.ndjson',
+      'c2/backup-jobs.ndjson',
+      'out/evidence.ndjson',
+      'out/traefik-metrics.prom',
+      'out/truth.json',
+    ];
     for (const f of files) {
       expect(existsSync(join(a.dir, f)), f).toBe(true);
       expect(readFileSync(join(a.dir, f)).equals(readFileSync(join(b.dir, f))), f).toBe(true);
@@ -91,11 +116,20 @@ describe('batch simulation', () => {
     const log = readFileSync(result.odooLogFiles.c1!, 'utf8');
     expect(log).toMatch(/ ERROR tssim_bravo odoo\.http: Exception during request handling\. \nTraceback \(most recent call last\):\n/);
     const metrics = readFileSync(result.traefikMetricsFile, 'utf8');
-    expect(metrics).toMatch(/traefik_router_requests_total\{code="502",method="POST",protocol="http",router="bravo-web@docker",service="bravo-odoo@docker"\} \d+/);
+    expect(metrics).toMatch(
+      /traefik_router_requests_total\{code="502",method="POST",protocol="http",router="bravo-web@docker",service="bravo-odoo@docker"\} \d+/,
+    );
     expect(metrics).not.toMatch(/traefik_router_requests_total\{code="502",[^}]*router="(alpha|charlie|delta|echo)-web/);
 
     const truth = JSON.parse(readFileSync(result.truthFile, 'utf8'));
-    expect(truth).toMatchObject({ scenario: 'tenant-outage', tenant: 'bravo', cluster: 'c1', start: '2026-03-01T00:05:00Z', end: '2026-03-01T00:15:00Z', quiet: ['alpha', 'charlie', 'delta', 'echo'] });
+    expect(truth).toMatchObject({
+      scenario: 'tenant-outage',
+      tenant: 'bravo',
+      cluster: 'c1',
+      start: '2026-03-01T00:05:00Z',
+      end: '2026-03-01T00:15:00Z',
+      quiet: ['alpha', 'charlie', 'delta', 'echo'],
+    });
     expect(truth.expect[0].badMinutes).toHaveLength(10);
   });
 
@@ -105,11 +139,13 @@ describe('batch simulation', () => {
     const c1 = requests(result.odooLogFiles.c1!, 'Europe/Berlin').filter((r) => !r.path.startsWith('/websocket'));
     const before = c1.filter((r) => r.ms < FROM_MS + 300_000);
     const during = c1.filter((r) => r.ms >= FROM_MS + 360_000 && r.ms < FROM_MS + 900_000);
-    const share = (list: Request[]) => list.filter((r) => r.db === 'tssim_alpha').reduce((s, r) => s + r.sql, 0) / list.reduce((s, r) => s + r.sql, 0);
+    const share = (list: Request[]) =>
+      list.filter((r) => r.db === 'tssim_alpha').reduce((s, r) => s + r.sql, 0) / list.reduce((s, r) => s + r.sql, 0);
     expect(share(before)).toBeLessThan(0.5);
     expect(share(during)).toBeGreaterThan(0.8);
     for (const victim of ['tssim_bravo', 'tssim_charlie']) {
-      const ratio = median(during.filter((r) => r.db === victim).map((r) => r.wall)) / median(before.filter((r) => r.db === victim).map((r) => r.wall));
+      const ratio =
+        median(during.filter((r) => r.db === victim).map((r) => r.wall)) / median(before.filter((r) => r.db === victim).map((r) => r.wall));
       expect(ratio, victim).toBeGreaterThan(1.4);
     }
     // The other cluster neither slows down nor changes its traffic.
@@ -117,7 +153,9 @@ describe('batch simulation', () => {
     const c2Normal = requests(normal.odooLogFiles.c2!, 'America/New_York');
     expect(c2).toEqual(c2Normal);
     const truth = JSON.parse(readFileSync(result.truthFile, 'utf8'));
-    expect(truth.expect).toEqual([{ kind: 'noisy-neighbour', antagonist: 'alpha', cluster: 'c1', resources: ['odoo_workers'], victims: ['bravo', 'charlie'] }]);
+    expect(truth.expect).toEqual([
+      { kind: 'noisy-neighbour', antagonist: 'alpha', cluster: 'c1', resources: ['odoo_workers'], victims: ['bravo', 'charlie'] },
+    ]);
     expect(truth.quiet).toEqual(['delta', 'echo']);
   });
 
@@ -125,11 +163,16 @@ describe('batch simulation', () => {
     const storm = await run('connection-storm', 'delta');
     const normal = await run('normal');
     expect(evidence(storm.result)).toEqual(evidence(normal.result));
-    expect(JSON.parse(readFileSync(storm.result.truthFile, 'utf8')).expect).toEqual([{ kind: 'connection-storm', tenant: 'delta', resource: 'pg_conn', connections: 25, observableIn: 'live' }]);
+    expect(JSON.parse(readFileSync(storm.result.truthFile, 'utf8')).expect).toEqual([
+      { kind: 'connection-storm', tenant: 'delta', resource: 'pg_conn', connections: 25, observableIn: 'live' },
+    ]);
 
     // Dumps run every 15 minutes, so a 15-minute failure always meets one (and its retries).
     const backup = await run('failed-backup', 'charlie', undefined, { scenarioStartSeconds: 300, scenarioMinutes: 15 });
-    const jobs = readFileSync(join(backup.dir, 'c1/backup-jobs.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const jobs = readFileSync(join(backup.dir, 'c1/backup-jobs.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const failed = jobs.filter((j) => j.status === 'failed');
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.every((j) => j.tenant === 'charlie' && Date.parse(j.started) >= FROM_MS + 300_000)).toBe(true);
@@ -140,7 +183,11 @@ describe('batch simulation', () => {
 
   it('refuses bad options with the option named', async () => {
     const fleet = testFleet(mkdtempSync(join(tmpdir(), 'tssim-bad-')));
-    await expect(runBatchSimulation({ fleet, from: 'yesterday', minutes: 5, outDir: '/tmp/x', scenario: 'normal' })).rejects.toThrow(/simulator from: expected an ISO 8601 instant/);
-    await expect(runBatchSimulation({ fleet, from: FROM, minutes: 5, outDir: '/tmp/x', scenario: 'tenant-outage', scenarioTenant: 'zulu' })).rejects.toThrow(/scenarioTenant: expected a tenant of .* got "zulu"/);
+    await expect(runBatchSimulation({ fleet, from: 'yesterday', minutes: 5, outDir: '/tmp/x', scenario: 'normal' })).rejects.toThrow(
+      /simulator from: expected an ISO 8601 instant/,
+    );
+    await expect(
+      runBatchSimulation({ fleet, from: FROM, minutes: 5, outDir: '/tmp/x', scenario: 'tenant-outage', scenarioTenant: 'zulu' }),
+    ).rejects.toThrow(/scenarioTenant: expected a tenant of .* got "zulu"/);
   });
 });

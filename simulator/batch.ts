@@ -40,7 +40,8 @@ export interface BatchResult {
  */
 export async function runBatchSimulation(options: BatchOptions): Promise<BatchResult> {
   const fromMs = parseFrom(options.from);
-  if (!(Number.isFinite(options.minutes) && options.minutes > 0)) throw new ConfigError([`simulator minutes: expected a number of minutes > 0, got ${options.minutes}`]);
+  if (!(Number.isFinite(options.minutes) && options.minutes > 0))
+    throw new ConfigError([`simulator minutes: expected a number of minutes > 0, got ${options.minutes}`]);
   const toMs = fromMs + Math.round(options.minutes * 60_000);
   const plan = planScenario(options.fleet, options, fromMs);
   mkdirSync(options.outDir, { recursive: true });
@@ -49,6 +50,8 @@ export async function runBatchSimulation(options: BatchOptions): Promise<BatchRe
   const traefik = new TraefikMetrics(fromMs);
   const logs = openLogs(options.fleet, options.rotateBytes, true);
   let requests = 0;
+  // The simulation's request hook writes evidence, and the evidence writer needs the simulation's tenants.
+  // eslint-disable-next-line prefer-const -- assigned once, after the simulation its hook is given to
   let evidence: EvidenceWriter | undefined;
   const sim = new Simulation(options.fleet, plan, fromMs, () => traefik, {
     odoo(clusterId, records) {
@@ -70,7 +73,8 @@ export async function runBatchSimulation(options: BatchOptions): Promise<BatchRe
   for (let second = fromSecond; second < toSecond; second++) {
     for (const t of sim.model.tenants) {
       const probe = sim.model.clusters.get(t.tenant.cluster)?.cluster.probe;
-      if (probe && (second - fromSecond) % probe.intervalSeconds === 0) evidence.probe(t.tenant.id, second * 1000, sim.model.probeAt(t, second * 1000).ok);
+      if (probe && (second - fromSecond) % probe.intervalSeconds === 0)
+        evidence.probe(t.tenant.id, second * 1000, sim.model.probeAt(t, second * 1000).ok);
     }
     sim.advanceTo(second + 1);
     const endMs = (second + 1) * 1000;

@@ -36,7 +36,13 @@ export class EvidenceWriter {
   closeMinute(minuteMs: number): void {
     for (const t of this.tenants) {
       const counts = this.minuteCounts.get(t.index) ?? { total: 0, serverErrors: 0 };
-      this.push({ kind: 'requests', tenant: t.tenant.id, minute: isoSeconds(minuteMs), total: counts.total, serverErrors: counts.serverErrors });
+      this.push({
+        kind: 'requests',
+        tenant: t.tenant.id,
+        minute: isoSeconds(minuteMs),
+        total: counts.total,
+        serverErrors: counts.serverErrors,
+      });
     }
     this.minuteCounts.clear();
   }

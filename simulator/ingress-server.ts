@@ -56,7 +56,17 @@ export function handleIngress(ctx: IngressContext, endpoint: Endpoint, req: Inco
     const ms = ctx.clock.now();
     send(res, answer.code, answer.type, answer.body, answer.headers);
     const addr = (req.headers['x-forwarded-for'] as string | undefined)?.split(',')[0]?.trim() || req.socket.remoteAddress || '127.0.0.1';
-    ctx.onHit({ tenant, ms, method, path, code: answer.code, seconds: Math.max(0, ms - receivedMs) / 1000, addr: addr.replace(/^::ffff:/, ''), responseBytes: Buffer.byteLength(answer.body), withoutDatabase: pathOnly(path) === '/web/health' });
+    ctx.onHit({
+      tenant,
+      ms,
+      method,
+      path,
+      code: answer.code,
+      seconds: Math.max(0, ms - receivedMs) / 1000,
+      addr: addr.replace(/^::ffff:/, ''),
+      responseBytes: Buffer.byteLength(answer.body),
+      withoutDatabase: pathOnly(path) === '/web/health',
+    });
   }, Math.round(outcome.latencyMs));
   ctx.timers.add(timer);
 }
@@ -89,11 +99,17 @@ function odooAnswer(url: string): Answer {
     return { code: 200, type: 'application/json', body: '{"status": "pass"}', headers: { 'Cache-Control': 'no-store' } };
   }
   if (path === '/web/webclient/version_info') {
-    const body = '{"jsonrpc": "2.0", "id": null, "result": {"server_version": "17.0", "server_version_info": [17, 0, 0, "final", 0, ""], "server_serie": "17.0", "protocol_version": 1}}';
+    const body =
+      '{"jsonrpc": "2.0", "id": null, "result": {"server_version": "17.0", "server_version_info": [17, 0, 0, "final", 0, ""], "server_serie": "17.0", "protocol_version": 1}}';
     return { code: 200, type: 'application/json', body, headers: {} };
   }
   if (path === '/web/login' || path === '/web' || path === '/') {
-    return { code: 200, type: 'text/html; charset=utf-8', body: LOGIN_PAGE, headers: { 'X-Frame-Options': 'SAMEORIGIN', Vary: 'Accept-Encoding' } };
+    return {
+      code: 200,
+      type: 'text/html; charset=utf-8',
+      body: LOGIN_PAGE,
+      headers: { 'X-Frame-Options': 'SAMEORIGIN', Vary: 'Accept-Encoding' },
+    };
   }
   return { code: 404, type: 'text/html; charset=utf-8', body: NOT_FOUND_PAGE, headers: {} };
 }

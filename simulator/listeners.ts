@@ -35,7 +35,16 @@ export function endpointsOf(fleet: Fleet): Endpoint[] {
     const bind = isIP(host) !== 0 || host === 'localhost' ? host : '0.0.0.0';
     let endpoint = byPort.get(port);
     if (!endpoint) {
-      endpoint = { port, bind, urls: [], ingressClusters: [], metricsClusters: [], metricsPath: '/metrics', apiClusters: [], apiPrefix: '' };
+      endpoint = {
+        port,
+        bind,
+        urls: [],
+        ingressClusters: [],
+        metricsClusters: [],
+        metricsPath: '/metrics',
+        apiClusters: [],
+        apiPrefix: '',
+      };
       byPort.set(port, endpoint);
     } else if (endpoint.bind !== bind) {
       (endpoint as { bind: string }).bind = '0.0.0.0'; // two names for one port: listen everywhere
@@ -67,7 +76,11 @@ export class Listeners {
       server.keepAliveTimeout = 5_000;
       await new Promise<void>((resolve, reject) => {
         server.once('error', (err: NodeJS.ErrnoException) =>
-          reject(new Error(`simulator cannot listen on ${endpoint.bind}:${endpoint.port} for ${endpoint.urls.join(', ')} (${err.code ?? err.message})`)),
+          reject(
+            new Error(
+              `simulator cannot listen on ${endpoint.bind}:${endpoint.port} for ${endpoint.urls.join(', ')} (${err.code ?? err.message})`,
+            ),
+          ),
         );
         server.listen(endpoint.port, endpoint.bind, () => resolve());
       });

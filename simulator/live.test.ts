@@ -12,7 +12,8 @@ import { freePorts, testFleet } from '../test/helpers/test-fleet';
 
 const POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = 'redis://127.0.0.1:6379';
-const HEADER = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\d+) (DEBUG|INFO|WARNING|ERROR|CRITICAL)(?: uid:\S+)? (\S+)(?: rid:\S+)? ([\w.\-]+): (.*)$/;
+const HEADER =
+  /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\d+) (DEBUG|INFO|WARNING|ERROR|CRITICAL)(?: uid:\S+)? (\S+)(?: rid:\S+)? ([\w.-]+): (.*)$/;
 
 const created: string[] = [];
 
@@ -72,7 +73,14 @@ describe('live simulator', () => {
     const [ingressPort, traefikPort] = (await freePorts(2)) as [number, number];
     const fleet = testFleet(dir, { ingressPort, traefikPort, oneCluster: true });
     const started = Date.now();
-    const sim = await startLiveSimulator({ fleet, logger: silentLogger, scenario: 'normal', seed: 3, historyMinutes: 20, load: { postgres: false, redis: false } });
+    const sim = await startLiveSimulator({
+      fleet,
+      logger: silentLogger,
+      scenario: 'normal',
+      seed: 3,
+      historyMinutes: 20,
+      load: { postgres: false, redis: false },
+    });
     try {
       const times = readFileSync(join(dir, 'c1', 'odoo.log'), 'utf8')
         .split('\n')
@@ -94,8 +102,23 @@ describe('live simulator', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tssim-live-'));
     const [ingressPort, traefikPort] = (await freePorts(2)) as [number, number];
     const names = databases();
-    const fleet = testFleet(dir, { ingressPort, traefikPort, postgresUrl: POSTGRES, redisUrl: REDIS, databases: names, oneCluster: true, redisPrefix: `tssim${suffix}-` });
-    const sim = await startLiveSimulator({ fleet, logger: silentLogger, scenario: 'tenant-outage', scenarioTenant: 'bravo', scenarioStartSeconds: 0, seed: 3 });
+    const fleet = testFleet(dir, {
+      ingressPort,
+      traefikPort,
+      postgresUrl: POSTGRES,
+      redisUrl: REDIS,
+      databases: names,
+      oneCluster: true,
+      redisPrefix: `tssim${suffix}-`,
+    });
+    const sim = await startLiveSimulator({
+      fleet,
+      logger: silentLogger,
+      scenario: 'tenant-outage',
+      scenarioTenant: 'bravo',
+      scenarioStartSeconds: 0,
+      seed: 3,
+    });
     const redis = new Redis(REDIS);
     try {
       expect(sim.urls).toEqual([`http://127.0.0.1:${ingressPort}`, `http://127.0.0.1:${traefikPort}`]);
@@ -113,7 +136,9 @@ describe('live simulator', () => {
         return text.includes('code="502",method="GET",protocol="http",router="bravo-web@docker"') && text;
       });
       expect(metrics).toContain('# TYPE traefik_router_request_duration_seconds histogram');
-      expect(metrics).toMatch(/traefik_router_requests_total\{code="200",method="GET",protocol="http",router="alpha-web@docker",service="alpha-odoo@docker"\} \d+/);
+      expect(metrics).toMatch(
+        /traefik_router_requests_total\{code="200",method="GET",protocol="http",router="alpha-web@docker",service="alpha-odoo@docker"\} \d+/,
+      );
       expect(metrics).toMatch(/traefik_entrypoint_requests_total\{code="404",entrypoint="websecure",method="GET",protocol="http"\} 1\n/);
 
       const routers = JSON.parse((await get(traefikPort, '/api/http/routers')).body) as { name: string; rule: string }[];
@@ -129,21 +154,30 @@ describe('live simulator', () => {
       });
       const lines = log.trimEnd().split('\n');
       expect(lines.every((l) => HEADER.test(l) || !/^\d{4}-/.test(l))).toBe(true);
-      expect(lines.find((l) => l.includes('/web/health'))).toMatch(/ INFO \? werkzeug: 127\.0\.0\.1 - - \[.*\] "GET \/web\/health HTTP\/1\.1" 200 - 0 0\.000 \d+\.\d{3}$/);
+      expect(lines.find((l) => l.includes('/web/health'))).toMatch(
+        / INFO \? werkzeug: 127\.0\.0\.1 - - \[.*\] "GET \/web\/health HTTP\/1\.1" 200 - 0 0\.000 \d+\.\d{3}$/,
+      );
       expect(lines.find((l) => l.includes('"GET /web/login HTTP/1.1" 200') && l.includes(names.alpha))).toBeDefined();
       expect(existsSync(join(dir, 'c1', 'pgbackrest-info.json'))).toBe(true);
       expect(readFileSync(join(dir, 'c1', 'backup-jobs.ndjson'), 'utf8')).toContain('"tenant":"alpha","kind":"backup","status":"ok"');
 
       // Real databases and Odoo-named connections; none for the tenant whose Odoo is down.
-      const dbs = await query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1::text[]) ORDER BY 1', [Object.values(names)]);
+      const dbs = await query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1::text[]) ORDER BY 1', [
+        Object.values(names),
+      ]);
       expect(dbs.map((r) => r.datname)).toEqual([names.alpha, names.bravo, names.charlie]);
       const apps = await until('simulated Odoo connections', async () => {
-        const rows = await query<{ datname: string; application_name: string }>('SELECT datname, application_name FROM pg_stat_activity WHERE datname = $1', [names.alpha]);
+        const rows = await query<{ datname: string; application_name: string }>(
+          'SELECT datname, application_name FROM pg_stat_activity WHERE datname = $1',
+          [names.alpha],
+        );
         return rows.length > 0 && rows;
       });
       expect(apps.every((r) => /^odoo-\d+$/.test(r.application_name))).toBe(true);
       // Bounded: a pool of at most two per tenant.
-      const ours = await query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = ANY($1::text[])', [Object.values(names)]);
+      const ours = await query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = ANY($1::text[])', [
+        Object.values(names),
+      ]);
       expect(Number(ours[0]!.n)).toBeLessThanOrEqual(3 * 2);
 
       const clients = await until('named Redis clients', async () => {
@@ -173,9 +207,17 @@ describe('live simulator', () => {
     const [ingressPort, traefikPort] = (await freePorts(2)) as [number, number];
     const names = databases();
     const fleet = testFleet(dir, { ingressPort, traefikPort, postgresUrl: POSTGRES, databases: names, oneCluster: true });
-    const sim = await startLiveSimulator({ fleet, logger: silentLogger, scenario: 'connection-storm', scenarioTenant: 'charlie', scenarioStartSeconds: 0, load: { redis: false } });
+    const sim = await startLiveSimulator({
+      fleet,
+      logger: silentLogger,
+      scenario: 'connection-storm',
+      scenarioTenant: 'charlie',
+      scenarioStartSeconds: 0,
+      load: { redis: false },
+    });
     try {
-      const count = async (db: string) => Number((await query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [db]))[0]!.n);
+      const count = async (db: string) =>
+        Number((await query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [db]))[0]!.n);
       const storm = await until('the storm', async () => {
         const n = await count(names.charlie);
         return n >= 25 && n;
@@ -192,7 +234,14 @@ describe('live simulator', () => {
     const [ingressPort, traefikPort] = (await freePorts(2)) as [number, number];
     const names = databases();
     const fleet = testFleet(dir, { ingressPort, traefikPort, postgresUrl: POSTGRES, databases: names, oneCluster: true });
-    const sim = await startLiveSimulator({ fleet, logger: silentLogger, scenario: 'noisy-tenant', scenarioTenant: 'alpha', scenarioStartSeconds: 0, load: { redis: false } });
+    const sim = await startLiveSimulator({
+      fleet,
+      logger: silentLogger,
+      scenario: 'noisy-tenant',
+      scenarioTenant: 'alpha',
+      scenarioStartSeconds: 0,
+      load: { redis: false },
+    });
     try {
       const heavy = await until('a heavy query', async () => {
         const rows = await query<{ datname: string; application_name: string }>(

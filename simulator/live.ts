@@ -68,7 +68,8 @@ export async function startLiveSimulator(options: LiveSimulatorOptions): Promise
   }
 
   const historyMs = Math.round((options.historyMinutes ?? 0) * 60_000);
-  const logs = historyMs > 0 ? openLogs(fleet, options.rotateBytes ?? HISTORY_ROTATE_BYTES, true) : openLogs(fleet, options.rotateBytes, false);
+  const logs =
+    historyMs > 0 ? openLogs(fleet, options.rotateBytes ?? HISTORY_ROTATE_BYTES, true) : openLogs(fleet, options.rotateBytes, false);
   const flushLogs = () => new Set([...logs.values()].map((l) => l.writer)).forEach((w) => w.flush());
   const tickRequests = new Map<number, number>();
   const sim = new Simulation(fleet, plan, startMs - historyMs, (id) => storeOfCluster.get(id), {
@@ -128,7 +129,10 @@ export async function startLiveSimulator(options: LiveSimulatorOptions): Promise
     throw err;
   }
 
-  const pgLoad = options.load?.postgres === false ? undefined : new PgLoad(sim.model, clock, log, (t) => `odoo-${pidFor(sim, t.tenant.cluster, t.index)}`);
+  const pgLoad =
+    options.load?.postgres === false
+      ? undefined
+      : new PgLoad(sim.model, clock, log, (t) => `odoo-${pidFor(sim, t.tenant.cluster, t.index)}`);
   const redisLoad = options.load?.redis === false ? undefined : new RedisLoad(sim.model, log);
   await Promise.all([pgLoad?.start(), redisLoad?.start()]);
 
@@ -161,7 +165,10 @@ export async function startLiveSimulator(options: LiveSimulatorOptions): Promise
     }
   };
   const interval = setInterval(tick, TICK_MS);
-  log.info({ scenario: plan.name, tenant: plan.tenant?.id, start: isoSeconds(plan.startMs), end: isoSeconds(plan.endMs) }, 'simulator: running');
+  log.info(
+    { scenario: plan.name, tenant: plan.tenant?.id, start: isoSeconds(plan.startMs), end: isoSeconds(plan.endMs) },
+    'simulator: running',
+  );
 
   let stopping: Promise<void> | undefined;
   return {
@@ -199,7 +206,15 @@ function hitEvent(hit: IngressHit): RequestEvent {
     odoo:
       hit.code === 502
         ? undefined
-        : { status: hit.code, queryCount: hit.withoutDatabase ? 0 : 6, sqlSeconds: sql, otherSeconds: Math.max(0, hit.seconds * 0.9 - sql), traceback: undefined, killed: false, gevent: false },
+        : {
+            status: hit.code,
+            queryCount: hit.withoutDatabase ? 0 : 6,
+            sqlSeconds: sql,
+            otherSeconds: Math.max(0, hit.seconds * 0.9 - sql),
+            traceback: undefined,
+            killed: false,
+            gevent: false,
+          },
     ingress: { code: hit.code, seconds: hit.seconds, requestBytes: 0, responseBytes: hit.responseBytes },
     workerPick: (hit.ms % 997) / 997,
     memoryPick: 1,

@@ -206,7 +206,15 @@ export class TrafficModel {
         return { ...base, ms: endMs, odoo: undefined, ingress: { code: 502, seconds: overhead, requestBytes, responseBytes: 11 } };
       }
       const other = 0.004 + 0.01 * pythonNoise; // the registry fails to open within milliseconds
-      const odoo: OdooOutcome = { status: 500, queryCount: 0, sqlSeconds: 0, otherSeconds: other, traceback: 'db-unavailable', killed: false, gevent: route.kind === 'websocket' };
+      const odoo: OdooOutcome = {
+        status: 500,
+        queryCount: 0,
+        sqlSeconds: 0,
+        otherSeconds: other,
+        traceback: 'db-unavailable',
+        killed: false,
+        gevent: route.kind === 'websocket',
+      };
       return { ...base, ms: endMs, odoo, ingress: { code: 500, seconds: other + overhead, requestBytes, responseBytes: 2_700 } };
     }
 
@@ -219,7 +227,12 @@ export class TrafficModel {
     if (runawayPick < BASE_RUNAWAY_PROBABILITY + e.runawayProbability && route.kind !== 'websocket' && route.kind !== 'static') {
       const killed: OdooOutcome = { status: 0, queryCount, sqlSeconds, otherSeconds, traceback: undefined, killed: true, gevent: false };
       const seconds = LIMIT_TIME_REAL_SECONDS + overhead + wait;
-      return { ...base, ms: endMs + Math.round(seconds * 1000), odoo: killed, ingress: { code: 502, seconds, requestBytes, responseBytes: 11 } };
+      return {
+        ...base,
+        ms: endMs + Math.round(seconds * 1000),
+        odoo: killed,
+        ingress: { code: 502, seconds, requestBytes, responseBytes: 11 },
+      };
     }
 
     let status = route.kind === 'websocket' ? 101 : 200;
@@ -235,7 +248,15 @@ export class TrafficModel {
     // A websocket's ingress duration is the connection's life, not the upgrade.
     const ingressSeconds = route.kind === 'websocket' ? 30 + 270 * holdPick : wall + wait + overhead;
     const bytesOut = status === 304 || status === 101 ? 0 : status === 500 ? 2_700 : responseBytes;
-    const odoo: OdooOutcome = { status, queryCount, sqlSeconds, otherSeconds, traceback, killed: false, gevent: route.kind === 'websocket' };
+    const odoo: OdooOutcome = {
+      status,
+      queryCount,
+      sqlSeconds,
+      otherSeconds,
+      traceback,
+      killed: false,
+      gevent: route.kind === 'websocket',
+    };
     return { ...base, ms: endMs, odoo, ingress: { code: status, seconds: ingressSeconds, requestBytes, responseBytes: bytesOut } };
   }
 
@@ -246,14 +267,22 @@ export class TrafficModel {
     const e = this.effects(t, second * 1000);
     for (const job of CRON_JOBS) {
       const phase = mix(this.plan.seed, t.hash, job.id, PURPOSE.cron) % job.everySeconds;
-      if (((second - phase) % job.everySeconds + job.everySeconds) % job.everySeconds !== 0) continue;
+      if ((((second - phase) % job.everySeconds) + job.everySeconds) % job.everySeconds !== 0) continue;
       const rng = rngFor(this.plan.seed, t.hash, job.id, second, PURPOSE.cron);
       const startMs = second * 1000 + rng.int(0, 999);
       const seconds = rng.range(job.seconds[0], job.seconds[1]) * load.sqlSlow * e.perQueryFactor;
       const failed = rng.float() < job.failureProbability;
       const workerPick = rng.float();
       events.push({ kind: 'cron', ms: startMs, tenant: t, job, phase: 'start', seconds, workerPick });
-      events.push({ kind: 'cron', ms: startMs + Math.round(seconds * 1000), tenant: t, job, phase: failed ? 'failed' : 'done', seconds, workerPick });
+      events.push({
+        kind: 'cron',
+        ms: startMs + Math.round(seconds * 1000),
+        tenant: t,
+        job,
+        phase: failed ? 'failed' : 'done',
+        seconds,
+        workerPick,
+      });
     }
     return events;
   }

@@ -95,7 +95,11 @@ function fileSize(file: string): number {
  * Opens each cluster's first log file (`fresh`: started over, as a batch run does); clusters
  * naming the same file share one writer.
  */
-export function openLogs(fleet: Fleet, rotateBytes: number | undefined, fresh: boolean): Map<string, { writer: OdooLogWriter; zone: string }> {
+export function openLogs(
+  fleet: Fleet,
+  rotateBytes: number | undefined,
+  fresh: boolean,
+): Map<string, { writer: OdooLogWriter; zone: string }> {
   const byFile = new Map<string, OdooLogWriter>();
   const logs = new Map<string, { writer: OdooLogWriter; zone: string }>();
   for (const cluster of Object.values(fleet.clusters)) {

@@ -10,7 +10,8 @@ import { planScenario } from './scenarios';
 import { testFleet } from '../test/helpers/test-fleet';
 
 /** The header regex of reference/source-formats.md §1.1. */
-const HEADER = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\d+) (DEBUG|INFO|WARNING|ERROR|CRITICAL)(?: uid:\S+)? (\S+)(?: rid:\S+)? ([\w.\-]+): (.*)$/;
+const HEADER =
+  /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\d+) (DEBUG|INFO|WARNING|ERROR|CRITICAL)(?: uid:\S+)? (\S+)(?: rid:\S+)? ([\w.-]+): (.*)$/;
 const PERF = / (\d+) (\d+\.\d{3}) (\d+\.\d{3})$/;
 const WERKZEUG = /^\S+ - - \[\d\d\/\w{3}\/\d{4} \d\d:\d\d:\d\d\] "(GET|POST) \S+ HTTP\/1\.1" \d{3} - \d+ \d+\.\d{3} \d+\.\d{3}$/;
 
@@ -54,7 +55,21 @@ describe('Odoo log lines', () => {
   });
 
   it('ends every non-werkzeug line with one space and continues tracebacks on lines that match no header', () => {
-    const out = lines(new OdooProcesses(c1, 1).request(request({ odoo: { status: 500, queryCount: 0, sqlSeconds: 0, otherSeconds: 0.01, traceback: 'db-unavailable', killed: false, gevent: false } })));
+    const out = lines(
+      new OdooProcesses(c1, 1).request(
+        request({
+          odoo: {
+            status: 500,
+            queryCount: 0,
+            sqlSeconds: 0,
+            otherSeconds: 0.01,
+            traceback: 'db-unavailable',
+            killed: false,
+            gevent: false,
+          },
+        }),
+      ),
+    );
     expect(out[0]).toMatch(/ ERROR tssim_alpha odoo\.http: Exception during request handling\. $/);
     expect(out[1]).toBe('Traceback (most recent call last):');
     const continuation = out.slice(1, -1);
@@ -85,7 +100,11 @@ describe('Odoo log lines', () => {
     expect(memory[1]).toMatch(/INFO \? odoo\.service\.server: Worker \(\d+\) virtual memory limit \(\d+\) reached\. $/);
 
     const pid = processes.httpPids()[0];
-    const killed = lines(processes.request(request({ odoo: { status: 0, queryCount: 1, sqlSeconds: 1, otherSeconds: 1, traceback: undefined, killed: true, gevent: false } })));
+    const killed = lines(
+      processes.request(
+        request({ odoo: { status: 0, queryCount: 1, sqlSeconds: 1, otherSeconds: 1, traceback: undefined, killed: true, gevent: false } }),
+      ),
+    );
     expect(killed[0]).toMatch(new RegExp(` 1 ERROR \\? odoo\\.service\\.server: WorkerHTTP \\(${pid}\\) timeout after 120s $`));
     expect(killed.some((l) => l.includes('werkzeug'))).toBe(false);
   });
@@ -93,10 +112,15 @@ describe('Odoo log lines', () => {
   it('writes cron lines in the Odoo 17 form', () => {
     const processes = new OdooProcesses(c1, 1);
     const job = CRON_JOBS[0]!;
-    const at = (phase: 'start' | 'done' | 'failed') => formatOdooRecord(processes.cronRecord({ kind: 'cron', ms: FROM, tenant: alpha, job, phase, seconds: 0.1234, workerPick: 0 }), 'UTC');
-    expect(at('start')).toMatch(/ INFO tssim_alpha odoo\.addons\.base\.models\.ir_cron: Job 'Mail: Email Queue Manager' \(3\) starting \n$/);
+    const at = (phase: 'start' | 'done' | 'failed') =>
+      formatOdooRecord(processes.cronRecord({ kind: 'cron', ms: FROM, tenant: alpha, job, phase, seconds: 0.1234, workerPick: 0 }), 'UTC');
+    expect(at('start')).toMatch(
+      / INFO tssim_alpha odoo\.addons\.base\.models\.ir_cron: Job 'Mail: Email Queue Manager' \(3\) starting \n$/,
+    );
     expect(at('done')).toMatch(/: Job 'Mail: Email Queue Manager' \(3\) done in 0\.123s \n$/);
-    expect(at('failed').split('\n')[0]).toMatch(/ ERROR tssim_alpha odoo\.addons\.base\.models\.ir_cron: Job 'Mail: Email Queue Manager' \(3\) server action #54 failed $/);
+    expect(at('failed').split('\n')[0]).toMatch(
+      / ERROR tssim_alpha odoo\.addons\.base\.models\.ir_cron: Job 'Mail: Email Queue Manager' \(3\) server action #54 failed $/,
+    );
     expect(pyRepr("Partner's digest")).toBe(`"Partner's digest"`);
   });
 });
@@ -106,7 +130,10 @@ describe('OdooLogWriter rotation', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'tssim-rot-')), 'deep', 'odoo.log');
     const writer = new OdooLogWriter(file, 1_000);
     writer.open(true);
-    const records = Array.from({ length: 120 }, (_, i) => `2026-03-01 01:00:00,000 7 INFO ? test: record ${String(i).padStart(3, '0')} ${'x'.repeat(40)} \n`);
+    const records = Array.from(
+      { length: 120 },
+      (_, i) => `2026-03-01 01:00:00,000 7 INFO ? test: record ${String(i).padStart(3, '0')} ${'x'.repeat(40)} \n`,
+    );
     for (const r of records) writer.append(r);
     writer.flush();
     const generations = [`${file}.3`, `${file}.2`, `${file}.1`, file];

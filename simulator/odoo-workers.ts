@@ -67,7 +67,14 @@ export class OdooProcesses {
 
   /** The lines a prefork server prints when it starts. */
   boot(ms: number): OdooRecord[] {
-    const at = (offset: number, pid: number, message: string, logger = SERVER): OdooRecord => ({ ms: ms + offset, pid, level: 'INFO', db: '?', logger, message });
+    const at = (offset: number, pid: number, message: string, logger = SERVER): OdooRecord => ({
+      ms: ms + offset,
+      pid,
+      level: 'INFO',
+      db: '?',
+      logger,
+      message,
+    });
     const records = [
       at(0, this.masterPid, 'Odoo version 17.0-20250310', 'odoo'),
       at(1, this.masterPid, 'Using configuration file at /etc/odoo/odoo.conf', 'odoo'),
@@ -88,13 +95,28 @@ export class OdooProcesses {
     const slot = Math.min(this.http.length - 1, Math.floor(ev.workerPick * this.http.length));
     const worker = this.http[slot] as Worker;
     if (odoo.killed) {
-      const kill: OdooRecord = { ms: ev.ms, pid: this.masterPid, level: 'ERROR', db: '?', logger: SERVER, message: `WorkerHTTP (${worker.pid}) timeout after 120s` };
+      const kill: OdooRecord = {
+        ms: ev.ms,
+        pid: this.masterPid,
+        level: 'ERROR',
+        db: '?',
+        logger: SERVER,
+        message: `WorkerHTTP (${worker.pid}) timeout after 120s`,
+      };
       return [kill, ...this.replace(this.http, slot, 'WorkerHTTP', ev.ms + 25)];
     }
     const pid = odoo.gevent ? this.geventPid : worker.pid;
     const records: OdooRecord[] = [];
     if (odoo.traceback) {
-      records.push({ ms: ev.ms, pid, level: 'ERROR', db, logger: 'odoo.http', message: 'Exception during request handling.', exc: traceback(odoo.traceback, db, this.cluster.cluster.id) });
+      records.push({
+        ms: ev.ms,
+        pid,
+        level: 'ERROR',
+        db,
+        logger: 'odoo.http',
+        message: 'Exception during request handling.',
+        exc: traceback(odoo.traceback, db, this.cluster.cluster.id),
+      });
     }
     records.push({
       ms: ev.ms,
@@ -130,7 +152,15 @@ export class OdooProcesses {
       case 'done':
         return { ms: ev.ms, pid, level: 'INFO', db, logger: CRON, message: `${job} done in ${ev.seconds.toFixed(3)}s` };
       case 'failed':
-        return { ms: ev.ms, pid, level: 'ERROR', db, logger: CRON, message: `${job} server action #${ev.job.serverAction} failed`, exc: traceback('cron-fetchmail', db, this.cluster.cluster.id) };
+        return {
+          ms: ev.ms,
+          pid,
+          level: 'ERROR',
+          db,
+          logger: CRON,
+          message: `${job} server action #${ev.job.serverAction} failed`,
+          exc: traceback('cron-fetchmail', db, this.cluster.cluster.id),
+        };
     }
   }
 

@@ -20,7 +20,10 @@ const POOL_SIZE = 2;
 const HEAVY_SQL = 'SELECT sum(sqrt(g)) FROM generate_series(1, 2500000) AS g';
 const HEAVY_PAUSE_MS = 300;
 const QUERIES = [
-  { text: `SELECT id, partner_id, amount, state FROM ${TABLE} WHERE partner_id = $1 ORDER BY id DESC LIMIT 80`, args: (n: number) => [n % 97] },
+  {
+    text: `SELECT id, partner_id, amount, state FROM ${TABLE} WHERE partner_id = $1 ORDER BY id DESC LIMIT 80`,
+    args: (n: number) => [n % 97],
+  },
   { text: `UPDATE ${TABLE} SET amount = amount + 1, write_date = now() WHERE id = $1`, args: (n: number) => [1 + (n % 2000)] },
   { text: `SELECT state, count(*), sum(amount) FROM ${TABLE} GROUP BY state`, args: () => [] },
 ];
@@ -107,7 +110,10 @@ export class PgLoad {
     await Promise.all(
       this.loads.map(async (load) => {
         if (load.heavy) load.heavy.running = false;
-        await Promise.all([load.heavy?.client?.end().catch(() => undefined), ...load.storm.splice(0).map((c) => c.end().catch(() => undefined))]);
+        await Promise.all([
+          load.heavy?.client?.end().catch(() => undefined),
+          ...load.storm.splice(0).map((c) => c.end().catch(() => undefined)),
+        ]);
         await load.pool.end().catch(() => undefined);
       }),
     );

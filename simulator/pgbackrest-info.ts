@@ -66,7 +66,14 @@ export function stanzaInfo(model: BackupModel, tenants: readonly TenantModel[], 
   }));
   const oldest = state.backups[0];
   const archive: Json[] = oldest
-    ? [{ database: db, id: `${PG_VERSION}-1`, max: walSegment(Math.max(oldest.lsnStop, state.walNow - 16 * 1024 * 1024)), min: walSegment(oldest.lsnStart) }]
+    ? [
+        {
+          database: db,
+          id: `${PG_VERSION}-1`,
+          max: walSegment(Math.max(oldest.lsnStop, state.walNow - 16 * 1024 * 1024)),
+          min: walSegment(oldest.lsnStart),
+        },
+      ]
     : [];
   const backupLock: Json = state.running ? { held: true, size: state.running.size, 'size-cplt': state.running.done } : { held: false };
   return {

@@ -20,7 +20,12 @@ export interface HistogramFamily {
   readonly help: string;
   readonly buckets: readonly number[];
   /** `counts[i]` observations fell at or below `buckets[i]` and above the previous bound (not cumulative). */
-  readonly series: ReadonlyArray<{ readonly labels: Labels; readonly counts: readonly number[]; readonly sum: number; readonly count: number }>;
+  readonly series: ReadonlyArray<{
+    readonly labels: Labels;
+    readonly counts: readonly number[];
+    readonly sum: number;
+    readonly count: number;
+  }>;
 }
 
 export type Family = CounterFamily | HistogramFamily;

@@ -97,6 +97,6 @@ export class RedisLoad {
   private warnOnce(tenant: string, err: unknown): void {
     if (this.stopped || this.warned.has(tenant)) return;
     this.warned.add(tenant);
-    this.logger.warn({ tenant, err: (err as Error).message }, 'simulator: Redis load failing for tenant (further errors not logged)');
+    this.logger.warn({ tenant, err }, 'simulator: Redis load failing for tenant (further errors not logged)');
   }
 }

@@ -19,13 +19,19 @@ describe('scenario plans', () => {
   it('picks a noisy tenant that has neighbours to hurt', () => {
     // Without echo, delta is alone on c2.
     const lonely = { ...fleet, tenants: fleet.tenants.filter((t) => t.id !== 'echo') };
-    const picked = new Set(Array.from({ length: 30 }, (_, seed) => planScenario(lonely, { scenario: 'noisy-tenant', seed }, T0).tenant!.id));
+    const picked = new Set(
+      Array.from({ length: 30 }, (_, seed) => planScenario(lonely, { scenario: 'noisy-tenant', seed }, T0).tenant!.id),
+    );
     expect(picked.has('delta')).toBe(false);
     expect(picked.size).toBeGreaterThan(1);
   });
 
   it('applies effects to the scenario tenant inside the window only', () => {
-    const plan = planScenario(fleet, { scenario: 'noisy-tenant', scenarioTenant: 'bravo', scenarioStartSeconds: 60, scenarioMinutes: 1 }, T0);
+    const plan = planScenario(
+      fleet,
+      { scenario: 'noisy-tenant', scenarioTenant: 'bravo', scenarioStartSeconds: 60, scenarioMinutes: 1 },
+      T0,
+    );
     expect(effectsAt(plan, 'bravo', T0 + 59_999)).toBe(NO_EFFECTS);
     expect(effectsAt(plan, 'bravo', T0 + 60_000).heavyRate).toBeGreaterThan(0);
     expect(effectsAt(plan, 'alpha', T0 + 60_000)).toBe(NO_EFFECTS);
@@ -34,7 +40,9 @@ describe('scenario plans', () => {
 
   it('refuses unknown tenants and nonsense windows, naming the option', () => {
     expect(() => planScenario(fleet, { scenario: 'tenant-outage', scenarioTenant: 'zulu' }, T0)).toThrow(ConfigError);
-    expect(() => planScenario(fleet, { scenario: 'tenant-outage', scenarioMinutes: 0 }, T0)).toThrow(/scenarioMinutes: expected a number > 0/);
+    expect(() => planScenario(fleet, { scenario: 'tenant-outage', scenarioMinutes: 0 }, T0)).toThrow(
+      /scenarioMinutes: expected a number > 0/,
+    );
     expect(() => planScenario(fleet, { scenario: 'meteor' as never }, T0)).toThrow(/scenario: expected one of normal, /);
   });
 });

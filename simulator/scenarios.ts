@@ -98,17 +98,22 @@ const ACTIVE_EFFECTS: Record<ScenarioName, Effects> = {
 /** Validates the options and fixes tenant and window; throws ConfigError naming the bad option. */
 export function planScenario(fleet: Fleet, options: ScenarioOptions, originMs: number): ScenarioPlan {
   const problems: string[] = [];
-  if (!SCENARIOS.includes(options.scenario)) problems.push(`scenario: expected one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(options.scenario)}`);
+  if (!SCENARIOS.includes(options.scenario))
+    problems.push(`scenario: expected one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(options.scenario)}`);
   const seed = options.seed ?? DEFAULT_SEED;
   if (!Number.isSafeInteger(seed)) problems.push(`seed: expected an integer, got ${seed}`);
   const startSeconds = options.scenarioStartSeconds ?? DEFAULT_SCENARIO_START_SECONDS;
-  if (!(Number.isFinite(startSeconds) && startSeconds >= 0)) problems.push(`scenarioStartSeconds: expected a number >= 0, got ${startSeconds}`);
+  if (!(Number.isFinite(startSeconds) && startSeconds >= 0))
+    problems.push(`scenarioStartSeconds: expected a number >= 0, got ${startSeconds}`);
   const minutes = options.scenarioMinutes ?? DEFAULT_SCENARIO_MINUTES;
   if (!(Number.isFinite(minutes) && minutes > 0)) problems.push(`scenarioMinutes: expected a number > 0, got ${minutes}`);
   let tenant: Tenant | undefined;
   if (options.scenarioTenant !== undefined) {
     tenant = fleet.tenants.find((t) => t.id === options.scenarioTenant);
-    if (!tenant) problems.push(`scenarioTenant: expected a tenant of ${fleet.source} (${fleet.tenants.map((t) => t.id).join(', ')}), got ${JSON.stringify(options.scenarioTenant)}`);
+    if (!tenant)
+      problems.push(
+        `scenarioTenant: expected a tenant of ${fleet.source} (${fleet.tenants.map((t) => t.id).join(', ')}), got ${JSON.stringify(options.scenarioTenant)}`,
+      );
   }
   if (fleet.tenants.length === 0) problems.push(`fleet ${fleet.source}: expected at least one tenant to simulate`);
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `simulator ${p}`));

@@ -104,7 +104,11 @@ export class Simulation {
       this.sinks.request?.(ev);
     }
     for (const [clusterId, out] of records) {
-      if (out.length > 0) this.sinks.odoo(clusterId, out.sort((a, b) => a.ms - b.ms));
+      if (out.length > 0)
+        this.sinks.odoo(
+          clusterId,
+          out.sort((a, b) => a.ms - b.ms),
+        );
     }
   }
 

@@ -62,9 +62,27 @@ class HistogramVec {
 }
 
 export class TraefikMetrics {
-  private readonly entry = { requests: new CounterVec(), tls: new CounterVec(), duration: new HistogramVec(), reqBytes: new CounterVec(), respBytes: new CounterVec() };
-  private readonly router = { requests: new CounterVec(), tls: new CounterVec(), duration: new HistogramVec(), reqBytes: new CounterVec(), respBytes: new CounterVec() };
-  private readonly service = { requests: new CounterVec(), tls: new CounterVec(), duration: new HistogramVec(), reqBytes: new CounterVec(), respBytes: new CounterVec() };
+  private readonly entry = {
+    requests: new CounterVec(),
+    tls: new CounterVec(),
+    duration: new HistogramVec(),
+    reqBytes: new CounterVec(),
+    respBytes: new CounterVec(),
+  };
+  private readonly router = {
+    requests: new CounterVec(),
+    tls: new CounterVec(),
+    duration: new HistogramVec(),
+    reqBytes: new CounterVec(),
+    respBytes: new CounterVec(),
+  };
+  private readonly service = {
+    requests: new CounterVec(),
+    tls: new CounterVec(),
+    duration: new HistogramVec(),
+    reqBytes: new CounterVec(),
+    respBytes: new CounterVec(),
+  };
   private openConnections = 0;
   private apiConnections = 1;
 
@@ -101,14 +119,35 @@ export class TraefikMetrics {
   }
 
   render(): string {
-    const counters = (type: 'counter' | 'gauge', name: string, help: string, vec: CounterVec): Family => ({ type, name, help, series: [...vec.series.values()] });
-    const histogram = (name: string, help: string, vec: HistogramVec): Family => ({ type: 'histogram', name, help, buckets: TRAEFIK_BUCKETS, series: [...vec.series.values()] });
-    const single = (type: 'counter' | 'gauge', name: string, help: string, value: number, labels: Labels = {}): Family => ({ type, name, help, series: [{ labels, value }] });
+    const counters = (type: 'counter' | 'gauge', name: string, help: string, vec: CounterVec): Family => ({
+      type,
+      name,
+      help,
+      series: [...vec.series.values()],
+    });
+    const histogram = (name: string, help: string, vec: HistogramVec): Family => ({
+      type: 'histogram',
+      name,
+      help,
+      buckets: TRAEFIK_BUCKETS,
+      series: [...vec.series.values()],
+    });
+    const single = (type: 'counter' | 'gauge', name: string, help: string, value: number, labels: Labels = {}): Family => ({
+      type,
+      name,
+      help,
+      series: [{ labels, value }],
+    });
     const byEp = 'partitioned by status code, protocol, and method.';
     const byRouter = 'partitioned by service, status code, protocol, and method.';
     return renderExposition([
       single('gauge', 'go_goroutines', 'Number of goroutines that currently exist.', 61),
-      single('gauge', 'process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', Math.floor(this.startMs / 1000) - 2),
+      single(
+        'gauge',
+        'process_start_time_seconds',
+        'Start time of the process since unix epoch in seconds.',
+        Math.floor(this.startMs / 1000) - 2,
+      ),
       single('counter', 'traefik_config_reloads_total', 'Config reloads', 1),
       single('gauge', 'traefik_config_last_reload_success', 'Last config reload success', Math.floor(this.startMs / 1000)),
       {
@@ -120,21 +159,93 @@ export class TraefikMetrics {
           { labels: { entrypoint: 'traefik', protocol: 'TCP' }, value: this.apiConnections },
         ],
       },
-      counters('counter', 'traefik_entrypoint_requests_total', `How many HTTP requests processed on an entrypoint, ${byEp}`, this.entry.requests),
-      counters('counter', 'traefik_entrypoint_requests_tls_total', 'How many HTTP requests with TLS processed on an entrypoint, partitioned by TLS Version and TLS cipher Used.', this.entry.tls),
-      histogram('traefik_entrypoint_request_duration_seconds', `How long it took to process the request on an entrypoint, ${byEp}`, this.entry.duration),
-      counters('counter', 'traefik_entrypoint_requests_bytes_total', `The total size of requests in bytes handled by an entrypoint, ${byEp}`, this.entry.reqBytes),
-      counters('counter', 'traefik_entrypoint_responses_bytes_total', `The total size of responses in bytes handled by an entrypoint, ${byEp}`, this.entry.respBytes),
-      counters('counter', 'traefik_router_requests_total', `How many HTTP requests are processed on a router, ${byRouter}`, this.router.requests),
-      counters('counter', 'traefik_router_requests_tls_total', 'How many HTTP requests with TLS are processed on a router, partitioned by service, TLS Version, and TLS cipher Used.', this.router.tls),
-      histogram('traefik_router_request_duration_seconds', `How long it took to process the request on a router, ${byRouter}`, this.router.duration),
-      counters('counter', 'traefik_router_requests_bytes_total', `The total size of requests in bytes handled by a router, ${byRouter}`, this.router.reqBytes),
-      counters('counter', 'traefik_router_responses_bytes_total', `The total size of responses in bytes handled by a router, ${byRouter}`, this.router.respBytes),
-      counters('counter', 'traefik_service_requests_total', `How many HTTP requests processed on a service, ${byEp}`, this.service.requests),
-      counters('counter', 'traefik_service_requests_tls_total', 'How many HTTP requests with TLS processed on a service, partitioned by TLS version and TLS cipher.', this.service.tls),
-      histogram('traefik_service_request_duration_seconds', `How long it took to process the request on a service, ${byEp}`, this.service.duration),
-      counters('counter', 'traefik_service_requests_bytes_total', `The total size of requests in bytes received by a service, ${byEp}`, this.service.reqBytes),
-      counters('counter', 'traefik_service_responses_bytes_total', `The total size of responses in bytes returned by a service, ${byEp}`, this.service.respBytes),
+      counters(
+        'counter',
+        'traefik_entrypoint_requests_total',
+        `How many HTTP requests processed on an entrypoint, ${byEp}`,
+        this.entry.requests,
+      ),
+      counters(
+        'counter',
+        'traefik_entrypoint_requests_tls_total',
+        'How many HTTP requests with TLS processed on an entrypoint, partitioned by TLS Version and TLS cipher Used.',
+        this.entry.tls,
+      ),
+      histogram(
+        'traefik_entrypoint_request_duration_seconds',
+        `How long it took to process the request on an entrypoint, ${byEp}`,
+        this.entry.duration,
+      ),
+      counters(
+        'counter',
+        'traefik_entrypoint_requests_bytes_total',
+        `The total size of requests in bytes handled by an entrypoint, ${byEp}`,
+        this.entry.reqBytes,
+      ),
+      counters(
+        'counter',
+        'traefik_entrypoint_responses_bytes_total',
+        `The total size of responses in bytes handled by an entrypoint, ${byEp}`,
+        this.entry.respBytes,
+      ),
+      counters(
+        'counter',
+        'traefik_router_requests_total',
+        `How many HTTP requests are processed on a router, ${byRouter}`,
+        this.router.requests,
+      ),
+      counters(
+        'counter',
+        'traefik_router_requests_tls_total',
+        'How many HTTP requests with TLS are processed on a router, partitioned by service, TLS Version, and TLS cipher Used.',
+        this.router.tls,
+      ),
+      histogram(
+        'traefik_router_request_duration_seconds',
+        `How long it took to process the request on a router, ${byRouter}`,
+        this.router.duration,
+      ),
+      counters(
+        'counter',
+        'traefik_router_requests_bytes_total',
+        `The total size of requests in bytes handled by a router, ${byRouter}`,
+        this.router.reqBytes,
+      ),
+      counters(
+        'counter',
+        'traefik_router_responses_bytes_total',
+        `The total size of responses in bytes handled by a router, ${byRouter}`,
+        this.router.respBytes,
+      ),
+      counters(
+        'counter',
+        'traefik_service_requests_total',
+        `How many HTTP requests processed on a service, ${byEp}`,
+        this.service.requests,
+      ),
+      counters(
+        'counter',
+        'traefik_service_requests_tls_total',
+        'How many HTTP requests with TLS processed on a service, partitioned by TLS version and TLS cipher.',
+        this.service.tls,
+      ),
+      histogram(
+        'traefik_service_request_duration_seconds',
+        `How long it took to process the request on a service, ${byEp}`,
+        this.service.duration,
+      ),
+      counters(
+        'counter',
+        'traefik_service_requests_bytes_total',
+        `The total size of requests in bytes received by a service, ${byEp}`,
+        this.service.reqBytes,
+      ),
+      counters(
+        'counter',
+        'traefik_service_responses_bytes_total',
+        `The total size of responses in bytes returned by a service, ${byEp}`,
+        this.service.respBytes,
+      ),
     ]);
   }
 }

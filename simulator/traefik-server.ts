@@ -31,7 +31,7 @@ export function handleTraefik(ctx: TraefikContext, endpoint: Endpoint, req: Inco
   } else if (api.startsWith('/api/http/routers/')) {
     const name = decodeURIComponent(api.slice('/api/http/routers/'.length));
     const tenant = tenants.find((t) => routerName(t) === name);
-    if (tenant) send(res, 200, 'application/json', (routersJson([tenant]).slice(1, -1)));
+    if (tenant) send(res, 200, 'application/json', routersJson([tenant]).slice(1, -1));
     else send(res, 404, 'text/plain; charset=utf-8', `{"message":"router not found"}\n`);
   } else if (api === '/api/http/services') {
     send(res, 200, 'application/json', servicesJson(tenants), { 'X-Next-Page': '1' });

@@ -33,7 +33,10 @@ function checkExposition(text: string): Map<string, string> {
     const family = types.has(name!) ? name! : name!.replace(/_(bucket|sum|count)$/, '');
     expect(types.has(family), `# TYPE before ${name}`).toBe(true);
     if (types.get(family) !== 'histogram') continue;
-    const key = `${family}{${labels.filter(([k]) => k !== 'le').map(([k, v]) => `${k}=${v}`).join(',')}}`;
+    const key = `${family}{${labels
+      .filter(([k]) => k !== 'le')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}}`;
     const h = histograms.get(key) ?? { les: [], counts: [] };
     histograms.set(key, h);
     if (name!.endsWith('_bucket')) {
@@ -72,7 +75,15 @@ describe('Prometheus text as client_golang writes it', () => {
   it('escapes label values and sorts labels, series and families', () => {
     expect(escapeLabelValue('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');
     const text = renderExposition([
-      { type: 'counter', name: 'z_total', help: 'last', series: [{ labels: { b: '2', a: 'x"y' }, value: 1 }, { labels: { b: '1', a: 'x"y' }, value: 2 }] },
+      {
+        type: 'counter',
+        name: 'z_total',
+        help: 'last',
+        series: [
+          { labels: { b: '2', a: 'x"y' }, value: 1 },
+          { labels: { b: '1', a: 'x"y' }, value: 2 },
+        ],
+      },
       { type: 'gauge', name: 'a_gauge', help: 'first\\one', series: [{ labels: {}, value: 3 }] },
     ]);
     expect(text).toBe(
@@ -89,7 +100,16 @@ describe('Traefik v3 metrics and router API', () => {
   function sampleMetrics(): string {
     const metrics = new TraefikMetrics(Date.UTC(2026, 2, 1));
     const r = (code: number, seconds: number, tenant = alpha!) =>
-      metrics.record({ router: routerName(tenant), service: serviceName(tenant), code, method: 'POST', protocol: 'http', seconds, requestBytes: 500, responseBytes: 9000 });
+      metrics.record({
+        router: routerName(tenant),
+        service: serviceName(tenant),
+        code,
+        method: 'POST',
+        protocol: 'http',
+        seconds,
+        requestBytes: 500,
+        responseBytes: 9000,
+      });
     r(200, 0.05);
     r(200, 0.25);
     r(200, 7);
@@ -107,10 +127,22 @@ describe('Traefik v3 metrics and router API', () => {
     expect(types.get('traefik_open_connections')).toBe('gauge');
     expect(types.has('traefik_entrypoint_open_connections')).toBe(false); // v2 only
     expect(types.has('traefik_config_reloads_failure_total')).toBe(false); // v2 only
-    expect(text).toContain('traefik_router_requests_total{code="200",method="POST",protocol="http",router="alpha-web@docker",service="alpha-odoo@docker"} 3\n');
-    expect(text).toContain('traefik_router_requests_total{code="502",method="POST",protocol="http",router="bravo-web@docker",service="bravo-odoo@docker"} 1\n');
-    for (const [le, n] of [['0.1', 1], ['0.3', 2], ['1.2', 2], ['5', 2], ['+Inf', 3]] as const) {
-      expect(text).toContain(`traefik_router_request_duration_seconds_bucket{code="200",method="POST",protocol="http",router="alpha-web@docker",service="alpha-odoo@docker",le="${le}"} ${n}\n`);
+    expect(text).toContain(
+      'traefik_router_requests_total{code="200",method="POST",protocol="http",router="alpha-web@docker",service="alpha-odoo@docker"} 3\n',
+    );
+    expect(text).toContain(
+      'traefik_router_requests_total{code="502",method="POST",protocol="http",router="bravo-web@docker",service="bravo-odoo@docker"} 1\n',
+    );
+    for (const [le, n] of [
+      ['0.1', 1],
+      ['0.3', 2],
+      ['1.2', 2],
+      ['5', 2],
+      ['+Inf', 3],
+    ] as const) {
+      expect(text).toContain(
+        `traefik_router_request_duration_seconds_bucket{code="200",method="POST",protocol="http",router="alpha-web@docker",service="alpha-odoo@docker",le="${le}"} ${n}\n`,
+      );
     }
     // The unmatched 404 is counted by the entrypoint only.
     expect(text).toContain('traefik_entrypoint_requests_total{code="404",entrypoint="websecure",method="GET",protocol="http"} 1\n');
@@ -125,7 +157,13 @@ describe('Traefik v3 metrics and router API', () => {
 
   it('lists routers as Traefik v3 /api/http/routers does', () => {
     const routers = JSON.parse(routersJson(fleet.tenants)) as Record<string, unknown>[];
-    expect(routers.map((r) => r.name)).toEqual(['alpha-web@docker', 'bravo-web@docker', 'charlie-web@docker', 'delta-web@docker', 'echo-web@docker']);
+    expect(routers.map((r) => r.name)).toEqual([
+      'alpha-web@docker',
+      'bravo-web@docker',
+      'charlie-web@docker',
+      'delta-web@docker',
+      'echo-web@docker',
+    ]);
     expect(routers[0]).toEqual({
       entryPoints: ['websecure'],
       service: 'alpha-odoo',

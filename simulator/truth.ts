@@ -42,7 +42,14 @@ export function buildTruth(model: TrafficModel, plan: ScenarioPlan, fromMs: numb
   return { ...base, ...window, expect: expect ? [expect] : [], quiet: all.filter((id) => !affected.has(id)) };
 }
 
-function expectation(model: TrafficModel, plan: ScenarioPlan, fromMs: number, toMs: number, neighbours: string[], connections: number): Expectation | undefined {
+function expectation(
+  model: TrafficModel,
+  plan: ScenarioPlan,
+  fromMs: number,
+  toMs: number,
+  neighbours: string[],
+  connections: number,
+): Expectation | undefined {
   const tenant = plan.tenant;
   if (!tenant) return undefined;
   switch (plan.name) {

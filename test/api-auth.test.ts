@@ -37,7 +37,12 @@ describe('bearer tokens', () => {
       const res = await get('/api/v1/tenants', token);
       expect(res.statusCode).toBe(200);
       expect(res.json().tenants.map((t: { id: string }) => t.id)).toEqual(['t1', 't2', 't3']);
-      expect((await get('/api/v1/tenants/t3', token)).json()).toMatchObject({ id: 't3', cluster: 'c2', tier: 'mission', monthlyFee: { amount: '50.00', currency: 'USD' } });
+      expect((await get('/api/v1/tenants/t3', token)).json()).toMatchObject({
+        id: 't3',
+        cluster: 'c2',
+        tier: 'mission',
+        monthlyFee: { amount: '50.00', currency: 'USD' },
+      });
     }
   });
 

@@ -54,15 +54,19 @@ describe('tenantscope token', () => {
     [['token', 'create', '--name', 'x', '--role', 'tenant', '--tenant', 'ghost'], /tenant: no tenant "ghost"/],
     [['token', 'create', '--name', 'ops-admin', '--role', 'admin'], /a token named "ops-admin" exists already/],
     [['token', 'revoke', 'nobody'], /no token named "nobody"/],
-  ])('refuses %j with exit 2', async (args, message) => {
-    const res = await tenantscope(args);
-    expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(message);
-  }, 30_000);
+  ])(
+    'refuses %j with exit 2',
+    async (args, message) => {
+      const res = await tenantscope(args);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(message);
+    },
+    30_000,
+  );
 });
 
 describe('tenantscope report', () => {
-  it('prints the billing CSV, one tenant\'s JSON and its HTML page from the database', async () => {
+  it("prints the billing CSV, one tenant's JSON and its HTML page from the database", async () => {
     const csv = await tenantscope(['report', '--month', '2026-03', '--format', 'csv', '--fleet', fleetFile]);
     expect(csv.code).toBe(0);
     const rows = csv.stdout.split('\r\n');
@@ -85,9 +89,13 @@ describe('tenantscope report', () => {
     [['report', '--month', '2026-03', '--format', 'pdf'], /--format expected one of json, csv, html/],
     [['report', '--month', '2026-03', '--format', 'html'], /--format html is one tenant's page/],
     [['report', '--month', '2026-03', '--tenant', 'ghost'], /--tenant expected a tenant of/],
-  ])('refuses %j with exit 2', async (args, message) => {
-    const res = await tenantscope([...args, '--fleet', fleetFile]);
-    expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(message);
-  }, 30_000);
+  ])(
+    'refuses %j with exit 2',
+    async (args, message) => {
+      const res = await tenantscope([...args, '--fleet', fleetFile]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(message);
+    },
+    30_000,
+  );
 });

@@ -12,10 +12,24 @@ const get = (url: string, token = f.tokens.admin) => f.app.inject({ method: 'GET
 
 describe('exclusion windows through the API', () => {
   it('records, lists, revokes and audits a window; who is the token name', async () => {
-    const created = await post('/api/v1/exclusions', { tenant: 't1', kind: 'maintenance', start: '2026-03-10T02:00:00Z', end: '2026-03-10T04:00:00Z', reason: 'PostgreSQL 16 upgrade' });
+    const created = await post('/api/v1/exclusions', {
+      tenant: 't1',
+      kind: 'maintenance',
+      start: '2026-03-10T02:00:00Z',
+      end: '2026-03-10T04:00:00Z',
+      reason: 'PostgreSQL 16 upgrade',
+    });
     expect(created.statusCode).toBe(201);
     const x = created.json();
-    expect(x).toMatchObject({ tenant: 't1', cluster: null, kind: 'maintenance', start: '2026-03-10T02:00:00.000Z', recordedBy: 'ops-admin', recordedAt: '2026-03-20T12:00:00.000Z', revokedAt: null });
+    expect(x).toMatchObject({
+      tenant: 't1',
+      cluster: null,
+      kind: 'maintenance',
+      start: '2026-03-10T02:00:00.000Z',
+      recordedBy: 'ops-admin',
+      recordedAt: '2026-03-20T12:00:00.000Z',
+      revokedAt: null,
+    });
 
     const listed = await get('/api/v1/exclusions?tenant=t1');
     expect(listed.json().exclusions.map((e: { id: string }) => e.id)).toEqual([x.id]);
@@ -38,10 +52,34 @@ describe('exclusion windows through the API', () => {
     ]);
   });
 
-  it('shows a tenant token its own and its cluster\'s windows only; another tenant\'s window is 404', async () => {
-    const cluster = (await post('/api/v1/exclusions', { cluster: 'c1', kind: 'force-majeure', start: '2026-03-12T00:00:00Z', end: '2026-03-12T01:00:00Z', reason: 'data centre power' })).json();
-    const other = (await post('/api/v1/exclusions', { cluster: 'c2', kind: 'maintenance', start: '2026-03-12T00:00:00Z', end: '2026-03-12T01:00:00Z', reason: 'c2 switch' })).json();
-    const t1only = (await post('/api/v1/exclusions', { tenant: 't1', kind: 'customer', start: '2026-03-13T00:00:00Z', end: '2026-03-13T01:00:00Z', reason: 'customer load test' })).json();
+  it("shows a tenant token its own and its cluster's windows only; another tenant's window is 404", async () => {
+    const cluster = (
+      await post('/api/v1/exclusions', {
+        cluster: 'c1',
+        kind: 'force-majeure',
+        start: '2026-03-12T00:00:00Z',
+        end: '2026-03-12T01:00:00Z',
+        reason: 'data centre power',
+      })
+    ).json();
+    const other = (
+      await post('/api/v1/exclusions', {
+        cluster: 'c2',
+        kind: 'maintenance',
+        start: '2026-03-12T00:00:00Z',
+        end: '2026-03-12T01:00:00Z',
+        reason: 'c2 switch',
+      })
+    ).json();
+    const t1only = (
+      await post('/api/v1/exclusions', {
+        tenant: 't1',
+        kind: 'customer',
+        start: '2026-03-13T00:00:00Z',
+        end: '2026-03-13T01:00:00Z',
+        reason: 'customer load test',
+      })
+    ).json();
 
     const seen = (await get('/api/v1/exclusions', f.tokens.t2)).json().exclusions.map((e: { id: string }) => e.id);
     expect(seen).toContain(cluster.id);
@@ -54,13 +92,31 @@ describe('exclusion windows through the API', () => {
 
   it('answers bad input with 400 naming the field, unknown ids with 404', async () => {
     const cases: [object, RegExp][] = [
-      [{ tenant: 't1', kind: 'holiday', start: '2026-03-10T02:00:00Z', end: '2026-03-10T04:00:00Z', reason: 'x' }, /^kind: expected one of maintenance, customer, force-majeure$/],
-      [{ tenant: 't1', kind: 'customer', start: 'yesterday', end: '2026-03-10T04:00:00Z', reason: 'x' }, /^start: expected an ISO 8601 time/],
-      [{ tenant: 't1', kind: 'customer', start: '2026-03-10T05:00:00Z', end: '2026-03-10T04:00:00Z', reason: 'x' }, /^end: expected a time after start$/],
-      [{ tenant: 't1', cluster: 'c1', kind: 'customer', start: '2026-03-10T02:00:00Z', end: '2026-03-10T04:00:00Z', reason: 'x' }, /^tenant: expected exactly one of tenant or cluster$/],
-      [{ tenant: 'zz', kind: 'customer', start: '2026-03-10T02:00:00Z', end: '2026-03-10T04:00:00Z', reason: 'x' }, /^tenant: unknown tenant "zz"$/],
+      [
+        { tenant: 't1', kind: 'holiday', start: '2026-03-10T02:00:00Z', end: '2026-03-10T04:00:00Z', reason: 'x' },
+        /^kind: expected one of maintenance, customer, force-majeure$/,
+      ],
+      [
+        { tenant: 't1', kind: 'customer', start: 'yesterday', end: '2026-03-10T04:00:00Z', reason: 'x' },
+        /^start: expected an ISO 8601 time/,
+      ],
+      [
+        { tenant: 't1', kind: 'customer', start: '2026-03-10T05:00:00Z', end: '2026-03-10T04:00:00Z', reason: 'x' },
+        /^end: expected a time after start$/,
+      ],
+      [
+        { tenant: 't1', cluster: 'c1', kind: 'customer', start: '2026-03-10T02:00:00Z', end: '2026-03-10T04:00:00Z', reason: 'x' },
+        /^tenant: expected exactly one of tenant or cluster$/,
+      ],
+      [
+        { tenant: 'zz', kind: 'customer', start: '2026-03-10T02:00:00Z', end: '2026-03-10T04:00:00Z', reason: 'x' },
+        /^tenant: unknown tenant "zz"$/,
+      ],
       [{ tenant: 't1', kind: 'customer', start: '2026-03-10T02:00:00Z', end: '2026-03-10T04:00:00Z' }, /^reason: required$/],
-      [{ tenant: 't1', kind: 'customer', start: '2026-03-10T02:00:00Z', end: '2026-03-10T04:00:00Z', reason: 'x', who: 'me' }, /^who: unknown field$/],
+      [
+        { tenant: 't1', kind: 'customer', start: '2026-03-10T02:00:00Z', end: '2026-03-10T04:00:00Z', reason: 'x', who: 'me' },
+        /^who: unknown field$/,
+      ],
     ];
     for (const [body, message] of cases) {
       const res = await post('/api/v1/exclusions', body);

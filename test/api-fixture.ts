@@ -53,7 +53,12 @@ export async function apiFixture(options: { signingKey?: Buffer } = {}): Promise
   });
   const token = async (name: string, role: Role, tenant?: string) =>
     (await createToken(db.pool, { name, role, ...(tenant !== undefined && { tenant }) }, new Date(NOW))).token;
-  const tokens = { admin: await token('ops-admin', 'admin'), reader: await token('grafana-reader', 'read-only'), t1: await token('t1-portal', 'tenant', 't1'), t2: await token('t2-portal', 'tenant', 't2') };
+  const tokens = {
+    admin: await token('ops-admin', 'admin'),
+    reader: await token('grafana-reader', 'read-only'),
+    t1: await token('t1-portal', 'tenant', 't1'),
+    t2: await token('t2-portal', 'tenant', 't2'),
+  };
   return {
     db,
     app,
@@ -71,7 +76,8 @@ export async function apiFixture(options: { signingKey?: Buffer } = {}): Promise
  * except t1's 30 failed minutes on 2026-03-05 10:00–10:30 UTC; t3 (New York) likewise, all OK.
  */
 async function insertMarchEvidence(pool: Pool): Promise<void> {
-  for (const at of ['2026-02-28T00:00:00Z', '2026-03-01T00:00:00Z']) await pool.query("SELECT tenantscope_ensure_month_partition('tenant_minute', $1)", [at]);
+  for (const at of ['2026-02-28T00:00:00Z', '2026-03-01T00:00:00Z'])
+    await pool.query("SELECT tenantscope_ensure_month_partition('tenant_minute', $1)", [at]);
   await pool.query(
     `INSERT INTO tenant_minute (tenant_id, minute, probes_ok, probes_failed)
      SELECT t, m, 1, 0 FROM unnest(ARRAY['t1', 't2', 't3']) AS t,

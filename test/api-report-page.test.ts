@@ -28,7 +28,14 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(f.app.server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 afterAll(async () => {
@@ -38,7 +45,10 @@ afterAll(async () => {
 
 describe('report page in Chromium', () => {
   it('renders without console errors, with one bar per day of March in Berlin', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 1400 }, extraHTTPHeaders: { authorization: `Bearer ${f.tokens.admin}` } });
+    const page = await browser.newPage({
+      viewport: { width: 1000, height: 1400 },
+      extraHTTPHeaders: { authorization: `Bearer ${f.tokens.admin}` },
+    });
     const problems: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);

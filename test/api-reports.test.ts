@@ -17,15 +17,28 @@ afterAll(() => f.close());
 const get = (url: string, token = f.tokens.admin) => f.app.inject({ method: 'GET', url, headers: as(token) });
 
 describe('reports', () => {
-  it('gives one tenant\'s month as JSON with digest, signature, revision and status', async () => {
+  it("gives one tenant's month as JSON with digest, signature, revision and status", async () => {
     const res = await get('/api/v1/reports/2026-03/t1');
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ tenant: 't1', month: '2026-03', revision: 0, status: 'month-to-date', signed: true });
     // 2026-02-28T23:00Z (Berlin midnight) to the clock's 2026-03-20T12:00Z: 28,140 probed minutes, 30 failed
     expect(body.report.minutes).toEqual({ total: 44580, good: 28110, bad: 30, excluded: 0, nodata: 16440 });
-    expect(body.report).toMatchObject({ availabilityDisplay: '99.89', targetMet: false, creditPercent: 10, creditMinor: '10000', currency: 'EUR' });
-    expect(body.report.incidents).toEqual([{ start: '2026-03-05T10:00:00.000Z', end: '2026-03-05T10:30:00.000Z', minutes: 30, signals: [{ signal: 'probe-failure', minutes: 30 }] }]);
+    expect(body.report).toMatchObject({
+      availabilityDisplay: '99.89',
+      targetMet: false,
+      creditPercent: 10,
+      creditMinor: '10000',
+      currency: 'EUR',
+    });
+    expect(body.report.incidents).toEqual([
+      {
+        start: '2026-03-05T10:00:00.000Z',
+        end: '2026-03-05T10:30:00.000Z',
+        minutes: 30,
+        signals: [{ signal: 'probe-failure', minutes: 30 }],
+      },
+    ]);
     expect(body.digest).toBe(sha256Hex(body.report));
     expect(verifySeal(body.report, { algorithm: 'hmac-sha256', digest: body.digest, signature: body.signature }, KEY)).toBe(true);
   });
@@ -41,8 +54,12 @@ describe('reports', () => {
       'tenant,name,month,tier,target_percent,availability_percent,target_met,good_minutes,bad_minutes,excluded_minutes,nodata_minutes,coverage_percent,credit_percent,credit_amount,currency,revision,status,digest',
     );
     // the name's comma and quotes are quoted per RFC 4180; 10 % of 999.99 EUR is exactly 100.00
-    expect(lines[1]).toBe(`t1,"Acme, ""Clinics"" <script>alert(1)</script>",2026-03,business,99.9,99.89,false,28110,30,0,16440,63.12,10,100.00,EUR,0,month-to-date,${json.reports[0].digest}`);
-    expect(lines[2]).toMatch(/^t2,Tenant Two,2026-03,standard,99\.5,100\.00,true,28140,0,0,16440,63\.12,0,0,JPY,0,month-to-date,[0-9a-f]{64}$/);
+    expect(lines[1]).toBe(
+      `t1,"Acme, ""Clinics"" <script>alert(1)</script>",2026-03,business,99.9,99.89,false,28110,30,0,16440,63.12,10,100.00,EUR,0,month-to-date,${json.reports[0].digest}`,
+    );
+    expect(lines[2]).toMatch(
+      /^t2,Tenant Two,2026-03,standard,99\.5,100\.00,true,28140,0,0,16440,63\.12,0,0,JPY,0,month-to-date,[0-9a-f]{64}$/,
+    );
     expect(lines).toHaveLength(5); // header, three tenants, and the empty string after the last CRLF
   });
 
@@ -67,7 +84,9 @@ describe('reports', () => {
     expect((await get('/api/v1/reports/2026-13')).json()).toEqual({ error: 'month: expected YYYY-MM' });
     expect((await get('/api/v1/reports/march/t1')).json()).toEqual({ error: 'month: expected YYYY-MM' });
     expect((await get('/api/v1/reports/2026-03/t1?format=pdf')).json()).toEqual({ error: 'format: expected one of the listed formats' });
-    expect((await get('/api/v1/reports/2026-03/t1?revision=x')).json()).toEqual({ error: 'revision: expected a revision number (1, 2, ...)' });
+    expect((await get('/api/v1/reports/2026-03/t1?revision=x')).json()).toEqual({
+      error: 'revision: expected a revision number (1, 2, ...)',
+    });
     expect((await get('/api/v1/reports/2026-03/T1')).json()).toEqual({ error: 'tenant: expected a tenant id ([a-z0-9][a-z0-9_-]*)' });
     expect((await get('/api/v1/reports/2026-03/ghost')).json()).toEqual({ error: 'tenant: no tenant "ghost"' });
     const future = await get('/api/v1/reports/2027-01/t1');
@@ -79,7 +98,21 @@ describe('reports', () => {
 describe('a failure inside', () => {
   it('answers 500 with no internals', async () => {
     const broken = { query: async () => Promise.reject(new Error('connect ECONNREFUSED postgres://postgres:secret@db:5432/x')) };
-    const app = await buildApi({ log: silentLogger, metrics: new Registry(), readiness: [], api: { pool: f.db.pool, reports: { db: broken, fleet: f.fleet, clock: new ManualClock(Date.parse('2026-03-20T12:00:00Z')), signingKey: null, graceHours: 72 } } });
+    const app = await buildApi({
+      log: silentLogger,
+      metrics: new Registry(),
+      readiness: [],
+      api: {
+        pool: f.db.pool,
+        reports: {
+          db: broken,
+          fleet: f.fleet,
+          clock: new ManualClock(Date.parse('2026-03-20T12:00:00Z')),
+          signingKey: null,
+          graceHours: 72,
+        },
+      },
+    });
     const res = await app.inject({ url: '/api/v1/reports/2026-03/t1', headers: as(f.tokens.admin) });
     await app.close();
     expect(res.statusCode).toBe(500);
@@ -91,7 +124,9 @@ describe('/openapi.json', () => {
   it('documents every route from the route schemas, with bearer security on /api/v1', async () => {
     const doc = (await f.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
-    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(operations.sort()).toEqual(
       [
         'GET /api/v1/exclusions',
@@ -113,9 +148,19 @@ describe('/openapi.json', () => {
     );
     const report = doc.paths['/api/v1/reports/{month}/{tenant}'].get;
     expect(report.security).toEqual([{ bearer: [] }]);
-    expect(report.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:month', 'path:tenant', 'query:format', 'query:revision']);
+    expect(report.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual([
+      'path:month',
+      'path:tenant',
+      'query:format',
+      'query:revision',
+    ]);
     expect(report.parameters[0].schema.pattern).toBe('^\\d{4}-(0[1-9]|1[0-2])$');
-    expect(doc.paths['/api/v1/exclusions'].post.requestBody.content['application/json'].schema.required).toEqual(['kind', 'start', 'end', 'reason']);
+    expect(doc.paths['/api/v1/exclusions'].post.requestBody.content['application/json'].schema.required).toEqual([
+      'kind',
+      'start',
+      'end',
+      'reason',
+    ]);
     expect(doc.paths['/metrics'].get.security).toEqual([]);
   });
 });

@@ -30,12 +30,26 @@ beforeAll(async () => {
   await new PartitionKeeper(db.pool).ensure('tenant_minute', [Date.parse('2026-03-01T09:00:00Z')]);
   await withTransaction(db.pool, (client) => addMinuteRows(client, rollup.all()));
   await db.pool.query("INSERT INTO probe_state VALUES ('t2', '2026-03-01T09:00:20Z', false, 0.012, 'status 502')");
-  await recordStatus(db.pool, { collector: 'odoo-probe', target: 't2.example.test', scheduledAt: new Date(), finishedAt: new Date('2026-03-01T09:00:21Z'), success: true, durationSeconds: 0.02, records: 1, rejected: 0, worker: 'test' });
+  await recordStatus(db.pool, {
+    collector: 'odoo-probe',
+    target: 't2.example.test',
+    scheduledAt: new Date(),
+    finishedAt: new Date('2026-03-01T09:00:21Z'),
+    success: true,
+    durationSeconds: 0.02,
+    records: 1,
+    rejected: 0,
+    worker: 'test',
+  });
 });
 afterAll(() => db.close());
 
 async function api(readiness = [{ name: 'postgres', check: async () => void (await db.pool.query('SELECT 1')) }]) {
-  return buildApi({ log: silentLogger, metrics: createMetricsRegistry(db.pool, { version: '0.1.0', revision: 'test' }, silentLogger), readiness });
+  return buildApi({
+    log: silentLogger,
+    metrics: createMetricsRegistry(db.pool, { version: '0.1.0', revision: 'test' }, silentLogger),
+    readiness,
+  });
 }
 
 describe('/metrics', () => {
@@ -71,7 +85,10 @@ describe('/metrics', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'metrics-')), 'metrics.txt');
     writeFileSync(file, text);
     // promtool reads the exposition on stdin: exit 1 is a parse error, 3 lint findings (printed).
-    const out = execFileSync('sh', ['-c', `promtool check metrics < ${file} 2>&1; echo "exit=$?"`]).toString().trim().split('\n');
+    const out = execFileSync('sh', ['-c', `promtool check metrics < ${file} 2>&1; echo "exit=$?"`])
+      .toString()
+      .trim()
+      .split('\n');
     const exit = out.pop();
     expect(exit === 'exit=0' || exit === 'exit=3').toBe(true);
     // prom-client's own default gauges are named nodejs_active_*_total; ours must be clean
@@ -80,7 +97,11 @@ describe('/metrics', () => {
 
   it('still answers with store_up 0 when the database cannot be read', async () => {
     const broken = { query: async () => Promise.reject(new Error('connection refused')) };
-    const app = await buildApi({ log: silentLogger, metrics: createMetricsRegistry(broken, { version: 'x', revision: 'y' }, silentLogger), readiness: [] });
+    const app = await buildApi({
+      log: silentLogger,
+      metrics: createMetricsRegistry(broken, { version: 'x', revision: 'y' }, silentLogger),
+      readiness: [],
+    });
     const res = await app.inject('/metrics');
     await app.close();
     expect(res.statusCode).toBe(200);
@@ -108,7 +129,11 @@ describe('/healthz and /readyz', () => {
     const live = await app.inject('/healthz');
     await app.close();
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toEqual({ status: 'fail', failed: ['redis'], checks: { postgres: 'ok', redis: 'fail: connect ECONNREFUSED 127.0.0.1:1' } });
+    expect(ready.json()).toEqual({
+      status: 'fail',
+      failed: ['redis'],
+      checks: { postgres: 'ok', redis: 'fail: connect ECONNREFUSED 127.0.0.1:1' },
+    });
     expect(live.statusCode).toBe(200);
   });
 

@@ -21,8 +21,20 @@ const info = (max: string) =>
       db: [{ id: 1, 'system-id': 1 }],
       archive: [{ database: { id: 1 }, id: '16-1', min: '000000010000000000000001', max }],
       backup: [
-        { label: '20260310-010000F', type: 'full', error: false, timestamp: { start: sec(T0 - 11 * 3600_000), stop: sec(T0 - 10 * 3600_000) }, archive: { start: '000000010000000000000002', stop: '000000010000000000000003' }, 'database-ref': [{ name: 'db_t1' }, { name: 'db_t2' }] },
-        { label: '20260310-010000F_20260310-100000I', type: 'incr', error: true, timestamp: { start: sec(T0 - 2 * 3600_000), stop: sec(T0 - 2 * 3600_000 + 60_000) } },
+        {
+          label: '20260310-010000F',
+          type: 'full',
+          error: false,
+          timestamp: { start: sec(T0 - 11 * 3600_000), stop: sec(T0 - 10 * 3600_000) },
+          archive: { start: '000000010000000000000002', stop: '000000010000000000000003' },
+          'database-ref': [{ name: 'db_t1' }, { name: 'db_t2' }],
+        },
+        {
+          label: '20260310-010000F_20260310-100000I',
+          type: 'incr',
+          error: true,
+          timestamp: { start: sec(T0 - 2 * 3600_000), stop: sec(T0 - 2 * 3600_000 + 60_000) },
+        },
       ],
     },
   ]).replace('"system-id":1', '"system-id":7444571391340179561');
@@ -48,7 +60,10 @@ beforeAll(async () => {
       '    timezone: UTC',
       '    backups: {pgbackrestInfoFile: info.json, walgBackupListFile: walg.json, jobResultsFile: jobs.ndjson}',
       'tenants:',
-      ...['t1', 't2', 't3'].map((t) => `  - {id: ${t}, name: ${t}, cluster: c1, tier: business, database: db_${t}, hosts: [${t}.example.test], monthlyFee: {amount: "1.00", currency: EUR}}`),
+      ...['t1', 't2', 't3'].map(
+        (t) =>
+          `  - {id: ${t}, name: ${t}, cluster: c1, tier: business, database: db_${t}, hosts: [${t}.example.test], monthlyFee: {amount: "1.00", currency: EUR}}`,
+      ),
       '',
     ].join('\n'),
     join(dir, 'fleet.yaml'),
@@ -68,7 +83,13 @@ const write = (path: string, text: string, mtimeMs: number) => {
   writeFileSync(path, text);
   utimesSync(path, mtimeMs / 1000, mtimeMs / 1000);
 };
-const ingest = () => ingestBackups(deps, target, { scheduledAt: new Date(clock.now()), startedAt: clock.now(), worker: 'test', signal: new AbortController().signal });
+const ingest = () =>
+  ingestBackups(deps, target, {
+    scheduledAt: new Date(clock.now()),
+    startedAt: clock.now(),
+    worker: 'test',
+    signal: new AbortController().signal,
+  });
 const metric = async (name: string) => {
   const group = backupsMetrics;
   const snapshot = await group.load(db.pool, clock);
@@ -78,7 +99,11 @@ const metric = async (name: string) => {
 describe('backups ingest', () => {
   it('stores backups, jobs and recovery points once, however often the files are read', async () => {
     write(files.info, info('000000010000000000000008'), T0 - 60_000);
-    write(files.walg, '[{"backup_name":"base_000000010000000000000004","finish_time":"2026-03-10T01:00:00.5Z","system_identifier":7444571391340179561,"start_lsn":67108904}]', T0 - 60_000);
+    write(
+      files.walg,
+      '[{"backup_name":"base_000000010000000000000004","finish_time":"2026-03-10T01:00:00.5Z","system_identifier":7444571391340179561,"start_lsn":67108904}]',
+      T0 - 60_000,
+    );
     write(
       files.jobs,
       line('t1', 'backup', 'ok', T0 - 3600_000, T0 - 3500_000) +
@@ -95,11 +120,18 @@ describe('backups ingest', () => {
     const counts = await db.pool.query(`SELECT (SELECT count(*) FROM cluster_backup) AS backups, (SELECT count(*) FROM backup_job) AS jobs,
       (SELECT failed_total FROM backup_job_state WHERE tenant_id = 't1' AND kind = 'backup') AS failed`);
     expect(counts.rows[0]).toEqual({ backups: 3, jobs: 3, failed: 1 });
-    const { rows } = await db.pool.query('SELECT tenant_id, source, observed_at, recoverable_at FROM recovery_point ORDER BY source, observed_at');
+    const { rows } = await db.pool.query(
+      'SELECT tenant_id, source, observed_at, recoverable_at FROM recovery_point ORDER BY source, observed_at',
+    );
     expect(rows).toEqual([
       { tenant_id: 't1', source: 'dump', observed_at: new Date(T0 - 3500_000), recoverable_at: new Date(T0 - 3600_000) },
       { tenant_id: null, source: 'pgbackrest', observed_at: new Date(T0 - 10 * 3600_000), recoverable_at: new Date(T0 - 10 * 3600_000) },
-      { tenant_id: null, source: 'wal-g', observed_at: new Date(Date.UTC(2026, 2, 10, 1, 0, 0, 500)), recoverable_at: new Date(Date.UTC(2026, 2, 10, 1, 0, 0, 500)) },
+      {
+        tenant_id: null,
+        source: 'wal-g',
+        observed_at: new Date(Date.UTC(2026, 2, 10, 1, 0, 0, 500)),
+        recoverable_at: new Date(Date.UTC(2026, 2, 10, 1, 0, 0, 500)),
+      },
     ]);
     const system = await db.pool.query("SELECT system_id FROM cluster_backup WHERE tool = 'wal-g'");
     expect(system.rows[0].system_id).toBe('7444571391340179561');
@@ -112,7 +144,9 @@ describe('backups ingest', () => {
     const { rows } = await db.pool.query("SELECT archive_max, archive_reach_at FROM backup_stanza WHERE cluster_id = 'c1'");
     expect(rows[0]).toEqual({ archive_max: '000000010000000000000009', archive_reach_at: new Date(T0 - 60_000) });
     expect(await metric('tenantscope_backup_age_seconds')).toEqual([{ value: 180, labels: { cluster: 'c1' } }]);
-    expect(await metric('tenantscope_backup_wal_archive_last_timestamp_seconds')).toEqual([{ value: (T0 - 60_000) / 1000, labels: { cluster: 'c1' } }]);
+    expect(await metric('tenantscope_backup_wal_archive_last_timestamp_seconds')).toEqual([
+      { value: (T0 - 60_000) / 1000, labels: { cluster: 'c1' } },
+    ]);
     clock.advance(3_600_000);
     expect(await metric('tenantscope_backup_age_seconds')).toEqual([{ value: 3780, labels: { cluster: 'c1' } }]);
   });
@@ -123,7 +157,9 @@ describe('backups ingest', () => {
       { value: 1, labels: { tenant: 't1', cluster: 'c1', kind: 'backup' } },
       { value: 0, labels: { tenant: 't1', cluster: 'c1', kind: 'restore-test' } },
     ]);
-    expect(await metric('tenantscope_restore_test_last_duration_seconds')).toEqual([{ value: 1800, labels: { tenant: 't1', cluster: 'c1' } }]);
+    expect(await metric('tenantscope_restore_test_last_duration_seconds')).toEqual([
+      { value: 1800, labels: { tenant: 't1', cluster: 'c1' } },
+    ]);
     expect(await metric('tenantscope_restore_test_last_success')).toEqual([{ value: 1, labels: { tenant: 't1', cluster: 'c1' } }]);
     expect(await metric('tenantscope_backup_last_success_timestamp_seconds')).toEqual([
       { value: sec(T0 - 10 * 3600_000), labels: { cluster: 'c1', tool: 'pgbackrest', type: 'full' } },

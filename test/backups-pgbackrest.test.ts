@@ -30,7 +30,8 @@ let info: string;
 let testStartMs: number;
 
 const asPostgres = (command: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', command, ...args], { timeout: 30_000 });
-const pgbackrest = (...args: string[]) => asPostgres('pgbackrest', [`--config=${join(dir, 'pgbackrest.conf')}`, `--stanza=${STANZA}`, ...args]);
+const pgbackrest = (...args: string[]) =>
+  asPostgres('pgbackrest', [`--config=${join(dir, 'pgbackrest.conf')}`, `--stanza=${STANZA}`, ...args]);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -148,9 +149,13 @@ describe('backups collector on the real pgBackRest', () => {
       expect(snapshot.stanzas[0]).toMatchObject({ cluster: 'c1', stanza: STANZA, status_code: 0 });
       const metrics = backupsMetrics.metrics;
       const values = (name: string) => metrics.find((m) => m.name === name)!.values(snapshot);
-      expect(values('tenantscope_backup_last_success_timestamp_seconds')).toEqual([{ value: stop / 1000, labels: { cluster: 'c1', tool: 'pgbackrest', type: 'full' } }]);
+      expect(values('tenantscope_backup_last_success_timestamp_seconds')).toEqual([
+        { value: stop / 1000, labels: { cluster: 'c1', tool: 'pgbackrest', type: 'full' } },
+      ]);
       expect(values('tenantscope_backup_age_seconds')).toEqual([{ value: (clock.now() - stop) / 1000, labels: { cluster: 'c1' } }]);
-      expect(values('tenantscope_tenant_backup_age_seconds')).toEqual([{ value: (clock.now() - stop) / 1000, labels: { tenant: 't1', cluster: 'c1' } }]);
+      expect(values('tenantscope_tenant_backup_age_seconds')).toEqual([
+        { value: (clock.now() - stop) / 1000, labels: { tenant: 't1', cluster: 'c1' } },
+      ]);
     } finally {
       await db.close();
     }

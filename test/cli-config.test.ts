@@ -29,10 +29,22 @@ function fleetFile(name: string, text: string): string {
 const good = testFleetYaml();
 const broken: [string, string, string][] = [
   ['unknown tier', good.replace('tier: business', 'tier: platinum'), 'tenants[0].tier: expected a known tier'],
-  ['bad timezone', good.replace('    name: Tenant 2', '    name: Tenant 2\n    timezone: Europe/Nowhere'), 'tenants[1].timezone: expected an IANA time zone'],
+  [
+    'bad timezone',
+    good.replace('    name: Tenant 2', '    name: Tenant 2\n    timezone: Europe/Nowhere'),
+    'tenants[1].timezone: expected an IANA time zone',
+  ],
   ['duplicate id', good.replace('id: t3', 'id: t1'), 'tenants[2].id: expected a unique tenant id, "t1" is already tenants[0]'],
-  ['window without end', good.replace('    name: Tenant 3', '    name: Tenant 3\n    maintenance:\n      - once: {start: "2026-03-14T22:00"}'), 'tenants[2].maintenance[0].once.end: expected required property'],
-  ['gate close above open', `${good}noisy: {gates: {pg_cpu: {close: 0.75}}}\n`, 'noisy.gates.pg_cpu.close: expected a value below open (0.7, the default) for hysteresis, got 0.75'],
+  [
+    'window without end',
+    good.replace('    name: Tenant 3', '    name: Tenant 3\n    maintenance:\n      - once: {start: "2026-03-14T22:00"}'),
+    'tenants[2].maintenance[0].once.end: expected required property',
+  ],
+  [
+    'gate close above open',
+    `${good}noisy: {gates: {pg_cpu: {close: 0.75}}}\n`,
+    'noisy.gates.pg_cpu.close: expected a value below open (0.7, the default) for hysteresis, got 0.75',
+  ],
 ];
 
 describe('a broken fleet file', () => {
@@ -68,7 +80,8 @@ describe('the tenantscope bin', () => {
   it('--help lists every command', async () => {
     const result = await tenantscope(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['start', 'check-config', 'migrate', 'simulate', 'demo']) expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['start', 'check-config', 'migrate', 'simulate', 'demo'])
+      expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
   it('an unknown command or flag is a usage error (exit 2)', async () => {

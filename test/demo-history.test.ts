@@ -14,9 +14,15 @@ beforeAll(async () => {
 afterAll(() => db?.close());
 
 const checkpoints = async (): Promise<number> => (await db.pool.query('SELECT count(*)::int AS n FROM ingest_checkpoint')).rows[0].n;
-const saveCheckpoint = () => db.pool.query("INSERT INTO ingest_checkpoint VALUES ('odoo-log', '/var/demo/c1/odoo.log', '1:2', 100, now(), false) ON CONFLICT DO NOTHING");
+const saveCheckpoint = () =>
+  db.pool.query(
+    "INSERT INTO ingest_checkpoint VALUES ('odoo-log', '/var/demo/c1/odoo.log', '1:2', 100, now(), false) ON CONFLICT DO NOTHING",
+  );
 const odooMinute = (ms: number) =>
-  db.pool.query('INSERT INTO tenant_minute (tenant_id, minute, odoo_requests_2xx) VALUES ($1, $2, 10) ON CONFLICT DO NOTHING', ['t1', new Date(ms)]);
+  db.pool.query('INSERT INTO tenant_minute (tenant_id, minute, odoo_requests_2xx) VALUES ($1, $2, 10) ON CONFLICT DO NOTHING', [
+    't1',
+    new Date(ms),
+  ]);
 
 describe('the demo history', () => {
   it('plays 90 minutes into an empty database, only the gap after an earlier run, none right after one', async () => {

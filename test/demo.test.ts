@@ -41,7 +41,8 @@ describe('npm run demo', () => {
     let fleet = readFileSync(join(__dirname, '..', 'examples', 'fleet.yaml'), 'utf8')
       .replace(/\.\.\/var\/demo\//g, `${dir}/`)
       .replace(/tsdemo_/g, dbPrefix);
-    for (const port of ['18081', '18082', '18091', '18092']) fleet = fleet.replace(new RegExp(`127\\.0\\.0\\.1:${port}`, 'g'), `127.0.0.1:${await freePort()}`);
+    for (const port of ['18081', '18082', '18091', '18092'])
+      fleet = fleet.replace(new RegExp(`127\\.0\\.0\\.1:${port}`, 'g'), `127.0.0.1:${await freePort()}`);
     const fleetFile = join(dir, 'fleet.yaml');
     writeFileSync(fleetFile, fleet);
     const listen = `127.0.0.1:${await freePort()}`;
@@ -59,23 +60,43 @@ describe('npm run demo', () => {
     // every collector reports success on every target (the slow ones: sizes every 5 min, backups every minute, run at start)
     const collectors = ['odoo-log', 'odoo-probe', 'postgres', 'redis', 'traefik', 'backups'];
     let health: string[] = [];
-    await waitFor('every collector succeeding', async () => {
-      const scrape = await (await fetch(`http://${listen}/metrics`)).text();
-      health = scrape.split('\n').filter((l) => l.startsWith('tenantscope_collector_success{'));
-      return collectors.every((c) => health.some((l) => l.includes(`collector="${c}"`))) && health.every((l) => l.endsWith(' 1'));
-    }, 30_000).catch(() => expect(health).toEqual([]));
+    await waitFor(
+      'every collector succeeding',
+      async () => {
+        const scrape = await (await fetch(`http://${listen}/metrics`)).text();
+        health = scrape.split('\n').filter((l) => l.startsWith('tenantscope_collector_success{'));
+        return collectors.every((c) => health.some((l) => l.includes(`collector="${c}"`))) && health.every((l) => l.endsWith(' 1'));
+      },
+      30_000,
+    ).catch(() => expect(health).toEqual([]));
     // per-tenant series from each source (Traefik's first scrape is only a baseline: 15 s more)
-    const perSource = ['odoo_requests_total', 'probe_success', 'ingress_requests_total', 'pg_transactions_total', 'redis_tenant_clients', 'tenant_backup_age_seconds'];
+    const perSource = [
+      'odoo_requests_total',
+      'probe_success',
+      'ingress_requests_total',
+      'pg_transactions_total',
+      'redis_tenant_clients',
+      'tenant_backup_age_seconds',
+    ];
     let text = '';
-    const missing = () => ['acme', 'granite'].flatMap((tenant) => perSource.filter((m) => !new RegExp(`^tenantscope_${m}\\{tenant="${tenant}"`, 'm').test(text)).map((m) => `${m} ${tenant}`));
-    await waitFor('per-tenant series from every source', async () => {
-      text = await (await fetch(`http://${listen}/metrics`)).text();
-      return missing().length === 0;
-    }, 45_000).catch(() => expect(missing()).toEqual([]));
+    const missing = () =>
+      ['acme', 'granite'].flatMap((tenant) =>
+        perSource.filter((m) => !new RegExp(`^tenantscope_${m}\\{tenant="${tenant}"`, 'm').test(text)).map((m) => `${m} ${tenant}`),
+      );
+    await waitFor(
+      'per-tenant series from every source',
+      async () => {
+        text = await (await fetch(`http://${listen}/metrics`)).text();
+        return missing().length === 0;
+      },
+      45_000,
+    ).catch(() => expect(missing()).toEqual([]));
     const tenants = [...fleet.matchAll(/^ {2}- id: (\S+)$/gm)].map((m) => m[1]);
     expect(tenants).toHaveLength(12);
     for (const tenant of tenants) {
-      expect(text).toMatch(new RegExp(`^tenantscope_odoo_requests_total\\{tenant="${tenant}",cluster="(eu1|us1)",code_class="2xx"\\} [1-9]`, 'm'));
+      expect(text).toMatch(
+        new RegExp(`^tenantscope_odoo_requests_total\\{tenant="${tenant}",cluster="(eu1|us1)",code_class="2xx"\\} [1-9]`, 'm'),
+      );
       expect(text).toMatch(new RegExp(`^tenantscope_probe_success\\{tenant="${tenant}",cluster="(eu1|us1)"\\} 1$`, 'm'));
     }
     expect(text).toMatch(/^tenantscope_collector_success\{collector="odoo-log",target="[^"]+eu1\/odoo.log"\} 1$/m);

@@ -15,7 +15,10 @@ const ROOT = join(__dirname, '..');
 const APP = '/app';
 
 function compose(args: string[]) {
-  for (const [command, prefix] of [['docker-compose', []], ['docker', ['compose']]] as const) {
+  for (const [command, prefix] of [
+    ['docker-compose', []],
+    ['docker', ['compose']],
+  ] as const) {
     const result = spawnSync(command, [...prefix, '-f', 'docker-compose.yml', ...args], { cwd: ROOT, encoding: 'utf8' });
     if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') continue;
     if (result.error) throw result.error;
@@ -79,7 +82,10 @@ function strings(value: unknown): string[] {
 
 describe('docker-compose.yml', () => {
   it('is valid for docker-compose, with and without the demo profile', () => {
-    for (const args of [['config', '-q'], ['--profile', 'demo', 'config', '-q']]) {
+    for (const args of [
+      ['config', '-q'],
+      ['--profile', 'demo', 'config', '-q'],
+    ]) {
       const { status, output } = compose(args);
       expect(status, output).toBe(0);
     }
@@ -95,7 +101,15 @@ describe('docker-compose.yml', () => {
   };
 
   it('has the services of the stack', () => {
-    expect(Object.keys(services()).sort()).toEqual(['alertmanager', 'grafana', 'postgres', 'prometheus', 'redis', 'simulator', 'tenantscope']);
+    expect(Object.keys(services()).sort()).toEqual([
+      'alertmanager',
+      'grafana',
+      'postgres',
+      'prometheus',
+      'redis',
+      'simulator',
+      'tenantscope',
+    ]);
   });
 
   it('mounts only files that exist, and builds from a folder with a Dockerfile', () => {
@@ -112,7 +126,9 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim$/m);
     expect(dockerfile).toMatch(new RegExp(`^WORKDIR ${APP}$`, 'm'));
     expect(dockerfile).toMatch(/^COPY \. \.$/m);
-    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const needed of ['deploy', 'bin', 'services', 'collectors', 'migrations', 'package.json', 'package-lock.json']) {
       expect(ignored, `.dockerignore leaves ${needed} out of the image`).not.toContain(needed);
     }
@@ -167,7 +183,9 @@ describe('docker-compose.yml', () => {
     const sources = parse(readFileSync(join(provisioning!, 'datasources', 'prometheus.yaml'), 'utf8')) as {
       datasources: { uid: string; type: string; url: string }[];
     };
-    expect(sources.datasources).toContainEqual(expect.objectContaining({ uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090' }));
+    expect(sources.datasources).toContainEqual(
+      expect.objectContaining({ uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090' }),
+    );
   });
 });
 

@@ -48,7 +48,8 @@ beforeAll(async () => {
       const router = /router="([^"]+)"/.exec(line)?.[1];
       return router === undefined ? !/^traefik_router_/.test(line) : routers.has(router);
     });
-    const body = scrapes <= 2 ? lines.filter((l) => l.startsWith('#') || !/_total|_bucket|_sum|_count/.test(l)).join('\n') : lines.join('\n');
+    const body =
+      scrapes <= 2 ? lines.filter((l) => l.startsWith('#') || !/_total|_bucket|_sum|_count/.test(l)).join('\n') : lines.join('\n');
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(`${body}\n`);
   });
   await new Promise<void>((resolve) => traefik.listen(0, '127.0.0.1', resolve));
@@ -57,10 +58,26 @@ beforeAll(async () => {
   const text = readFileSync(join(__dirname, '..', 'examples', 'fleet.yaml'), 'utf8')
     .replace(/\.\.\/var\/demo\//g, `${dir}/`)
     .replace(/^ {4}(postgres|redis):\n {6}url: .*\n/gm, '')
-    .replace(/metricsUrl: http:\/\/127\.0\.0\.1:18082\/metrics\n {6}apiUrl: http:\/\/127\.0\.0\.1:18082/, `metricsUrl: ${base}/eu1/metrics\n      apiUrl: ${base}/eu1`)
-    .replace(/metricsUrl: http:\/\/127\.0\.0\.1:18092\/metrics\n {6}apiUrl: http:\/\/127\.0\.0\.1:18092/, `metricsUrl: ${base}/us1/metrics\n      apiUrl: ${base}/us1`);
+    .replace(
+      /metricsUrl: http:\/\/127\.0\.0\.1:18082\/metrics\n {6}apiUrl: http:\/\/127\.0\.0\.1:18082/,
+      `metricsUrl: ${base}/eu1/metrics\n      apiUrl: ${base}/eu1`,
+    )
+    .replace(
+      /metricsUrl: http:\/\/127\.0\.0\.1:18092\/metrics\n {6}apiUrl: http:\/\/127\.0\.0\.1:18092/,
+      `metricsUrl: ${base}/us1/metrics\n      apiUrl: ${base}/us1`,
+    );
   fleet = parseFleet(text, 'golden-fleet.yaml', dir);
-  const result = await runBatchSimulation({ fleet, scenario: 'tenant-outage', scenarioTenant: 'acme', seed: 7, from: new Date(FROM).toISOString(), minutes: MINUTES, scenarioStartSeconds: 600, scenarioMinutes: 10, outDir: join(dir, 'out') });
+  const result = await runBatchSimulation({
+    fleet,
+    scenario: 'tenant-outage',
+    scenarioTenant: 'acme',
+    seed: 7,
+    from: new Date(FROM).toISOString(),
+    minutes: MINUTES,
+    scenarioStartSeconds: 600,
+    scenarioMinutes: 10,
+    outDir: join(dir, 'out'),
+  });
   exposition = readFileSync(result.traefikMetricsFile, 'utf8');
   db = await migratedDatabase(fleet);
 }, 120_000);
@@ -76,7 +93,9 @@ function stable(text: string): string {
   return text
     .split('\n')
     .filter((line) => line.startsWith('tenantscope_') || /^# (HELP|TYPE) tenantscope_/.test(line))
-    .filter((line) => !/^(# (HELP|TYPE) )?tenantscope_(build_info|collector_duration_seconds|collector_last_run_timestamp_seconds)\b/.test(line))
+    .filter(
+      (line) => !/^(# (HELP|TYPE) )?tenantscope_(build_info|collector_duration_seconds|collector_last_run_timestamp_seconds)\b/.test(line),
+    )
     .join('\n')
     .concat('\n')
     .replaceAll(dir, '<dir>')
@@ -86,7 +105,14 @@ function stable(text: string): string {
 describe('golden /metrics', () => {
   it('equals the committed output for a fixed tenant-outage batch scenario, and passes promtool', async () => {
     const clock = new ManualClock(FROM + MINUTES * 60_000 + 30_000);
-    const runner = new CollectorRunner({ pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock, log: silentLogger, timeoutSeconds: 20 });
+    const runner = new CollectorRunner({
+      pool: db.pool,
+      partitions: new PartitionKeeper(db.pool),
+      fleet,
+      clock,
+      log: silentLogger,
+      timeoutSeconds: 20,
+    });
     const targets = listTargets(fleet).filter((t) => ['odoo-log', 'traefik', 'backups'].includes(t.collector));
     expect(new Set(targets.map((t) => t.collector))).toEqual(new Set(['odoo-log', 'traefik', 'backups']));
     for (let round = 0; round < 2; round++) {
@@ -104,7 +130,9 @@ describe('golden /metrics', () => {
     // The outage is in it: acme's ingress answered 5xx, its neighbours did not.
     expect(golden).toMatch(/^tenantscope_ingress_requests_total\{tenant="acme",cluster="eu1",code_class="5xx"\} [1-9]/m);
     expect(golden).not.toMatch(/^tenantscope_ingress_requests_total\{tenant="bergmann",cluster="eu1",code_class="5xx"\} [1-9]\d{2}/m);
-    const out = execFileSync('sh', ['-c', `promtool check metrics < ${GOLDEN} 2>&1; echo "exit=$?"`]).toString().trim();
+    const out = execFileSync('sh', ['-c', `promtool check metrics < ${GOLDEN} 2>&1; echo "exit=$?"`])
+      .toString()
+      .trim();
     expect(out).toBe('exit=0');
   }, 120_000);
 });

@@ -42,7 +42,15 @@ beforeEach(async () => {
   return () => db.close();
 });
 
-const runner = (timeoutSeconds = 5) => new CollectorRunner({ pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock: systemClock, log: silentLogger, timeoutSeconds });
+const runner = (timeoutSeconds = 5) =>
+  new CollectorRunner({
+    pool: db.pool,
+    partitions: new PartitionKeeper(db.pool),
+    fleet,
+    clock: systemClock,
+    log: silentLogger,
+    timeoutSeconds,
+  });
 const runLog = (r: CollectorRunner, at = Date.now()) => r.run({ collector: 'odoo-log', target: logFile, scheduledAt: new Date(at) });
 
 // 2026-03-01 10:MM:SS local Berlin = 09:MM:SS UTC
@@ -66,19 +74,65 @@ describe('odoo-log ingest', () => {
   it('rolls requests up per tenant and UTC minute, with perf seconds and the latency histogram', async () => {
     appendFileSync(
       logFile,
-      request('db_t1', 0) + request('db_t1', 0, 500, '0.050', '2.000') + request('db_t1', 1) + request('db_t2', 0) +
-        request('db_t1', 0, 200, '0.001', '50.000', '/longpolling/poll') + request('unknown_db', 0) +
+      request('db_t1', 0) +
+        request('db_t1', 0, 500, '0.050', '2.000') +
+        request('db_t1', 1) +
+        request('db_t2', 0) +
+        request('db_t1', 0, 200, '0.001', '50.000', '/longpolling/poll') +
+        request('unknown_db', 0) +
         '2026-03-01 10:00:09,000 1 INFO ? odoo.service.server: Worker WorkerHTTP (4242) alive \n',
     );
     const outcome = await runLog(runner());
     expect(outcome).toMatchObject({ records: 7, rejected: 0, duplicate: false, unattributed: 1 });
     expect(await minutes()).toEqual([
       // held (long-polling) counted in requests, kept out of seconds and the histogram
-      { tenant_id: 't1', m: '09:00', ok: 2, err: 1, held: 1, q: 10, sql: 0.15, py: 2.2, counts: [0, 0, 0, 1, 0, 1, 0, 0, 0, 0], probes_ok: null, probes_failed: null },
-      { tenant_id: 't1', m: '09:01', ok: 1, err: 0, held: 0, q: 5, sql: 0.1, py: 0.2, counts: [0, 0, 0, 1, 0, 0, 0, 0, 0, 0], probes_ok: null, probes_failed: null },
-      { tenant_id: 't2', m: '09:00', ok: 1, err: 0, held: 0, q: 5, sql: 0.1, py: 0.2, counts: [0, 0, 0, 1, 0, 0, 0, 0, 0, 0], probes_ok: null, probes_failed: null },
+      {
+        tenant_id: 't1',
+        m: '09:00',
+        ok: 2,
+        err: 1,
+        held: 1,
+        q: 10,
+        sql: 0.15,
+        py: 2.2,
+        counts: [0, 0, 0, 1, 0, 1, 0, 0, 0, 0],
+        probes_ok: null,
+        probes_failed: null,
+      },
+      {
+        tenant_id: 't1',
+        m: '09:01',
+        ok: 1,
+        err: 0,
+        held: 0,
+        q: 5,
+        sql: 0.1,
+        py: 0.2,
+        counts: [0, 0, 0, 1, 0, 0, 0, 0, 0, 0],
+        probes_ok: null,
+        probes_failed: null,
+      },
+      {
+        tenant_id: 't2',
+        m: '09:00',
+        ok: 1,
+        err: 0,
+        held: 0,
+        q: 5,
+        sql: 0.1,
+        py: 0.2,
+        counts: [0, 0, 0, 1, 0, 0, 0, 0, 0, 0],
+        probes_ok: null,
+        probes_failed: null,
+      },
     ]);
-    expect(await total('t1')).toMatchObject({ odoo_requests_2xx: 3, odoo_requests_5xx: 1, odoo_requests_held: 1, seen_odoo: true, seen_probe: false });
+    expect(await total('t1')).toMatchObject({
+      odoo_requests_2xx: 3,
+      odoo_requests_5xx: 1,
+      odoo_requests_held: 1,
+      seen_odoo: true,
+      seen_probe: false,
+    });
   });
 
   it('counts nothing twice across runs, a restart (new runner) and a rotation', async () => {
@@ -136,16 +190,38 @@ describe('odoo-log ingest', () => {
     appendFileSync(logFile, at(30, 1, 'ERROR', '?', SERVER, 'WorkerCron (31) timeout after 120s'));
     await runLog(runner());
 
-    const cluster = await db.pool.query(`SELECT to_char(minute AT TIME ZONE 'UTC', 'HH24:MI') AS m, event, events FROM odoo_worker_event_minute ORDER BY event`);
+    const cluster = await db.pool.query(
+      `SELECT to_char(minute AT TIME ZONE 'UTC', 'HH24:MI') AS m, event, events FROM odoo_worker_event_minute ORDER BY event`,
+    );
     expect(cluster.rows).toEqual([
       { m: '09:00', event: 'alive', events: 1 },
       { m: '09:00', event: 'memory-limit', events: 1 },
       { m: '09:00', event: 'timeout-kill', events: 2 },
     ]);
-    const tenants = await db.pool.query('SELECT tenant_id, worker_timeout_kill, worker_memory_limit, cron_starts, cron_done, cron_failed, cron_timed_runs, cron_seconds FROM odoo_tenant_event_minute ORDER BY tenant_id');
+    const tenants = await db.pool.query(
+      'SELECT tenant_id, worker_timeout_kill, worker_memory_limit, cron_starts, cron_done, cron_failed, cron_timed_runs, cron_seconds FROM odoo_tenant_event_minute ORDER BY tenant_id',
+    );
     expect(tenants.rows).toEqual([
-      { tenant_id: 't1', worker_timeout_kill: 1, worker_memory_limit: 0, cron_starts: 0, cron_done: 0, cron_failed: 0, cron_timed_runs: 0, cron_seconds: 0 },
-      { tenant_id: 't2', worker_timeout_kill: 1, worker_memory_limit: 0, cron_starts: 3, cron_done: 2, cron_failed: 1, cron_timed_runs: 2, cron_seconds: 3.5 },
+      {
+        tenant_id: 't1',
+        worker_timeout_kill: 1,
+        worker_memory_limit: 0,
+        cron_starts: 0,
+        cron_done: 0,
+        cron_failed: 0,
+        cron_timed_runs: 0,
+        cron_seconds: 0,
+      },
+      {
+        tenant_id: 't2',
+        worker_timeout_kill: 1,
+        worker_memory_limit: 0,
+        cron_starts: 3,
+        cron_done: 2,
+        cron_failed: 1,
+        cron_timed_runs: 2,
+        cron_seconds: 3.5,
+      },
     ]);
 
     const snapshot = await odooEventsMetrics.load(db.pool, systemClock);
@@ -159,7 +235,10 @@ describe('odoo-log ingest', () => {
       { value: 1, labels: { tenant: 't2', cluster: 'c1', result: 'failed' } },
     ]);
     expect(series('tenantscope_odoo_cron_seconds_total')).toContainEqual({ value: 3.5, labels: { tenant: 't2', cluster: 'c1' } });
-    expect(series('tenantscope_odoo_tenant_worker_events_total')).toContainEqual({ value: 1, labels: { tenant: 't1', cluster: 'c1', event: 'timeout-kill' } });
+    expect(series('tenantscope_odoo_tenant_worker_events_total')).toContainEqual({
+      value: 1,
+      labels: { tenant: 't1', cluster: 'c1', event: 'timeout-kill' },
+    });
   });
 
   it('records a failed run when the log file is missing, without throwing', async () => {
@@ -191,10 +270,7 @@ describe('odoo-probe ingest', () => {
   it('a hanging target times out alone: recorded as failed, others unaffected', async () => {
     const r = runner(0.5);
     const started = Date.now();
-    const [hung, fine] = await Promise.all([
-      probe(r, 't3.example.test', new Date()),
-      probe(r, 't1.example.test', new Date()),
-    ]);
+    const [hung, fine] = await Promise.all([probe(r, 't3.example.test', new Date()), probe(r, 't1.example.test', new Date())]);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(hung).toBeUndefined();
     expect(fine).toMatchObject({ records: 1 });

@@ -19,7 +19,8 @@ afterEach(async () => {
   await db.drop();
 });
 
-const versions = async () => (await pool.query<{ version: number }>('SELECT version FROM schema_migration ORDER BY version')).rows.map((r) => r.version);
+const versions = async () =>
+  (await pool.query<{ version: number }>('SELECT version FROM schema_migration ORDER BY version')).rows.map((r) => r.version);
 
 function copyOfMigrations(): string {
   const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
@@ -50,8 +51,13 @@ describe('migrate', () => {
   it('stops at a failing file, keeps what came before, and names the file', async () => {
     const dir = copyOfMigrations();
     const next = readMigrations().length + 1;
-    writeFileSync(join(dir, `${String(next).padStart(4, '0')}_broken.sql`), 'CREATE TABLE fine (id int);\nCREATE TABLE broken (id int REFERENCES nowhere (id));\n');
-    await expect(migrate(pool, silentLogger, dir)).rejects.toThrow(new RegExp(`migration ${String(next).padStart(4, '0')}_broken.sql failed: relation "nowhere" does not exist`));
+    writeFileSync(
+      join(dir, `${String(next).padStart(4, '0')}_broken.sql`),
+      'CREATE TABLE fine (id int);\nCREATE TABLE broken (id int REFERENCES nowhere (id));\n',
+    );
+    await expect(migrate(pool, silentLogger, dir)).rejects.toThrow(
+      new RegExp(`migration ${String(next).padStart(4, '0')}_broken.sql failed: relation "nowhere" does not exist`),
+    );
     expect(await versions()).toEqual(readMigrations().map((m) => m.version));
     const { rows } = await pool.query("SELECT to_regclass('fine') AS t");
     expect(rows[0].t).toBeNull(); // the whole file rolled back with its ledger row
@@ -72,7 +78,10 @@ describe('migrate', () => {
 
   it('refuses a file that cannot run in a transaction', async () => {
     const dir = copyOfMigrations();
-    writeFileSync(join(dir, `${String(readMigrations().length + 1).padStart(4, '0')}_index.sql`), 'CREATE INDEX CONCURRENTLY x ON tenant (name);\n');
+    writeFileSync(
+      join(dir, `${String(readMigrations().length + 1).padStart(4, '0')}_index.sql`),
+      'CREATE INDEX CONCURRENTLY x ON tenant (name);\n',
+    );
     expect(() => readMigrations(dir)).toThrow('CONCURRENTLY and VACUUM cannot run');
   });
 });

@@ -14,7 +14,7 @@ import { runNoisyDetection } from '../services/noisy/live-run';
 import { runBatchSimulation, type ScenarioName } from '../simulator';
 import { planScenario } from '../simulator/scenarios';
 import { PartitionKeeper } from '../services/storage/partitions';
-import { migratedDatabase, type MigratedDatabase } from './helpers/service';
+import { migratedDatabase } from './helpers/service';
 
 /**
  * The live path of the demo, in batch mode (issue 4): the demo fleet with `simulate --history`'s
@@ -45,12 +45,26 @@ async function play(scenario: ScenarioName, liveMinutes: number): Promise<Played
   const fleet: Fleet = parseFleet(text, 'demo-fleet.yaml', dir);
   const options = { scenario, seed: 1, scenarioStartSeconds: HISTORY_MINUTES * 60 + 120 };
   // One log file per cluster, as `simulate --history` writes it: a collector starting reads it whole.
-  await runBatchSimulation({ fleet, ...options, from: new Date(FROM).toISOString(), minutes: HISTORY_MINUTES + liveMinutes, outDir: join(dir, 'out'), rotateBytes: 256 * 1024 * 1024 });
+  await runBatchSimulation({
+    fleet,
+    ...options,
+    from: new Date(FROM).toISOString(),
+    minutes: HISTORY_MINUTES + liveMinutes,
+    outDir: join(dir, 'out'),
+    rotateBytes: 256 * 1024 * 1024,
+  });
   const plan = planScenario(fleet, options, FROM);
   const db = await migratedDatabase(fleet);
   try {
     const clock = new ManualClock(LIVE_START + (HISTORY_MINUTES + liveMinutes) * MIN);
-    const runner = new CollectorRunner({ pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock, log: silentLogger, timeoutSeconds: 60 });
+    const runner = new CollectorRunner({
+      pool: db.pool,
+      partitions: new PartitionKeeper(db.pool),
+      fleet,
+      clock,
+      log: silentLogger,
+      timeoutSeconds: 60,
+    });
     const logs = listTargets(fleet).filter((t) => t.collector === 'odoo-log');
     expect(logs).toHaveLength(2);
     // Read everything now; the noisy job below only ever looks at minutes its clock has closed.
@@ -64,10 +78,18 @@ async function play(scenario: ScenarioName, liveMinutes: number): Promise<Played
     const named: Played['named'] = [];
     for (let minute = 0; minute <= liveMinutes; minute++) {
       clock.set(LIVE_START + minute * MIN);
-      await runNoisyDetection({ pool: db.pool, fleet, clock, partitions: new PartitionKeeper(db.pool), detector: detectorFactory(fleet.noisy) });
+      await runNoisyDetection({
+        pool: db.pool,
+        fleet,
+        clock,
+        partitions: new PartitionKeeper(db.pool),
+        detector: detectorFactory(fleet.noisy),
+      });
       const text = await createMetricsRegistry(db.pool, { version: 'test', revision: 'test' }, silentLogger, clock).metrics();
       const role = (r: string): string[] =>
-        [...text.matchAll(new RegExp(`^tenantscope_noisy_neighbour_active\\{([^}]*role="${r}"[^}]*)\\} 1$`, 'gm'))].map((m) => /tenant="([^"]+)"/.exec(m[1] as string)?.[1] as string);
+        [...text.matchAll(new RegExp(`^tenantscope_noisy_neighbour_active\\{([^}]*role="${r}"[^}]*)\\} 1$`, 'gm'))].map(
+          (m) => /tenant="([^"]+)"/.exec(m[1] as string)?.[1] as string,
+        );
       named.push({ minute, antagonists: role('antagonist'), victims: role('victim') });
     }
     return { named, noisyTenant: plan.tenant?.id };

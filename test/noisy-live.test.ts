@@ -23,7 +23,10 @@ import { migratedDatabase, type MigratedDatabase } from './helpers/service';
 const MIN = 60_000;
 const T0 = Date.parse('2026-03-10T10:00:00Z');
 // c1 has 1 vCPU and 2 Odoo workers: 60 cpu-seconds and 120 worker-seconds per minute.
-const FLEET_YAML = testFleetYaml().replace('    timezone: Europe/Berlin\n', '    timezone: Europe/Berlin\n    capacity: {pgVcpu: 1, odooWorkers: 2, placementHours: 0.05}\n');
+const FLEET_YAML = testFleetYaml().replace(
+  '    timezone: Europe/Berlin\n',
+  '    timezone: Europe/Berlin\n    capacity: {pgVcpu: 1, odooWorkers: 2, placementHours: 0.05}\n',
+);
 const fleet = parseFleet(FLEET_YAML, 'noisy-fleet.yaml');
 
 /**
@@ -41,7 +44,20 @@ const doubleFactory: DetectorFactory = (cluster, state): Detector => {
       const [top, topUsage] = [...usage].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
       if (sat >= 0.7 && !open) {
         const share = topUsage / total;
-        open = { id: `${cluster}-pg_cpu-${input.minute}`, cluster, resource: 'pg_cpu', kind: 'neighbour', start: input.minute, confirmedAt: input.minute, end: null, antagonists: [{ tenant: top, blame: share, peakShare: share }], victims: usage.filter(([t]) => t !== top).map(([t]) => t), peakShare: share, score: share, evidence: [{ minute: input.minute, shares: { [top]: share }, victimZ: {} }] };
+        open = {
+          id: `${cluster}-pg_cpu-${input.minute}`,
+          cluster,
+          resource: 'pg_cpu',
+          kind: 'neighbour',
+          start: input.minute,
+          confirmedAt: input.minute,
+          end: null,
+          antagonists: [{ tenant: top, blame: share, peakShare: share }],
+          victims: usage.filter(([t]) => t !== top).map(([t]) => t),
+          peakShare: share,
+          score: share,
+          evidence: [{ minute: input.minute, shares: { [top]: share }, victimZ: {} }],
+        };
         return { minute: input.minute, open: [open], closed: [] };
       }
       if (sat < 0.7 && open) {
@@ -61,16 +77,26 @@ const deps = (detector: DetectorFactory): LiveDeps => ({ pool: db.pool, fleet, c
 
 beforeAll(async () => {
   db = await migratedDatabase(fleet);
-  for (const t of ['pg_tenant_minute', 'tenant_minute']) await db.pool.query('SELECT tenantscope_ensure_month_partition($1, $2)', [t, new Date(T0)]);
+  for (const t of ['pg_tenant_minute', 'tenant_minute'])
+    await db.pool.query('SELECT tenantscope_ensure_month_partition($1, $2)', [t, new Date(T0)]);
   await db.pool.query("INSERT INTO pg_cluster_state VALUES ('c1', $1, $1, 150000, false, 30, 100)", [new Date(T0)]);
   // Ten minutes: t1 burns 50 cpu-seconds from 10:03 to 10:06 (saturation 55/60), else 5; t2 5;
   // t3 sends no PostgreSQL row at all. At 10:05 t2's stats interval was dropped (a reset).
   for (let i = 0; i < 10; i++) {
     const m = new Date(T0 + i * MIN);
     const hot = i >= 3 && i <= 6;
-    await db.pool.query('INSERT INTO pg_tenant_minute (tenant_id, minute, active_seconds, max_backends, lock_wait_caused_seconds, blks_read, temp_bytes) VALUES ($1, $2, $3, 4, 0, 100, 8192)', ['t1', m, hot ? 50 : 5]);
-    await db.pool.query('INSERT INTO pg_tenant_minute (tenant_id, minute, active_seconds, max_backends, lock_wait_caused_seconds, blks_read, temp_bytes) VALUES ($1, $2, 5, 2, 0, $3, $4)', ['t2', m, i === 5 ? null : 300, i === 5 ? null : 0]);
-    await db.pool.query('INSERT INTO tenant_minute (tenant_id, minute, odoo_requests_2xx, odoo_requests_5xx, odoo_sql_seconds, odoo_python_seconds, odoo_duration_counts, odoo_duration_sum) VALUES ($1, $2, 20, 0, 3, 3, $3, 6)', ['t2', m, [20]]);
+    await db.pool.query(
+      'INSERT INTO pg_tenant_minute (tenant_id, minute, active_seconds, max_backends, lock_wait_caused_seconds, blks_read, temp_bytes) VALUES ($1, $2, $3, 4, 0, 100, 8192)',
+      ['t1', m, hot ? 50 : 5],
+    );
+    await db.pool.query(
+      'INSERT INTO pg_tenant_minute (tenant_id, minute, active_seconds, max_backends, lock_wait_caused_seconds, blks_read, temp_bytes) VALUES ($1, $2, 5, 2, 0, $3, $4)',
+      ['t2', m, i === 5 ? null : 300, i === 5 ? null : 0],
+    );
+    await db.pool.query(
+      'INSERT INTO tenant_minute (tenant_id, minute, odoo_requests_2xx, odoo_requests_5xx, odoo_sql_seconds, odoo_python_seconds, odoo_duration_counts, odoo_duration_sum) VALUES ($1, $2, 20, 0, 3, 3, $3, 6)',
+      ['t2', m, [20]],
+    );
   }
 }, 60_000);
 afterAll(() => db?.close());
@@ -93,22 +119,40 @@ describe('attribution and the live job', () => {
   });
 
   it('shares sum to 1, absent minutes stay absent, a dropped interval gives no usage and no shares', async () => {
-    const { rows: sums } = await db.pool.query(`SELECT minute, resource, sum(share) AS s FROM tenant_resource_minute WHERE share IS NOT NULL GROUP BY 1, 2`);
+    const { rows: sums } = await db.pool.query(
+      `SELECT minute, resource, sum(share) AS s FROM tenant_resource_minute WHERE share IS NOT NULL GROUP BY 1, 2`,
+    );
     for (const r of sums) expect(r.s).toBeCloseTo(1, 12);
     const { rows: t3 } = await db.pool.query("SELECT count(*)::int AS n FROM tenant_resource_minute WHERE tenant_id = 't3'");
     expect(t3[0].n).toBe(0);
-    const { rows: before } = await db.pool.query("SELECT count(*)::int AS n FROM tenant_resource_minute WHERE minute < '2026-03-10T10:00:00Z'");
+    const { rows: before } = await db.pool.query(
+      "SELECT count(*)::int AS n FROM tenant_resource_minute WHERE minute < '2026-03-10T10:00:00Z'",
+    );
     expect(before[0].n).toBe(0);
-    const io = await db.pool.query("SELECT tenant_id, usage, share FROM tenant_resource_minute WHERE resource = 'pg_io' AND minute = '2026-03-10T10:05:00Z'");
+    const io = await db.pool.query(
+      "SELECT tenant_id, usage, share FROM tenant_resource_minute WHERE resource = 'pg_io' AND minute = '2026-03-10T10:05:00Z'",
+    );
     expect(io.rows).toEqual([{ tenant_id: 't1', usage: 101, share: null }]);
-    const c = await db.pool.query("SELECT shares_valid, saturation, capacity_source FROM cluster_resource_minute WHERE minute = '2026-03-10T10:04:00Z' AND resource IN ('pg_cpu', 'pg_io') ORDER BY resource");
-    expect(c.rows).toEqual([{ shares_valid: true, saturation: 55 / 60, capacity_source: 'fleet' }, { shares_valid: true, saturation: null, capacity_source: null }]);
+    const c = await db.pool.query(
+      "SELECT shares_valid, saturation, capacity_source FROM cluster_resource_minute WHERE minute = '2026-03-10T10:04:00Z' AND resource IN ('pg_cpu', 'pg_io') ORDER BY resource",
+    );
+    expect(c.rows).toEqual([
+      { shares_valid: true, saturation: 55 / 60, capacity_source: 'fleet' },
+      { shares_valid: true, saturation: null, capacity_source: null },
+    ]);
   });
 
   it('publishes the active incident, last-minute shares and usage counters in base units', async () => {
-    await db.pool.query("UPDATE noisy_incident SET end_at = NULL");
+    await db.pool.query('UPDATE noisy_incident SET end_at = NULL');
     const snap = (await noisyMetrics.load(db.pool, clock)) as NoisySnapshot;
-    const lines = noisyMetrics.metrics.flatMap((m) => m.values(snap).map((v) => `${m.name}{${Object.entries(v.labels).map(([k, x]) => `${k}=${x}`).join(',')}} ${v.value}`));
+    const lines = noisyMetrics.metrics.flatMap((m) =>
+      m.values(snap).map(
+        (v) =>
+          `${m.name}{${Object.entries(v.labels)
+            .map(([k, x]) => `${k}=${x}`)
+            .join(',')}} ${v.value}`,
+      ),
+    );
     expect(lines).toContain('tenantscope_noisy_neighbour_active{tenant=t1,cluster=c1,resource=pg_cpu,role=antagonist} 1');
     expect(lines).toContain('tenantscope_noisy_neighbour_active{tenant=t2,cluster=c1,resource=pg_cpu,role=victim} 1');
     expect(lines).toContain('tenantscope_tenant_resource_share{tenant=t1,cluster=c1,resource=pg_cpu} 0.5');
@@ -131,8 +175,18 @@ describe('API, CLI and the usage report', () => {
   let app: FastifyInstance;
   const tokens: Record<string, string> = {};
   beforeAll(async () => {
-    app = await buildApi({ log: silentLogger, metrics: new Registry(), readiness: [], api: { pool: db.pool, reports: { db: db.pool, fleet, clock, signingKey: null, graceHours: 72 } } });
-    for (const [name, role, tenant] of [['admin', 'admin'], ['t1', 'tenant', 't1'], ['t2', 'tenant', 't2'], ['t3', 'tenant', 't3']] as const) {
+    app = await buildApi({
+      log: silentLogger,
+      metrics: new Registry(),
+      readiness: [],
+      api: { pool: db.pool, reports: { db: db.pool, fleet, clock, signingKey: null, graceHours: 72 } },
+    });
+    for (const [name, role, tenant] of [
+      ['admin', 'admin'],
+      ['t1', 'tenant', 't1'],
+      ['t2', 'tenant', 't2'],
+      ['t3', 'tenant', 't3'],
+    ] as const) {
       tokens[name] = (await createToken(db.pool, { name: `${name}-token`, role, ...(tenant && { tenant }) }, new Date(T0))).token;
     }
   });
@@ -162,7 +216,9 @@ describe('API, CLI and the usage report', () => {
     expect(t1.resources.pg_cpu.share).toBeCloseTo(230 / 280, 12);
     expect(t1.resources.pg_cpu.allocated).toBeCloseTo(230 + cpu.idle * (230 / 280), 6);
     expect(t1.placementCandidate).toBe(true);
-    expect(report.placement).toEqual([expect.objectContaining({ tenant: 't1', antagonistHours: 4 / 60, incidents: [expect.objectContaining({ resource: 'pg_cpu' })] })]);
+    expect(report.placement).toEqual([
+      expect.objectContaining({ tenant: 't1', antagonistHours: 4 / 60, incidents: [expect.objectContaining({ resource: 'pg_cpu' })] }),
+    ]);
     const mine = (await get('/api/v1/usage/2026-03', 't2')).json();
     expect(mine.tenants.map((t: { tenant: string }) => t.tenant)).toEqual(['t2']);
     expect(mine.placement).toEqual([]);
@@ -179,7 +235,9 @@ describe('API, CLI and the usage report', () => {
     const env = { ...process.env, TENANTSCOPE_DATABASE_URL: db.url, TENANTSCOPE_LOG_LEVEL: 'silent' };
     const table = await run(process.execPath, [bin, 'noisy', 'list', '--tenant', 't2'], { env });
     expect(table.stdout.split('\n')[1]).toMatch(/^2026-03-10T10:03:00.000Z\s+2026-03-10T10:07:00.000Z\s+c1\s+pg_cpu\s+closed\s+t1:/);
-    const json = JSON.parse((await run(process.execPath, [bin, 'noisy', 'list', '--format', 'json', '--from', '2026-03-10T10:06:00Z'], { env })).stdout);
+    const json = JSON.parse(
+      (await run(process.execPath, [bin, 'noisy', 'list', '--format', 'json', '--from', '2026-03-10T10:06:00Z'], { env })).stdout,
+    );
     expect(json.incidents).toHaveLength(1);
     const usage = await run(process.execPath, [bin, 'usage', '--month', '2026-03', '--format', 'csv', '--fleet', fleetFile], { env });
     expect(usage.stdout).toContain('2026-03,t1,Tenant 1,c1,pg_cpu,cpu-seconds,230,');

@@ -34,7 +34,10 @@ const request = (database: string, minute: number, status = 200) =>
 const push = (body: string, contentType = 'text/plain', cluster = 'c1', headers: Record<string, string> = {}) =>
   app.inject({ method: 'POST', url: `/ingest/odoo-log/${cluster}`, payload: body, headers: { 'content-type': contentType, ...headers } });
 const requests2xx = async (tenant: string, minute: string) => {
-  const { rows } = await db.pool.query(`SELECT odoo_requests_2xx AS n FROM tenant_minute WHERE tenant_id = $1 AND minute = $2`, [tenant, minute]);
+  const { rows } = await db.pool.query(`SELECT odoo_requests_2xx AS n FROM tenant_minute WHERE tenant_id = $1 AND minute = $2`, [
+    tenant,
+    minute,
+  ]);
   return rows[0]?.n ?? 0;
 };
 
@@ -50,7 +53,11 @@ describe('POST /ingest/odoo-log/:cluster', () => {
   it('takes a Vector JSON array (message) and Fluent Bit NDJSON (log), counting unusable items', async () => {
     const vector = JSON.stringify([{ message: request('db_t1', 2), host: 'erp1' }, { message: request('db_t1', 2) }, { other: 1 }]);
     expect((await push(vector, 'application/json')).json()).toEqual({ records: 2, rejected: 1, duplicate: false });
-    const fluentBit = [JSON.stringify({ date: 1772355720.1, log: `${request('db_t3', 2)}\n` }), JSON.stringify({ date: 1772355720.2, log: `odoo_1 | ${request('db_t3', 2)}` }), '{not json'].join('\n');
+    const fluentBit = [
+      JSON.stringify({ date: 1772355720.1, log: `${request('db_t3', 2)}\n` }),
+      JSON.stringify({ date: 1772355720.2, log: `odoo_1 | ${request('db_t3', 2)}` }),
+      '{not json',
+    ].join('\n');
     expect((await push(fluentBit, 'application/x-ndjson')).json()).toEqual({ records: 2, rejected: 1, duplicate: false });
     expect(await requests2xx('t1', '2026-03-01T09:02:00Z')).toBe(2);
     expect(await requests2xx('t3', '2026-03-01T09:02:00Z')).toBe(2);
@@ -65,7 +72,10 @@ describe('POST /ingest/odoo-log/:cluster', () => {
 
   it('rolls worker events up for the cluster', async () => {
     await push('2026-03-01 10:04:00,000 1 ERROR ? odoo.service.server: WorkerHTTP (4242) timeout after 120s \n');
-    const { rows } = await db.pool.query('SELECT events FROM odoo_worker_event_total WHERE cluster_id = $1 AND event = $2', ['c1', 'timeout-kill']);
+    const { rows } = await db.pool.query('SELECT events FROM odoo_worker_event_total WHERE cluster_id = $1 AND event = $2', [
+      'c1',
+      'timeout-kill',
+    ]);
     expect(rows).toEqual([{ events: 1 }]);
     // pid 4242 last named db_t2 (previous test): the kill is t2's
     const tenant = await db.pool.query('SELECT worker_timeout_kill FROM odoo_tenant_event_total WHERE tenant_id = $1', ['t2']);

@@ -39,18 +39,27 @@ function writeLines(count: number): void {
     const minute = String(Math.floor(written / 500) % 60).padStart(2, '0');
     const tenant = `db_t${(written % 3) + 1}`;
     // a traceback now and then: continuation lines must not shift or drop anything
-    const traceback = written % 97 === 0 ? `2026-03-01 10:${minute}:30,000 ${4000 + (written % 4)} ERROR ${tenant} odoo.http: boom \nTraceback (most recent call last):\nKeyError: 1\n` : '';
+    const traceback =
+      written % 97 === 0
+        ? `2026-03-01 10:${minute}:30,000 ${4000 + (written % 4)} ERROR ${tenant} odoo.http: boom \nTraceback (most recent call last):\nKeyError: 1\n`
+        : '';
     text += `${traceback}2026-03-01 10:${minute}:${String(written % 60).padStart(2, '0')},${String(written % 1000).padStart(3, '0')} ${4000 + (written % 4)} INFO ${tenant} werkzeug: 10.0.0.1 - - [01/Mar/2026 10:00:00] "POST /web/dataset/call_kw HTTP/1.1" 200 - 3 0.010 0.020\n`;
   }
   appendFileSync(logFile, text);
 }
 
 const stored = async () => Number((await db.pool.query('SELECT coalesce(sum(odoo_requests_2xx), 0) AS n FROM tenant_total')).rows[0].n);
-const storedByMinute = async () => Number((await db.pool.query('SELECT coalesce(sum(odoo_requests_2xx), 0) AS n FROM tenant_minute')).rows[0].n);
+const storedByMinute = async () =>
+  Number((await db.pool.query('SELECT coalesce(sum(odoo_requests_2xx), 0) AS n FROM tenant_minute')).rows[0].n);
 
 describe('odoo-log across SIGKILL and rotation', () => {
   it('loses nothing and counts nothing twice', async () => {
-    const env = { TENANTSCOPE_DATABASE_URL: db.url, TENANTSCOPE_REDIS_URL: REDIS_URL, TENANTSCOPE_QUEUE_PREFIX: prefix, TENANTSCOPE_LISTEN: '127.0.0.1:0' };
+    const env = {
+      TENANTSCOPE_DATABASE_URL: db.url,
+      TENANTSCOPE_REDIS_URL: REDIS_URL,
+      TENANTSCOPE_QUEUE_PREFIX: prefix,
+      TENANTSCOPE_LISTEN: '127.0.0.1:0',
+    };
     const start = (): Started => startTenantscope(['start', '--fleet', fleetFile], env);
 
     const first = start();

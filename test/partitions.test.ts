@@ -21,7 +21,9 @@ describe('tenantscope_ensure_month_partition', () => {
       await new Promise((r) => setTimeout(r, 300));
       await a.query('COMMIT');
       expect((await second).rows[0].name).toBe('tenant_minute_y2031m01');
-      const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM pg_inherits WHERE inhrelid = 'tenant_minute_y2031m01'::regclass");
+      const { rows } = await db.pool.query(
+        "SELECT count(*)::int AS n FROM pg_inherits WHERE inhrelid = 'tenant_minute_y2031m01'::regclass",
+      );
       expect(rows[0].n).toBe(1);
     } finally {
       a.release();

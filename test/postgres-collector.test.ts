@@ -59,8 +59,17 @@ let scheduled = Date.now();
 function runOf(kind: PostgresTarget['kind']) {
   const target = postgresTargets(fleet).find((t) => t.kind === kind)!;
   scheduled += 1000;
-  const context: RunContext = { scheduledAt: new Date(scheduled), startedAt: Date.now(), worker: 'test', signal: new AbortController().signal };
-  return ingestPostgres({ pool: store.pool, partitions: new PartitionKeeper(store.pool), fleet, clock: systemClock, log: silentLogger }, target, context);
+  const context: RunContext = {
+    scheduledAt: new Date(scheduled),
+    startedAt: Date.now(),
+    worker: 'test',
+    signal: new AbortController().signal,
+  };
+  return ingestPostgres(
+    { pool: store.pool, partitions: new PartitionKeeper(store.pool), fleet, clock: systemClock, log: silentLogger },
+    target,
+    context,
+  );
 }
 
 async function totals(tenant: string) {
@@ -82,7 +91,8 @@ async function work(db: TestDatabase, commits: number): Promise<void> {
   await c.query('SELECT 1');
 }
 
-const metric = async (name: string) => postgresMetrics.metrics.find((m) => m.name === name)!.values(await postgresMetrics.load(store.pool, systemClock));
+const metric = async (name: string) =>
+  postgresMetrics.metrics.find((m) => m.name === name)!.values(await postgresMetrics.load(store.pool, systemClock));
 
 describe('postgres collector on the local server', () => {
   it('blames lock waits on the tenant holding the lock and rolls activity up per tenant', async () => {
@@ -117,8 +127,13 @@ describe('postgres collector on the local server', () => {
     expect(b.lock_wait_suffered_seconds).toBe(0);
     // B's holder sat idle in transaction for every sample
     expect(b.idle_in_transaction_seconds).toBe(3);
-    const { rows } = await store.pool.query("SELECT lock_wait_blockers, wait_seconds, idle_in_transaction_oldest_seconds FROM pg_tenant_minute WHERE tenant_id = 'a' AND activity_samples > 0");
-    const blockers = rows.reduce((acc, r) => ({ a: acc.a + (r.lock_wait_blockers?.a ?? 0), b: acc.b + (r.lock_wait_blockers?.b ?? 0) }), { a: 0, b: 0 });
+    const { rows } = await store.pool.query(
+      "SELECT lock_wait_blockers, wait_seconds, idle_in_transaction_oldest_seconds FROM pg_tenant_minute WHERE tenant_id = 'a' AND activity_samples > 0",
+    );
+    const blockers = rows.reduce((acc, r) => ({ a: acc.a + (r.lock_wait_blockers?.a ?? 0), b: acc.b + (r.lock_wait_blockers?.b ?? 0) }), {
+      a: 0,
+      b: 0,
+    });
     expect(blockers).toEqual({ a: 3, b: 3 });
     expect(rows.reduce((s, r) => s + (r.wait_seconds?.Lock ?? 0), 0)).toBe(6);
 
@@ -131,7 +146,9 @@ describe('postgres collector on the local server', () => {
     const max = await metric('tenantscope_pg_max_connections');
     expect(connections[0]!.value).toBeGreaterThanOrEqual(5);
     expect(max[0]!.value).toBeGreaterThan(connections[0]!.value);
-    expect(await metric('tenantscope_pg_wait_seconds_total')).toEqual(expect.arrayContaining([{ value: 6, labels: { tenant: 'a', cluster: 'c1', wait_event_type: 'Lock' } }]));
+    expect(await metric('tenantscope_pg_wait_seconds_total')).toEqual(
+      expect.arrayContaining([{ value: 6, labels: { tenant: 'a', cluster: 'c1', wait_event_type: 'Lock' } }]),
+    );
   });
 
   it('turns pg_stat_database into deltas and drops the interval of a pg_stat_reset()', async () => {
@@ -157,7 +174,8 @@ describe('postgres collector on the local server', () => {
     await work(dbB, 2);
     await runOf('stats');
     const afterReset = await totals('a');
-    for (const col of ['xact_commit', 'xact_rollback', 'blks_hit', 'tup_inserted', 'temp_bytes']) expect(afterReset[col]).toBe(afterWork[col]);
+    for (const col of ['xact_commit', 'xact_rollback', 'blks_hit', 'tup_inserted', 'temp_bytes'])
+      expect(afterReset[col]).toBe(afterWork[col]);
     // B was not reset: its interval counts
     expect(Number((await totals('b')).xact_commit)).toBeGreaterThan(Number(bBefore.xact_commit));
 
@@ -166,7 +184,9 @@ describe('postgres collector on the local server', () => {
     await runOf('stats');
     const resumed = await totals('a');
     expect(Number(resumed.xact_commit) - Number(afterReset.xact_commit)).toBeGreaterThanOrEqual(4);
-    const { rows } = await store.pool.query('SELECT count(*)::int AS n FROM pg_tenant_minute WHERE xact_commit < 0 OR temp_bytes < 0 OR blks_read < 0');
+    const { rows } = await store.pool.query(
+      'SELECT count(*)::int AS n FROM pg_tenant_minute WHERE xact_commit < 0 OR temp_bytes < 0 OR blks_read < 0',
+    );
     expect(rows[0].n).toBe(0);
 
     const tx = await metric('tenantscope_pg_transactions_total');
@@ -190,7 +210,12 @@ describe('postgres collector on the local server', () => {
 
   it('a duplicated run writes nothing twice', async () => {
     const target = postgresTargets(fleet).find((t) => t.kind === 'activity')!;
-    const context: RunContext = { scheduledAt: new Date(scheduled + 500), startedAt: Date.now(), worker: 'test', signal: new AbortController().signal };
+    const context: RunContext = {
+      scheduledAt: new Date(scheduled + 500),
+      startedAt: Date.now(),
+      worker: 'test',
+      signal: new AbortController().signal,
+    };
     const deps = { pool: store.pool, partitions: new PartitionKeeper(store.pool), fleet, clock: systemClock, log: silentLogger };
     expect((await ingestPostgres(deps, target, context)).duplicate).toBe(false);
     const samples = (await totals('a')).activity_samples;

@@ -26,7 +26,12 @@ const standbyDir = join(root, 'standby');
 const started: string[] = [];
 
 function asPostgres(command: string, args: string[]): string {
-  return execFileSync('runuser', ['-u', 'postgres', '--', join(BIN, command), ...args], { encoding: 'utf8', timeout: 20_000, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('runuser', ['-u', 'postgres', '--', join(BIN, command), ...args], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function freePort(): Promise<number> {
@@ -70,17 +75,49 @@ beforeAll(async () => {
 }, 60_000);
 
 async function setUp(): Promise<void> {
-  chownSync(root, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
+  chownSync(
+    root,
+    Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+    Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+  );
   primaryPort = await freePort();
   standbyPort = await freePort();
   asPostgres('initdb', ['-D', primaryDir, '-A', 'trust', '-U', 'postgres', '-N', '--no-instructions']);
   appendFileSync(
     join(primaryDir, 'postgresql.conf'),
-    [`port = ${primaryPort}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${root}'`, 'wal_level = replica', 'max_wal_senders = 5', 'fsync = off', 'shared_buffers = 16MB', ''].join('\n'),
+    [
+      `port = ${primaryPort}`,
+      "listen_addresses = '127.0.0.1'",
+      `unix_socket_directories = '${root}'`,
+      'wal_level = replica',
+      'max_wal_senders = 5',
+      'fsync = off',
+      'shared_buffers = 16MB',
+      '',
+    ].join('\n'),
   );
   startServer(primaryDir);
-  asPostgres('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', standbyDir, '-R', '-C', '-S', 'ts_standby', '-X', 'stream', '--checkpoint=fast']);
-  appendFileSync(join(standbyDir, 'postgresql.conf'), [`port = ${standbyPort}`, "cluster_name = 'ts_standby'", 'wal_receiver_status_interval = 1', ''].join('\n'));
+  asPostgres('pg_basebackup', [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(primaryPort),
+    '-U',
+    'postgres',
+    '-D',
+    standbyDir,
+    '-R',
+    '-C',
+    '-S',
+    'ts_standby',
+    '-X',
+    'stream',
+    '--checkpoint=fast',
+  ]);
+  appendFileSync(
+    join(standbyDir, 'postgresql.conf'),
+    [`port = ${standbyPort}`, "cluster_name = 'ts_standby'", 'wal_receiver_status_interval = 1', ''].join('\n'),
+  );
   startServer(standbyDir);
   await query(primaryPort, 'CREATE DATABASE app');
   const url = `postgres://postgres@127.0.0.1:${primaryPort}/postgres`;

@@ -100,7 +100,9 @@ describe('redis collector on the real Redis', () => {
   it('maps named clients and a db index to tenants, stores keyspace and server state', async () => {
     const outcome = await ingestRedis(deps(), target(), context());
     expect(outcome).toMatchObject({ duplicate: false, rejected: 0 });
-    const tenants = await db.pool.query('SELECT tenant_id, clients, client_memory_bytes, keys, commands_total FROM redis_tenant_state ORDER BY tenant_id');
+    const tenants = await db.pool.query(
+      'SELECT tenant_id, clients, client_memory_bytes, keys, commands_total FROM redis_tenant_state ORDER BY tenant_id',
+    );
     expect(tenants.rows.map((r) => [r.tenant_id, r.clients])).toEqual([
       ['ta', 2],
       ['tb', 1],
@@ -210,7 +212,12 @@ describe('a dead monitored Redis', () => {
     ['refuses connections', () => 'redis://127.0.0.1:1'],
     ['never answers', () => `redis://127.0.0.1:${(silent.address() as { port: number }).port}`],
   ])('fails the run quickly when it %s', async (_what, url) => {
-    const deadFleet = parseFleet(fleetYaml(url()).replace('c1:', 'dead:').replace(/cluster: c1/g, 'cluster: dead'), 'dead.yaml');
+    const deadFleet = parseFleet(
+      fleetYaml(url())
+        .replace('c1:', 'dead:')
+        .replace(/cluster: c1/g, 'cluster: dead'),
+      'dead.yaml',
+    );
     const dead = redisCollector.targets(deadFleet)[0] as RedisTarget;
     const started = Date.now();
     await expect(ingestRedis({ ...deps(), fleet: deadFleet }, dead, context())).rejects.toThrow();

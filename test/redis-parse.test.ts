@@ -10,7 +10,10 @@ const FIXTURE = join(__dirname, 'fixtures/redis-info/info-7.0-all-crlf.txt');
 describe('tenantscope parse redis-info', () => {
   it('prints one JSON record per line and the counts last on stderr', async () => {
     const { stdout, stderr } = await run(process.execPath, [BIN, 'parse', 'redis-info', FIXTURE]);
-    const records = stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+    const records = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string });
     expect(records[0]).toMatchObject({ type: 'stats', version: '7.0.15', role: 'master' });
     expect(new Set(records.map((r) => r.type))).toEqual(new Set(['stats', 'section', 'keyspace', 'command', 'error', 'latency']));
     expect(JSON.parse(stderr.trim().split('\n').at(-1) as string)).toEqual({ records: records.length, rejected: 0 });

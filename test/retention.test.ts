@@ -112,7 +112,12 @@ describe('the maintenance queue', () => {
   it('a worker prunes on a collector-run-retention job', async () => {
     await seed();
     const workerRedis = createRedis(REDIS_URL);
-    const worker = new MaintenanceWorker(workerRedis, prefix, { pool: db.pool, clock: new ManualClock(NOW.getTime()), collectorRunRetentionDays: 7 }, silentLogger);
+    const worker = new MaintenanceWorker(
+      workerRedis,
+      prefix,
+      { pool: db.pool, clock: new ManualClock(NOW.getTime()), collectorRunRetentionDays: 7 },
+      silentLogger,
+    );
     const redis = createRedis(REDIS_URL);
     const queue = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix });
     try {

@@ -42,7 +42,12 @@ afterAll(async () => {
 
 describe('split roles', () => {
   it('two workers and one scheduler run each scheduled probe once per interval', async () => {
-    const env = { TENANTSCOPE_DATABASE_URL: db.url, TENANTSCOPE_REDIS_URL: REDIS_URL, TENANTSCOPE_QUEUE_PREFIX: prefix, TENANTSCOPE_WORKER_CONCURRENCY: '2' };
+    const env = {
+      TENANTSCOPE_DATABASE_URL: db.url,
+      TENANTSCOPE_REDIS_URL: REDIS_URL,
+      TENANTSCOPE_QUEUE_PREFIX: prefix,
+      TENANTSCOPE_WORKER_CONCURRENCY: '2',
+    };
     const processes: Started[] = [
       startTenantscope(['start', '--role', 'worker', '--fleet', fleetFile], env),
       startTenantscope(['start', '--role', 'worker', '--fleet', fleetFile], env),

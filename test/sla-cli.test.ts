@@ -73,7 +73,12 @@ describe('tenantscope sla compute', () => {
   it('--tenant limits the output to one tenant', async () => {
     const result = await tenantscope(['sla', 'compute', '--fleet', fleet, '--evidence', evidence, '--month', '2026-03', '--tenant', 't3']);
     expect(result.code).toBe(0);
-    expect(result.stdout.trim().split('\n').map((l) => JSON.parse(l).tenant)).toEqual(['t3']);
+    expect(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).tenant),
+    ).toEqual(['t3']);
   });
 
   it('a bad fleet file exits 2 naming the file and key', async () => {

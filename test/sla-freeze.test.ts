@@ -37,10 +37,17 @@ describe('freezing', () => {
     clock.set(CLOSES);
     const outcomes = await freezeDue(freeze);
     // Only t1 has evidence in March; months without any are not frozen.
-    expect(outcomes).toEqual([{ tenant: 't1', month: '2026-03', revision: 1, created: true, reason: 'first freeze after the grace period' }]);
+    expect(outcomes).toEqual([
+      { tenant: 't1', month: '2026-03', revision: 1, created: true, reason: 'first freeze after the grace period' },
+    ]);
 
     const frozen = await tenantReport(reports, 't1', '2026-03');
-    expect(frozen).toMatchObject({ revision: 1, status: 'frozen', reason: 'first freeze after the grace period', computedAt: '2026-04-03T22:00:00.000Z' });
+    expect(frozen).toMatchObject({
+      revision: 1,
+      status: 'frozen',
+      reason: 'first freeze after the grace period',
+      computedAt: '2026-04-03T22:00:00.000Z',
+    });
     expect(frozen!.report.minutes.good).toBe(1440);
     const sealed = { algorithm: 'hmac-sha256' as const, digest: frozen!.digest, signature: frozen!.signature! };
     expect(verifySeal(JSON.parse(frozen!.canonical), sealed, key)).toBe(true);
@@ -79,7 +86,12 @@ describe('freezing', () => {
   });
 
   it('makes a new revision for a newly approved exclusion', async () => {
-    await recordExclusion(s.pool, { tenant: 't1', kind: 'customer', start: '2026-03-01T10:00:00Z', end: '2026-03-01T10:03:00Z', reason: 'customer load test' }, 'alice', new Date(clock.now()));
+    await recordExclusion(
+      s.pool,
+      { tenant: 't1', kind: 'customer', start: '2026-03-01T10:00:00Z', end: '2026-03-01T10:03:00Z', reason: 'customer load test' },
+      'alice',
+      new Date(clock.now()),
+    );
     const outcome = await freezeTenantMonth(freeze, 't1', '2026-03');
     expect(outcome).toMatchObject({ revision: 3, created: true, reason: expect.stringMatching(/^exclusion windows changed/) });
     expect((await tenantReport(reports, 't1', '2026-03'))!.report.minutes).toMatchObject({ bad: 0, excluded: 3 });
@@ -98,7 +110,10 @@ describe('freezing', () => {
     await insertProbes(s.pool, 't3', '2026-03-07T00:00:00Z', '2026-03-07T00:01:00Z', 0, 1);
     const outcome = await freezeTenantMonth(unsigned, 't3', '2026-03');
     expect(outcome.created).toBe(true);
-    const { rows } = await s.pool.query('SELECT signature, signed FROM sla_report WHERE tenant_id = $1 AND revision = $2', ['t3', outcome.revision]);
+    const { rows } = await s.pool.query('SELECT signature, signed FROM sla_report WHERE tenant_id = $1 AND revision = $2', [
+      't3',
+      outcome.revision,
+    ]);
     expect(rows[0]).toEqual({ signature: null, signed: false });
     expect((await tenantReport(reports, 't3', '2026-03'))!.signature).toBeNull();
   });

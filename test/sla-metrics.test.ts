@@ -16,8 +16,12 @@ beforeAll(async () => {
   s = await slaDatabase(fleet, ['2026-03']);
   await insertProbes(s.pool, 't1', '2026-02-28T23:00:00Z', '2026-03-01T01:00:00Z', 2, 0);
   await insertProbes(s.pool, 't1', '2026-02-28T23:10:00Z', '2026-02-28T23:14:00Z', 0, 2);
-  await s.pool.query(`INSERT INTO recovery_point (cluster_id, tenant_id, source, observed_at, recoverable_at) VALUES ('c1', 't1', 'dump', '2026-03-01T00:30:00Z', '2026-03-01T00:00:00Z')`);
-  await s.pool.query(`INSERT INTO recovery_point_latest (cluster_id, tenant_id, source, observed_at, recoverable_at) VALUES ('c1', 't1', 'dump', '2026-03-01T00:30:00Z', '2026-03-01T00:00:00Z')`);
+  await s.pool.query(
+    `INSERT INTO recovery_point (cluster_id, tenant_id, source, observed_at, recoverable_at) VALUES ('c1', 't1', 'dump', '2026-03-01T00:30:00Z', '2026-03-01T00:00:00Z')`,
+  );
+  await s.pool.query(
+    `INSERT INTO recovery_point_latest (cluster_id, tenant_id, source, observed_at, recoverable_at) VALUES ('c1', 't1', 'dump', '2026-03-01T00:30:00Z', '2026-03-01T00:00:00Z')`,
+  );
 }, 60_000);
 afterAll(() => s?.close());
 
@@ -25,7 +29,13 @@ async function series(): Promise<Map<string, number>> {
   const snapshot = (await slaMetrics.load(s.pool, clock)) as SlaSnapshot;
   const out = new Map<string, number>();
   for (const m of slaMetrics.metrics) {
-    for (const v of m.values(snapshot)) out.set(`${m.name}{${Object.entries(v.labels).map(([k, x]) => `${k}=${x}`).join(',')}}`, v.value);
+    for (const v of m.values(snapshot))
+      out.set(
+        `${m.name}{${Object.entries(v.labels)
+          .map(([k, x]) => `${k}=${x}`)
+          .join(',')}}`,
+        v.value,
+      );
   }
   return out;
 }
@@ -57,9 +67,13 @@ describe('live SLA metrics', () => {
     expect(later.get(`tenantscope_sli_minutes_total{${t1},state=nodata}`)).toBe(10);
     expect(later.get(`tenantscope_sli_minutes_total{${t1},state=bad}`)).toBe(4);
     // 0 good, 1 bad, 2 nodata, 255 not classified yet (before the tenant's month began).
-    const { rows } = await s.pool.query(`SELECT get_byte(states, 0) AS before, get_byte(states, 1380) AS good, get_byte(states, 1390) AS bad FROM sla_minute WHERE tenant_id = 't1' AND day = '2026-02-28T00:00:00Z'`);
+    const { rows } = await s.pool.query(
+      `SELECT get_byte(states, 0) AS before, get_byte(states, 1380) AS good, get_byte(states, 1390) AS bad FROM sla_minute WHERE tenant_id = 't1' AND day = '2026-02-28T00:00:00Z'`,
+    );
     expect(rows).toEqual([{ before: 255, good: 0, bad: 1 }]);
-    const march1 = await s.pool.query(`SELECT get_byte(states, 0) AS first, get_byte(states, 65) AS later, get_byte(states, 1439) AS open FROM sla_minute WHERE tenant_id = 't1' AND day = '2026-03-01T00:00:00Z'`);
+    const march1 = await s.pool.query(
+      `SELECT get_byte(states, 0) AS first, get_byte(states, 65) AS later, get_byte(states, 1439) AS open FROM sla_minute WHERE tenant_id = 't1' AND day = '2026-03-01T00:00:00Z'`,
+    );
     expect(march1.rows[0]).toEqual({ first: 0, later: 2, open: 255 });
   });
 });

@@ -21,7 +21,12 @@ const fleet = testFleet();
 let s: SlaDb;
 
 async function tenantscope(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, TENANTSCOPE_DATABASE_URL: s.db.url, TENANTSCOPE_SIGNING_KEY_FILE: keyFile, TENANTSCOPE_LOG_LEVEL: 'silent' };
+  const env = {
+    ...process.env,
+    TENANTSCOPE_DATABASE_URL: s.db.url,
+    TENANTSCOPE_SIGNING_KEY_FILE: keyFile,
+    TENANTSCOPE_LOG_LEVEL: 'silent',
+  };
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
@@ -38,9 +43,12 @@ beforeAll(async () => {
   await insertProbes(s.pool, 't1', '2026-03-02T08:00:00Z', '2026-03-02T08:07:00Z', 0, 2);
   await insertIngress(s.pool, 't1', '2026-03-02T09:00:00Z', 200, 30);
   await insertIngress(s.pool, 't1', '2026-03-02T09:01:00Z', 0, 0);
-  await s.pool.query(`INSERT INTO tenant_minute (tenant_id, minute, odoo_requests_2xx, odoo_requests_3xx, odoo_requests_4xx, odoo_requests_5xx, odoo_requests_other)
+  await s.pool
+    .query(`INSERT INTO tenant_minute (tenant_id, minute, odoo_requests_2xx, odoo_requests_3xx, odoo_requests_4xx, odoo_requests_5xx, odoo_requests_other)
     VALUES ('t1', '2026-03-02T09:02:00Z', 8, 1, 1, 4, 0) ON CONFLICT (tenant_id, minute) DO UPDATE SET odoo_requests_2xx = 8, odoo_requests_3xx = 1, odoo_requests_4xx = 1, odoo_requests_5xx = 4, odoo_requests_other = 0`);
-  await s.pool.query(`INSERT INTO odoo_tenant_event_minute (tenant_id, minute, worker_timeout_kill) VALUES ('t1', '2026-03-02T08:01:00Z', 1)`);
+  await s.pool.query(
+    `INSERT INTO odoo_tenant_event_minute (tenant_id, minute, worker_timeout_kill) VALUES ('t1', '2026-03-02T08:01:00Z', 1)`,
+  );
   await s.pool.query(`INSERT INTO collector_run (collector, target, scheduled_at, finished_at, success, duration_seconds, worker)
     VALUES ('postgres', 'c1/stats', '2026-03-02T08:02:00Z', '2026-03-02T08:02:05Z', false, 5, 'test')`);
   await s.pool.query(`INSERT INTO recovery_point (cluster_id, tenant_id, source, observed_at, recoverable_at) VALUES
@@ -50,7 +58,12 @@ beforeAll(async () => {
   await s.pool.query(`INSERT INTO backup_job (tenant_id, kind, started_at, finished_at, status) VALUES
     ('t1', 'restore-test', '2026-03-01T03:00:00Z', '2026-03-01T03:20:30.5Z', 'ok'),
     ('t1', 'restore-test', '2026-02-01T03:00:00Z', '2026-02-01T03:10:00Z', 'failed')`);
-  await recordExclusion(s.pool, { cluster: 'c1', kind: 'force-majeure', start: '2026-03-02T08:30:00Z', end: '2026-03-02T08:45:30Z', reason: 'flood' }, 'alice', new Date('2026-03-03T00:00:00Z'));
+  await recordExclusion(
+    s.pool,
+    { cluster: 'c1', kind: 'force-majeure', start: '2026-03-02T08:30:00Z', end: '2026-03-02T08:45:30Z', reason: 'flood' },
+    'alice',
+    new Date('2026-03-03T00:00:00Z'),
+  );
   const clock = new ManualClock(Date.parse('2026-04-10T00:00:00Z'));
   await freezeTenantMonth({ pool: s.pool, fleet, clock, signingKey: Buffer.from('recompute test key'), graceHours: 72 }, 't1', '2026-03');
 }, 60_000);
@@ -63,14 +76,25 @@ describe('tenantscope sla export and recompute', () => {
     expect(exported.code).toBe(0);
     const lines = exported.stdout.trim().split('\n');
     const header = JSON.parse(lines[0]!);
-    expect(header).toMatchObject({ kind: 'bundle', month: '2026-03', engineVersion: 1, tier: { id: 'business' }, tenant: { id: 't1' }, cluster: { id: 'c1' } });
+    expect(header).toMatchObject({
+      kind: 'bundle',
+      month: '2026-03',
+      engineVersion: 1,
+      tier: { id: 'business' },
+      tenant: { id: 't1' },
+      cluster: { id: 'c1' },
+    });
     const stored = JSON.parse(lines[1]!);
     const { rows } = await s.pool.query('SELECT digest, canonical FROM sla_report WHERE tenant_id = $1', ['t1']);
     expect(stored).toMatchObject({ kind: 'stored-report', revision: 1, digest: rows[0].digest, canonical: rows[0].canonical });
     const kinds = new Set(lines.slice(2).map((l) => JSON.parse(l).kind));
     expect(kinds).toEqual(new Set(['probe', 'requests', 'exclusion', 'signal', 'recovery-point', 'restore-test']));
     const report = JSON.parse(rows[0].canonical);
-    expect(report.incidents[0].signals.map((x: { signal: string }) => x.signal)).toEqual(['postgres-unreachable', 'probe-failure', 'worker-kill']);
+    expect(report.incidents[0].signals.map((x: { signal: string }) => x.signal)).toEqual([
+      'postgres-unreachable',
+      'probe-failure',
+      'worker-kill',
+    ]);
     expect(report.rto.lastTest).toMatchObject({ ok: true, durationSeconds: 1230.5 });
 
     const bundle = join(dir, 'bundle.ndjson');
@@ -81,7 +105,12 @@ describe('tenantscope sla export and recompute', () => {
 
     // One more failed probe in the evidence: the recomputed report differs and says where.
     const tampered = join(dir, 'tampered.ndjson');
-    writeFileSync(tampered, readFileSync(bundle, 'utf8').replace('"ts":"2026-03-01T12:00:00.000Z","ok":true', '"ts":"2026-03-01T12:00:00.000Z","ok":false').replace(/("ts":"2026-03-01T12:00:00.000Z","ok":)true/, '$1false'));
+    writeFileSync(
+      tampered,
+      readFileSync(bundle, 'utf8')
+        .replace('"ts":"2026-03-01T12:00:00.000Z","ok":true', '"ts":"2026-03-01T12:00:00.000Z","ok":false')
+        .replace(/("ts":"2026-03-01T12:00:00.000Z","ok":)true/, '$1false'),
+    );
     const different = await tenantscope(['sla', 'recompute', tampered]);
     expect(different.code).toBe(1);
     expect(different.stdout).toMatch(/^not reproduced: first difference at character \d+/);

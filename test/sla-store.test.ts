@@ -24,7 +24,8 @@ beforeAll(async () => {
   await insertProbes(s.pool, 't1', '2026-03-01T02:05:00Z', '2026-03-01T02:06:00Z', 1, 1);
   await insertIngress(s.pool, 't1', '2026-03-01T03:00:00Z', 100, 6);
   await insertIngress(s.pool, 't1', '2026-03-01T03:01:00Z', 100, 5);
-  await s.pool.query(`INSERT INTO tenant_minute (tenant_id, minute, odoo_requests_2xx, odoo_requests_3xx, odoo_requests_4xx, odoo_requests_5xx, odoo_requests_other)
+  await s.pool
+    .query(`INSERT INTO tenant_minute (tenant_id, minute, odoo_requests_2xx, odoo_requests_3xx, odoo_requests_4xx, odoo_requests_5xx, odoo_requests_other)
     VALUES ('t1', '2026-03-01T03:02:00Z', 5, 0, 0, 5, 0), ('t1', '2026-03-01T03:00:00Z', 100, 0, 0, 0, 0)`);
 }, 60_000);
 afterAll(() => s?.close());
@@ -73,9 +74,19 @@ describe('reports from PostgreSQL', () => {
 describe('recorded exclusion windows', () => {
   it('records, lists, revokes with an audit trail, and the report counts only windows in force', async () => {
     const at = new Date('2026-03-20T10:00:00Z');
-    const w = await recordExclusion(s.pool, { tenant: 't2', kind: 'customer', start: '2026-03-02T10:00:00Z', end: '2026-03-02T11:00:00Z', reason: 'customer import' }, 'alice', at);
+    const w = await recordExclusion(
+      s.pool,
+      { tenant: 't2', kind: 'customer', start: '2026-03-02T10:00:00Z', end: '2026-03-02T11:00:00Z', reason: 'customer import' },
+      'alice',
+      at,
+    );
     expect(w).toMatchObject({ tenant: 't2', cluster: null, kind: 'customer', recordedBy: 'alice', revokedAt: null });
-    const shared = await recordExclusion(s.pool, { cluster: 'c1', kind: 'force-majeure', start: '2026-03-02T10:30:00Z', end: '2026-03-02T11:30:00Z', reason: 'flood' }, 'bob', at);
+    const shared = await recordExclusion(
+      s.pool,
+      { cluster: 'c1', kind: 'force-majeure', start: '2026-03-02T10:30:00Z', end: '2026-03-02T11:30:00Z', reason: 'flood' },
+      'bob',
+      at,
+    );
     const before = await tenantReport(deps, 't2', '2026-03');
     // Overlapping windows count once: 10:00-11:30 is 90 minutes.
     expect(before!.report.minutes.excluded).toBe(90);
@@ -87,7 +98,12 @@ describe('recorded exclusion windows', () => {
     expect(revoked).toMatchObject({ revokedBy: 'carol', revokeReason: 'not approved' });
     expect((await tenantReport(deps, 't2', '2026-03'))!.report.minutes.excluded).toBe(60);
     expect(await exclusionAudit(s.pool, w.id)).toEqual([
-      { action: 'recorded', by: 'alice', at: '2026-03-20T10:00:00.000Z', detail: expect.objectContaining({ reason: 'customer import', kind: 'customer' }) },
+      {
+        action: 'recorded',
+        by: 'alice',
+        at: '2026-03-20T10:00:00.000Z',
+        detail: expect.objectContaining({ reason: 'customer import', kind: 'customer' }),
+      },
       { action: 'revoked', by: 'carol', at: '2026-03-20T11:00:00.000Z', detail: { reason: 'not approved' } },
     ]);
     // Still listed (nothing is deleted); a second revoke changes nothing.
@@ -99,7 +115,13 @@ describe('recorded exclusion windows', () => {
   });
 
   it('refuses bad input with 400 naming the field', async () => {
-    const bad = (input: object) => recordExclusion(s.pool, { kind: 'customer', start: '2026-03-02T10:00:00Z', end: '2026-03-02T11:00:00Z', reason: 'r', ...input } as never, 'alice', new Date());
+    const bad = (input: object) =>
+      recordExclusion(
+        s.pool,
+        { kind: 'customer', start: '2026-03-02T10:00:00Z', end: '2026-03-02T11:00:00Z', reason: 'r', ...input } as never,
+        'alice',
+        new Date(),
+      );
     await expect(bad({})).rejects.toThrow(/tenant: expected exactly one/);
     await expect(bad({ tenant: 't1', cluster: 'c1' })).rejects.toThrow(/tenant: expected exactly one/);
     await expect(bad({ tenant: 'zz' })).rejects.toThrow(/tenant: unknown/);

@@ -56,7 +56,11 @@ describe('OpenTelemetry', () => {
       OTEL_BSP_SCHEDULE_DELAY: '500',
       OTEL_METRICS_EXPORTER: 'none',
     });
-    const scheduler = startTenantscope(['start', '--role', 'scheduler', '--fleet', fleetFile], { TENANTSCOPE_DATABASE_URL: db.url, TENANTSCOPE_REDIS_URL: REDIS_URL, TENANTSCOPE_QUEUE_PREFIX: prefix });
+    const scheduler = startTenantscope(['start', '--role', 'scheduler', '--fleet', fleetFile], {
+      TENANTSCOPE_DATABASE_URL: db.url,
+      TENANTSCOPE_REDIS_URL: REDIS_URL,
+      TENANTSCOPE_QUEUE_PREFIX: prefix,
+    });
     await waitFor('a collector-run span', () => traces.includes('collector run'), 25_000);
     await waitFor('pg spans', () => traces.includes('INSERT INTO collector_run'), 10_000);
     expect(traces).toContain('tenantscope.collector');

@@ -21,15 +21,32 @@ let server: Server;
 let base: string;
 let fleet: Fleet;
 beforeAll(async () => {
-  const endpoint: Endpoint = { port: 0, bind: '127.0.0.1', urls: [], ingressClusters: [], metricsClusters: ['c1'], metricsPath: '/metrics', apiClusters: ['c1'], apiPrefix: '' };
+  const endpoint: Endpoint = {
+    port: 0,
+    bind: '127.0.0.1',
+    urls: [],
+    ingressClusters: [],
+    metricsClusters: ['c1'],
+    metricsPath: '/metrics',
+    apiClusters: ['c1'],
+    apiPrefix: '',
+  };
   server = createServer((req, res) => {
     const ctx = { metricsFor: () => store, tenantsOf: () => [...fleet.tenants], startedAt: new Date(START).toISOString() };
     if (!handleTraefik(ctx, endpoint, req, res)) res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const traefik = ['    traefik:', `      metricsUrl: ${base}/metrics`, `      apiUrl: ${base}`, '      routerTenants: {legacy-t3: t3}'].join('\n');
-  fleet = parseFleet(testFleetYaml({ tenants: 3 }).replace('    timezone: Europe/Berlin\n', `    timezone: Europe/Berlin\n${traefik}\n`), 'traefik-test.yaml');
+  const traefik = [
+    '    traefik:',
+    `      metricsUrl: ${base}/metrics`,
+    `      apiUrl: ${base}`,
+    '      routerTenants: {legacy-t3: t3}',
+  ].join('\n');
+  fleet = parseFleet(
+    testFleetYaml({ tenants: 3 }).replace('    timezone: Europe/Berlin\n', `    timezone: Europe/Berlin\n${traefik}\n`),
+    'traefik-test.yaml',
+  );
 });
 afterAll(() => {
   server.closeAllConnections();
@@ -51,10 +68,20 @@ beforeEach(async () => {
 
 const T0 = Date.UTC(2026, 2, 1, 9, 0, 5);
 const clock = new ManualClock(T0);
-const runner = () => new CollectorRunner({ pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock, log: silentLogger, timeoutSeconds: 5 });
+const runner = () =>
+  new CollectorRunner({ pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock, log: silentLogger, timeoutSeconds: 5 });
 const scrape = (r = runner()) => r.run({ collector: 'traefik', target: `${base}/metrics`, scheduledAt: new Date(clock.now()) });
 
-const request = (router: string, code: number, seconds = 0.05, responseBytes = 1000): ProxiedRequest => ({ router, service: router.replace('-web', '-odoo'), code, method: 'GET', protocol: 'http', seconds, requestBytes: 200, responseBytes });
+const request = (router: string, code: number, seconds = 0.05, responseBytes = 1000): ProxiedRequest => ({
+  router,
+  service: router.replace('-web', '-odoo'),
+  code,
+  method: 'GET',
+  protocol: 'http',
+  seconds,
+  requestBytes: 200,
+  responseBytes,
+});
 const send = (requests: ProxiedRequest[]) => requests.forEach((r) => store.record(r));
 const times = <T>(n: number, f: () => T): T[] => Array.from({ length: n }, f);
 
@@ -86,9 +113,39 @@ describe('traefik collector on a Traefik v3 fake', () => {
     clock.set(T0 + 15_000);
     expect(await scrape()).toMatchObject({ duplicate: false, unattributed: 1 });
     expect(await minutes()).toEqual([
-      { tenant_id: 't1', m: '09:00', requests: 9, errors: 1, requests_2xx: 7, requests_5xx: 1, aborted: 1, response_bytes: 4500, duration_counts: [0, 7, 0, 1, 1] },
-      { tenant_id: 't2', m: '09:00', requests: 3, errors: 0, requests_2xx: 0, requests_5xx: 0, aborted: 0, response_bytes: 3000, duration_counts: [3, 0, 0, 0, 0] },
-      { tenant_id: 't3', m: '09:00', requests: 1, errors: 0, requests_2xx: 1, requests_5xx: 0, aborted: 0, response_bytes: 1000, duration_counts: [1, 0, 0, 0, 0] },
+      {
+        tenant_id: 't1',
+        m: '09:00',
+        requests: 9,
+        errors: 1,
+        requests_2xx: 7,
+        requests_5xx: 1,
+        aborted: 1,
+        response_bytes: 4500,
+        duration_counts: [0, 7, 0, 1, 1],
+      },
+      {
+        tenant_id: 't2',
+        m: '09:00',
+        requests: 3,
+        errors: 0,
+        requests_2xx: 0,
+        requests_5xx: 0,
+        aborted: 0,
+        response_bytes: 3000,
+        duration_counts: [3, 0, 0, 0, 0],
+      },
+      {
+        tenant_id: 't3',
+        m: '09:00',
+        requests: 1,
+        errors: 0,
+        requests_2xx: 1,
+        requests_5xx: 0,
+        aborted: 0,
+        response_bytes: 1000,
+        duration_counts: [1, 0, 0, 0, 0],
+      },
     ]);
 
     // Counters restart lower (same process start): every series went down, nothing is stored.
@@ -104,7 +161,17 @@ describe('traefik collector on a Traefik v3 fake', () => {
     clock.set(T0 + 75_000);
     await scrape();
     expect((await minutes()).filter((r) => r.m === '09:01')).toEqual([
-      { tenant_id: 't1', m: '09:01', requests: 2, errors: 0, requests_2xx: 2, requests_5xx: 0, aborted: 0, response_bytes: 2000, duration_counts: [2, 0, 0, 0, 0] },
+      {
+        tenant_id: 't1',
+        m: '09:01',
+        requests: 2,
+        errors: 0,
+        requests_2xx: 2,
+        requests_5xx: 0,
+        aborted: 0,
+        response_bytes: 2000,
+        duration_counts: [2, 0, 0, 0, 0],
+      },
     ]);
 
     // A restarted Traefik (new process start time) drops the interval even where counters grew.
@@ -147,8 +214,21 @@ describe('traefik collector on a Traefik v3 fake', () => {
 
   it('records a failed run when Traefik answers an error, writing nothing', async () => {
     const broken = `${base}/not-metrics`;
-    const brokenFleet = parseFleet(testFleetYaml({ tenants: 3 }).replace('    timezone: Europe/Berlin\n', `    timezone: Europe/Berlin\n    traefik:\n      metricsUrl: ${broken}\n`), 'broken.yaml');
-    const r = new CollectorRunner({ pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet: brokenFleet, clock, log: silentLogger, timeoutSeconds: 5 });
+    const brokenFleet = parseFleet(
+      testFleetYaml({ tenants: 3 }).replace(
+        '    timezone: Europe/Berlin\n',
+        `    timezone: Europe/Berlin\n    traefik:\n      metricsUrl: ${broken}\n`,
+      ),
+      'broken.yaml',
+    );
+    const r = new CollectorRunner({
+      pool: db.pool,
+      partitions: new PartitionKeeper(db.pool),
+      fleet: brokenFleet,
+      clock,
+      log: silentLogger,
+      timeoutSeconds: 5,
+    });
     clock.set(T0);
     expect(await r.run({ collector: 'traefik', target: broken, scheduledAt: new Date(T0) })).toBeUndefined();
     const { rows } = await db.pool.query("SELECT success, error FROM collector_status WHERE collector = 'traefik'");

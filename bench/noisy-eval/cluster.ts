@@ -82,11 +82,25 @@ function sizeForFleet(tenants: TenantProfile[], spec: ClusterSpec): void {
     const k = target / load;
     for (const t of tenants) apply(t, k);
   };
-  scale(0.45 * spec.vcpu, perSecond((t) => t.pgCpu), (t, k) => (t.pgCpu *= k));
-  scale(0.45, perSecond((t) => t.ioBlocks * spec.blockSeconds), (t, k) => (t.ioBlocks *= k));
-  scale(0.35, perSecond((t) => t.redisOps * spec.redisOpSeconds), (t, k) => (t.redisOps *= k));
+  scale(
+    0.45 * spec.vcpu,
+    perSecond((t) => t.pgCpu),
+    (t, k) => (t.pgCpu *= k),
+  );
+  scale(
+    0.45,
+    perSecond((t) => t.ioBlocks * spec.blockSeconds),
+    (t, k) => (t.ioBlocks *= k),
+  );
+  scale(
+    0.35,
+    perSecond((t) => t.redisOps * spec.redisOpSeconds),
+    (t, k) => (t.redisOps *= k),
+  );
   // Worker seconds per request ≈ Python + PG + disk + Redis at the stretch of ~50 % load.
-  const worker = perSecond((t) => t.python + t.pgCpu * 1.05 + t.ioBlocks * spec.blockSeconds * 1.8 + t.redisOps * spec.redisOpSeconds * 1.5);
+  const worker = perSecond(
+    (t) => t.python + t.pgCpu * 1.05 + t.ioBlocks * spec.blockSeconds * 1.8 + t.redisOps * spec.redisOpSeconds * 1.5,
+  );
   scale(0.45 * spec.workers, worker, (t, k) => (t.rate *= k));
 }
 

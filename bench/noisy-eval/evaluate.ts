@@ -1,4 +1,4 @@
-import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../../services/noisy/detector-config';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../../services/config/noisy-thresholds';
 import { NoisyNeighbourDetector } from '../../services/noisy/detector';
 import type { ClusterMinute, NoisyIncident, TenantMinute } from '../../services/noisy/detector-types';
 import type { Gap, Scenario, Setup, Truth } from './scenarios';
@@ -31,7 +31,16 @@ export interface RunResult {
   tenants: number;
   minutes: number;
   truths: TruthResult[];
-  incidents: { kind: string; resource: string; antagonists: string[]; start: number; confirmedAt: number; end: number | null; matched: boolean; allowed: boolean }[];
+  incidents: {
+    kind: string;
+    resource: string;
+    antagonists: string[];
+    start: number;
+    confirmedAt: number;
+    end: number | null;
+    matched: boolean;
+    allowed: boolean;
+  }[];
 }
 
 /** Applies resets and gaps the way attribution reports them: the values are missing or NaN. */
@@ -125,10 +134,29 @@ export function runScenario(scenario: Scenario, seed: number, config: DetectorCo
     const hits = confirmed.filter((inc) => inc.resource === truth.resource && overlaps(inc, from, to, runEnd));
     hits.forEach((inc) => matchedIds.add(inc.id));
     const first = hits[0];
-    if (!first) return { resource: truth.resource, antagonists: truth.antagonists, victims, matched: false, top1: false, top3: false, victimF1: null, delayMinutes: null, clearMinutes: null, reopened: false };
+    if (!first)
+      return {
+        resource: truth.resource,
+        antagonists: truth.antagonists,
+        victims,
+        matched: false,
+        top1: false,
+        top3: false,
+        victimF1: null,
+        delayMinutes: null,
+        clearMinutes: null,
+        reopened: false,
+      };
     const named = first.antagonists.map((a) => a.tenant);
     const last = hits[hits.length - 1] as NoisyIncident;
-    const reopened = confirmed.some((inc) => inc !== first && inc.resource === truth.resource && first.end !== null && inc.start >= first.end && inc.start - first.end <= 30 * MINUTE);
+    const reopened = confirmed.some(
+      (inc) =>
+        inc !== first &&
+        inc.resource === truth.resource &&
+        first.end !== null &&
+        inc.start >= first.end &&
+        inc.start - first.end <= 30 * MINUTE,
+    );
     return {
       resource: truth.resource,
       antagonists: truth.antagonists,

@@ -52,11 +52,18 @@ const name = (i: number): string => `t${String(i).padStart(2, '0')}`;
  */
 function busyTenant(rng: Rng, tenants: TenantProfile[]): number {
   const total = tenants.reduce((sum, t) => sum + t.rate, 0);
-  const ok = tenants.map((_, i) => i).filter((i) => (tenants[i] as TenantProfile).rate >= 30 && (tenants[i] as TenantProfile).rate <= 0.04 * total);
+  const ok = tenants
+    .map((_, i) => i)
+    .filter((i) => (tenants[i] as TenantProfile).rate >= 30 && (tenants[i] as TenantProfile).rate <= 0.04 * total);
   return rng.pick(ok);
 }
 
-function single(id: number, label: string, resource: Resource, make: (rng: Rng, tenant: number, w: { onset: number; end: number }) => Injection): Scenario {
+function single(
+  id: number,
+  label: string,
+  resource: Resource,
+  make: (rng: Rng, tenant: number, w: { onset: number; end: number }) => Injection,
+): Scenario {
   return {
     id,
     name: label,
@@ -66,7 +73,14 @@ function single(id: number, label: string, resource: Resource, make: (rng: Rng, 
       const w = window(rng);
       const tenant = rng.int(0, tenants.length - 1);
       const inj = make(rng, tenant, w);
-      return { tenants, spec: DEFAULT_CLUSTER, injections: [inj], truths: [{ kind: 'neighbour', resource, antagonists: [name(tenant)], ...w, injections: [inj] }], gaps: [], capacityAllowed: [] };
+      return {
+        tenants,
+        spec: DEFAULT_CLUSTER,
+        injections: [inj],
+        truths: [{ kind: 'neighbour', resource, antagonists: [name(tenant)], ...w, injections: [inj] }],
+        gaps: [],
+        capacityAllowed: [],
+      };
     },
   };
 }
@@ -83,12 +97,28 @@ function negative(id: number, label: string, make: (rng: Rng, tenants: TenantPro
   };
 }
 
-const cpuReport = (rng: Rng, tenant: number, w: { onset: number; end: number }): Injection => ({ kind: 'cpu_report', tenant, sessions: rng.range(6, 10), ...w });
-const redisFlood = (rng: Rng, tenant: number, w: { onset: number; end: number }): Injection => ({ kind: 'redis_flood', tenant, redisRho: rng.range(0.5, 0.62), ...w });
+const cpuReport = (rng: Rng, tenant: number, w: { onset: number; end: number }): Injection => ({
+  kind: 'cpu_report',
+  tenant,
+  sessions: rng.range(6, 10),
+  ...w,
+});
+const redisFlood = (rng: Rng, tenant: number, w: { onset: number; end: number }): Injection => ({
+  kind: 'redis_flood',
+  tenant,
+  redisRho: rng.range(0.5, 0.62),
+  ...w,
+});
 
 export const SCENARIOS: Scenario[] = [
-  single(1, "report burns CPU", 'pg_cpu', cpuReport),
-  single(2, 'slow requests hold 60 % of workers', 'odoo_workers', (rng, tenant, w) => ({ kind: 'slow_requests', tenant, workerShare: rng.range(0.55, 0.65), requestSeconds: 20, ...w })),
+  single(1, 'report burns CPU', 'pg_cpu', cpuReport),
+  single(2, 'slow requests hold 60 % of workers', 'odoo_workers', (rng, tenant, w) => ({
+    kind: 'slow_requests',
+    tenant,
+    workerShare: rng.range(0.55, 0.65),
+    requestSeconds: 20,
+    ...w,
+  })),
   single(3, 'big sort spills temp', 'pg_io', (rng, tenant, w) => ({ kind: 'temp_spill', tenant, ioRho: rng.range(0.4, 0.55), ...w })),
   single(4, 'connection storm', 'pg_conn', (rng, tenant, w) => ({ kind: 'conn_storm', tenant, connections: 200, ...w })),
   single(5, 'redis flood', 'redis', redisFlood),
@@ -124,7 +154,10 @@ export const SCENARIOS: Scenario[] = [
   })),
   negative(8, 'neg: host-wide slowdown', (rng) => {
     const w = window(rng);
-    return { injections: [{ kind: 'host_slowdown', cpuFactor: rng.range(0.6, 0.7), pythonFactor: rng.range(1.3, 1.6), ...w }], capacityAllowed: [w] };
+    return {
+      injections: [{ kind: 'host_slowdown', cpuFactor: rng.range(0.6, 0.7), pythonFactor: rng.range(1.3, 1.6), ...w }],
+      capacityAllowed: [w],
+    };
   }),
   negative(9, "neg: tenant's own load spike", (rng, tenants) => ({
     injections: [{ kind: 'load_spike', tenant: busyTenant(rng, tenants), factor: rng.range(3, 5), rateLimitFactor: 2.5, ...window(rng) }],
@@ -136,7 +169,14 @@ export const SCENARIOS: Scenario[] = [
     big.pgCpu = (others * (0.4 / 0.6)) / big.rate;
     const scale = big.pgCpu / 0.09;
     Object.assign(big, { python: 0.06 * scale, ioBlocks: 40 * scale, redisOps: 20 * scale });
-    const spec: ClusterSpec = { ...DEFAULT_CLUSTER, workers: 40, vcpu: 13, blockSeconds: DEFAULT_CLUSTER.blockSeconds * 0.6, redisOpSeconds: DEFAULT_CLUSTER.redisOpSeconds * 0.6, maxConnections: 330 };
+    const spec: ClusterSpec = {
+      ...DEFAULT_CLUSTER,
+      workers: 40,
+      vcpu: 13,
+      blockSeconds: DEFAULT_CLUSTER.blockSeconds * 0.6,
+      redisOpSeconds: DEFAULT_CLUSTER.redisOpSeconds * 0.6,
+      maxConnections: 330,
+    };
     return { tenants: [big, ...tenants.slice(1)], spec };
   }),
   negative(11, 'neg: counter resets and collector gaps', (rng, tenants) => {
@@ -156,6 +196,9 @@ export const SCENARIOS: Scenario[] = [
   negative(12, 'neg: diurnal peak for all tenants', (rng) => {
     const onset = rng.range(120, 240);
     const w = { onset, end: onset + rng.range(30, 60) };
-    return { injections: [{ kind: 'diurnal_peak', factor: rng.range(1.3, 1.5), rampMinutes: 20, ...w }], capacityAllowed: [{ onset: onset - 20, end: w.end + 20 }] };
+    return {
+      injections: [{ kind: 'diurnal_peak', factor: rng.range(1.3, 1.5), rampMinutes: 20, ...w }],
+      capacityAllowed: [{ onset: onset - 20, end: w.end + 20 }],
+    };
   }),
 ];

@@ -53,7 +53,13 @@ function draw(rng: Rng): Draws {
   return { u: rng.float(), z1: rng.normal(), z2: rng.normal(), uErr: rng.float(), zErr: rng.normal() };
 }
 
-export function simulate(seed: number, tenants: TenantProfile[], injections: Injection[], minutes = 360, spec: ClusterSpec = DEFAULT_CLUSTER): SimRun {
+export function simulate(
+  seed: number,
+  tenants: TenantProfile[],
+  injections: Injection[],
+  minutes = 360,
+  spec: ClusterSpec = DEFAULT_CLUSTER,
+): SimRun {
   const rngs = tenants.map((_, i) => rngFor(seed, i, 0x51));
   const wander = tenants.map(() => 0);
   const n = tenants.length;
@@ -128,7 +134,7 @@ export function simulate(seed: number, tenants: TenantProfile[], injections: Inj
         extraWorkers[i] = (extraWorkers[i] as number) + busy;
         slowRate += busy / inj.requestSeconds / 60;
         slowSecondsSq += (busy / inj.requestSeconds) * 2 * inj.requestSeconds ** 2;
-        extraConns[i] = (extraConns[i] as number) + (inj.workerShare * spec.workers * f);
+        extraConns[i] = (extraConns[i] as number) + inj.workerShare * spec.workers * f;
       } else if (inj.kind === 'lock_wait') {
         lockWait[i] = inj.waitSeconds * f;
         extraConns[i] = (extraConns[i] as number) + inj.idleConnections * f;
@@ -151,7 +157,13 @@ export function simulate(seed: number, tenants: TenantProfile[], injections: Inj
     // Seconds a request holds a worker: Python, then PG CPU, disk and Redis, each stretched by its queue.
     const service = tenants.map((t, i) => {
       const w = work[i] as number;
-      return t.python * w * pyFactor + (t.pgCpu * w * sCpu) / cpuFactor + t.ioBlocks * w * spec.blockSeconds * sIo + t.redisOps * w * spec.redisOpSeconds * sRedis + (lockWait[i] as number);
+      return (
+        t.python * w * pyFactor +
+        (t.pgCpu * w * sCpu) / cpuFactor +
+        t.ioBlocks * w * spec.blockSeconds * sIo +
+        t.redisOps * w * spec.redisOpSeconds * sRedis +
+        (lockWait[i] as number)
+      );
     });
     const lambda = sum(count) / 60 + slowRate;
     const busy = sum(count.map((k, i) => k * (service[i] as number))) / 60 + sum(extraWorkers) / 60;

@@ -66,7 +66,10 @@ export async function ingestBackups(deps: IngestDeps, target: BackupsTarget, run
   const unattributed = (batch.jobs?.results.length ?? 0) - jobs.length;
   const stanza = batch.pgbackrest?.stanza;
   const walg = batch.walg;
-  await deps.partitions.ensure('backup_job', jobs.map((j) => j.finishedMs));
+  await deps.partitions.ensure(
+    'backup_job',
+    jobs.map((j) => j.finishedMs),
+  );
   await deps.partitions.ensure('recovery_point', [
     ...jobs.map((j) => j.finishedMs),
     ...(stanza?.backups.map((b) => b.stopMs) ?? []),
@@ -79,32 +82,53 @@ export async function ingestBackups(deps: IngestDeps, target: BackupsTarget, run
   const applied = await withTransaction(deps.pool, async (client) => {
     // One run per cluster at a time: the stanza's previous read and the point maxima are read here.
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended('backups|' || $1, 7461))", [target.cluster]);
-    if (batch.jobs && !(await advanceCheckpoint(client, target.collector, target.target, before, batch.jobs.checkpoint, finishedAt))) return false;
+    if (batch.jobs && !(await advanceCheckpoint(client, target.collector, target.target, before, batch.jobs.checkpoint, finishedAt)))
+      return false;
     await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, records, rejected));
     if (stanza && batch.pgbackrest) {
       const archive = nextArchiveState(stanza, await readArchiveState(client, target.cluster), observed(batch.pgbackrest.observedMs));
       await saveStanza(client, target.cluster, stanza, archive);
-      await insertPgbackrestBackups(client, target.cluster, stanza.backups, stanza.systemIds[stanza.systemIds.length - 1] ?? null, finishedAt);
-      await addRecoveryPoints(client, target.cluster, null, 'pgbackrest', stanzaPoints(stanza, archive).filter((p) => p.observedMs <= now));
+      await insertPgbackrestBackups(
+        client,
+        target.cluster,
+        stanza.backups,
+        stanza.systemIds[stanza.systemIds.length - 1] ?? null,
+        finishedAt,
+      );
+      await addRecoveryPoints(
+        client,
+        target.cluster,
+        null,
+        'pgbackrest',
+        stanzaPoints(stanza, archive).filter((p) => p.observedMs <= now),
+      );
     }
     if (walg) {
       await insertWalgBackups(client, target.cluster, walg.backups, finishedAt);
       const newest = newestBackup(walg.backups);
-      if (newest) await addRecoveryPoints(client, target.cluster, null, 'wal-g', [{ observedMs: Math.min(newest.atMs, now), recoverableMs: Math.min(newest.atMs, now) }]);
+      if (newest)
+        await addRecoveryPoints(client, target.cluster, null, 'wal-g', [
+          { observedMs: Math.min(newest.atMs, now), recoverableMs: Math.min(newest.atMs, now) },
+        ]);
     }
     const inserted = await insertJobs(client, jobs);
     for (const [tenant, points] of dumpPoints(inserted)) await addRecoveryPoints(client, target.cluster, tenant, 'dump', points);
     return true;
   });
   for (const bad of applied ? (batch.jobs?.rejected ?? []) : []) {
-    deps.log.warn({ collector: target.collector, cluster: target.cluster, file: target.jobResultsFile, line: bad.line, reason: bad.reason }, 'backup job result line skipped');
+    deps.log.warn(
+      { collector: target.collector, cluster: target.cluster, file: target.jobResultsFile, line: bad.line, reason: bad.reason },
+      'backup job result line skipped',
+    );
   }
   if (batch.problems.length > 0) throw new CollectorError(batch.problems.join('; '));
   return { records: applied ? records : 0, rejected: applied ? rejected : 0, duplicate: !applied, unattributed };
 }
 
 /** A dump restores the database as of its start (pg_dump's snapshot), from its finish on. */
-function dumpPoints(jobs: readonly { tenant: string; kind: string; status: string; startedMs: number; finishedMs: number }[]): Map<string, PointEvent[]> {
+function dumpPoints(
+  jobs: readonly { tenant: string; kind: string; status: string; startedMs: number; finishedMs: number }[],
+): Map<string, PointEvent[]> {
   const out = new Map<string, PointEvent[]>();
   for (const j of jobs) {
     if (j.kind !== 'backup' || j.status !== 'ok') continue;

@@ -40,7 +40,8 @@ export function parseJobLine(line: string): JobLine {
   if (finishedMs < startedMs) return { ok: false, reason: 'finished: before started' };
   let bytes: number | null = null;
   if (o.bytes !== undefined && o.bytes !== null) {
-    if (typeof o.bytes !== 'number' || !Number.isSafeInteger(o.bytes) || o.bytes < 0) return { ok: false, reason: 'bytes: expected a whole number of bytes' };
+    if (typeof o.bytes !== 'number' || !Number.isSafeInteger(o.bytes) || o.bytes < 0)
+      return { ok: false, reason: 'bytes: expected a whole number of bytes' };
     bytes = o.bytes;
   }
   return { ok: true, result: { tenant: o.tenant, kind: o.kind, status: o.status, startedMs, finishedMs, bytes } };

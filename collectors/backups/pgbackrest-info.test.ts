@@ -34,10 +34,39 @@ const MIXED = JSON.stringify([
       { database: { id: 1, 'repo-key': 2 }, id: '16-1', max: '000000010000000300000090', min: '000000010000000300000010' },
     ],
     backup: [
-      { label: '20260301-010000F', type: 'full', error: false, database: { id: 1, 'repo-key': 1 }, timestamp: { start: 1772326800, stop: 1772327400 }, archive: { start: '000000010000000300000010', stop: '000000010000000300000011' }, 'database-ref': [{ name: 'acme', oid: 16385 }, { name: 'postgres', oid: 5 }] },
-      { label: '20260301-010000F_20260301-030000I', type: 'incr', error: false, database: { id: 1, 'repo-key': 1 }, timestamp: { start: 1772334000, stop: 1772334060 } },
-      { label: '20260301-010000F_20260301-050000I', type: 'incr', error: true, database: { id: 1, 'repo-key': 1 }, timestamp: { start: 1772341200, stop: 1772341260 } },
-      { label: '20260301-010000F_20260301-040000D', type: 'diff', database: { id: 1, 'repo-key': 1 }, timestamp: { start: 1772337600, stop: 1772337700 }, info: { size: 5, delta: 1, repository: { 'size-map': 10, 'delta-map': 2 } } },
+      {
+        label: '20260301-010000F',
+        type: 'full',
+        error: false,
+        database: { id: 1, 'repo-key': 1 },
+        timestamp: { start: 1772326800, stop: 1772327400 },
+        archive: { start: '000000010000000300000010', stop: '000000010000000300000011' },
+        'database-ref': [
+          { name: 'acme', oid: 16385 },
+          { name: 'postgres', oid: 5 },
+        ],
+      },
+      {
+        label: '20260301-010000F_20260301-030000I',
+        type: 'incr',
+        error: false,
+        database: { id: 1, 'repo-key': 1 },
+        timestamp: { start: 1772334000, stop: 1772334060 },
+      },
+      {
+        label: '20260301-010000F_20260301-050000I',
+        type: 'incr',
+        error: true,
+        database: { id: 1, 'repo-key': 1 },
+        timestamp: { start: 1772341200, stop: 1772341260 },
+      },
+      {
+        label: '20260301-010000F_20260301-040000D',
+        type: 'diff',
+        database: { id: 1, 'repo-key': 1 },
+        timestamp: { start: 1772337600, stop: 1772337700 },
+        info: { size: 5, delta: 1, repository: { 'size-map': 10, 'delta-map': 2 } },
+      },
     ],
     cipher: 'mixed',
     db: [{ id: 1, 'repo-key': 1, 'system-id': 7310864482021131999n.toString(), version: '16' }],
@@ -60,11 +89,76 @@ const UPGRADED =
 
 describe('pgbackrest info --output=json', () => {
   it.each([
-    ['2.45 single repo', V2_45, { name: 'ts', statusCode: 0, backups: 1, full: 1795325544000, diff: undefined, incr: undefined, walMax: '000000010000000000000002', systemId: '7710864482021131640' }],
-    ['2.27 without repo-key and error', V2_27, { name: 'eu1', statusCode: 0, backups: 2, full: 1590973260000, diff: 1591016410000, incr: undefined, walMax: '00000001000000000000000A', systemId: '6837373893047271224' }],
-    ['two repositories, mixed', MIXED, { name: 'eu1', statusCode: 4, backups: 4, full: 1772327400000, diff: 1772337700000, incr: 1772334060000, walMax: '0000000100000003000000A0', systemId: '7310864482021131999' }],
-    ['status 99, [invalid]', INVALID, { name: '[invalid]', statusCode: 99, backups: 0, full: undefined, diff: undefined, incr: undefined, walMax: undefined, systemId: undefined }],
-    ['after stanza-upgrade', UPGRADED, { name: 'us1', statusCode: 2, backups: 0, full: undefined, diff: undefined, incr: undefined, walMax: '000000010000000000000005', systemId: '7000000000000000002' }],
+    [
+      '2.45 single repo',
+      V2_45,
+      {
+        name: 'ts',
+        statusCode: 0,
+        backups: 1,
+        full: 1795325544000,
+        diff: undefined,
+        incr: undefined,
+        walMax: '000000010000000000000002',
+        systemId: '7710864482021131640',
+      },
+    ],
+    [
+      '2.27 without repo-key and error',
+      V2_27,
+      {
+        name: 'eu1',
+        statusCode: 0,
+        backups: 2,
+        full: 1590973260000,
+        diff: 1591016410000,
+        incr: undefined,
+        walMax: '00000001000000000000000A',
+        systemId: '6837373893047271224',
+      },
+    ],
+    [
+      'two repositories, mixed',
+      MIXED,
+      {
+        name: 'eu1',
+        statusCode: 4,
+        backups: 4,
+        full: 1772327400000,
+        diff: 1772337700000,
+        incr: 1772334060000,
+        walMax: '0000000100000003000000A0',
+        systemId: '7310864482021131999',
+      },
+    ],
+    [
+      'status 99, [invalid]',
+      INVALID,
+      {
+        name: '[invalid]',
+        statusCode: 99,
+        backups: 0,
+        full: undefined,
+        diff: undefined,
+        incr: undefined,
+        walMax: undefined,
+        systemId: undefined,
+      },
+    ],
+    [
+      'after stanza-upgrade',
+      UPGRADED,
+      {
+        name: 'us1',
+        statusCode: 2,
+        backups: 0,
+        full: undefined,
+        diff: undefined,
+        incr: undefined,
+        walMax: '000000010000000000000005',
+        systemId: '7000000000000000002',
+      },
+    ],
   ])('%s', (_, text, want) => {
     const { stanzas, rejected } = parsePgbackrestInfo(text);
     expect(rejected).toBe(0);
@@ -107,7 +201,12 @@ describe('pgbackrest info --output=json', () => {
     ['not JSON', 'ERROR: [055]: unable to load info file', 0, 1],
     ['an object, not an array', '{"name":"eu1"}', 0, 1],
     ['a stanza that is not an object', '[1, {"name":"eu1"}]', 1, 1],
-    ['a backup without a label or stop time', '[{"name":"eu1","backup":[{"type":"full","timestamp":{"stop":1}},{"label":"x","timestamp":{}}]}]', 1, 2],
+    [
+      'a backup without a label or stop time',
+      '[{"name":"eu1","backup":[{"type":"full","timestamp":{"stop":1}},{"label":"x","timestamp":{}}]}]',
+      1,
+      2,
+    ],
     ['an empty array (no stanzas)', '[]', 0, 0],
   ])('rejects %s, counted', (_, text, stanzas, rejected) => {
     const out = parsePgbackrestInfo(text);
@@ -117,19 +216,41 @@ describe('pgbackrest info --output=json', () => {
 
   it('prints a stanza record and a backup record per backup for `tenantscope parse`', () => {
     const { records } = pgbackrestInfoRecords(V2_45);
-    expect(records[0]).toMatchObject({ type: 'stanza', stanza: 'ts', lastFull: '2026-11-22T05:32:24.000Z', walArchiveMax: '000000010000000000000002', systemIds: ['7710864482021131640'] });
-    expect(records[1]).toMatchObject({ type: 'backup', label: '20261122-053222F', backupType: 'full', stop: '2026-11-22T05:32:24.000Z', lsnStop: '0/2000100' });
+    expect(records[0]).toMatchObject({
+      type: 'stanza',
+      stanza: 'ts',
+      lastFull: '2026-11-22T05:32:24.000Z',
+      walArchiveMax: '000000010000000000000002',
+      systemIds: ['7710864482021131640'],
+    });
+    expect(records[1]).toMatchObject({
+      type: 'backup',
+      label: '20261122-053222F',
+      backupType: 'full',
+      stop: '2026-11-22T05:32:24.000Z',
+      lsnStop: '0/2000100',
+    });
   });
 
   it('never throws: any input gives stanzas or counted rejections', () => {
-    const mutated = fc.tuple(fc.nat(V2_45.length), fc.nat(40), fc.string()).map(([at, cut, insert]) => V2_45.slice(0, at) + insert + V2_45.slice(at + cut));
+    const mutated = fc
+      .tuple(fc.nat(V2_45.length), fc.nat(40), fc.string())
+      .map(([at, cut, insert]) => V2_45.slice(0, at) + insert + V2_45.slice(at + cut));
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), mutated, fc.jsonValue().map((v) => JSON.stringify([v]))), (text) => {
-        const out = parsePgbackrestInfo(text);
-        expect(out.rejected).toBeGreaterThanOrEqual(0);
-        expect(Array.isArray(out.stanzas)).toBe(true);
-        pgbackrestInfoRecords(text);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          mutated,
+          fc.jsonValue().map((v) => JSON.stringify([v])),
+        ),
+        (text) => {
+          const out = parsePgbackrestInfo(text);
+          expect(out.rejected).toBeGreaterThanOrEqual(0);
+          expect(Array.isArray(out.stanzas)).toBe(true);
+          pgbackrestInfoRecords(text);
+        },
+      ),
       { numRuns: 500 },
     );
   });

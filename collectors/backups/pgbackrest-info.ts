@@ -93,23 +93,29 @@ export function parsePgbackrestInfo(text: string): PgbackrestInfo {
       name: str(field.str(s, 'name')),
       statusCode: num(field.num(status, 'code')),
       statusMessage: str(field.str(status, 'message')),
-      repos: field.arr(s, 'repo').filter(isObject).map((r) => ({
-        key: num(field.num(r, 'key')),
-        code: num(field.num(field.obj(r, 'status'), 'code')),
-        message: str(field.str(field.obj(r, 'status'), 'message')),
-      })),
+      repos: field
+        .arr(s, 'repo')
+        .filter(isObject)
+        .map((r) => ({
+          key: num(field.num(r, 'key')),
+          code: num(field.num(field.obj(r, 'status'), 'code')),
+          message: str(field.str(field.obj(r, 'status'), 'message')),
+        })),
       backupLockHeld: field.bool(field.obj(field.obj(status, 'lock'), 'backup'), 'held') ?? null,
       systemIds: field.arr(s, 'db').flatMap((d) => {
         const id = isObject(d) ? exactInteger(d['system-id']) : undefined;
         return id === undefined ? [] : [id];
       }),
-      archives: field.arr(s, 'archive').filter(isObject).map((a) => ({
-        id: str(field.str(a, 'id')),
-        dbId: num(field.num(field.obj(a, 'database'), 'id')) ?? dbIdOf(field.str(a, 'id')),
-        repoKey: num(field.num(field.obj(a, 'database'), 'repo-key')),
-        min: walName(field.str(a, 'min')),
-        max: walName(field.str(a, 'max')),
-      })),
+      archives: field
+        .arr(s, 'archive')
+        .filter(isObject)
+        .map((a) => ({
+          id: str(field.str(a, 'id')),
+          dbId: num(field.num(field.obj(a, 'database'), 'id')) ?? dbIdOf(field.str(a, 'id')),
+          repoKey: num(field.num(field.obj(a, 'database'), 'repo-key')),
+          min: walName(field.str(a, 'min')),
+          max: walName(field.str(a, 'max')),
+        })),
       backups,
     });
   }
@@ -139,7 +145,9 @@ function readBackup(b: ExactJson): PgbackrestBackup | undefined {
     lsnStop: str(field.str(field.obj(b, 'lsn'), 'stop')),
     sizeBytes: num(field.num(info, 'size')),
     repoSizeBytes: num(field.num(field.obj(info, 'repository'), 'size')),
-    databases: Array.isArray(refs) ? refs.flatMap((r) => (field.str(r, 'name') === undefined ? [] : [field.str(r, 'name') as string])) : null,
+    databases: Array.isArray(refs)
+      ? refs.flatMap((r) => (field.str(r, 'name') === undefined ? [] : [field.str(r, 'name') as string]))
+      : null,
   };
 }
 

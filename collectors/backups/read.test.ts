@@ -88,8 +88,16 @@ describe('backups collector: files', () => {
     const info = join(dir, 'info.json');
     writeFileSync(info, '[{"name":"us1"}]');
     writeFileSync(file, jobs(1));
-    const batch = await collect({ stanza: 'eu1', pgbackrestInfoFile: info, walgBackupListFile: join(dir, 'missing.json'), jobResultsFile: file });
+    const batch = await collect({
+      stanza: 'eu1',
+      pgbackrestInfoFile: info,
+      walgBackupListFile: join(dir, 'missing.json'),
+      jobResultsFile: file,
+    });
     expect(batch.jobs!.results).toHaveLength(1);
-    expect(batch.problems).toEqual([`pgBackRest info ${info} has no stanza eu1`, `backup file ${join(dir, 'missing.json')} cannot be read (ENOENT)`]);
+    expect(batch.problems).toEqual([
+      `pgBackRest info ${info} has no stanza eu1`,
+      `backup file ${join(dir, 'missing.json')} cannot be read (ENOENT)`,
+    ]);
   });
 });

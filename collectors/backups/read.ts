@@ -36,7 +36,6 @@ export interface BackupsBatch {
   problems: string[];
 }
 
-
 export async function collect(input: BackupsInput): Promise<BackupsBatch> {
   const out: BackupsBatch = { problems: [] };
   if (input.pgbackrestInfoFile) {
@@ -44,7 +43,8 @@ export async function collect(input: BackupsInput): Promise<BackupsBatch> {
     if (file) {
       const info = parsePgbackrestInfo(file.text);
       out.pgbackrest = { stanza: pickStanza(info.stanzas, input.stanza), observedMs: file.mtimeMs, rejected: info.rejected };
-      if (!out.pgbackrest.stanza && info.rejected === 0) out.problems.push(`pgBackRest info ${input.pgbackrestInfoFile} has no stanza ${input.stanza}`);
+      if (!out.pgbackrest.stanza && info.rejected === 0)
+        out.problems.push(`pgBackRest info ${input.pgbackrestInfoFile} has no stanza ${input.stanza}`);
     }
   }
   if (input.walgBackupListFile) {
@@ -109,7 +109,7 @@ async function lineNumberAt(path: string, offset: number, lines: readonly string
   try {
     let count = 1;
     const buffer = Buffer.alloc(1 << 16);
-    for (let at = 0; at < offset; ) {
+    for (let at = 0; at < offset;) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, offset - at), at);
       if (bytesRead === 0) break;
       for (let i = 0; i < bytesRead; i++) if (buffer[i] === 0x0a) count += 1;

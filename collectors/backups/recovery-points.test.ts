@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parsePgbackrestInfo } from './pgbackrest-info';
 import { nextArchiveState, stanzaPoints } from './recovery-points';
 
-const stanza = (max: string, backups = '[{"label":"F","type":"full","timestamp":{"start":100,"stop":200},"archive":{"start":"000000010000000000000002","stop":"000000010000000000000003"}}]') =>
-  parsePgbackrestInfo(`[{"name":"eu1","archive":[{"id":"16-1","min":"000000010000000000000001","max":"${max}"}],"backup":${backups}}]`).stanzas[0]!;
+const stanza = (
+  max: string,
+  backups = '[{"label":"F","type":"full","timestamp":{"start":100,"stop":200},"archive":{"start":"000000010000000000000002","stop":"000000010000000000000003"}}]',
+) =>
+  parsePgbackrestInfo(`[{"name":"eu1","archive":[{"id":"16-1","min":"000000010000000000000001","max":"${max}"}],"backup":${backups}}]`)
+    .stanzas[0]!;
 
 describe('WAL archive reach', () => {
   it('is unknown on the first read, then bounded by the read before a new segment appeared', () => {
@@ -20,7 +24,13 @@ describe('WAL archive reach', () => {
   });
 
   it('counts the WAL reach only where the archive continues the newest good backup', () => {
-    const archive = { min: '000000010000000000000001', max: '000000010000000000000006', maxSeenAt: 500_000, reachAt: 400_000, observedAt: 500_000 };
+    const archive = {
+      min: '000000010000000000000001',
+      max: '000000010000000000000006',
+      maxSeenAt: 500_000,
+      reachAt: 400_000,
+      observedAt: 500_000,
+    };
     expect(stanzaPoints(stanza('000000010000000000000006'), archive)).toEqual([
       { observedMs: 200_000, recoverableMs: 200_000 },
       { observedMs: 500_000, recoverableMs: 400_000 },

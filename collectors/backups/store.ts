@@ -53,10 +53,13 @@ const UPSERT_LATEST_POINT = `INSERT INTO recovery_point_latest AS l (cluster_id,
 const date = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export async function readArchiveState(client: Client, cluster: string): Promise<ArchiveState | undefined> {
-  const { rows } = await client.query<{ archive_min: string | null; archive_max: string | null; archive_max_seen_at: Date | null; archive_reach_at: Date | null; observed_at: Date }>(
-    SELECT_STANZA,
-    [cluster],
-  );
+  const { rows } = await client.query<{
+    archive_min: string | null;
+    archive_max: string | null;
+    archive_max_seen_at: Date | null;
+    archive_reach_at: Date | null;
+    observed_at: Date;
+  }>(SELECT_STANZA, [cluster]);
   const r = rows[0];
   if (!r) return undefined;
   return {
@@ -84,7 +87,13 @@ export async function saveStanza(client: Client, cluster: string, stanza: Pgback
   ]);
 }
 
-export async function insertPgbackrestBackups(client: Client, cluster: string, backups: readonly PgbackrestBackup[], systemId: string | null, seenAt: Date): Promise<number> {
+export async function insertPgbackrestBackups(
+  client: Client,
+  cluster: string,
+  backups: readonly PgbackrestBackup[],
+  systemId: string | null,
+  seenAt: Date,
+): Promise<number> {
   const rows = backups.map((b) => ({
     repo: b.repoKey === null ? '' : String(b.repoKey),
     label: b.label,
@@ -141,12 +150,30 @@ async function insertClusterBackups(client: Client, cluster: string, tool: strin
 /** Inserts job results not stored yet and adds exactly those to the totals. Returns the new ones. */
 export async function insertJobs(client: Client, jobs: readonly BackupJobResult[]): Promise<BackupJobResult[]> {
   if (jobs.length === 0) return [];
-  const payload = jobs.map((j) => ({ tenant_id: j.tenant, kind: j.kind, started_at: date(j.startedMs), finished_at: date(j.finishedMs), status: j.status, bytes: j.bytes }));
-  const { rows } = await client.query<{ tenant_id: string; kind: BackupJobResult['kind']; started_at: Date; finished_at: Date; status: BackupJobResult['status']; bytes: number | null }>(
-    INSERT_JOBS,
-    [JSON.stringify(payload)],
-  );
-  const inserted = rows.map((r) => ({ tenant: r.tenant_id, kind: r.kind, status: r.status, startedMs: r.started_at.getTime(), finishedMs: r.finished_at.getTime(), bytes: r.bytes }));
+  const payload = jobs.map((j) => ({
+    tenant_id: j.tenant,
+    kind: j.kind,
+    started_at: date(j.startedMs),
+    finished_at: date(j.finishedMs),
+    status: j.status,
+    bytes: j.bytes,
+  }));
+  const { rows } = await client.query<{
+    tenant_id: string;
+    kind: BackupJobResult['kind'];
+    started_at: Date;
+    finished_at: Date;
+    status: BackupJobResult['status'];
+    bytes: number | null;
+  }>(INSERT_JOBS, [JSON.stringify(payload)]);
+  const inserted = rows.map((r) => ({
+    tenant: r.tenant_id,
+    kind: r.kind,
+    status: r.status,
+    startedMs: r.started_at.getTime(),
+    finishedMs: r.finished_at.getTime(),
+    bytes: r.bytes,
+  }));
   const groups = new Map<string, BackupJobResult[]>();
   for (const job of inserted) {
     const key = `${job.tenant}|${job.kind}`;
@@ -176,7 +203,13 @@ export async function insertJobs(client: Client, jobs: readonly BackupJobResult[
  * Adds to the recovery point history the events that move the maximum for this subject and
  * source, and keeps recovery_point_latest at that maximum. Returns how many rows it added.
  */
-export async function addRecoveryPoints(client: Client, cluster: string, tenant: string | null, source: 'pgbackrest' | 'wal-g' | 'dump', events: readonly PointEvent[]): Promise<number> {
+export async function addRecoveryPoints(
+  client: Client,
+  cluster: string,
+  tenant: string | null,
+  source: 'pgbackrest' | 'wal-g' | 'dump',
+  events: readonly PointEvent[],
+): Promise<number> {
   if (events.length === 0) return 0;
   const { rows } = await client.query<{ recoverable_at: Date }>(SELECT_LATEST_POINT, [cluster, tenant, source]);
   let max = rows[0]?.recoverable_at.getTime() ?? -Infinity;
@@ -189,6 +222,7 @@ export async function addRecoveryPoints(client: Client, cluster: string, tenant:
     newest = e;
     added += 1;
   }
-  if (newest) await client.query(UPSERT_LATEST_POINT, [cluster, tenant, source, new Date(newest.observedMs), new Date(newest.recoverableMs)]);
+  if (newest)
+    await client.query(UPSERT_LATEST_POINT, [cluster, tenant, source, new Date(newest.observedMs), new Date(newest.recoverableMs)]);
   return added;
 }

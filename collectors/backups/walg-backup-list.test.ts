@@ -9,7 +9,8 @@ const DETAIL = `INFO: 2024/12/04 15:13:51.941365 List backups from storages: [de
 `;
 
 // Without --detail: name, time, WAL file only (older WAL-G: no storage_name).
-const PLAIN = '[{"backup_name":"base_000000010000000000000002","time":"2024-11-30T22:00:05-05:00","wal_file_name":"000000010000000000000002"}]';
+const PLAIN =
+  '[{"backup_name":"base_000000010000000000000002","time":"2024-11-30T22:00:05-05:00","wal_file_name":"000000010000000000000002"}]';
 
 describe('wal-g backup-list --detail --json', () => {
   it('reads a full and a delta backup, skipping the stderr log line', () => {
@@ -28,18 +29,32 @@ describe('wal-g backup-list --detail --json', () => {
       storageName: 'default',
       uncompressedBytes: 23456789,
     });
-    expect(backups[1]).toMatchObject({ type: 'delta', deltaFrom: '000000010000000000000004', isPermanent: true, finishLsn: 'AB/59B96428', startLsn: 'FFFFFFFF/FFFFFF00' });
+    expect(backups[1]).toMatchObject({
+      type: 'delta',
+      deltaFrom: '000000010000000000000004',
+      isPermanent: true,
+      finishLsn: 'AB/59B96428',
+      startLsn: 'FFFFFFFF/FFFFFF00',
+    });
   });
 
   it('keeps system_identifier exact where JSON.parse would not', () => {
     const raw = DETAIL.split('\n')[1]!;
-    expect(String((JSON.parse(`${raw}]`.replace(/,\]$/, ']')) as { system_identifier: number }[])[0]!.system_identifier)).not.toBe('7444571391340179561');
+    expect(String((JSON.parse(`${raw}]`.replace(/,\]$/, ']')) as { system_identifier: number }[])[0]!.system_identifier)).not.toBe(
+      '7444571391340179561',
+    );
     expect(parseWalgBackupList(DETAIL).backups.map((b) => b.systemIdentifier)).toEqual(['7444571391340179561', '7444571391340179561']);
   });
 
   it('reads the list without --detail: finish time null, the storage time instead', () => {
     const { backups } = parseWalgBackupList(PLAIN);
-    expect(backups[0]).toMatchObject({ finishMs: null, timeMs: Date.UTC(2024, 11, 1, 3, 0, 5), systemIdentifier: null, startLsn: null, storageName: null });
+    expect(backups[0]).toMatchObject({
+      finishMs: null,
+      timeMs: Date.UTC(2024, 11, 1, 3, 0, 5),
+      systemIdentifier: null,
+      startLsn: null,
+      storageName: null,
+    });
     expect(newestBackup(backups)?.atMs).toBe(Date.UTC(2024, 11, 1, 3, 0, 5));
   });
 
@@ -49,11 +64,21 @@ describe('wal-g backup-list --detail --json', () => {
   });
 
   it.each([
-    ['an empty storage (log line only)', 'INFO: 2024/12/04 15:13:51.941365 List backups from storages: [default]\nNo backups found\n', 0, 0],
+    [
+      'an empty storage (log line only)',
+      'INFO: 2024/12/04 15:13:51.941365 List backups from storages: [default]\nNo backups found\n',
+      0,
+      0,
+    ],
     ['not JSON', 'ERROR: 2024/12/04 15:13:51.9 failed to list', 0, 0],
     ['garbage', 'base_0000 2024-12-04', 0, 1],
     ['an object', '{"backup_name":"base_000000010000000000000002"}', 0, 1],
-    ['an entry without a valid backup_name', '[{"backup_name":"pg_dump_1"},{"time":"x"},{"backup_name":"base_000000010000000000000002"}]', 1, 2],
+    [
+      'an entry without a valid backup_name',
+      '[{"backup_name":"pg_dump_1"},{"time":"x"},{"backup_name":"base_000000010000000000000002"}]',
+      1,
+      2,
+    ],
   ])('%s', (_, text, backups, rejected) => {
     const out = parseWalgBackupList(text);
     expect(out.backups).toHaveLength(backups);
@@ -70,17 +95,35 @@ describe('wal-g backup-list --detail --json', () => {
 
   it('prints one backup record per backup for `tenantscope parse`', () => {
     const { records } = walgBackupListRecords(DETAIL);
-    expect(records[1]).toMatchObject({ type: 'backup', backupType: 'delta', backupName: 'base_00000001000000AB000000F3_D_000000010000000000000004', finishTime: '2024-12-05T02:00:08.999Z', systemIdentifier: '7444571391340179561' });
+    expect(records[1]).toMatchObject({
+      type: 'backup',
+      backupType: 'delta',
+      backupName: 'base_00000001000000AB000000F3_D_000000010000000000000004',
+      finishTime: '2024-12-05T02:00:08.999Z',
+      systemIdentifier: '7444571391340179561',
+    });
   });
 
   it('never throws: any input gives backups or counted rejections', () => {
-    const mutated = fc.tuple(fc.nat(DETAIL.length), fc.nat(30), fc.string()).map(([at, cut, insert]) => DETAIL.slice(0, at) + insert + DETAIL.slice(at + cut));
+    const mutated = fc
+      .tuple(fc.nat(DETAIL.length), fc.nat(30), fc.string())
+      .map(([at, cut, insert]) => DETAIL.slice(0, at) + insert + DETAIL.slice(at + cut));
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), mutated, fc.array(fc.dictionary(fc.constantFrom('backup_name', 'finish_time', 'start_lsn', 'system_identifier', 'time'), fc.jsonValue())).map((v) => JSON.stringify(v))), (text) => {
-        const out = parseWalgBackupList(text);
-        expect(out.rejected).toBeGreaterThanOrEqual(0);
-        walgBackupListRecords(text);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          mutated,
+          fc
+            .array(fc.dictionary(fc.constantFrom('backup_name', 'finish_time', 'start_lsn', 'system_identifier', 'time'), fc.jsonValue()))
+            .map((v) => JSON.stringify(v)),
+        ),
+        (text) => {
+          const out = parseWalgBackupList(text);
+          expect(out.rejected).toBeGreaterThanOrEqual(0);
+          walgBackupListRecords(text);
+        },
+      ),
       { numRuns: 500 },
     );
   });

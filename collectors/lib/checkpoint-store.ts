@@ -1,4 +1,4 @@
-import type { LogCheckpoint } from '../odoo-log/read';
+import type { FileCheckpoint as LogCheckpoint } from './file-tail';
 import type { Client, Queryable } from '../../services/storage/db';
 
 export async function readCheckpoint(db: Queryable, collector: string, target: string): Promise<LogCheckpoint | undefined> {
@@ -32,7 +32,10 @@ export async function advanceCheckpoint(
   );
   const stored = rows[0];
   if (stored === undefined && expected !== undefined) return false;
-  if (stored !== undefined && (expected === undefined || stored.file_identity !== expected.fileIdentity || Number(stored.file_offset) !== expected.offset)) {
+  if (
+    stored !== undefined &&
+    (expected === undefined || stored.file_identity !== expected.fileIdentity || Number(stored.file_offset) !== expected.offset)
+  ) {
     return false;
   }
   await client.query(

@@ -21,7 +21,18 @@ export async function claimRun(db: Client | Queryable, run: RunRecord): Promise<
   const { rowCount } = await db.query(
     `INSERT INTO collector_run (collector, target, scheduled_at, finished_at, success, duration_seconds, records, rejected, error, worker)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
-    [run.collector, run.target, run.scheduledAt, run.finishedAt, run.success, run.durationSeconds, run.records, run.rejected, run.error ?? null, run.worker],
+    [
+      run.collector,
+      run.target,
+      run.scheduledAt,
+      run.finishedAt,
+      run.success,
+      run.durationSeconds,
+      run.records,
+      run.rejected,
+      run.error ?? null,
+      run.worker,
+    ],
   );
   return rowCount === 1;
 }

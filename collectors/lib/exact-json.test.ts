@@ -4,7 +4,9 @@ import { exactInteger, parseExactJson } from './exact-json';
 
 describe('exact JSON', () => {
   it('keeps integers beyond 2^53 exact as bigint and the rest as JSON.parse does', () => {
-    expect(parseExactJson('{"id":7710864482021131640,"n":12,"f":1.5e3,"neg":-9007199254740993,"s":"a\\u00e9\\n","b":[true,false,null]}')).toEqual({
+    expect(
+      parseExactJson('{"id":7710864482021131640,"n":12,"f":1.5e3,"neg":-9007199254740993,"s":"a\\u00e9\\n","b":[true,false,null]}'),
+    ).toEqual({
       id: 7710864482021131640n,
       n: 12,
       f: 1500,
@@ -27,7 +29,13 @@ describe('exact JSON', () => {
 
   it('agrees with JSON.parse on every JSON document, up to the exactness of big integers', () => {
     const asDoubles = (v: unknown): unknown =>
-      typeof v === 'bigint' ? Number(v) : Array.isArray(v) ? v.map(asDoubles) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asDoubles(x)])) : v;
+      typeof v === 'bigint'
+        ? Number(v)
+        : Array.isArray(v)
+          ? v.map(asDoubles)
+          : v && typeof v === 'object'
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asDoubles(x)]))
+            : v;
     fc.assert(
       fc.property(fc.json({ maxDepth: 4, noUnicodeString: false }), (text) => {
         expect(asDoubles(parseExactJson(text))).toEqual(JSON.parse(text));

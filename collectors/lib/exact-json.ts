@@ -11,6 +11,7 @@ export class ExactJsonError extends Error {
 
 const MAX_DEPTH = 256;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 
 /** Parses one JSON document; throws ExactJsonError with the offset on anything else. */
@@ -30,7 +31,7 @@ export function parseExactJson(text: string): ExactJson {
       at += 1;
       const out: { [key: string]: ExactJson } = {};
       space();
-      if (text[at] === '}') return (at += 1), out;
+      if (text[at] === '}') return ((at += 1), out);
       for (;;) {
         space();
         if (text[at] !== '"') fail('expected a key');
@@ -42,7 +43,7 @@ export function parseExactJson(text: string): ExactJson {
         Object.defineProperty(out, key, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
         space();
         if (text[at] === ',') at += 1;
-        else if (text[at] === '}') return (at += 1), out;
+        else if (text[at] === '}') return ((at += 1), out);
         else fail('expected "," or "}"');
       }
     }
@@ -50,18 +51,22 @@ export function parseExactJson(text: string): ExactJson {
       at += 1;
       const out: ExactJson[] = [];
       space();
-      if (text[at] === ']') return (at += 1), out;
+      if (text[at] === ']') return ((at += 1), out);
       for (;;) {
         out.push(value(depth + 1));
         space();
         if (text[at] === ',') at += 1;
-        else if (text[at] === ']') return (at += 1), out;
+        else if (text[at] === ']') return ((at += 1), out);
         else fail('expected "," or "]"');
       }
     }
     if (c === '"') return string();
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (text.startsWith(word, at)) return (at += word.length), v;
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
+      if (text.startsWith(word, at)) return ((at += word.length), v);
     }
     NUMBER.lastIndex = at;
     const m = NUMBER.exec(text);
@@ -98,13 +103,15 @@ export function isObject(v: ExactJson | undefined): v is { [key: string]: ExactJ
 
 /** Field readers that give undefined for a missing or mistyped field (every source field is optional). */
 export const field = {
-  str: (o: ExactJson | undefined, key: string): string | undefined => (isObject(o) && typeof o[key] === 'string' ? (o[key] as string) : undefined),
+  str: (o: ExactJson | undefined, key: string): string | undefined =>
+    isObject(o) && typeof o[key] === 'string' ? (o[key] as string) : undefined,
   num: (o: ExactJson | undefined, key: string): number | undefined => {
     const v = isObject(o) ? o[key] : undefined;
     if (typeof v === 'number' && Number.isFinite(v)) return v;
     return typeof v === 'bigint' ? Number(v) : undefined;
   },
-  bool: (o: ExactJson | undefined, key: string): boolean | undefined => (isObject(o) && typeof o[key] === 'boolean' ? (o[key] as boolean) : undefined),
+  bool: (o: ExactJson | undefined, key: string): boolean | undefined =>
+    isObject(o) && typeof o[key] === 'boolean' ? (o[key] as boolean) : undefined,
   obj: (o: ExactJson | undefined, key: string): { [key: string]: ExactJson } | undefined => {
     const v = isObject(o) ? o[key] : undefined;
     return isObject(v) ? v : undefined;

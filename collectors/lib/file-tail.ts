@@ -83,7 +83,12 @@ async function findRotated(file: string, identity: string, what: string): Promis
 }
 
 /** Reads [from, min(to, from + limit)) and keeps only complete lines. */
-async function readLines(path: string, from: number, to: number, limit: number): Promise<{ lines: string[]; consumed: number; oversized: number }> {
+async function readLines(
+  path: string,
+  from: number,
+  to: number,
+  limit: number,
+): Promise<{ lines: string[]; consumed: number; oversized: number }> {
   const length = Math.max(0, Math.min(to - from, limit));
   if (length === 0) return { lines: [], consumed: 0, oversized: 0 };
   const handle = await open(path, 'r');

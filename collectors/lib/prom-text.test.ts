@@ -15,7 +15,11 @@ describe('Prometheus text exposition', () => {
     ['labels', 'x_total{code="200",method="GET"} 1027', { name: 'x_total', labels: { code: '200', method: 'GET' }, value: 1027 }],
     ['trailing comma in labels', 'x{a="1",} 2', { labels: { a: '1' }, value: 2 }],
     ['escaped backslash, quote, newline', 'x{path="C:\\\\dir \\"q\\"\\nnext"} 1', { labels: { path: 'C:\\dir "q"\nnext' } }],
-    ['braces and commas inside a value', 'x{rule="Host(`a`) || Host(`b`)",le="{x,y}"} 1', { labels: { rule: 'Host(`a`) || Host(`b`)', le: '{x,y}' } }],
+    [
+      'braces and commas inside a value',
+      'x{rule="Host(`a`) || Host(`b`)",le="{x,y}"} 1',
+      { labels: { rule: 'Host(`a`) || Host(`b`)', le: '{x,y}' } },
+    ],
     ['timestamp', 'x 3 1395066363000', { value: 3, timestampMs: 1395066363000 }],
     ['negative timestamp', 'x 3 -1', { timestampMs: -1 }],
     ['exponent float', 'x 1.234567e+06', { value: 1234567 }],
@@ -86,7 +90,16 @@ describe('Prometheus text exposition', () => {
     expect(e.samples.filter((s) => s.family === 's').map((s) => s.name)).toEqual(['s', 's_sum', 's_count']);
     expect(e.samples.find((s) => s.name === 'd_seconds_total')).toMatchObject({ family: 'd_seconds_total', type: 'untyped' });
     expect(histogramSeries(e.samples, 'd_seconds')).toEqual([
-      { labels: { r: 'a' }, buckets: [{ le: 0.1, count: 1 }, { le: 1.2, count: 3 }, { le: Infinity, count: 4 }], sum: 2.5, count: 4 },
+      {
+        labels: { r: 'a' },
+        buckets: [
+          { le: 0.1, count: 1 },
+          { le: 1.2, count: 3 },
+          { le: Infinity, count: 4 },
+        ],
+        sum: 2.5,
+        count: 4,
+      },
       { labels: { r: 'b' }, buckets: [{ le: Infinity, count: 0 }] },
     ]);
   });
@@ -94,12 +107,17 @@ describe('Prometheus text exposition', () => {
   it('gives samples or counted rejections for any input, never an exception', () => {
     const line = fc.oneof(
       fc.string({ maxLength: 120 }),
-      fc.constantFrom('x{a="', '# TYPE x histogram', 'x_bucket{le="', '\\', '"', '{', '}', ' NaN', ' +Inf', '\n').chain((p) => fc.string({ maxLength: 40 }).map((s) => p + s)),
+      fc
+        .constantFrom('x{a="', '# TYPE x histogram', 'x_bucket{le="', '\\', '"', '{', '}', ' NaN', ' +Inf', '\n')
+        .chain((p) => fc.string({ maxLength: 40 }).map((s) => p + s)),
     );
     fc.assert(
       fc.property(fc.array(line, { maxLength: 20 }), (lines) => {
         const e = parseExposition(lines.join('\n'));
-        const nonBlank = lines.join('\n').split('\n').filter((l) => l.replace(/\r$/, '').trim() !== '').length;
+        const nonBlank = lines
+          .join('\n')
+          .split('\n')
+          .filter((l) => l.replace(/\r$/, '').trim() !== '').length;
         expect(e.samples.length + e.rejected).toBeLessThanOrEqual(nonBlank);
         for (const s of e.samples) expect(typeof s.value).toBe('number');
       }),

@@ -169,7 +169,10 @@ function readSample(line: string): Omit<Sample, 'family' | 'type'> | undefined {
     }
     i++;
   }
-  const fields = line.slice(i).trim().split(/[ \t]+/);
+  const fields = line
+    .slice(i)
+    .trim()
+    .split(/[ \t]+/);
   if (fields.length > 2) return undefined;
   const value = parseValue(fields[0] as string);
   if (value === undefined) return undefined;
@@ -210,5 +213,9 @@ export function histogramSeries(samples: readonly Sample[], family: string): His
 
 /** A stable key for a label set: pairs sorted by name. */
 export function seriesKey(labels: Record<string, string>): string {
-  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  return JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  );
 }

@@ -2,7 +2,14 @@ import type { RunContext } from './collector';
 import type { RunRecord } from './collector-store';
 
 /** The ledger row of a run that did its work, written in the same transaction as that work. */
-export function succeededRun(collector: string, target: string, run: RunContext, finishedAt: Date, records: number, rejected: number): RunRecord {
+export function succeededRun(
+  collector: string,
+  target: string,
+  run: RunContext,
+  finishedAt: Date,
+  records: number,
+  rejected: number,
+): RunRecord {
   return {
     collector,
     target,

@@ -41,9 +41,13 @@ ON CONFLICT (tenant_id, minute) DO UPDATE SET
 
 const UPSERT_TOTALS = `
 INSERT INTO tenant_total AS t (tenant_id, ${SUMMED.filter((c) => c !== 'probe_seconds_sum').join(', ')}, odoo_duration_counts, seen_odoo, seen_probe)
-VALUES ($1, ${SUMMED.filter((c) => c !== 'probe_seconds_sum').map((_, i) => `$${i + 2}`).join(', ')}, $${SUMMED.length + 1}::int8[], $${SUMMED.length + 2}, $${SUMMED.length + 3})
+VALUES ($1, ${SUMMED.filter((c) => c !== 'probe_seconds_sum')
+  .map((_, i) => `$${i + 2}`)
+  .join(', ')}, $${SUMMED.length + 1}::int8[], $${SUMMED.length + 2}, $${SUMMED.length + 3})
 ON CONFLICT (tenant_id) DO UPDATE SET
-  ${SUMMED.filter((c) => c !== 'probe_seconds_sum').map((c) => `${c} = t.${c} + EXCLUDED.${c}`).join(',\n  ')},
+  ${SUMMED.filter((c) => c !== 'probe_seconds_sum')
+    .map((c) => `${c} = t.${c} + EXCLUDED.${c}`)
+    .join(',\n  ')},
   odoo_duration_counts = tenantscope_add_counts(t.odoo_duration_counts, EXCLUDED.odoo_duration_counts),
   seen_odoo = t.seen_odoo OR EXCLUDED.seen_odoo,
   seen_probe = t.seen_probe OR EXCLUDED.seen_probe`;
@@ -91,7 +95,9 @@ export async function addMinuteRows(client: Client, rows: readonly MinuteRow[]):
     for (const [column, value] of Object.entries(values[i] as object)) total.sums[column]! += (value as number | null) ?? 0;
     if (row.odoo) {
       total.odoo = true;
-      total.counts = total.counts ? total.counts.map((n, b) => n + (row.odoo as { durationCounts: number[] }).durationCounts[b]!) : [...row.odoo.durationCounts];
+      total.counts = total.counts
+        ? total.counts.map((n, b) => n + (row.odoo as { durationCounts: number[] }).durationCounts[b]!)
+        : [...row.odoo.durationCounts];
     }
     if (row.probe) total.probe = true;
   });

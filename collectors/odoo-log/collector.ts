@@ -39,7 +39,12 @@ export const odooLogCollector: CollectorDefinition<LogTarget> = {
  */
 export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: RunContext): Promise<RunOutcome> {
   const before = await readCheckpoint(deps.pool, target.collector, target.target);
-  const batch = await odooLog.collect({ file: target.file, zone: target.zone, now: deps.clock.now(), ...(before && { checkpoint: before }) });
+  const batch = await odooLog.collect({
+    file: target.file,
+    zone: target.zone,
+    now: deps.clock.now(),
+    ...(before && { checkpoint: before }),
+  });
   const rollup = await rollUp(deps, target.cluster, target.target, batch.records);
   const finishedAt = new Date(deps.clock.now());
   const applied = await withTransaction(deps.pool, async (client) => {
@@ -49,7 +54,12 @@ export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: Ru
     await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, batch.records.length, batch.rejected));
     return true;
   });
-  return { records: applied ? batch.records.length : 0, rejected: applied ? batch.rejected : 0, duplicate: !applied, unattributed: rollup.unattributed };
+  return {
+    records: applied ? batch.records.length : 0,
+    rejected: applied ? batch.rejected : 0,
+    duplicate: !applied,
+    unattributed: rollup.unattributed,
+  };
 }
 
 /**
@@ -60,9 +70,18 @@ export async function rollUp(deps: IngestDeps, clusterId: string, source: string
   const tenantByDb = new Map(deps.fleet.tenants.filter((t) => t.cluster === clusterId).map((t) => [t.database, t.id]));
   const lastDb = await loadWorkerDb(deps.pool, source);
   const rollup = rollUpOdooRecords(records, clusterId, tenantByDb, lastDb);
-  await deps.partitions.ensure('tenant_minute', rollup.requests.map((r) => r.minute));
-  await deps.partitions.ensure('odoo_worker_event_minute', rollup.clusterEvents.map((r) => r.minute));
-  await deps.partitions.ensure('odoo_tenant_event_minute', rollup.tenantEvents.map((r) => r.minute));
+  await deps.partitions.ensure(
+    'tenant_minute',
+    rollup.requests.map((r) => r.minute),
+  );
+  await deps.partitions.ensure(
+    'odoo_worker_event_minute',
+    rollup.clusterEvents.map((r) => r.minute),
+  );
+  await deps.partitions.ensure(
+    'odoo_tenant_event_minute',
+    rollup.tenantEvents.map((r) => r.minute),
+  );
   return rollup;
 }
 

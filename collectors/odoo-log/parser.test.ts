@@ -19,7 +19,17 @@ describe('werkzeug and gevent request lines', () => {
     [
       'perf triple (Odoo 12 to 18), trailing space, query string dropped',
       '2025-08-21 11:46:04,123 4242 INFO steg_stock werkzeug: 172.18.0.1 - - [21/Aug/2025 11:46:04] "POST /mail/data?x=1 HTTP/1.1" 200 - 30 0.021 0.032 ',
-      { type: 'request', pid: 4242, db: 'steg_stock', method: 'POST', path: '/mail/data', status: 200, queryCount: 30, sqlSeconds: 0.021, otherSeconds: 0.032 },
+      {
+        type: 'request',
+        pid: 4242,
+        db: 'steg_stock',
+        method: 'POST',
+        path: '/mail/data',
+        status: 200,
+        queryCount: 30,
+        sqlSeconds: 0.021,
+        otherSeconds: 0.032,
+      },
     ],
     [
       'no counters (- - -), db ?',
@@ -64,7 +74,16 @@ describe('werkzeug and gevent request lines', () => {
     [
       'gevent longpolling (≤ 15): wall seconds only, no perf',
       `${H} 99 INFO acme longpolling: 10.0.0.1 - - [2026-03-01 10:00:07] "POST /longpolling/poll HTTP/1.1" 200 286 50.037857 `,
-      { pid: 99, db: 'acme', method: 'POST', path: '/longpolling/poll', status: 200, queryCount: null, sqlSeconds: null, otherSeconds: null },
+      {
+        pid: 99,
+        db: 'acme',
+        method: 'POST',
+        path: '/longpolling/poll',
+        status: 200,
+        queryCount: null,
+        sqlSeconds: null,
+        otherSeconds: null,
+      },
     ],
     [
       'gevent line with status 000 and no length',
@@ -80,7 +99,10 @@ describe('werkzeug and gevent request lines', () => {
   });
 
   it('keeps a werkzeug line that is not a request (bad request syntax) as a log record', () => {
-    expect(only(`${H} 7 INFO ? werkzeug: 10.0.0.1 - - [01/Mar/2026 10:00:07] code 400, message Bad request version ('x') `)).toMatchObject({ type: 'log', logger: 'werkzeug' });
+    expect(only(`${H} 7 INFO ? werkzeug: 10.0.0.1 - - [01/Mar/2026 10:00:07] code 400, message Bad request version ('x') `)).toMatchObject({
+      type: 'log',
+      logger: 'werkzeug',
+    });
   });
 });
 
@@ -106,7 +128,12 @@ describe('worker lifecycle (reference §1.3)', () => {
     expect(only(`${H} ${pid} ${level} ? odoo.service.server: ${message} `)).toEqual({ type: 'worker', ts: TS, pid, event, workerPid });
   });
 
-  it.each(['HTTP service (werkzeug) running on 0.0.0.0:8069', 'Worker (380) Parent changed', 'Stopping gracefully', 'Initiating server reload'])('keeps %s as a log record', (message) => {
+  it.each([
+    'HTTP service (werkzeug) running on 0.0.0.0:8069',
+    'Worker (380) Parent changed',
+    'Stopping gracefully',
+    'Initiating server reload',
+  ])('keeps %s as a log record', (message) => {
     expect(only(`${H} 1 INFO ? odoo.service.server: ${message} `)).toMatchObject({ type: 'log', message });
   });
 });
@@ -114,7 +141,11 @@ describe('worker lifecycle (reference §1.3)', () => {
 describe('cron lines (reference §1.4)', () => {
   const LOGGER = 'odoo.addons.base.models.ir_cron';
   it.each([
-    ['≤ 15 start', 'Starting job `Mail: Email Queue Manager`.', { job: 'Mail: Email Queue Manager', cronId: null, event: 'start', seconds: null }],
+    [
+      '≤ 15 start',
+      'Starting job `Mail: Email Queue Manager`.',
+      { job: 'Mail: Email Queue Manager', cronId: null, event: 'start', seconds: null },
+    ],
     ['≤ 15 done', 'Job `Mail: Email Queue Manager` done.', { cronId: null, event: 'done', seconds: null }],
     ['16 done with duration', 'Job done: `Mail: Email Queue Manager` (0.412s).', { event: 'done', seconds: 0.412 }],
     ['17 start', "Job 'Mail: Email Queue Manager' (3) starting", { cronId: 3, event: 'start' }],
@@ -123,10 +154,18 @@ describe('cron lines (reference §1.4)', () => {
     ['a name with a quote (repr in double quotes)', `Job "Partner's digest" (9) done in 0.001s`, { job: "Partner's digest", cronId: 9 }],
     ['a name with both quotes', `Job 'It\\'s "x"' (9) starting`, { job: `It's "x"`, event: 'start' }],
     ['19 fully done', "Job 'Fetchmail' (7) fully done (#loop 1; done 0; remaining 0; duration 0.53s)", { event: 'done', seconds: 0.53 }],
-    ['19 partially done', "Job 'Fetchmail' (7) partially done (#loop 10; done 500; remaining 20; duration 61.00s)", { event: 'done', seconds: 61 }],
+    [
+      '19 partially done',
+      "Job 'Fetchmail' (7) partially done (#loop 10; done 500; remaining 20; duration 61.00s)",
+      { event: 'done', seconds: 61 },
+    ],
     ['19 failed', "Job 'Fetchmail' (7) failed (#loop 1; done 0; remaining 0; duration 2.10s)", { event: 'failed', seconds: 2.1 }],
     ['19 timed out', "Job 'Fetchmail' (7) timed out", { event: 'failed', seconds: null }],
-    ['11 to 15 failure', 'Call from cron Fetchmail for server action #42 failed in Job #7', { job: 'Fetchmail', cronId: 7, event: 'failed' }],
+    [
+      '11 to 15 failure',
+      'Call from cron Fetchmail for server action #42 failed in Job #7',
+      { job: 'Fetchmail', cronId: 7, event: 'failed' },
+    ],
   ])('%s', (_name, message, expected) => {
     expect(only(`${H} 31 INFO acme ${LOGGER}: ${message} `)).toMatchObject({ type: 'cron', ts: TS, db: 'acme', ...expected });
   });
@@ -155,7 +194,12 @@ describe('prefixes and the syslog format', () => {
   });
 
   it.each([
-    ['rsyslog traditional (no year, the configured zone)', 'Mar  1 10:00:07 erp1 Odoo Server 17.0:acme:INFO:werkzeug:', Date.UTC(2026, 2, 1, 9, 0, 7), null],
+    [
+      'rsyslog traditional (no year, the configured zone)',
+      'Mar  1 10:00:07 erp1 Odoo Server 17.0:acme:INFO:werkzeug:',
+      Date.UTC(2026, 2, 1, 9, 0, 7),
+      null,
+    ],
     ['journald with a tag and pid', 'Mar 01 10:00:07.250 erp1 odoo[812]: Odoo Server 17.0:acme:INFO:werkzeug:', TS, 812],
     ['RFC 3339 with an offset', '2026-03-01T10:00:07.250+01:00 erp1 odoo[812]: Odoo Server 17.0+e:acme:INFO:werkzeug:', TS, 812],
     ['RFC 3339 in UTC', '2026-03-01T09:00:07.250Z erp1 Odoo Server saas~17.1:acme:INFO:werkzeug:', TS, null],
@@ -166,8 +210,17 @@ describe('prefixes and the syslog format', () => {
   });
 
   it('syslog: ? as no db, worker events, #012 newlines and the trailing NUL', () => {
-    expect(only('Mar  1 10:00:07 erp1 Odoo Server 17.0:?:ERROR:odoo.service.server:WorkerHTTP (4242) timeout after 120s')).toMatchObject({ type: 'worker', event: 'timeout-kill', workerPid: 4242, pid: null });
-    expect(only('Mar  1 10:00:07 erp1 Odoo Server 17.0:acme:ERROR:odoo.http:Exception during request handling.#012Traceback (most recent call last):#012  File "x"#000')).toMatchObject({
+    expect(only('Mar  1 10:00:07 erp1 Odoo Server 17.0:?:ERROR:odoo.service.server:WorkerHTTP (4242) timeout after 120s')).toMatchObject({
+      type: 'worker',
+      event: 'timeout-kill',
+      workerPid: 4242,
+      pid: null,
+    });
+    expect(
+      only(
+        'Mar  1 10:00:07 erp1 Odoo Server 17.0:acme:ERROR:odoo.http:Exception during request handling.#012Traceback (most recent call last):#012  File "x"#000',
+      ),
+    ).toMatchObject({
       type: 'log',
       db: 'acme',
       message: 'Exception during request handling.\nTraceback (most recent call last):\n  File "x"',
@@ -175,7 +228,10 @@ describe('prefixes and the syslog format', () => {
   });
 
   it('a December syslog line read in January belongs to the year before', () => {
-    const r = parseOdooLog(['Dec 31 23:59:00 erp1 Odoo Server 17.0:acme:INFO:odoo.modules.registry:Registry loaded in 1.000s'], { zone: 'UTC', referenceMs: Date.UTC(2027, 0, 1, 0, 5) });
+    const r = parseOdooLog(['Dec 31 23:59:00 erp1 Odoo Server 17.0:acme:INFO:odoo.modules.registry:Registry loaded in 1.000s'], {
+      zone: 'UTC',
+      referenceMs: Date.UTC(2027, 0, 1, 0, 5),
+    });
     expect(r.records[0]!.ts).toBe(Date.UTC(2026, 11, 31, 23, 59));
   });
 });
@@ -212,7 +268,11 @@ describe('multi-line records', () => {
       'odoo_1  | ERROR: relation "x" does not exist',
       'odoo_1  | LINE 1: SELECT 1 FROM x',
     ].join('\n');
-    expect(only(text)).toMatchObject({ type: 'log', logger: 'odoo.sql_db', message: 'bad query: SELECT 1 FROM x\nERROR: relation "x" does not exist\nLINE 1: SELECT 1 FROM x' });
+    expect(only(text)).toMatchObject({
+      type: 'log',
+      logger: 'odoo.sql_db',
+      message: 'bad query: SELECT 1 FROM x\nERROR: relation "x" does not exist\nLINE 1: SELECT 1 FROM x',
+    });
   });
 
   it('keeps a pipe in a continuation of an unprefixed record', () => {
@@ -221,14 +281,24 @@ describe('multi-line records', () => {
   });
 
   it('lets a crash or a failed cron job carry its traceback', () => {
-    const text = [`${H} 380 ERROR ? odoo.service.server: Worker (380) Exception occured, exiting... `, 'Traceback (most recent call last):', `${H} 31 ERROR acme odoo.addons.base.models.ir_cron: Job 'X' (3) server action #4 failed `, 'Traceback (most recent call last):', 'ValueError'].join('\n');
+    const text = [
+      `${H} 380 ERROR ? odoo.service.server: Worker (380) Exception occured, exiting... `,
+      'Traceback (most recent call last):',
+      `${H} 31 ERROR acme odoo.addons.base.models.ir_cron: Job 'X' (3) server action #4 failed `,
+      'Traceback (most recent call last):',
+      'ValueError',
+    ].join('\n');
     const { records, rejected } = parse(text);
     expect(rejected).toBe(0);
     expect(records.map((r) => r.type)).toEqual(['worker', 'cron']);
   });
 
   it('rejects a continuation with no record before it, or after a request', () => {
-    const text = ['Traceback (most recent call last):', `${H} 12 INFO acme werkzeug: 10.0.0.1 - - [01/Mar/2026 10:00:07] "GET /web HTTP/1.1" 200 - 3 0.001 0.002`, 'stray line'].join('\n');
+    const text = [
+      'Traceback (most recent call last):',
+      `${H} 12 INFO acme werkzeug: 10.0.0.1 - - [01/Mar/2026 10:00:07] "GET /web HTTP/1.1" 200 - 3 0.001 0.002`,
+      'stray line',
+    ].join('\n');
     expect(parse(text)).toMatchObject({ rejected: 2, records: [{ type: 'request' }] });
   });
 
@@ -253,7 +323,18 @@ describe('parse output', () => {
     expect(odooLogParseOutput(text, context)).toEqual({
       rejected: 0,
       records: [
-        { type: 'request', ts, pid: 12, db: 'acme', method: 'GET', path: '/web', status: 200, queryCount: 3, sqlSeconds: 0.001, otherSeconds: 0.002 },
+        {
+          type: 'request',
+          ts,
+          pid: 12,
+          db: 'acme',
+          method: 'GET',
+          path: '/web',
+          status: 200,
+          queryCount: 3,
+          sqlSeconds: 0.001,
+          otherSeconds: 0.002,
+        },
         { type: 'worker', ts, pid: 1, event: 'timeout-kill', workerPid: 12 },
         { type: 'cron', ts, db: 'acme', job: 'X', cronId: 3, event: 'done', seconds: 0.1 },
         { type: 'log', ts, pid: 1, level: 'WARNING', db: null, logger: 'odoo.modules.loading', message: 'hello' },

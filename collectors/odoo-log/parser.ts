@@ -74,6 +74,7 @@ export interface ParsedLog {
   rejected: number;
 }
 
+// eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 const LEVEL = '(DEBUG|INFO|WARNING|ERROR|CRITICAL)';
 const HEADER = new RegExp(
@@ -91,7 +92,7 @@ interface Prefix {
 // Wrappers seen around real Odoo lines; tried in order, nested up to three deep.
 const PREFIXES: Prefix[] = [
   { re: /^(?:>\s?)+/ }, // markdown quote
-  { re: /^[\w.\-]+\s*\|\s?/ }, // docker-compose `odoo_1   | `, `odoo-1  | `
+  { re: /^[\w.-]+\s*\|\s?/ }, // docker-compose `odoo_1   | `, `odoo-1  | `
   { re: /^\[[\w.\-/]+\] / }, // kubectl logs --prefix `[pod/odoo-0/odoo] `
   { re: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z (?=\d{4}-\d\d-\d\d \d\d:)/ }, // docker logs -t
   { re: new RegExp(String.raw`^${SYSLOG_TS} (?<host>\S+) (?:(?<tag>[^\s:\[\]]+)(?:\[(?<tagpid>\d+)\])?: )?`), timed: true }, // syslog, journald
@@ -146,7 +147,8 @@ function classify(raw: string, context: ParseContext, lastSignature: string): Li
   let syslogTs: { text: string; pid: number | null } | undefined;
   for (let depth = 0; depth <= 3; depth++) {
     const header = HEADER.exec(line);
-    if (header && isWallTime(+header[1]!, +header[2]!, +header[3]!, +header[4]!, +header[5]!, +header[6]!)) return { kind: 'record', record: fromHeader(header, context), signature };
+    if (header && isWallTime(+header[1]!, +header[2]!, +header[3]!, +header[4]!, +header[5]!, +header[6]!))
+      return { kind: 'record', record: fromHeader(header, context), signature };
     if (syslogTs) {
       const body = SYSLOG_BODY.exec(line);
       const ts = body ? syslogTimestampToMs(syslogTs.text, context.zone, context.referenceMs) : undefined;
@@ -206,7 +208,10 @@ function fromHeader(h: RegExpExecArray, context: ParseContext): OdooLogRecord {
 function fromSyslog(b: RegExpExecArray, ts: number, pid: number | null): OdooLogRecord {
   const [, db, level, logger, message] = b as unknown as string[];
   // rsyslog escapes control characters: a traceback arrives as one line with #012 for newlines
-  const text = message!.replace(/(?:\0|#000)$/, '').replace(/#012/g, '\n').replace(/#011/g, '\t');
+  const text = message!
+    .replace(/(?:\0|#000)$/, '')
+    .replace(/#012/g, '\n')
+    .replace(/#011/g, '\t');
   return classifyMessage(ts, pid, level!, db === '?' || db === '' ? null : db!, logger!, text);
 }
 
@@ -304,7 +309,9 @@ const CRON_MESSAGES: [RegExp, (m: RegExpExecArray) => CronFields][] = [
   [new RegExp(`^Job ${REPR} \\((\\d+)\\) timed out$`), (m) => cron(unrepr(m[1]!), m[2], 'failed')],
   // 19: one summary per run
   [
-    new RegExp(`^Job ${REPR} \\((\\d+)\\) (fully done|partially done|failed) \\(#loop \\d+; done \\d+; remaining \\d+; duration (\\d+\\.\\d+)s\\)$`),
+    new RegExp(
+      `^Job ${REPR} \\((\\d+)\\) (fully done|partially done|failed) \\(#loop \\d+; done \\d+; remaining \\d+; duration (\\d+\\.\\d+)s\\)$`,
+    ),
     (m) => cron(unrepr(m[1]!), m[2], m[3] === 'failed' ? 'failed' : 'done', m[4]),
   ],
   // ≤ 16
@@ -319,9 +326,11 @@ function cron(job: string, id: string | undefined, event: CronFields['event'], s
 }
 
 function unrepr(quoted: string): string {
-  return quoted.slice(1, -1).replace(/\\(x[0-9a-f]{2}|.)/g, (_, c: string) =>
-    c.length === 3 ? String.fromCharCode(parseInt(c.slice(1), 16)) : c === 'n' ? '\n' : c === 't' ? '\t' : c,
-  );
+  return quoted
+    .slice(1, -1)
+    .replace(/\\(x[0-9a-f]{2}|.)/g, (_, c: string) =>
+      c.length === 3 ? String.fromCharCode(parseInt(c.slice(1), 16)) : c === 'n' ? '\n' : c === 't' ? '\t' : c,
+    );
 }
 
 function cronEvent(message: string): CronFields | undefined {
@@ -345,7 +354,18 @@ function outputOf(r: OdooLogRecord): Record<string, unknown> {
   const ts = new Date(r.ts).toISOString();
   switch (r.type) {
     case 'request':
-      return { type: r.type, ts, pid: r.pid, db: r.db, method: r.method, path: r.path, status: r.status, queryCount: r.queryCount, sqlSeconds: r.sqlSeconds, otherSeconds: r.otherSeconds };
+      return {
+        type: r.type,
+        ts,
+        pid: r.pid,
+        db: r.db,
+        method: r.method,
+        path: r.path,
+        status: r.status,
+        queryCount: r.queryCount,
+        sqlSeconds: r.sqlSeconds,
+        otherSeconds: r.otherSeconds,
+      };
     case 'worker':
       return { type: r.type, ts, pid: r.pid, event: r.event, workerPid: r.workerPid };
     case 'cron':

@@ -35,7 +35,10 @@ export function pushedLines(body: string, contentType: string | undefined): Push
   if (!JSON_TYPES.test(contentType ?? '')) return { lines: body.split('\n'), rejected: 0 };
   const out: PushedLines = { lines: [], rejected: 0 };
   const take = (item: unknown) => {
-    const line = typeof item === 'object' && item !== null ? ((item as Record<string, unknown>).message ?? (item as Record<string, unknown>).log) : undefined;
+    const line =
+      typeof item === 'object' && item !== null
+        ? ((item as Record<string, unknown>).message ?? (item as Record<string, unknown>).log)
+        : undefined;
     if (typeof line === 'string') out.lines.push(...line.replace(/\n$/, '').split('\n'));
     else out.rejected += 1;
   };
@@ -78,7 +81,10 @@ export async function pushOdooLog(deps: IngestDeps, clusterId: string, body: str
   const rollup = await rollUp(deps, clusterId, source, parsed.records);
   const digest = createHash('sha256').update(body).digest();
   const fresh = await withTransaction(deps.pool, async (client) => {
-    await client.query('DELETE FROM odoo_push_batch WHERE cluster_id = $1 AND received_at < $2', [clusterId, new Date(now - RETRY_WINDOW_MS)]);
+    await client.query('DELETE FROM odoo_push_batch WHERE cluster_id = $1 AND received_at < $2', [
+      clusterId,
+      new Date(now - RETRY_WINDOW_MS),
+    ]);
     const { rowCount } = await client.query(
       'INSERT INTO odoo_push_batch (cluster_id, digest, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
       [clusterId, digest, new Date(now)],

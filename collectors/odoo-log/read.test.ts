@@ -113,7 +113,11 @@ describe('odoo-log tail', () => {
     const batch = await all();
     expect(batch.rejected).toBe(1);
     expect(batch.records).toHaveLength(2);
-    expect(batch.records[0]).toMatchObject({ type: 'log', level: 'ERROR', message: 'Exception during request handling.\nTraceback (most recent call last):\n  File "x.py", line 1\nKeyError: 1' });
+    expect(batch.records[0]).toMatchObject({
+      type: 'log',
+      level: 'ERROR',
+      message: 'Exception during request handling.\nTraceback (most recent call last):\n  File "x.py", line 1\nKeyError: 1',
+    });
   });
 
   it('fails with the path when the file is missing', async () => {

@@ -47,7 +47,12 @@ export interface OdooRollup {
  * other lines). A hung request logs nothing, so that is the request before it when the hung one
  * wrote no line: a best guess, which is why these series are separate from the cluster's.
  */
-export function rollUpOdooRecords(records: readonly OdooLogRecord[], clusterId: string, tenantByDb: ReadonlyMap<string, string>, lastDb: ReadonlyMap<number, string>): OdooRollup {
+export function rollUpOdooRecords(
+  records: readonly OdooLogRecord[],
+  clusterId: string,
+  tenantByDb: ReadonlyMap<string, string>,
+  lastDb: ReadonlyMap<number, string>,
+): OdooRollup {
   const requests = new MinuteRollup();
   const clusterEvents = new Map<string, ClusterEventMinute>();
   const tenantEvents = new Map<string, TenantEventMinute>();
@@ -100,7 +105,14 @@ export function rollUpOdooRecords(records: readonly OdooLogRecord[], clusterId: 
       if (tenantId) addCron(tenantMinute(tenantId, record.ts), record);
     }
   });
-  return { clusterId, requests: requests.all(), clusterEvents: [...clusterEvents.values()], tenantEvents: [...tenantEvents.values()], workerDb, unattributed };
+  return {
+    clusterId,
+    requests: requests.all(),
+    clusterEvents: [...clusterEvents.values()],
+    tenantEvents: [...tenantEvents.values()],
+    workerDb,
+    unattributed,
+  };
 }
 
 function isAttributed(event: WorkerEvent): event is AttributedEvent {

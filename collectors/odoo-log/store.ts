@@ -76,7 +76,12 @@ function columns(row: TenantEventMinute): Record<(typeof TENANT_COLUMNS)[number]
 export async function addOdooEvents(client: Client, source: string, rollup: OdooRollup): Promise<void> {
   const { clusterId, clusterEvents, tenantEvents, workerDb } = rollup;
   if (clusterEvents.length > 0) {
-    await client.query(ADD_CLUSTER_MINUTES, [clusterId, clusterEvents.map((e) => new Date(e.minute)), clusterEvents.map((e) => e.event), clusterEvents.map((e) => e.events)]);
+    await client.query(ADD_CLUSTER_MINUTES, [
+      clusterId,
+      clusterEvents.map((e) => new Date(e.minute)),
+      clusterEvents.map((e) => e.event),
+      clusterEvents.map((e) => e.events),
+    ]);
   }
   const totals = new Map<string, number>(WORKER_EVENTS.map((e) => [e, 0]));
   for (const e of clusterEvents) totals.set(e.event, (totals.get(e.event) ?? 0) + e.events);
@@ -84,7 +89,11 @@ export async function addOdooEvents(client: Client, source: string, rollup: Odoo
 
   if (tenantEvents.length > 0) {
     const values = tenantEvents.map(columns);
-    await client.query(ADD_TENANT_MINUTES, [tenantEvents.map((r) => r.tenantId), tenantEvents.map((r) => new Date(r.minute)), ...TENANT_COLUMNS.map((c) => values.map((v) => v[c]))]);
+    await client.query(ADD_TENANT_MINUTES, [
+      tenantEvents.map((r) => r.tenantId),
+      tenantEvents.map((r) => new Date(r.minute)),
+      ...TENANT_COLUMNS.map((c) => values.map((v) => v[c])),
+    ]);
     const byTenant = new Map<string, Record<string, number>>();
     tenantEvents.forEach((r, i) => {
       const sum = byTenant.get(r.tenantId) ?? Object.fromEntries(TENANT_COLUMNS.map((c) => [c, 0]));
@@ -99,6 +108,11 @@ export async function addOdooEvents(client: Client, source: string, rollup: Odoo
   const forgotten = [...workerDb].filter(([, v]) => v === null).map(([pid]) => pid);
   if (forgotten.length > 0) await client.query(FORGET_WORKER_DB, [source, forgotten]);
   if (seen.length > 0) {
-    await client.query(SAVE_WORKER_DB, [source, seen.map(([pid]) => pid), seen.map(([, v]) => v.database), seen.map(([, v]) => new Date(v.seenAt))]);
+    await client.query(SAVE_WORKER_DB, [
+      source,
+      seen.map(([pid]) => pid),
+      seen.map(([, v]) => v.database),
+      seen.map(([, v]) => new Date(v.seenAt)),
+    ]);
   }
 }

@@ -23,7 +23,18 @@ export const odooProbeCollector: CollectorDefinition<ProbeTarget> = {
       if (!probe) return [];
       // the first host is the tenant's primary address; probing one is enough to see the tenant
       const host = tenant.hosts[0] as string;
-      return [{ collector: 'odoo-probe' as const, target: host, intervalSeconds: probe.intervalSeconds, cluster: tenant.cluster, tenant, url: probe.url, path: probe.path, timeoutSeconds: probe.timeoutSeconds }];
+      return [
+        {
+          collector: 'odoo-probe' as const,
+          target: host,
+          intervalSeconds: probe.intervalSeconds,
+          cluster: tenant.cluster,
+          tenant,
+          url: probe.url,
+          path: probe.path,
+          timeoutSeconds: probe.timeoutSeconds,
+        },
+      ];
     }),
   run: (deps, target, context) => ingestProbe(deps, target, context),
 };
@@ -46,7 +57,10 @@ export async function ingestProbe(deps: IngestDeps, target: ProbeTarget, run: Ru
   else minute.failed += 1;
   minute.secondsSum += result.durationSeconds;
   const rows = rollup.all();
-  await deps.partitions.ensure('tenant_minute', rows.map((r) => r.minute));
+  await deps.partitions.ensure(
+    'tenant_minute',
+    rows.map((r) => r.minute),
+  );
   const finishedAt = new Date(deps.clock.now());
   const applied = await withTransaction(deps.pool, async (client) => {
     const claimed = await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, 1, 0));
@@ -57,7 +71,13 @@ export async function ingestProbe(deps: IngestDeps, target: ProbeTarget, run: Ru
        ON CONFLICT (tenant_id) DO UPDATE SET probed_at = EXCLUDED.probed_at, ok = EXCLUDED.ok,
          duration_seconds = EXCLUDED.duration_seconds, reason = EXCLUDED.reason
        WHERE probe_state.probed_at <= EXCLUDED.probed_at`,
-      [target.tenant.id, new Date(result.ts), result.ok, result.durationSeconds, result.reason === 'status' ? `status ${result.status}` : result.reason],
+      [
+        target.tenant.id,
+        new Date(result.ts),
+        result.ok,
+        result.durationSeconds,
+        result.reason === 'status' ? `status ${result.status}` : result.reason,
+      ],
     );
     return true;
   });

@@ -16,14 +16,18 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     hosts.push(req.headers.host ?? '');
     const host = req.headers.host;
-    if (host === 'ok.example.test' && req.url === '/web/login') return res.writeHead(200, { 'content-type': 'text/html' }).end('<form class="oe_login_form"><input name="login"/></form>');
-    if (host === 'ok.example.test' && req.url === '/web/health') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status": "pass"}');
+    if (host === 'ok.example.test' && req.url === '/web/login')
+      return res.writeHead(200, { 'content-type': 'text/html' }).end('<form class="oe_login_form"><input name="login"/></form>');
+    if (host === 'ok.example.test' && req.url === '/web/health')
+      return res.writeHead(200, { 'content-type': 'application/json' }).end('{"status": "pass"}');
     if (host === 'down.example.test') return res.writeHead(502).end('Bad Gateway');
     if (host === 'moved.example.test') return res.writeHead(303, { location: 'http://evil.example.test/web/login' }).end();
     if (host === 'odd.example.test') return res.writeHead(200).end('<html>Welcome to nginx!</html>');
     if (host === 'redir.example.test' && req.url === '/') return res.writeHead(303, { location: '/web/login?redirect=%2F' }).end();
-    if (host === 'redir.example.test' && req.url === '/abs') return res.writeHead(301, { location: 'http://redir.example.test/web/login' }).end();
-    if (host === 'redir.example.test' && req.url?.startsWith('/web/login')) return res.writeHead(200, { 'content-type': 'text/html' }).end('<input name="login">');
+    if (host === 'redir.example.test' && req.url === '/abs')
+      return res.writeHead(301, { location: 'http://redir.example.test/web/login' }).end();
+    if (host === 'redir.example.test' && req.url?.startsWith('/web/login'))
+      return res.writeHead(200, { 'content-type': 'text/html' }).end('<input name="login">');
     if (host === 'loop.example.test') return res.writeHead(302, { location: '/again' }).end();
     if (host === 'tls-moved.example.test') return res.writeHead(301, { location: 'https://tls-moved.example.test/web/login' }).end();
     if (host === 'stall.example.test') return void res.writeHead(200, { 'content-type': 'text/html' }).write('<html>');
@@ -38,7 +42,8 @@ afterAll(() => {
   server.close();
 });
 
-const probe = (host: string, path = '/web/login', timeoutSeconds = 2, url = base) => collect({ url, path, host, timeoutSeconds, now: Date.now });
+const probe = (host: string, path = '/web/login', timeoutSeconds = 2, url = base) =>
+  collect({ url, path, host, timeoutSeconds, now: Date.now });
 
 describe('odoo-probe', () => {
   it('succeeds on a login page reached with the tenant Host header', async () => {
@@ -93,11 +98,37 @@ describe('odoo-probe', () => {
 
   it('fails with tls on a certificate it cannot trust', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'probe-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=ok.example.test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-    const tls = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('<input name="login">'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=ok.example.test',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const tls = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) =>
+      res.end('<input name="login">'),
+    );
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
     try {
-      expect(await probe('ok.example.test', '/web/login', 2, `https://127.0.0.1:${(tls.address() as AddressInfo).port}`)).toMatchObject({ ok: false, status: null, reason: 'tls' });
+      expect(await probe('ok.example.test', '/web/login', 2, `https://127.0.0.1:${(tls.address() as AddressInfo).port}`)).toMatchObject({
+        ok: false,
+        status: null,
+        reason: 'tls',
+      });
     } finally {
       tls.closeAllConnections();
       tls.close();

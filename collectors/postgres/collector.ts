@@ -49,7 +49,11 @@ export const postgresTargets = (fleet: Fleet): PostgresTarget[] =>
       kind,
       url: pgc.url,
     });
-    return [target('activity', pgc.activityIntervalSeconds), target('stats', pgc.intervalSeconds), target('sizes', pgc.sizeIntervalSeconds)];
+    return [
+      target('activity', pgc.activityIntervalSeconds),
+      target('stats', pgc.intervalSeconds),
+      target('sizes', pgc.sizeIntervalSeconds),
+    ];
   });
 
 /** One small pool per monitored server, kept between runs; statements there never run long. */
@@ -97,18 +101,28 @@ function tenantDatabases(fleet: Fleet, cluster: string): Map<string, string> {
 /** Reads the monitored server, then stores what it yielded in one transaction under the run's key. */
 export async function ingestPostgres(deps: IngestDeps, target: PostgresTarget, run: RunContext): Promise<RunOutcome> {
   const tenantByDb = tenantDatabases(deps.fleet, target.cluster);
-  const batch = await postgres.collect({ db: pools.get(target.url), kind: target.kind, databases: [...tenantByDb.keys()], now: () => deps.clock.now() });
+  const batch = await postgres.collect({
+    db: pools.get(target.url),
+    kind: target.kind,
+    databases: [...tenantByDb.keys()],
+    now: () => deps.clock.now(),
+  });
   const sampledAt = new Date(batch.ts);
   const freshUntil = new Date(batch.ts + FRESH_INTERVALS * target.intervalSeconds * 1000);
   if (target.kind !== 'sizes') await deps.partitions.ensure('pg_tenant_minute', [batch.ts]);
   let unattributed = 0;
   const applied = await withTransaction(deps.pool, async (client) => {
-    const claimed = await claimRun(client, succeededRun(target.collector, target.target, run, new Date(deps.clock.now()), batch.records.length, batch.rejected));
+    const claimed = await claimRun(
+      client,
+      succeededRun(target.collector, target.target, run, new Date(deps.clock.now()), batch.records.length, batch.rejected),
+    );
     if (!claimed) return false;
     if (target.kind === 'activity') unattributed = await storeActivity(client, target, batch, tenantByDb, sampledAt, freshUntil);
     else if (target.kind === 'stats') await storeStats(client, target, batch, tenantByDb, sampledAt, freshUntil, deps);
     else {
-      const sizes = batch.records.flatMap((r) => (r.type === 'size' && tenantByDb.has(r.datname) ? [{ tenantId: tenantByDb.get(r.datname) as string, bytes: r.bytes }] : []));
+      const sizes = batch.records.flatMap((r) =>
+        r.type === 'size' && tenantByDb.has(r.datname) ? [{ tenantId: tenantByDb.get(r.datname) as string, bytes: r.bytes }] : [],
+      );
       await writeSizes(client, sizes, sampledAt, freshUntil);
     }
     return true;
@@ -116,7 +130,14 @@ export async function ingestPostgres(deps: IngestDeps, target: PostgresTarget, r
   return { records: applied ? batch.records.length : 0, rejected: applied ? batch.rejected : 0, duplicate: !applied, unattributed };
 }
 
-async function storeActivity(client: Client, target: PostgresTarget, batch: PostgresBatch, tenantByDb: Map<string, string>, sampledAt: Date, freshUntil: Date): Promise<number> {
+async function storeActivity(
+  client: Client,
+  target: PostgresTarget,
+  batch: PostgresBatch,
+  tenantByDb: Map<string, string>,
+  sampledAt: Date,
+  freshUntil: Date,
+): Promise<number> {
   const backends = batch.records.filter((r): r is postgres.BackendRecord => r.type === 'backend');
   const rollup = rollupActivity(backends, tenantByDb, target.intervalSeconds);
   await addActivitySample(client, {
@@ -161,7 +182,11 @@ async function storeStats(
       const outcome = counterDelta(previous.get(object), reading);
       if (storesReading(outcome)) readings.set(object, reading);
       if (outcome.kind === 'delta') deltas.push({ tenantId, deltas: outcome.deltas });
-      if (outcome.kind === 'reset') deps.log.info({ cluster: target.cluster, datname: record.datname, reason: outcome.reason }, 'pg_stat_database reset: interval dropped');
+      if (outcome.kind === 'reset')
+        deps.log.info(
+          { cluster: target.cluster, datname: record.datname, reason: outcome.reason },
+          'pg_stat_database reset: interval dropped',
+        );
     } else if (record.type === 'checkpoints') {
       const reading = checkpointReading(record, batch.ts);
       const outcome = counterDelta(previous.get('checkpointer'), reading);
@@ -178,7 +203,12 @@ async function storeStats(
 }
 
 function databaseReading(record: DatabaseStatsRecord, ts: number): CounterReading {
-  return { identity: String(record.datid), statsReset: record.statsReset, sampledAt: ts, counters: record.counters as Record<string, number> };
+  return {
+    identity: String(record.datid),
+    statsReset: record.statsReset,
+    sampledAt: ts,
+    counters: record.counters as Record<string, number>,
+  };
 }
 
 function checkpointReading(record: CheckpointRecord, ts: number): CounterReading {

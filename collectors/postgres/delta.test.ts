@@ -13,15 +13,50 @@ const reading = (sampledAt: number, counters: Record<string, number>, over: Part
 describe('counterDelta', () => {
   it.each([
     ['first reading is the baseline', undefined, reading(1000, { a: 5 }), { kind: 'baseline' }],
-    ['growing counters give their deltas', reading(1000, { a: 5, b: 7 }), reading(16000, { a: 9, b: 7 }), { kind: 'delta', deltas: { a: 4, b: 0 }, seconds: 15 }],
-    ['a negative delta drops the interval', reading(1000, { a: 5, b: 7 }), reading(16000, { a: 9, b: 2 }), { kind: 'reset', reason: 'negative' }],
-    ['a changed stats_reset drops the interval even when counters grew', reading(1000, { a: 5 }), reading(16000, { a: 50 }, { statsReset: 9000 }), { kind: 'reset', reason: 'stats_reset' }],
-    ['stats_reset set for the first time is a reset too', reading(1000, { a: 5 }, { statsReset: null }), reading(16000, { a: 6 }, { statsReset: 12000 }), { kind: 'reset', reason: 'stats_reset' }],
-    ['a database created again under the same name', reading(1000, { a: 5 }), reading(16000, { a: 6 }, { identity: '99999' }), { kind: 'reset', reason: 'identity' }],
+    [
+      'growing counters give their deltas',
+      reading(1000, { a: 5, b: 7 }),
+      reading(16000, { a: 9, b: 7 }),
+      { kind: 'delta', deltas: { a: 4, b: 0 }, seconds: 15 },
+    ],
+    [
+      'a negative delta drops the interval',
+      reading(1000, { a: 5, b: 7 }),
+      reading(16000, { a: 9, b: 2 }),
+      { kind: 'reset', reason: 'negative' },
+    ],
+    [
+      'a changed stats_reset drops the interval even when counters grew',
+      reading(1000, { a: 5 }),
+      reading(16000, { a: 50 }, { statsReset: 9000 }),
+      { kind: 'reset', reason: 'stats_reset' },
+    ],
+    [
+      'stats_reset set for the first time is a reset too',
+      reading(1000, { a: 5 }, { statsReset: null }),
+      reading(16000, { a: 6 }, { statsReset: 12000 }),
+      { kind: 'reset', reason: 'stats_reset' },
+    ],
+    [
+      'a database created again under the same name',
+      reading(1000, { a: 5 }),
+      reading(16000, { a: 6 }, { identity: '99999' }),
+      { kind: 'reset', reason: 'identity' },
+    ],
     ['a late or duplicated reading is stale', reading(16000, { a: 9 }), reading(16000, { a: 9 }), { kind: 'stale' }],
     ['an older reading is stale', reading(16000, { a: 9 }), reading(1000, { a: 5 }), { kind: 'stale' }],
-    ['a column only in the new reading (upgrade to 14) has no delta yet', reading(1000, { a: 5 }), reading(16000, { a: 6, active_time_seconds: 30 }), { kind: 'delta', deltas: { a: 1 }, seconds: 15 }],
-    ['a column gone from the new reading stays absent', reading(1000, { a: 5, b: 1 }), reading(16000, { a: 6 }), { kind: 'delta', deltas: { a: 1 }, seconds: 15 }],
+    [
+      'a column only in the new reading (upgrade to 14) has no delta yet',
+      reading(1000, { a: 5 }),
+      reading(16000, { a: 6, active_time_seconds: 30 }),
+      { kind: 'delta', deltas: { a: 1 }, seconds: 15 },
+    ],
+    [
+      'a column gone from the new reading stays absent',
+      reading(1000, { a: 5, b: 1 }),
+      reading(16000, { a: 6 }),
+      { kind: 'delta', deltas: { a: 1 }, seconds: 15 },
+    ],
   ])('%s', (_, previous, current, expected) => {
     expect(counterDelta(previous, current)).toEqual(expected);
   });

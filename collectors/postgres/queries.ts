@@ -91,7 +91,8 @@ FROM pg_stat_replication`;
 
 /** Slots and the WAL they hold back; `wal_status` and `safe_wal_size` exist from PG13. */
 export function slotsQuery(versionNum: number): string {
-  const status = versionNum >= 130000 ? 'wal_status, safe_wal_size::float8 AS safe_wal_size' : 'NULL::text AS wal_status, NULL::float8 AS safe_wal_size';
+  const status =
+    versionNum >= 130000 ? 'wal_status, safe_wal_size::float8 AS safe_wal_size' : 'NULL::text AS wal_status, NULL::float8 AS safe_wal_size';
   return `
 SELECT slot_name, slot_type, database, active, ${status},
        pg_wal_lsn_diff(${WAL_POSITION}, restart_lsn)::float8 AS retained_bytes

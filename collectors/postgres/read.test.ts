@@ -49,7 +49,17 @@ const stat13 = {
   blk_read_time: 250.5,
   blk_write_time: 0,
 };
-const stat14 = { ...stat13, stats_reset: 1767225600.25, session_time: 60000, active_time: 1500, idle_in_transaction_time: 200, sessions: 7, sessions_abandoned: 1, sessions_fatal: 0, sessions_killed: 0 };
+const stat14 = {
+  ...stat13,
+  stats_reset: 1767225600.25,
+  session_time: 60000,
+  active_time: 1500,
+  idle_in_transaction_time: 200,
+  sessions: 7,
+  sessions_abandoned: 1,
+  sessions_fatal: 0,
+  sessions_killed: 0,
+};
 
 describe('query variants by server_version_num', () => {
   it.each([
@@ -84,8 +94,16 @@ describe('query variants by server_version_num', () => {
 
 describe('row parsers, every variant', () => {
   it.each([
-    ['server info (bools as JS)', { server_version_num: 150008, max_connections: 100, track_io_timing: false, in_recovery: false, server_now: 1767225600.5 }, { versionNum: 150008, maxConnections: 100, serverNow: 1767225600500 }],
-    ['server info (bools as text, numbers as text)', { server_version_num: '170002', max_connections: '500', track_io_timing: 't', in_recovery: 'f', server_now: '1767225600' }, { versionNum: 170002, maxConnections: 500, trackIoTiming: true }],
+    [
+      'server info (bools as JS)',
+      { server_version_num: 150008, max_connections: 100, track_io_timing: false, in_recovery: false, server_now: 1767225600.5 },
+      { versionNum: 150008, maxConnections: 100, serverNow: 1767225600500 },
+    ],
+    [
+      'server info (bools as text, numbers as text)',
+      { server_version_num: '170002', max_connections: '500', track_io_timing: 't', in_recovery: 'f', server_now: '1767225600' },
+      { versionNum: 170002, maxConnections: 500, trackIoTiming: true },
+    ],
   ])('%s', (_, row, expected) => {
     expect(parseServerInfo(row)).toMatchObject(expected);
   });
@@ -98,8 +116,34 @@ describe('row parsers, every variant', () => {
     ['waiting on a lock (PG13: no waitstart)', { ...backend, lock_wait_seconds: null }, { lockWaitSeconds: null }],
     ['blockers as array text', { ...backend, blocking_pids: '{4100,4101}' }, { blockingPids: [4100, 4101] }],
     ['no blockers found', { ...backend, blocking_pids: [] }, { blockingPids: [] }],
-    ['idle in transaction', { ...backend, state: 'idle in transaction', wait_event_type: 'Client', wait_event: 'ClientRead', blocking_pids: null, lock_wait_seconds: null }, { state: 'idle in transaction', blockingPids: null }],
-    ['background worker without database', { pid: '77', datname: null, backend_type: 'checkpointer', state: null, wait_event_type: 'Activity', wait_event: 'CheckpointerMain', xact_age_seconds: null, blocking_pids: null, lock_wait_seconds: null, self: false }, { pid: 77, datname: null, state: null }],
+    [
+      'idle in transaction',
+      {
+        ...backend,
+        state: 'idle in transaction',
+        wait_event_type: 'Client',
+        wait_event: 'ClientRead',
+        blocking_pids: null,
+        lock_wait_seconds: null,
+      },
+      { state: 'idle in transaction', blockingPids: null },
+    ],
+    [
+      'background worker without database',
+      {
+        pid: '77',
+        datname: null,
+        backend_type: 'checkpointer',
+        state: null,
+        wait_event_type: 'Activity',
+        wait_event: 'CheckpointerMain',
+        xact_age_seconds: null,
+        blocking_pids: null,
+        lock_wait_seconds: null,
+        self: false,
+      },
+      { pid: 77, datname: null, state: null },
+    ],
     ['the collector itself', { ...backend, self: true }, { self: true }],
   ])('backend: %s', (_, row, expected) => {
     expect(parseBackendRow(row)).toMatchObject({ type: 'backend', ...expected });
@@ -125,7 +169,13 @@ describe('row parsers, every variant', () => {
   it('pg_stat_database on 14+: session times in seconds, stats_reset in ms', () => {
     const r = parseDatabaseStatsRow(stat14, false)!;
     expect(r.statsReset).toBe(1767225600250);
-    expect(r.counters).toMatchObject({ session_time_seconds: 60, active_time_seconds: 1.5, idle_in_transaction_time_seconds: 0.2, sessions: 7, sessions_abandoned: 1 });
+    expect(r.counters).toMatchObject({
+      session_time_seconds: 60,
+      active_time_seconds: 1.5,
+      idle_in_transaction_time_seconds: 0.2,
+      sessions: 7,
+      sessions_abandoned: 1,
+    });
   });
   it.each([
     ['negative counter', { ...stat13, xact_commit: -1 }],
@@ -145,22 +195,74 @@ describe('row parsers, every variant', () => {
   it.each([
     [
       'streaming with lags',
-      { pid: 900, application_name: 'standby1', client_addr: '10.0.0.5', client_port: 50312, state: 'streaming', sync_state: 'async', write_lag_seconds: 0.001, flush_lag_seconds: 0.002, replay_lag_seconds: 4.5, write_lag_bytes: 0, flush_lag_bytes: 128, replay_lag_bytes: 81920 },
+      {
+        pid: 900,
+        application_name: 'standby1',
+        client_addr: '10.0.0.5',
+        client_port: 50312,
+        state: 'streaming',
+        sync_state: 'async',
+        write_lag_seconds: 0.001,
+        flush_lag_seconds: 0.002,
+        replay_lag_seconds: 4.5,
+        write_lag_bytes: 0,
+        flush_lag_bytes: 128,
+        replay_lag_bytes: 81920,
+      },
       { standby: 'standby1', lagSeconds: { write: 0.001, flush: 0.002, replay: 4.5 }, lagBytes: { write: 0, flush: 128, replay: 81920 } },
     ],
     [
       'caught up and idle: NULL lags stay absent',
-      { pid: 901, application_name: 'walreceiver', client_addr: null, client_port: -1, state: 'streaming', sync_state: 'async', write_lag_seconds: null, flush_lag_seconds: null, replay_lag_seconds: null, write_lag_bytes: 0, flush_lag_bytes: 0, replay_lag_bytes: 0 },
+      {
+        pid: 901,
+        application_name: 'walreceiver',
+        client_addr: null,
+        client_port: -1,
+        state: 'streaming',
+        sync_state: 'async',
+        write_lag_seconds: null,
+        flush_lag_seconds: null,
+        replay_lag_seconds: null,
+        write_lag_bytes: 0,
+        flush_lag_bytes: 0,
+        replay_lag_bytes: 0,
+      },
       { standby: 'walreceiver', lagSeconds: {}, lagBytes: { write: 0, flush: 0, replay: 0 } },
     ],
     [
       'pg_receivewal: no replay_lsn',
-      { pid: 902, application_name: 'barman_receive_wal', client_addr: '10.0.0.9', client_port: 40000, state: 'streaming', sync_state: 'async', write_lag_seconds: 0.01, flush_lag_seconds: 0.01, replay_lag_seconds: null, write_lag_bytes: 0, flush_lag_bytes: 0, replay_lag_bytes: null },
+      {
+        pid: 902,
+        application_name: 'barman_receive_wal',
+        client_addr: '10.0.0.9',
+        client_port: 40000,
+        state: 'streaming',
+        sync_state: 'async',
+        write_lag_seconds: 0.01,
+        flush_lag_seconds: 0.01,
+        replay_lag_seconds: null,
+        write_lag_bytes: 0,
+        flush_lag_bytes: 0,
+        replay_lag_bytes: null,
+      },
       { standby: 'barman_receive_wal', lagSeconds: { write: 0.01, flush: 0.01 }, lagBytes: { write: 0, flush: 0 } },
     ],
     [
       'empty application_name: the client address names it',
-      { pid: 903, application_name: '', client_addr: '10.0.0.7', client_port: 1, state: 'catchup', sync_state: 'async', write_lag_seconds: null, flush_lag_seconds: null, replay_lag_seconds: null, write_lag_bytes: '-8', flush_lag_bytes: null, replay_lag_bytes: null },
+      {
+        pid: 903,
+        application_name: '',
+        client_addr: '10.0.0.7',
+        client_port: 1,
+        state: 'catchup',
+        sync_state: 'async',
+        write_lag_seconds: null,
+        flush_lag_seconds: null,
+        replay_lag_seconds: null,
+        write_lag_bytes: '-8',
+        flush_lag_bytes: null,
+        replay_lag_bytes: null,
+      },
       { standby: '10.0.0.7', state: 'catchup', lagBytes: { write: 0 } },
     ],
   ])('standby: %s', (_, row, expected) => {
@@ -168,15 +270,46 @@ describe('row parsers, every variant', () => {
   });
   it('standbys sharing an application_name are told apart', () => {
     const row = { application_name: 'walreceiver', client_port: 1, state: 'streaming', sync_state: 'async' };
-    const standbys = [parseStandbyRow({ ...row, pid: 1, client_addr: '10.0.0.1' }), parseStandbyRow({ ...row, pid: 2, client_addr: '10.0.0.2' })] as StandbyRecord[];
+    const standbys = [
+      parseStandbyRow({ ...row, pid: 1, client_addr: '10.0.0.1' }),
+      parseStandbyRow({ ...row, pid: 2, client_addr: '10.0.0.2' }),
+    ] as StandbyRecord[];
     labelStandbys(standbys);
     expect(standbys.map((s) => s.standby)).toEqual(['walreceiver@10.0.0.1/1', 'walreceiver@10.0.0.2/2']);
   });
 
   it.each([
-    ['physical, active (13+)', { slot_name: 'standby1', slot_type: 'physical', database: null, active: true, wal_status: 'reserved', safe_wal_size: null, retained_bytes: 16777216 }, { slot: 'standby1', walStatus: 'reserved', retainedBytes: 16777216, safeWalSizeBytes: null }],
-    ['logical, lost', { slot_name: 'debezium', slot_type: 'logical', database: 'acme', active: false, wal_status: 'lost', safe_wal_size: null, retained_bytes: null }, { database: 'acme', walStatus: 'lost', retainedBytes: null }],
-    ['12 and before: no wal_status', { slot_name: 's', slot_type: 'physical', database: null, active: 'f', wal_status: null, safe_wal_size: null, retained_bytes: '1024' }, { active: false, walStatus: null, retainedBytes: 1024 }],
+    [
+      'physical, active (13+)',
+      {
+        slot_name: 'standby1',
+        slot_type: 'physical',
+        database: null,
+        active: true,
+        wal_status: 'reserved',
+        safe_wal_size: null,
+        retained_bytes: 16777216,
+      },
+      { slot: 'standby1', walStatus: 'reserved', retainedBytes: 16777216, safeWalSizeBytes: null },
+    ],
+    [
+      'logical, lost',
+      {
+        slot_name: 'debezium',
+        slot_type: 'logical',
+        database: 'acme',
+        active: false,
+        wal_status: 'lost',
+        safe_wal_size: null,
+        retained_bytes: null,
+      },
+      { database: 'acme', walStatus: 'lost', retainedBytes: null },
+    ],
+    [
+      '12 and before: no wal_status',
+      { slot_name: 's', slot_type: 'physical', database: null, active: 'f', wal_status: null, safe_wal_size: null, retained_bytes: '1024' },
+      { active: false, walStatus: null, retainedBytes: 1024 },
+    ],
   ])('slot: %s', (_, row, expected) => {
     expect(parseSlotRow(row)).toMatchObject({ type: 'slot', ...expected });
   });
@@ -200,7 +333,13 @@ describe('collect', () => {
     expect(batch.records).toHaveLength(1);
   });
   it('a database without a size (no CONNECT) is skipped, not rejected', async () => {
-    const db = fake({ current_setting: [info], pg_database_size: [{ datname: 'a', size_bytes: 10 }, { datname: 'b', size_bytes: null }] });
+    const db = fake({
+      current_setting: [info],
+      pg_database_size: [
+        { datname: 'a', size_bytes: 10 },
+        { datname: 'b', size_bytes: null },
+      ],
+    });
     const batch = await collect({ db, kind: 'sizes', databases: ['a', 'b'], now: () => 0 });
     expect(batch.records).toEqual([{ type: 'size', datname: 'a', bytes: 10 }]);
     expect(batch.rejected).toBe(0);
@@ -211,13 +350,68 @@ describe('collect', () => {
 });
 
 describe('property: any row gives a record or a rejection, never an exception', () => {
-  const value = fc.oneof(fc.constant(null), fc.constant(undefined), fc.boolean(), fc.double(), fc.integer(), fc.string(), fc.array(fc.oneof(fc.integer(), fc.string())), fc.constantFrom('t', 'f', '{1,2}', '12', '-3'));
-  const keys = ['pid', 'datname', 'backend_type', 'state', 'wait_event_type', 'wait_event', 'xact_age_seconds', 'blocking_pids', 'lock_wait_seconds', 'self', 'datid', 'stats_reset', 'xact_commit', 'temp_bytes', 'active_time', 'blk_read_time', 'timed', 'requested', 'application_name', 'client_addr', 'client_port', 'sync_state', 'replay_lag_seconds', 'replay_lag_bytes', 'slot_name', 'slot_type', 'database', 'active', 'wal_status', 'safe_wal_size', 'retained_bytes', 'size_bytes', 'server_version_num', 'max_connections', 'track_io_timing', 'in_recovery', 'server_now'];
+  const value = fc.oneof(
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.boolean(),
+    fc.double(),
+    fc.integer(),
+    fc.string(),
+    fc.array(fc.oneof(fc.integer(), fc.string())),
+    fc.constantFrom('t', 'f', '{1,2}', '12', '-3'),
+  );
+  const keys = [
+    'pid',
+    'datname',
+    'backend_type',
+    'state',
+    'wait_event_type',
+    'wait_event',
+    'xact_age_seconds',
+    'blocking_pids',
+    'lock_wait_seconds',
+    'self',
+    'datid',
+    'stats_reset',
+    'xact_commit',
+    'temp_bytes',
+    'active_time',
+    'blk_read_time',
+    'timed',
+    'requested',
+    'application_name',
+    'client_addr',
+    'client_port',
+    'sync_state',
+    'replay_lag_seconds',
+    'replay_lag_bytes',
+    'slot_name',
+    'slot_type',
+    'database',
+    'active',
+    'wal_status',
+    'safe_wal_size',
+    'retained_bytes',
+    'size_bytes',
+    'server_version_num',
+    'max_connections',
+    'track_io_timing',
+    'in_recovery',
+    'server_now',
+  ];
   const row = fc.dictionary(fc.constantFrom(...keys), value);
   it('holds for every parser', () => {
     fc.assert(
       fc.property(row, fc.boolean(), (r, io) => {
-        for (const parse of [parseBackendRow, parseCheckpointRow, parseStandbyRow, parseSlotRow, parseSizeRow, parseServerInfo, (x: Record<string, unknown>) => parseDatabaseStatsRow(x, io)]) {
+        for (const parse of [
+          parseBackendRow,
+          parseCheckpointRow,
+          parseStandbyRow,
+          parseSlotRow,
+          parseSizeRow,
+          parseServerInfo,
+          (x: Record<string, unknown>) => parseDatabaseStatsRow(x, io),
+        ]) {
           const out = parse(r);
           if (out === undefined) continue;
           // whatever is read is finite and never negative where a counter is meant

@@ -165,7 +165,10 @@ export async function collect(input: PostgresInput): Promise<PostgresBatch> {
     add((await input.db.query(slotsQuery(v))).rows, parseSlotRow);
   } else {
     const rows = (await input.db.query(DATABASE_SIZES, [input.databases ?? []])).rows;
-    add(rows.filter((row) => row.size_bytes !== null), parseSizeRow);
+    add(
+      rows.filter((row) => row.size_bytes !== null),
+      parseSizeRow,
+    );
   }
   return batch;
 }
@@ -205,14 +208,28 @@ export function parseServerInfo(row: Row): ServerInfo | undefined {
   const serverNow = num(row.server_now);
   const trackIoTiming = bool(row.track_io_timing);
   const inRecovery = bool(row.in_recovery);
-  if (versionNum === undefined || maxConnections === undefined || serverNow === undefined || trackIoTiming === undefined || inRecovery === undefined) return undefined;
+  if (
+    versionNum === undefined ||
+    maxConnections === undefined ||
+    serverNow === undefined ||
+    trackIoTiming === undefined ||
+    inRecovery === undefined
+  )
+    return undefined;
   return { versionNum, maxConnections, trackIoTiming, inRecovery, serverNow: serverNow * 1000 };
 }
 
 /** int[] arrives as an array from node-postgres, or as `{1,2}` text from other drivers. */
 function pidList(value: unknown): number[] | null | undefined {
   if (value === null || value === undefined) return null;
-  const items = Array.isArray(value) ? value : typeof value === 'string' && /^\{[\d,\s]*\}$/.test(value) ? value.slice(1, -1).split(',').filter((s) => s.trim() !== '') : undefined;
+  const items = Array.isArray(value)
+    ? value
+    : typeof value === 'string' && /^\{[\d,\s]*\}$/.test(value)
+      ? value
+          .slice(1, -1)
+          .split(',')
+          .filter((s) => s.trim() !== '')
+      : undefined;
   if (!items) return undefined;
   const pids = items.map(num);
   return pids.every((p): p is number => p !== undefined && Number.isInteger(p)) ? pids : undefined;
@@ -230,7 +247,8 @@ export function parseBackendRow(row: Row): BackendRecord | undefined {
   const lockWaitSeconds = optNum(row.lock_wait_seconds);
   const self = row.self === undefined || row.self === null ? false : bool(row.self);
   if (pid === undefined || !Number.isInteger(pid) || self === undefined) return undefined;
-  if ([datname, backendType, state, waitEventType, waitEvent, xactAgeSeconds, blockingPids, lockWaitSeconds].includes(undefined)) return undefined;
+  if ([datname, backendType, state, waitEventType, waitEvent, xactAgeSeconds, blockingPids, lockWaitSeconds].includes(undefined))
+    return undefined;
   return {
     type: 'backend',
     pid,
@@ -296,7 +314,15 @@ export function parseStandbyRow(row: Row): StandbyRecord | undefined {
   const clientPort = optNum(row.client_port);
   const state = optText(row.state);
   const syncState = optText(row.sync_state);
-  if (pid === undefined || applicationName === undefined || clientAddr === undefined || clientPort === undefined || state === undefined || syncState === undefined) return undefined;
+  if (
+    pid === undefined ||
+    applicationName === undefined ||
+    clientAddr === undefined ||
+    clientPort === undefined ||
+    state === undefined ||
+    syncState === undefined
+  )
+    return undefined;
   const lagSeconds: Partial<Record<LagKind, number>> = {};
   const lagBytes: Partial<Record<LagKind, number>> = {};
   for (const kind of LAG_KINDS) {
@@ -330,7 +356,16 @@ export function parseSlotRow(row: Row): SlotRecord | undefined {
   const retainedBytes = optNum(row.retained_bytes);
   if (typeof slot !== 'string' || typeof slotType !== 'string' || database === undefined || active === undefined) return undefined;
   if (walStatus === undefined || safeWalSizeBytes === undefined || retainedBytes === undefined) return undefined;
-  return { type: 'slot', slot, slotType, database, active, walStatus, safeWalSizeBytes, retainedBytes: retainedBytes === null ? null : Math.max(0, retainedBytes) };
+  return {
+    type: 'slot',
+    slot,
+    slotType,
+    database,
+    active,
+    walStatus,
+    safeWalSizeBytes,
+    retainedBytes: retainedBytes === null ? null : Math.max(0, retainedBytes),
+  };
 }
 
 /** A database we may not connect to has no size (NULL): skipped, not rejected. */

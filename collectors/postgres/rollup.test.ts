@@ -51,21 +51,43 @@ describe('rollupActivity', () => {
   });
 
   it.each([
-    ['one blocker tenant takes the whole wait', [b(10, 'db_b', { state: 'idle in transaction' })], [10], { a: { suffered: 1, blockers: { b: 1 } }, b: { caused: 1 } }],
-    ['a tenant blocking itself', [b(10, 'db_a', { state: 'idle in transaction' })], [10], { a: { suffered: 1, caused: 1, blockers: { a: 1 } } }],
+    [
+      'one blocker tenant takes the whole wait',
+      [b(10, 'db_b', { state: 'idle in transaction' })],
+      [10],
+      { a: { suffered: 1, blockers: { b: 1 } }, b: { caused: 1 } },
+    ],
+    [
+      'a tenant blocking itself',
+      [b(10, 'db_a', { state: 'idle in transaction' })],
+      [10],
+      { a: { suffered: 1, caused: 1, blockers: { a: 1 } } },
+    ],
     [
       'two blocking tenants share the blame',
       [b(10, 'db_b', { state: 'idle in transaction' }), b(11, 'db_c', { state: 'active', waitEventType: 'Lock' })],
       [10, 11],
       { a: { suffered: 1, blockers: { b: 0.5, c: 0.5 } }, b: { caused: 0.5 }, c: { caused: 0.5, suffered: 1, blockers: { '': 1 } } },
     ],
-    ['a blocker that is no tenant (autovacuum on postgres)', [b(10, 'postgres', { backendType: 'autovacuum worker' })], [10], { a: { suffered: 1, blockers: { '': 1 } }, b: { caused: 0 } }],
+    [
+      'a blocker that is no tenant (autovacuum on postgres)',
+      [b(10, 'postgres', { backendType: 'autovacuum worker' })],
+      [10],
+      { a: { suffered: 1, blockers: { '': 1 } }, b: { caused: 0 } },
+    ],
     ['a blocker gone before the sample', [], [99], { a: { suffered: 1, blockers: { '': 1 } } }],
-    ['an autovacuum worker of a tenant database is blamed on that tenant', [b(10, 'db_c', { backendType: 'autovacuum worker', state: null })], [10], { c: { caused: 1 } }],
+    [
+      'an autovacuum worker of a tenant database is blamed on that tenant',
+      [b(10, 'db_c', { backendType: 'autovacuum worker', state: null })],
+      [10],
+      { c: { caused: 1 } },
+    ],
   ])('lock waits: %s', (_, others, blockers, expected) => {
     const waiter = b(1, 'db_a', { state: 'active', waitEventType: 'Lock', waitEvent: 'relation', blockingPids: blockers });
     const r = rollupActivity([waiter, ...others], tenants, 1);
-    for (const [tenant, e] of Object.entries(expected as Record<string, { suffered?: number; caused?: number; blockers?: Record<string, number> }>)) {
+    for (const [tenant, e] of Object.entries(
+      expected as Record<string, { suffered?: number; caused?: number; blockers?: Record<string, number> }>,
+    )) {
       const t = r.tenants.get(tenant)!;
       if (e.suffered !== undefined) expect(t.lockWaitSufferedSeconds).toBeCloseTo(e.suffered);
       if (e.caused !== undefined) expect(t.lockWaitCausedSeconds).toBeCloseTo(e.caused);
@@ -75,7 +97,11 @@ describe('rollupActivity', () => {
   });
 
   it('a waiter that is no tenant still blames the tenant that blocks it', () => {
-    const r = rollupActivity([b(1, 'postgres', { state: 'active', waitEventType: 'Lock', blockingPids: [10] }), b(10, 'db_b', { state: 'idle in transaction' })], tenants, 1);
+    const r = rollupActivity(
+      [b(1, 'postgres', { state: 'active', waitEventType: 'Lock', blockingPids: [10] }), b(10, 'db_b', { state: 'idle in transaction' })],
+      tenants,
+      1,
+    );
     expect(r.tenants.get('b')!.lockWaitCausedSeconds).toBe(1);
   });
 });

@@ -54,7 +54,11 @@ const add = (into: Record<string, number>, key: string, amount: number) => {
  * hold the lock (pg_blocking_pids(), looked up among all backends so autovacuum counts too);
  * with several blocking tenants the wait is split between them, so caused adds up to suffered.
  */
-export function rollupActivity(backends: readonly BackendRecord[], tenantByDb: ReadonlyMap<string, string>, weightSeconds: number): ActivityRollup {
+export function rollupActivity(
+  backends: readonly BackendRecord[],
+  tenantByDb: ReadonlyMap<string, string>,
+  weightSeconds: number,
+): ActivityRollup {
   const tenants = new Map<string, TenantActivity>([...new Set(tenantByDb.values())].map((id) => [id, empty()]));
   const datnameByPid = new Map(backends.map((b) => [b.pid, b.datname]));
   const tenantOf = (datname: string | null) => (datname === null ? undefined : tenantByDb.get(datname));

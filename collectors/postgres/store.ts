@@ -24,7 +24,13 @@ export const DATABASE_DELTA_COLUMNS = [
   'sessions_killed',
 ] as const;
 
-const ACTIVITY_SUMS = ['activity_samples', 'active_seconds', 'idle_in_transaction_seconds', 'lock_wait_suffered_seconds', 'lock_wait_caused_seconds'] as const;
+const ACTIVITY_SUMS = [
+  'activity_samples',
+  'active_seconds',
+  'idle_in_transaction_seconds',
+  'lock_wait_suffered_seconds',
+  'lock_wait_caused_seconds',
+] as const;
 
 const addTo = (col: string) => `${col} = CASE WHEN EXCLUDED.${col} IS NULL THEN t.${col} ELSE coalesce(t.${col}, 0) + EXCLUDED.${col} END`;
 
@@ -79,7 +85,9 @@ export async function addActivitySample(client: Client, w: ActivityWrite): Promi
   if (rows.length > 0) {
     await client.query(ACTIVITY_MINUTE, [JSON.stringify(rows)]);
     await client.query(ACTIVITY_TOTAL, [JSON.stringify(rows)]);
-    const waits = rows.flatMap((r) => Object.entries(r.wait_seconds).map(([type, seconds]) => ({ tenant_id: r.tenant_id, wait_event_type: type, seconds })));
+    const waits = rows.flatMap((r) =>
+      Object.entries(r.wait_seconds).map(([type, seconds]) => ({ tenant_id: r.tenant_id, wait_event_type: type, seconds })),
+    );
     if (waits.length > 0) {
       await client.query(
         `INSERT INTO pg_tenant_wait_total AS t (tenant_id, wait_event_type, seconds)
@@ -94,7 +102,13 @@ export async function addActivitySample(client: Client, w: ActivityWrite): Promi
        ON CONFLICT (tenant_id) DO UPDATE SET sampled_at = EXCLUDED.sampled_at, fresh_until = EXCLUDED.fresh_until,
          backends = EXCLUDED.backends, idle_in_transaction_oldest_seconds = EXCLUDED.idle_in_transaction_oldest_seconds
        WHERE t.sampled_at IS NULL OR t.sampled_at < EXCLUDED.sampled_at`,
-      [JSON.stringify([...w.tenants].map(([id, a]) => ({ tenant_id: id, backends: a.backends, oldest: a.idleInTransactionOldestSeconds }))), w.sampledAt, w.freshUntil],
+      [
+        JSON.stringify(
+          [...w.tenants].map(([id, a]) => ({ tenant_id: id, backends: a.backends, oldest: a.idleInTransactionOldestSeconds })),
+        ),
+        w.sampledAt,
+        w.freshUntil,
+      ],
     );
   }
   await client.query(
@@ -121,11 +135,19 @@ export async function lockClusterStats(client: Client, clusterId: string): Promi
 }
 
 export async function readCounterStates(client: Client, clusterId: string): Promise<Map<string, CounterReading>> {
-  const { rows } = await client.query('SELECT object, identity, stats_reset, sampled_at, counters FROM pg_counter_state WHERE cluster_id = $1', [clusterId]);
+  const { rows } = await client.query(
+    'SELECT object, identity, stats_reset, sampled_at, counters FROM pg_counter_state WHERE cluster_id = $1',
+    [clusterId],
+  );
   return new Map(
     rows.map((r) => [
       r.object as string,
-      { identity: r.identity, statsReset: r.stats_reset ? (r.stats_reset as Date).getTime() : null, sampledAt: (r.sampled_at as Date).getTime(), counters: r.counters },
+      {
+        identity: r.identity,
+        statsReset: r.stats_reset ? (r.stats_reset as Date).getTime() : null,
+        sampledAt: (r.sampled_at as Date).getTime(),
+        counters: r.counters,
+      },
     ]),
   );
 }
@@ -208,7 +230,14 @@ export async function replaceReplication(
     );
   }
   if (slots.length > 0) {
-    const rows = slots.map((s) => ({ slot_name: s.slot, slot_type: s.slotType, active: s.active, wal_status: s.walStatus, retained_bytes: s.retainedBytes, safe_wal_size_bytes: s.safeWalSizeBytes }));
+    const rows = slots.map((s) => ({
+      slot_name: s.slot,
+      slot_type: s.slotType,
+      active: s.active,
+      wal_status: s.walStatus,
+      retained_bytes: s.retainedBytes,
+      safe_wal_size_bytes: s.safeWalSizeBytes,
+    }));
     await client.query(
       `INSERT INTO pg_replication_slot_state (cluster_id, slot_name, sampled_at, fresh_until, slot_type, active, wal_status, retained_bytes, safe_wal_size_bytes)
        SELECT $2, slot_name, $3, $4, slot_type, active, wal_status, retained_bytes, safe_wal_size_bytes
@@ -218,7 +247,12 @@ export async function replaceReplication(
   }
 }
 
-export async function writeSizes(client: Client, sizes: readonly { tenantId: string; bytes: number }[], sampledAt: Date, freshUntil: Date): Promise<void> {
+export async function writeSizes(
+  client: Client,
+  sizes: readonly { tenantId: string; bytes: number }[],
+  sampledAt: Date,
+  freshUntil: Date,
+): Promise<void> {
   if (sizes.length === 0) return;
   await client.query(
     `INSERT INTO pg_tenant_state AS t (tenant_id, size_bytes, size_sampled_at, size_fresh_until)

@@ -52,7 +52,16 @@ class RedisConnections {
   async close(): Promise<void> {
     const all = [...this.clients.values()];
     this.clients.clear();
-    await Promise.all(all.map(({ client }) => (client.status === 'ready' ? client.quit().then(() => undefined, () => client.disconnect()) : client.disconnect())));
+    await Promise.all(
+      all.map(({ client }) =>
+        client.status === 'ready'
+          ? client.quit().then(
+              () => undefined,
+              () => client.disconnect(),
+            )
+          : client.disconnect(),
+      ),
+    );
   }
 }
 
@@ -75,7 +84,16 @@ export const redisCollector: CollectorDefinition<RedisTarget> = {
   targets: (fleet: Fleet) =>
     Object.values(fleet.clusters).flatMap((cluster) =>
       cluster.redis
-        ? [{ collector: 'redis' as const, target: cluster.id, intervalSeconds: cluster.redis.intervalSeconds, cluster: cluster.id, url: cluster.redis.url, timeoutSeconds: cluster.redis.timeoutSeconds }]
+        ? [
+            {
+              collector: 'redis' as const,
+              target: cluster.id,
+              intervalSeconds: cluster.redis.intervalSeconds,
+              cluster: cluster.id,
+              url: cluster.redis.url,
+              timeoutSeconds: cluster.redis.timeoutSeconds,
+            },
+          ]
         : [],
     ),
   run: (deps, target, context) => ingestRedis(deps, target, context),

@@ -5,26 +5,68 @@ import type { Tenant } from '../../services/config/fleet-types';
 import { attributeClients, counterDeltas, type CounterBase } from './deltas';
 
 const stats = (runId: string, counters: RedisServerStats['counters']): RedisServerStats => ({ runId, gauges: {}, counters });
-const base = (runId: string, counters: CounterBase['counters'], clientCommands: Record<string, number> = {}): CounterBase => ({ runId, sampledAt: 0, counters, clientCommands });
+const base = (runId: string, counters: CounterBase['counters'], clientCommands: Record<string, number> = {}): CounterBase => ({
+  runId,
+  sampledAt: 0,
+  counters,
+  clientCommands,
+});
 
 describe('counterDeltas', () => {
   it.each([
     ['no previous sample: no delta', undefined, stats('a', { commandsProcessed: 10 }), { deltas: {}, reset: false }],
-    ['growth', base('a', { commandsProcessed: 10, evictedKeys: 1 }), stats('a', { commandsProcessed: 25, evictedKeys: 1 }), { deltas: { commandsProcessed: 15, evictedKeys: 0 }, reset: false }],
-    ['a restart (new run_id) drops the interval', base('a', { commandsProcessed: 10 }), stats('b', { commandsProcessed: 500 }), { deltas: {}, reset: true }],
-    ['CONFIG RESETSTAT (commands went down) drops every counter', base('a', { commandsProcessed: 10, keyspaceHits: 5 }), stats('a', { commandsProcessed: 3, keyspaceHits: 9 }), { deltas: {}, reset: true }],
-    ['another counter going down drops only itself', base('a', { commandsProcessed: 10, keyspaceHits: 5 }), stats('a', { commandsProcessed: 12, keyspaceHits: 4 }), { deltas: { commandsProcessed: 2 }, reset: false }],
-    ['a counter missing on either side gives no delta', base('a', { commandsProcessed: 10 }), stats('a', { commandsProcessed: 11, evictedKeys: 4 }), { deltas: { commandsProcessed: 1 }, reset: false }],
+    [
+      'growth',
+      base('a', { commandsProcessed: 10, evictedKeys: 1 }),
+      stats('a', { commandsProcessed: 25, evictedKeys: 1 }),
+      { deltas: { commandsProcessed: 15, evictedKeys: 0 }, reset: false },
+    ],
+    [
+      'a restart (new run_id) drops the interval',
+      base('a', { commandsProcessed: 10 }),
+      stats('b', { commandsProcessed: 500 }),
+      { deltas: {}, reset: true },
+    ],
+    [
+      'CONFIG RESETSTAT (commands went down) drops every counter',
+      base('a', { commandsProcessed: 10, keyspaceHits: 5 }),
+      stats('a', { commandsProcessed: 3, keyspaceHits: 9 }),
+      { deltas: {}, reset: true },
+    ],
+    [
+      'another counter going down drops only itself',
+      base('a', { commandsProcessed: 10, keyspaceHits: 5 }),
+      stats('a', { commandsProcessed: 12, keyspaceHits: 4 }),
+      { deltas: { commandsProcessed: 2 }, reset: false },
+    ],
+    [
+      'a counter missing on either side gives no delta',
+      base('a', { commandsProcessed: 10 }),
+      stats('a', { commandsProcessed: 11, evictedKeys: 4 }),
+      { deltas: { commandsProcessed: 1 }, reset: false },
+    ],
   ])('%s', (_what, before, now, expected) => {
     expect(counterDeltas(before, now)).toEqual(expected);
   });
 });
 
 const tenant = (id: string, redis: Tenant['redis']) => ({ id, cluster: 'c1', redis }) as Tenant;
-const client = (id: number, name: string | null, db: number, extra: Partial<ClientRecord> = {}): ClientRecord => ({ type: 'client', id, addr: 'a:1', name, db, ...extra });
+const client = (id: number, name: string | null, db: number, extra: Partial<ClientRecord> = {}): ClientRecord => ({
+  type: 'client',
+  id,
+  addr: 'a:1',
+  name,
+  db,
+  ...extra,
+});
 
 describe('attributeClients', () => {
-  const tenants = [tenant('acme', { clientPrefix: 'acme:' }), tenant('acme-eu', { clientPrefix: 'acme:eu:' }), tenant('dbonly', { db: 5 }), tenant('none', {})];
+  const tenants = [
+    tenant('acme', { clientPrefix: 'acme:' }),
+    tenant('acme-eu', { clientPrefix: 'acme:eu:' }),
+    tenant('dbonly', { db: 5 }),
+    tenant('none', {}),
+  ];
 
   it('maps by the longest matching prefix, else by db; counts the rest; skips itself', () => {
     const clients = [
@@ -46,8 +88,18 @@ describe('attributeClients', () => {
 
   it('gives no client memory when the server prints no tot-mem (Redis 5), and 0 clients when a tenant has none', () => {
     const result = attributeClients(tenants, [client(1, 'acme:web', 0), client(9, null, 0)], 9, undefined, 0, false);
-    expect(result.tenants.find((t) => t.tenantId === 'acme')).toEqual({ tenantId: 'acme', clients: 1, clientMemoryBytes: null, commands: null });
-    expect(result.tenants.find((t) => t.tenantId === 'dbonly')).toEqual({ tenantId: 'dbonly', clients: 0, clientMemoryBytes: null, commands: null });
+    expect(result.tenants.find((t) => t.tenantId === 'acme')).toEqual({
+      tenantId: 'acme',
+      clients: 1,
+      clientMemoryBytes: null,
+      commands: null,
+    });
+    expect(result.tenants.find((t) => t.tenantId === 'dbonly')).toEqual({
+      tenantId: 'dbonly',
+      clients: 0,
+      clientMemoryBytes: null,
+      commands: null,
+    });
   });
 
   it('derives commands from tot-cmds: growth of known clients, all of new ones, nothing across a reset', () => {

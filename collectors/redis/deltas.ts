@@ -79,7 +79,9 @@ export function attributeClients(
   reset: boolean,
 ): Attribution {
   const mapped = tenants.filter((t) => t.redis.clientPrefix !== undefined || t.redis.db !== undefined);
-  const usage = new Map(mapped.map((t) => [t.id, { tenantId: t.id, clients: 0, clientMemoryBytes: 0 as number | null, commands: null as number | null }]));
+  const usage = new Map(
+    mapped.map((t) => [t.id, { tenantId: t.id, clients: 0, clientMemoryBytes: 0 as number | null, commands: null as number | null }]),
+  );
   const memoryKnown = clients.some((c) => c.totMemBytes !== undefined);
   const intervalSeconds = base ? (sampledAt - base.sampledAt) / 1000 : 0;
   const clientCommands: Record<string, number> = {};
@@ -93,7 +95,8 @@ export function attributeClients(
       continue;
     }
     u.clients += 1;
-    if (u.clientMemoryBytes !== null) u.clientMemoryBytes = client.totMemBytes === undefined ? null : u.clientMemoryBytes + client.totMemBytes;
+    if (u.clientMemoryBytes !== null)
+      u.clientMemoryBytes = client.totMemBytes === undefined ? null : u.clientMemoryBytes + client.totMemBytes;
     if (client.totalCommands === undefined) continue;
     clientCommands[String(client.id)] = client.totalCommands;
     if (!base || reset) continue;

@@ -13,8 +13,24 @@ describe('parseInfo on whole INFO texts of each version', () => {
       file: 'info-5.0-master.txt',
       version: '5.0.14',
       role: 'master',
-      gauges: { usedMemoryBytes: 104857600, maxMemoryBytes: 268435456, fragmentationRatio: 1.2, opsPerSecond: 1250, connectedClients: 42, blockedClients: 3, connectedReplicas: 1, replicationOffsetBytes: 4820563 },
-      counters: { commandsProcessed: 98765432, evictedKeys: 1337, expiredKeys: 451200, keyspaceHits: 7654321, keyspaceMisses: 123456, rejectedConnections: 2 },
+      gauges: {
+        usedMemoryBytes: 104857600,
+        maxMemoryBytes: 268435456,
+        fragmentationRatio: 1.2,
+        opsPerSecond: 1250,
+        connectedClients: 42,
+        blockedClients: 3,
+        connectedReplicas: 1,
+        replicationOffsetBytes: 4820563,
+      },
+      counters: {
+        commandsProcessed: 98765432,
+        evictedKeys: 1337,
+        expiredKeys: 451200,
+        keyspaceHits: 7654321,
+        keyspaceMisses: 123456,
+        rejectedConnections: 2,
+      },
       // maxclients arrived in the Clients section in 6.0 (5.0 prints it nowhere)
       absent: ['maxClients', 'replicaOffsetBytes'],
       counts: { keyspace: 2, commands: 5, errors: 0, replicas: 1, latencies: 0, modules: 0 },
@@ -41,7 +57,13 @@ describe('parseInfo on whole INFO texts of each version', () => {
       file: 'info-7.4-all.txt',
       version: '7.4.1',
       role: 'master',
-      gauges: { usedMemoryBytes: 33554432, maxMemoryBytes: 1073741824, connectedClients: 25, connectedReplicas: 2, replicationOffsetBytes: 99887766 },
+      gauges: {
+        usedMemoryBytes: 33554432,
+        maxMemoryBytes: 1073741824,
+        connectedClients: 25,
+        connectedReplicas: 2,
+        replicationOffsetBytes: 99887766,
+      },
       counters: { commandsProcessed: 12000000, connectionsReceived: 4000 },
       absent: ['replicaOffsetBytes'],
       counts: { keyspace: 2, commands: 6, errors: 3, replicas: 2, latencies: 3, modules: 2 },
@@ -104,11 +126,23 @@ describe('parseInfo line by line', () => {
       'cmdstat_client|list:calls=13,usec=647,usec_per_call=49.77,rejected_calls=1,failed_calls=2',
       { type: 'command', command: 'client|list', calls: 13, usec: 647, usecPerCall: 49.77, rejectedCalls: 1, failedCalls: 2 },
     ],
-    ['cmdstat_FT.SEARCH:calls=1,usec=90,usec_per_call=90.00', { type: 'command', command: 'ft.search', calls: 1, usec: 90, usecPerCall: 90 }],
+    [
+      'cmdstat_FT.SEARCH:calls=1,usec=90,usec_per_call=90.00',
+      { type: 'command', command: 'ft.search', calls: 1, usec: 90, usecPerCall: 90 },
+    ],
     ['errorstat_WRONGTYPE:count=7', { type: 'error', error: 'WRONGTYPE', count: 7 }],
-    ['slave0:ip=10.0.0.12,port=6379,state=online,offset=4820563,lag=0', { type: 'replica', index: 0, ip: '10.0.0.12', port: 6379, state: 'online', offset: 4820563, lag: 0 }],
-    ['slave1:ip=::1,port=6380,state=wait_bgsave,offset=0', { type: 'replica', index: 1, ip: '::1', port: 6380, state: 'wait_bgsave', offset: 0 }],
-    ['latency_percentiles_usec_get:p50=1.003,p99=4.015,p99.9=6.015', { type: 'latency', command: 'get', percentilesUsec: { p50: 1.003, p99: 4.015, 'p99.9': 6.015 } }],
+    [
+      'slave0:ip=10.0.0.12,port=6379,state=online,offset=4820563,lag=0',
+      { type: 'replica', index: 0, ip: '10.0.0.12', port: 6379, state: 'online', offset: 4820563, lag: 0 },
+    ],
+    [
+      'slave1:ip=::1,port=6380,state=wait_bgsave,offset=0',
+      { type: 'replica', index: 1, ip: '::1', port: 6380, state: 'wait_bgsave', offset: 0 },
+    ],
+    [
+      'latency_percentiles_usec_get:p50=1.003,p99=4.015,p99.9=6.015',
+      { type: 'latency', command: 'get', percentilesUsec: { p50: 1.003, p99: 4.015, 'p99.9': 6.015 } },
+    ],
     ['module:name=ReJSON,ver=20803,api=1,filters=0,usedby=[],using=[],options=[]', { type: 'module', name: 'ReJSON', version: 20803 }],
   ])('%s', (line, record) => {
     const parsed = parseInfo(`# Section\r\n${line}\r\n`);
@@ -141,7 +175,14 @@ describe('infoRecords (tenantscope parse redis-info)', () => {
   it('starts with the stats record, null where the server said nothing', () => {
     const { records, rejected } = infoRecords(fixture('info-5.0-master.txt'));
     expect(rejected).toBe(0);
-    expect(records[0]).toMatchObject({ type: 'stats', version: '5.0.14', usedMemoryBytes: 104857600, maxClients: null, replicaOffsetBytes: null, masterLinkUp: null });
+    expect(records[0]).toMatchObject({
+      type: 'stats',
+      version: '5.0.14',
+      usedMemoryBytes: 104857600,
+      maxClients: null,
+      replicaOffsetBytes: null,
+      masterLinkUp: null,
+    });
     expect(records.filter((r) => (r as { type: string }).type === 'section').length).toBe(8); // Commandstats and Keyspace hold only structured lines
     expect(JSON.parse(JSON.stringify(records))).toEqual(records);
   });
@@ -152,7 +193,18 @@ describe('parseClientList', () => {
     [
       'Redis 5.0',
       'id=3 addr=127.0.0.1:50188 fd=8 name=acme:web age=12 idle=0 flags=N db=0 sub=0 psub=0 multi=-1 qbuf=26 qbuf-free=32742 obl=0 oll=0 omem=0 events=r cmd=get',
-      { id: 3, addr: '127.0.0.1:50188', name: 'acme:web', db: 0, cmd: 'get', ageSeconds: 12, idleSeconds: 0, flags: 'N', outputMemBytes: 0, queryBufferBytes: 26 },
+      {
+        id: 3,
+        addr: '127.0.0.1:50188',
+        name: 'acme:web',
+        db: 0,
+        cmd: 'get',
+        ageSeconds: 12,
+        idleSeconds: 0,
+        flags: 'N',
+        outputMemBytes: 0,
+        queryBufferBytes: 26,
+      },
     ],
     [
       'Redis 6.2 (tot-mem, user, laddr)',
@@ -195,9 +247,19 @@ describe('parseClientList', () => {
 describe('property: any text gives records or counted rejections, never an exception', () => {
   const infoLine = fc.oneof(
     fc.string(),
-    fc.constantFrom('# Server', '# Keyspace', 'db0:keys=1,expires=0,avg_ttl=0', 'cmdstat_get:calls=1,usec=2', 'slave0:ip=a,port=1,state=online,offset=3', '__proto__:x', 'constructor:1'),
+    fc.constantFrom(
+      '# Server',
+      '# Keyspace',
+      'db0:keys=1,expires=0,avg_ttl=0',
+      'cmdstat_get:calls=1,usec=2',
+      'slave0:ip=a,port=1,state=online,offset=3',
+      '__proto__:x',
+      'constructor:1',
+    ),
     fc.tuple(fc.stringMatching(/^[a-z_|.0-9]{1,12}$/), fc.string()).map(([k, v]) => `${k}:${v}`),
-    fc.tuple(fc.constantFrom('db', 'cmdstat_', 'errorstat_', 'slave', 'latency_percentiles_usec_', 'module'), fc.string(), fc.string()).map(([p, k, v]) => `${p}${k}:${v}`),
+    fc
+      .tuple(fc.constantFrom('db', 'cmdstat_', 'errorstat_', 'slave', 'latency_percentiles_usec_', 'module'), fc.string(), fc.string())
+      .map(([p, k, v]) => `${p}${k}:${v}`),
   );
 
   it('parseInfo and infoRecords', () => {
@@ -206,7 +268,13 @@ describe('property: any text gives records or counted rejections, never an excep
         const text = lines.join(eol);
         const { info, rejected } = parseInfo(text);
         const nonEmpty = text.split('\n').filter((l) => l.replace(/\r$/, '').trim() !== '').length;
-        const items = info.keyspace.length + info.commands.length + info.errors.length + info.replicas.length + info.latencies.length + info.modules.length;
+        const items =
+          info.keyspace.length +
+          info.commands.length +
+          info.errors.length +
+          info.replicas.length +
+          info.latencies.length +
+          info.modules.length;
         expect(rejected).toBeLessThanOrEqual(nonEmpty);
         expect(items + rejected).toBeLessThanOrEqual(nonEmpty);
         const stats = serverStats(info);
@@ -219,14 +287,23 @@ describe('property: any text gives records or counted rejections, never an excep
   });
 
   it('parseClientList', () => {
-    const token = fc.oneof(fc.string(), fc.tuple(fc.constantFrom('id', 'db', 'name', 'tot-mem', 'tot-cmds', '__proto__'), fc.string()).map(([k, v]) => `${k}=${v}`));
+    const token = fc.oneof(
+      fc.string(),
+      fc.tuple(fc.constantFrom('id', 'db', 'name', 'tot-mem', 'tot-cmds', '__proto__'), fc.string()).map(([k, v]) => `${k}=${v}`),
+    );
     fc.assert(
-      fc.property(fc.array(fc.array(token, { maxLength: 8 }).map((t) => t.join(' ')), { maxLength: 20 }), (lines) => {
-        const text = lines.join('\n');
-        const { clients, rejected } = parseClientList(text);
-        expect(clients.length + rejected).toBeLessThanOrEqual(text.split('\n').length);
-        for (const c of clients) expect(Number.isInteger(c.id) && Number.isInteger(c.db)).toBe(true);
-      }),
+      fc.property(
+        fc.array(
+          fc.array(token, { maxLength: 8 }).map((t) => t.join(' ')),
+          { maxLength: 20 },
+        ),
+        (lines) => {
+          const text = lines.join('\n');
+          const { clients, rejected } = parseClientList(text);
+          expect(clients.length + rejected).toBeLessThanOrEqual(text.split('\n').length);
+          for (const c of clients) expect(Number.isInteger(c.id) && Number.isInteger(c.db)).toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -125,7 +125,15 @@ function keyspace(key: string, value: string): KeyspaceRecord | undefined {
   const p = pairs(value);
   const n = p && numbers(p, ['keys', 'expires', 'avg_ttl'] as const);
   if (!db || !p || !n) return undefined;
-  return { type: 'keyspace', db: Number(db[1]), keys: n.keys, expires: n.expires, avgTtlMs: n.avg_ttl, ...optional(p, 'subexpiry', 'subexpiry'), ...optional(p, 'cached_keys', 'cachedKeys') };
+  return {
+    type: 'keyspace',
+    db: Number(db[1]),
+    keys: n.keys,
+    expires: n.expires,
+    avgTtlMs: n.avg_ttl,
+    ...optional(p, 'subexpiry', 'subexpiry'),
+    ...optional(p, 'cached_keys', 'cachedKeys'),
+  };
 }
 
 function commandStat(command: string, value: string): CommandStatRecord | undefined {
@@ -186,7 +194,14 @@ function structured(key: string, value: string): InfoItemRecord | null | undefin
   return null;
 }
 
-const LISTS = { keyspace: 'keyspace', command: 'commands', error: 'errors', replica: 'replicas', latency: 'latencies', module: 'modules' } as const;
+const LISTS = {
+  keyspace: 'keyspace',
+  command: 'commands',
+  error: 'errors',
+  replica: 'replicas',
+  latency: 'latencies',
+  module: 'modules',
+} as const;
 
 /** Parses the text of `INFO` or `INFO all` (LF or CRLF line ends, any sections). */
 export function parseInfo(text: string): ParsedInfo {
@@ -288,7 +303,8 @@ export function serverStats(info: RedisInfo): RedisServerStats {
 export function infoRecords(text: string): { records: unknown[]; rejected: number } {
   const { info, rejected } = parseInfo(text);
   const stats = serverStats(info);
-  const nulls = (keys: readonly string[], values: Record<string, number | undefined>) => Object.fromEntries(keys.map((k) => [k, values[k] ?? null]));
+  const nulls = (keys: readonly string[], values: Record<string, number | undefined>) =>
+    Object.fromEntries(keys.map((k) => [k, values[k] ?? null]));
   const records: unknown[] = [
     {
       type: 'stats',

@@ -35,7 +35,17 @@ const LOCK_TARGET = "SELECT pg_advisory_xact_lock(hashtextextended('redis|' || $
 
 const READ_BASE = 'SELECT run_id, sampled_at, counters, client_commands FROM redis_server_state WHERE cluster_id = $1';
 
-const STATE_COLUMNS = ['run_id', 'version', 'role', 'master_link_up', ...GAUGE_COLUMNS.map(snake), 'unattributed_clients', 'counters', 'client_commands', 'replicas'];
+const STATE_COLUMNS = [
+  'run_id',
+  'version',
+  'role',
+  'master_link_up',
+  ...GAUGE_COLUMNS.map(snake),
+  'unattributed_clients',
+  'counters',
+  'client_commands',
+  'replicas',
+];
 const UPSERT_STATE = `
 INSERT INTO redis_server_state (cluster_id, sampled_at, ${STATE_COLUMNS.join(', ')})
 VALUES ($1, $2, ${STATE_COLUMNS.map((_, i) => `$${i + 3}`).join(', ')})
@@ -94,9 +104,12 @@ export async function lockRedisTarget(client: Client, clusterId: string): Promis
 }
 
 export async function readRedisBase(client: Client, clusterId: string): Promise<CounterBase | undefined> {
-  const { rows } = await client.query<{ run_id: string | null; sampled_at: Date; counters: CounterBase['counters']; client_commands: Record<string, number> }>(READ_BASE, [
-    clusterId,
-  ]);
+  const { rows } = await client.query<{
+    run_id: string | null;
+    sampled_at: Date;
+    counters: CounterBase['counters'];
+    client_commands: Record<string, number>;
+  }>(READ_BASE, [clusterId]);
   const row = rows[0];
   return row && { runId: row.run_id, sampledAt: row.sampled_at.getTime(), counters: row.counters, clientCommands: row.client_commands };
 }
@@ -139,7 +152,14 @@ export async function writeRedisSample(client: Client, s: RedisSampleRow): Promi
   ]);
   const deltas = COUNTER_COLUMNS.map((c) => s.deltas[c] ?? null);
   await client.query(ADD_TOTALS, [s.clusterId, ...deltas, s.reset ? 1 : 0]);
-  await client.query(ADD_MINUTE, [s.clusterId, new Date(s.minute), g.usedMemoryBytes ?? null, g.connectedClients ?? null, g.opsPerSecond ?? null, ...deltas]);
+  await client.query(ADD_MINUTE, [
+    s.clusterId,
+    new Date(s.minute),
+    g.usedMemoryBytes ?? null,
+    g.connectedClients ?? null,
+    g.opsPerSecond ?? null,
+    ...deltas,
+  ]);
   const k = s.keyspace;
   await client.query(REPLACE_DBS, [
     s.clusterId,
@@ -152,7 +172,13 @@ export async function writeRedisSample(client: Client, s: RedisSampleRow): Promi
   ]);
   if (s.tenants.length === 0) return;
   const t = s.tenants;
-  const columns = [t.map((u) => u.tenantId), t.map((u) => u.clients), t.map((u) => u.clientMemoryBytes), t.map((u) => u.keys), t.map((u) => u.commands)];
+  const columns = [
+    t.map((u) => u.tenantId),
+    t.map((u) => u.clients),
+    t.map((u) => u.clientMemoryBytes),
+    t.map((u) => u.keys),
+    t.map((u) => u.commands),
+  ];
   await client.query(UPSERT_TENANTS, [s.clusterId, at, ...columns]);
   await client.query(ADD_TENANT_MINUTES, [s.clusterId, new Date(s.minute), ...columns]);
 }

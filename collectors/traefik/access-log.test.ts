@@ -11,13 +11,47 @@ const V3_ABORT =
 // Traefik's own 404: no router matched, so no router and service fields at all.
 const NOT_FOUND =
   '{"ClientHost":"203.0.113.9","DownstreamContentSize":19,"DownstreamStatus":404,"Duration":52000,"RequestHost":"unknown.example.com","RequestMethod":"GET","RequestPath":"/","RequestProtocol":"HTTP/1.1","StartUTC":"2026-03-01T09:02:00.5Z","level":"info","msg":"","time":"2026-03-01T09:02:00Z"}';
-const CLF = '10.0.0.7 - - [01/Mar/2026:10:00:07 +0100] "GET /web/login HTTP/2.0" 200 5120 "-" "Mozilla/5.0" 1842 "acme-web@docker" "http://172.18.0.5:8069" 183ms';
+const CLF =
+  '10.0.0.7 - - [01/Mar/2026:10:00:07 +0100] "GET /web/login HTTP/2.0" 200 5120 "-" "Mozilla/5.0" 1842 "acme-web@docker" "http://172.18.0.5:8069" 183ms';
 
 describe('traefik JSON access log', () => {
   it.each([
-    ['v2 with the ServiceURL object', V2, { ts: Date.UTC(2026, 2, 1, 9, 0, 7, 123), host: 'acme.erp.example.com', router: 'acme-web@docker', service: 'acme-odoo@docker', serviceUrl: 'http://172.18.0.5:8069', status: 200, aborted: false, durationSeconds: 0.183456789, responseBytes: 5120, requestBytes: 0, path: '/web/login?db=acme', protocol: 'HTTP/2.0' }],
-    ['v3 aborted request, host with case and port', V3_ABORT, { host: 'bergmann.erp.example.com', status: 0, aborted: true, originStatus: 0, durationSeconds: 61, serviceUrl: 'http://172.18.0.6:8069', clientHost: '10.0.0.8, 192.0.2.1' }],
-    ['Traefik 404 without router', NOT_FOUND, { host: 'unknown.example.com', router: null, service: null, serviceUrl: null, status: 404, ts: Date.UTC(2026, 2, 1, 9, 2, 0, 500) }],
+    [
+      'v2 with the ServiceURL object',
+      V2,
+      {
+        ts: Date.UTC(2026, 2, 1, 9, 0, 7, 123),
+        host: 'acme.erp.example.com',
+        router: 'acme-web@docker',
+        service: 'acme-odoo@docker',
+        serviceUrl: 'http://172.18.0.5:8069',
+        status: 200,
+        aborted: false,
+        durationSeconds: 0.183456789,
+        responseBytes: 5120,
+        requestBytes: 0,
+        path: '/web/login?db=acme',
+        protocol: 'HTTP/2.0',
+      },
+    ],
+    [
+      'v3 aborted request, host with case and port',
+      V3_ABORT,
+      {
+        host: 'bergmann.erp.example.com',
+        status: 0,
+        aborted: true,
+        originStatus: 0,
+        durationSeconds: 61,
+        serviceUrl: 'http://172.18.0.6:8069',
+        clientHost: '10.0.0.8, 192.0.2.1',
+      },
+    ],
+    [
+      'Traefik 404 without router',
+      NOT_FOUND,
+      { host: 'unknown.example.com', router: null, service: null, serviceUrl: null, status: 404, ts: Date.UTC(2026, 2, 1, 9, 2, 0, 500) },
+    ],
   ])('reads %s', (_, line, expected) => {
     const parsed = parseAccessLine(line);
     expect(parsed.kind).toBe('record');
@@ -39,18 +73,34 @@ describe('traefik JSON access log', () => {
   it('counts records and rejected lines of a file and prints ISO times', () => {
     const { records, rejected } = parseAccessText([V2, '', CLF, V3_ABORT, NOT_FOUND, ''].join('\n'));
     expect(rejected).toBe(1);
-    expect(records.map((r) => (r as { ts: string }).ts)).toEqual(['2026-03-01T09:00:07.123Z', '2026-03-01T09:01:00.000Z', '2026-03-01T09:02:00.500Z']);
+    expect(records.map((r) => (r as { ts: string }).ts)).toEqual([
+      '2026-03-01T09:00:07.123Z',
+      '2026-03-01T09:01:00.000Z',
+      '2026-03-01T09:02:00.500Z',
+    ]);
   });
 
   it('gives records or counted rejections for any input, never an exception', () => {
     const value = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(null), fc.dictionary(fc.string(), fc.string()));
-    const entry = fc.record({ RequestHost: value, DownstreamStatus: value, StartUTC: value, ServiceURL: value, Duration: value }, { requiredKeys: [] });
+    const entry = fc.record(
+      { RequestHost: value, DownstreamStatus: value, StartUTC: value, ServiceURL: value, Duration: value },
+      { requiredKeys: [] },
+    );
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string({ maxLength: 100 }), entry.map((e) => JSON.stringify(e))), { maxLength: 10 }), (lines) => {
-        const { records, rejected } = collect(lines.join('\n'));
-        expect(records.length + rejected).toBeLessThanOrEqual(lines.join('\n').split('\n').length);
-        parseAccessText(lines.join('\n'));
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.string({ maxLength: 100 }),
+            entry.map((e) => JSON.stringify(e)),
+          ),
+          { maxLength: 10 },
+        ),
+        (lines) => {
+          const { records, rejected } = collect(lines.join('\n'));
+          expect(records.length + rejected).toBeLessThanOrEqual(lines.join('\n').split('\n').length);
+          parseAccessText(lines.join('\n'));
+        },
+      ),
       { numRuns: 1000 },
     );
   });

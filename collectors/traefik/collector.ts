@@ -25,7 +25,17 @@ export const traefikCollector: CollectorDefinition<TraefikTarget> = {
     Object.values(fleet.clusters).flatMap((cluster) => {
       const t = cluster.traefik;
       if (!t) return [];
-      return [{ collector: 'traefik' as const, target: t.metricsUrl, intervalSeconds: t.intervalSeconds, cluster: cluster.id, metricsUrl: t.metricsUrl, ...(t.apiUrl && { apiUrl: t.apiUrl }), routerTenants: t.routerTenants }];
+      return [
+        {
+          collector: 'traefik' as const,
+          target: t.metricsUrl,
+          intervalSeconds: t.intervalSeconds,
+          cluster: cluster.id,
+          metricsUrl: t.metricsUrl,
+          ...(t.apiUrl && { apiUrl: t.apiUrl }),
+          routerTenants: t.routerTenants,
+        },
+      ];
     }),
   run: (deps, target, context) => ingestTraefik(deps, target, context),
 };
@@ -42,7 +52,11 @@ export function ingressClass(code: string, protocol: string): IngressClass {
  * Router name → tenant id: the one tenant whose hosts the router's rule routes, else the
  * fleet's `routerTenants` (by full name or name without `@provider`), else none.
  */
-export function routerResolver(routers: readonly traefik.RouterRule[] | undefined, tenants: readonly Tenant[], fallback: Readonly<Record<string, string>>): (router: string) => string | undefined {
+export function routerResolver(
+  routers: readonly traefik.RouterRule[] | undefined,
+  tenants: readonly Tenant[],
+  fallback: Readonly<Record<string, string>>,
+): (router: string) => string | undefined {
   const ids = new Set(tenants.map((t) => t.id));
   const byRule = new Map<string, string>();
   for (const r of routers ?? []) {
@@ -56,7 +70,11 @@ export function routerResolver(routers: readonly traefik.RouterRule[] | undefine
 }
 
 /** Sums series deltas per tenant into one minute; requests of routers without a tenant per router. */
-export function attribute(deltas: readonly SeriesDelta[], tenantOf: (router: string) => string | undefined, minute: number): { rows: IngressRow[]; unmapped: Map<string, number> } {
+export function attribute(
+  deltas: readonly SeriesDelta[],
+  tenantOf: (router: string) => string | undefined,
+  minute: number,
+): { rows: IngressRow[]; unmapped: Map<string, number> } {
   const rows = new Map<string, IngressRow>();
   const unmapped = new Map<string, number>();
   for (const d of deltas) {
@@ -69,7 +87,14 @@ export function attribute(deltas: readonly SeriesDelta[], tenantOf: (router: str
     }
     let row = rows.get(tenantId);
     if (!row) {
-      row = { tenantId, minute, requests: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, aborted: 0, other: 0 }, requestBytes: null, responseBytes: null, duration: null };
+      row = {
+        tenantId,
+        minute,
+        requests: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, aborted: 0, other: 0 },
+        requestBytes: null,
+        responseBytes: null,
+        duration: null,
+      };
       rows.set(tenantId, row);
     }
     if (d.requests !== undefined) row.requests[ingressClass(d.code, d.protocol)] += d.requests;
@@ -112,7 +137,8 @@ export async function ingestTraefik(deps: IngestDeps, target: TraefikTarget, run
     await lockTarget(client, target.target);
     const previous = await readBaseline(client, target.target);
     if (previous && previous.scrapedAt >= scrape.scrapedAt) return undefined;
-    if (!(await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, scrape.series.length, scrape.rejected)))) return undefined;
+    if (!(await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, scrape.series.length, scrape.rejected))))
+      return undefined;
     const deltas = computeDeltas(previous, scrape, MAX_GAP_SECONDS * 1000);
     const { rows, unmapped } = attribute(deltas.deltas, tenantOf, minute);
     await addIngressRows(client, rows);
@@ -122,7 +148,10 @@ export async function ingestTraefik(deps: IngestDeps, target: TraefikTarget, run
   });
   if (!result) return { records: 0, rejected: 0, duplicate: true };
   if (result.deltas.outcome === 'restart' || result.deltas.outcome === 'gap' || result.deltas.resetSeries > 0) {
-    deps.log.info({ collector: target.collector, target: target.target, outcome: result.deltas.outcome, resetSeries: result.deltas.resetSeries }, 'traefik counters restarted; interval dropped');
+    deps.log.info(
+      { collector: target.collector, target: target.target, outcome: result.deltas.outcome, resetSeries: result.deltas.resetSeries },
+      'traefik counters restarted; interval dropped',
+    );
   }
   return { records: scrape.series.length, rejected: scrape.rejected, duplicate: false, unattributed: result.unmapped.size };
 }

@@ -3,9 +3,24 @@ import type { RouterSeries } from './read';
 import { computeDeltas } from './deltas';
 import { attribute, ingressClass } from './collector';
 
-const series = (code: string, requests: number, extra: Partial<RouterSeries> = {}): RouterSeries => ({ router: 'a@docker', service: 'a-odoo@docker', code, method: 'GET', protocol: 'http', requests, ...extra });
+const series = (code: string, requests: number, extra: Partial<RouterSeries> = {}): RouterSeries => ({
+  router: 'a@docker',
+  service: 'a-odoo@docker',
+  code,
+  method: 'GET',
+  protocol: 'http',
+  requests,
+  ...extra,
+});
 const hist = (cumulative: number[], sum: number) => ({ bounds: [0.1, 1], cumulative, sum, count: cumulative[cumulative.length - 1]! });
-const scrape = (at: number, s: RouterSeries[], processStartSeconds: number | null = 100) => ({ scrapedAt: at, series: s, processStartSeconds, metricSet: 'v3' as const, samples: 0, rejected: 0 });
+const scrape = (at: number, s: RouterSeries[], processStartSeconds: number | null = 100) => ({
+  scrapedAt: at,
+  series: s,
+  processStartSeconds,
+  metricSet: 'v3' as const,
+  samples: 0,
+  rejected: 0,
+});
 const GAP = 300_000;
 
 describe('traefik counter deltas', () => {
@@ -16,11 +31,27 @@ describe('traefik counter deltas', () => {
   });
 
   it('gives per-series deltas, the whole value of a new series, nothing for an unchanged one', () => {
-    const first = computeDeltas(undefined, scrape(0, [series('200', 50, { responseBytes: 1000, duration: hist([3, 5, 6], 2) }), series('404', 2)]), GAP);
-    const second = computeDeltas(first.next, scrape(15_000, [series('200', 58, { responseBytes: 1800, duration: hist([4, 9, 10], 3.5) }), series('404', 2), series('502', 3)]), GAP);
+    const first = computeDeltas(
+      undefined,
+      scrape(0, [series('200', 50, { responseBytes: 1000, duration: hist([3, 5, 6], 2) }), series('404', 2)]),
+      GAP,
+    );
+    const second = computeDeltas(
+      first.next,
+      scrape(15_000, [series('200', 58, { responseBytes: 1800, duration: hist([4, 9, 10], 3.5) }), series('404', 2), series('502', 3)]),
+      GAP,
+    );
     expect(second.outcome).toBe('deltas');
     expect(second.deltas).toEqual([
-      { router: 'a@docker', service: 'a-odoo@docker', code: '200', protocol: 'http', requests: 8, responseBytes: 800, duration: { bounds: [0.1, 1], counts: [1, 3, 0], sum: 1.5 } },
+      {
+        router: 'a@docker',
+        service: 'a-odoo@docker',
+        code: '200',
+        protocol: 'http',
+        requests: 8,
+        responseBytes: 800,
+        duration: { bounds: [0.1, 1], counts: [1, 3, 0], sum: 1.5 },
+      },
       { router: 'a@docker', service: 'a-odoo@docker', code: '502', protocol: 'http', requests: 3 },
     ]);
   });
@@ -68,10 +99,36 @@ describe('ingress attribution', () => {
   });
 
   it('sums per tenant, counts unmapped routers, skips @internal ones', () => {
-    const d = (router: string, code: string, requests: number, responseBytes?: number) => ({ router, service: 's', code, protocol: 'http', requests, ...(responseBytes !== undefined && { responseBytes }) });
+    const d = (router: string, code: string, requests: number, responseBytes?: number) => ({
+      router,
+      service: 's',
+      code,
+      protocol: 'http',
+      requests,
+      ...(responseBytes !== undefined && { responseBytes }),
+    });
     const tenantOf = (r: string) => ({ 'a-web@docker': 'a', 'a-api@docker': 'a' })[r];
-    const { rows, unmapped } = attribute([d('a-web@docker', '200', 5, 100), d('a-api@docker', '502', 2), d('a-web@docker', '0', 1), d('x@docker', '200', 4), d('api@internal', '200', 9)], tenantOf, 60_000);
-    expect(rows).toEqual([{ tenantId: 'a', minute: 60_000, requests: { '1xx': 0, '2xx': 5, '3xx': 0, '4xx': 0, '5xx': 2, aborted: 1, other: 0 }, requestBytes: null, responseBytes: 100, duration: null }]);
+    const { rows, unmapped } = attribute(
+      [
+        d('a-web@docker', '200', 5, 100),
+        d('a-api@docker', '502', 2),
+        d('a-web@docker', '0', 1),
+        d('x@docker', '200', 4),
+        d('api@internal', '200', 9),
+      ],
+      tenantOf,
+      60_000,
+    );
+    expect(rows).toEqual([
+      {
+        tenantId: 'a',
+        minute: 60_000,
+        requests: { '1xx': 0, '2xx': 5, '3xx': 0, '4xx': 0, '5xx': 2, aborted: 1, other: 0 },
+        requestBytes: null,
+        responseBytes: 100,
+        duration: null,
+      },
+    ]);
     expect([...unmapped]).toEqual([['x@docker', 4]]);
   });
 });

@@ -63,7 +63,8 @@ export function computeDeltas(previous: Baseline | undefined, now: RouterMetrics
   const next: Baseline = { scrapedAt: now.scrapedAt, processStartSeconds: now.processStartSeconds, counters };
   const none = (outcome: IntervalOutcome): Deltas => ({ outcome, deltas: [], resetSeries: 0, next });
   if (!previous) return none('baseline');
-  if (previous.processStartSeconds !== null && now.processStartSeconds !== null && previous.processStartSeconds !== now.processStartSeconds) return none('restart');
+  if (previous.processStartSeconds !== null && now.processStartSeconds !== null && previous.processStartSeconds !== now.processStartSeconds)
+    return none('restart');
   if (now.scrapedAt - previous.scrapedAt > maxGapMs) return none('gap');
   const deltas: SeriesDelta[] = [];
   let resetSeries = 0;
@@ -94,7 +95,11 @@ function seriesDelta(s: RouterSeries, before: StoredCounters, isNew: boolean): S
   if (typeof requestBytes === 'number') out.requestBytes = requestBytes;
   if (typeof responseBytes === 'number') out.responseBytes = responseBytes;
   if (duration && duration !== 'reset') out.duration = duration;
-  const moved = (out.requests ?? 0) > 0 || (out.requestBytes ?? 0) > 0 || (out.responseBytes ?? 0) > 0 || (out.duration?.counts.some((c) => c > 0) ?? false);
+  const moved =
+    (out.requests ?? 0) > 0 ||
+    (out.requestBytes ?? 0) > 0 ||
+    (out.responseBytes ?? 0) > 0 ||
+    (out.duration?.counts.some((c) => c > 0) ?? false);
   return moved ? out : undefined;
 }
 

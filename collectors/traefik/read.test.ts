@@ -51,7 +51,12 @@ describe('traefik router metrics', () => {
     expect(m.rejected).toBe(1);
     expect(m.series).toEqual([
       {
-        router: 'acme-web@docker', service: 'acme-odoo@docker', code: '200', method: 'GET', protocol: 'http', requests: 10,
+        router: 'acme-web@docker',
+        service: 'acme-odoo@docker',
+        code: '200',
+        method: 'GET',
+        protocol: 'http',
+        requests: 10,
         duration: { bounds: [0.1, 0.3, 1.2, 5], cumulative: [5, 8, 9, 10, 10], sum: 2.75, count: 10 },
       },
       { router: 'acme-web@docker', service: 'acme-odoo@docker', code: '0', method: 'GET', protocol: 'websocket', requests: 1 },
@@ -63,12 +68,24 @@ describe('traefik router metrics', () => {
     expect(m.metricSet).toBe('v3');
     expect(m.processStartSeconds).toBeNull();
     expect(m.rejected).toBe(1);
-    expect(m.series[0]).toEqual({ router: 'b-web@kubernetescrd', service: 'b-odoo@kubernetescrd', code: '200', method: 'POST', protocol: 'http', requests: 1234567, responseBytes: 987000000, requestBytes: 5000 });
+    expect(m.series[0]).toEqual({
+      router: 'b-web@kubernetescrd',
+      service: 'b-odoo@kubernetescrd',
+      code: '200',
+      method: 'POST',
+      protocol: 'http',
+      requests: 1234567,
+      responseBytes: 987000000,
+      requestBytes: 5000,
+    });
     expect(m.series[1]).toMatchObject({ code: '0', protocol: 'grpc', requests: 4 });
   });
 
   it('rejects a histogram whose +Inf bucket disagrees with its count', () => {
-    const text = V2.replace('_count{code="200",method="GET",protocol="http",router="acme-web@docker",service="acme-odoo@docker"} 10', '_count{code="200",method="GET",protocol="http",router="acme-web@docker",service="acme-odoo@docker"} 11');
+    const text = V2.replace(
+      '_count{code="200",method="GET",protocol="http",router="acme-web@docker",service="acme-odoo@docker"} 10',
+      '_count{code="200",method="GET",protocol="http",router="acme-web@docker",service="acme-odoo@docker"} 11',
+    );
     const m = readRouterMetrics(text);
     expect(m.series[0]?.duration).toBeUndefined();
     expect(m.rejected).toBe(2);
@@ -78,7 +95,21 @@ describe('traefik router metrics', () => {
     const { records, rejected } = parseMetricsText(V2);
     expect(rejected).toBe(1);
     expect(records[0]).toEqual({ type: 'exposition', metricSet: 'v2', processStartSeconds: 1772490000, samples: 13, routerSeries: 2 });
-    expect(records[1]).toMatchObject({ type: 'router-series', requestBytes: null, durationSeconds: { buckets: [{ le: 0.1, count: 5 }, { le: 0.3, count: 8 }, { le: 1.2, count: 9 }, { le: 5, count: 10 }, { le: '+Inf', count: 10 }], sum: 2.75, count: 10 } });
+    expect(records[1]).toMatchObject({
+      type: 'router-series',
+      requestBytes: null,
+      durationSeconds: {
+        buckets: [
+          { le: 0.1, count: 5 },
+          { le: 0.3, count: 8 },
+          { le: 1.2, count: 9 },
+          { le: 5, count: 10 },
+          { le: '+Inf', count: 10 },
+        ],
+        sum: 2.75,
+        count: 10,
+      },
+    });
     expect(JSON.parse(JSON.stringify(records[1]))).toEqual(records[1]);
   });
 

@@ -72,7 +72,13 @@ const COUNTERS = {
   traefik_router_responses_bytes_total: 'responseBytes',
 } as const;
 const DURATION = 'traefik_router_request_duration_seconds';
-const V2_ONLY = ['traefik_config_reloads_failure_total', 'traefik_config_last_reload_failure', 'traefik_entrypoint_open_connections', 'traefik_router_open_connections', 'traefik_service_open_connections'];
+const V2_ONLY = [
+  'traefik_config_reloads_failure_total',
+  'traefik_config_last_reload_failure',
+  'traefik_entrypoint_open_connections',
+  'traefik_router_open_connections',
+  'traefik_service_open_connections',
+];
 const ROUTER_PAGE = 100;
 const MAX_PAGES = 100;
 
@@ -126,7 +132,11 @@ export function readRouterMetrics(text: string): RouterMetrics {
 }
 
 /** A histogram needs finite counts, a `+Inf` bucket equal to its count, and a sum. */
-function toHistogram(buckets: { le: number; count: number }[], sum: number | undefined, count: number | undefined): RouterHistogram | undefined {
+function toHistogram(
+  buckets: { le: number; count: number }[],
+  sum: number | undefined,
+  count: number | undefined,
+): RouterHistogram | undefined {
   const last = buckets[buckets.length - 1];
   if (sum === undefined || count === undefined || !last || last.le !== Infinity || last.count !== count) return undefined;
   if (!Number.isFinite(sum) || buckets.some((b) => !Number.isFinite(b.count) || b.count < 0)) return undefined;
@@ -137,7 +147,7 @@ function toHistogram(buckets: { le: number; count: number }[], sum: number | und
 async function readRouters(apiUrl: string, input: TraefikInput): Promise<RouterRule[]> {
   const routers: RouterRule[] = [];
   const base = apiUrl.replace(/\/+$/, '');
-  for (let page = 1; page <= MAX_PAGES; ) {
+  for (let page = 1; page <= MAX_PAGES;) {
     const { body, nextPage } = await getJson(`${base}/api/http/routers?per_page=${ROUTER_PAGE}&page=${page}`, input);
     if (!Array.isArray(body)) throw new CollectorError(`Traefik API ${shown(base)}/api/http/routers did not answer a JSON array`);
     for (const r of body as unknown[]) {
@@ -203,7 +213,13 @@ async function request(url: string, input: TraefikInput): Promise<Response> {
  */
 export function parseMetricsText(text: string): { records: unknown[]; rejected: number } {
   const m = readRouterMetrics(text);
-  const head = { type: 'exposition', metricSet: m.metricSet, processStartSeconds: m.processStartSeconds, samples: m.samples, routerSeries: m.series.length };
+  const head = {
+    type: 'exposition',
+    metricSet: m.metricSet,
+    processStartSeconds: m.processStartSeconds,
+    samples: m.samples,
+    routerSeries: m.series.length,
+  };
   const series = m.series.map((s) => ({
     type: 'router-series',
     router: s.router,
@@ -215,7 +231,11 @@ export function parseMetricsText(text: string): { records: unknown[]; rejected: 
     requestBytes: s.requestBytes ?? null,
     responseBytes: s.responseBytes ?? null,
     durationSeconds: s.duration
-      ? { buckets: s.duration.cumulative.map((count, i) => ({ le: s.duration!.bounds[i] ?? '+Inf', count })), sum: s.duration.sum, count: s.duration.count }
+      ? {
+          buckets: s.duration.cumulative.map((count, i) => ({ le: s.duration!.bounds[i] ?? '+Inf', count })),
+          sum: s.duration.sum,
+          count: s.duration.count,
+        }
       : null,
   }));
   return { records: [head, ...series], rejected: m.rejected };

@@ -16,7 +16,8 @@ export interface IngressRow {
 }
 
 const REQUEST_COLUMNS = INGRESS_CLASSES.map((c) => `requests_${c}`);
-const ADD_NULLABLE = (col: string) => `${col} = CASE WHEN EXCLUDED.${col} IS NULL THEN t.${col} ELSE coalesce(t.${col}, 0) + EXCLUDED.${col} END`;
+const ADD_NULLABLE = (col: string) =>
+  `${col} = CASE WHEN EXCLUDED.${col} IS NULL THEN t.${col} ELSE coalesce(t.${col}, 0) + EXCLUDED.${col} END`;
 const SAME_BOUNDS = 't.duration_bounds = EXCLUDED.duration_bounds';
 
 const LOCK_TARGET = "SELECT pg_advisory_xact_lock(hashtextextended('traefik|' || $1, 7461))";
@@ -72,13 +73,29 @@ export async function lockTarget(client: Client, target: string): Promise<void> 
 }
 
 export async function readBaseline(client: Client, target: string): Promise<Baseline | undefined> {
-  const { rows } = await client.query<{ scraped_at: Date; process_start: number | null; counters: Record<string, StoredCounters> }>(SELECT_STATE, [target]);
+  const { rows } = await client.query<{ scraped_at: Date; process_start: number | null; counters: Record<string, StoredCounters> }>(
+    SELECT_STATE,
+    [target],
+  );
   const row = rows[0];
   return row && { scrapedAt: row.scraped_at.getTime(), processStartSeconds: row.process_start, counters: row.counters };
 }
 
-export async function saveBaseline(client: Client, target: string, cluster: string, baseline: Baseline, metricSet: string | null): Promise<void> {
-  await client.query(UPSERT_STATE, [target, cluster, new Date(baseline.scrapedAt), baseline.processStartSeconds, metricSet, JSON.stringify(baseline.counters)]);
+export async function saveBaseline(
+  client: Client,
+  target: string,
+  cluster: string,
+  baseline: Baseline,
+  metricSet: string | null,
+): Promise<void> {
+  await client.query(UPSERT_STATE, [
+    target,
+    cluster,
+    new Date(baseline.scrapedAt),
+    baseline.processStartSeconds,
+    metricSet,
+    JSON.stringify(baseline.counters),
+  ]);
 }
 
 /** Adds the rows to ingress_minute and the same amounts to ingress_total (partitions must exist). */

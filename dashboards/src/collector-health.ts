@@ -39,9 +39,7 @@ export function collectorHealth(): dashboard.DashboardBuilder {
     'Whether every tenantscope collector runs and succeeds on every target: without them the other dashboards and the SLA reports have no data.',
   )
     .withVariable(labelVariable('collector', 'Collector', 'label_values(tenantscope_collector_success, collector)'))
-    .withVariable(
-      labelVariable('target', 'Target', 'label_values(tenantscope_collector_success{collector=~"$collector"}, target)'),
-    );
+    .withVariable(labelVariable('target', 'Target', 'label_values(tenantscope_collector_success{collector=~"$collector"}, target)'));
 
   return addPanels(builder, [
     new dashboard.RowBuilder('Now'),
@@ -50,17 +48,18 @@ export function collectorHealth(): dashboard.DashboardBuilder {
       .thresholds(redFrom(1))
       .span(6)
       .height(4),
-    stat('Oldest last run', `Longest time since a collector last ran on a target; from ${STALE_AFTER_SECONDS} s it is stale.`, units.Seconds)
+    stat(
+      'Oldest last run',
+      `Longest time since a collector last ran on a target; from ${STALE_AFTER_SECONDS} s it is stale.`,
+      units.Seconds,
+    )
       .withTarget(prometheusQuery(`max(${age})`, 'oldest'))
       .thresholds(redFrom(STALE_AFTER_SECONDS))
       .span(6)
       .height(4),
     stat('Rejected records', 'Input records the collectors counted and skipped as bad, per second.', units.CountsPerSecond)
       .withTarget(
-        prometheusQuery(
-          `sum(rate(tenantscope_collector_rejected_records_total{${SEL}}[$__rate_interval])) or vector(0)`,
-          'rejected',
-        ),
+        prometheusQuery(`sum(rate(tenantscope_collector_rejected_records_total{${SEL}}[$__rate_interval])) or vector(0)`, 'rejected'),
       )
       .thresholds(redFrom(0.001))
       .span(6)
@@ -82,7 +81,11 @@ export function collectorHealth(): dashboard.DashboardBuilder {
       .withTarget(prometheusQuery(duration, '{{collector}} / {{target}}'))
       .span(12)
       .height(8),
-    timeseries('Time since last run', 'Seconds since each collector last ran on each target; the line is where it becomes stale.', units.Seconds)
+    timeseries(
+      'Time since last run',
+      'Seconds since each collector last ran on each target; the line is where it becomes stale.',
+      units.Seconds,
+    )
       .withTarget(prometheusQuery(age, '{{collector}} / {{target}}'))
       .thresholds(redFrom(STALE_AFTER_SECONDS))
       .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
@@ -137,5 +140,8 @@ function statusTable(): TableBuilder {
       { id: 'thresholds', value: redFrom(STALE_AFTER_SECONDS).build() },
       { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.ColorText } },
     ])
-    .overrideByName('Rejected records', [{ id: 'unit', value: units.Short }, { id: 'decimals', value: 0 }]);
+    .overrideByName('Rejected records', [
+      { id: 'unit', value: units.Short },
+      { id: 'decimals', value: 0 },
+    ]);
 }

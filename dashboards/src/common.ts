@@ -17,25 +17,27 @@ export const TAG = 'tenantscope';
 
 /** A dashboard with the settings all tenantscope dashboards share, and the `datasource` variable. */
 export function tenantscopeDashboard(uid: string, title: string, description: string): dashboard.DashboardBuilder {
-  return new dashboard.DashboardBuilder(title)
-    .uid(uid)
-    .description(description)
-    .tags([TAG])
-    // Generated from dashboards/src: changes made in Grafana would be lost, so none are allowed.
-    .readonly()
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .time({ from: 'now-6h', to: 'now' })
-    .timezone('browser')
-    .refresh('1m')
-    .link(
-      new dashboard.DashboardLinkBuilder('tenantscope')
-        .type(dashboard.DashboardLinkType.Dashboards)
-        .tags([TAG])
-        .asDropdown(true)
-        .includeVars(true)
-        .keepTime(true),
-    )
-    .withVariable(new dashboard.DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
+  return (
+    new dashboard.DashboardBuilder(title)
+      .uid(uid)
+      .description(description)
+      .tags([TAG])
+      // Generated from dashboards/src: changes made in Grafana would be lost, so none are allowed.
+      .readonly()
+      .tooltip(dashboard.DashboardCursorSync.Crosshair)
+      .time({ from: 'now-6h', to: 'now' })
+      .timezone('browser')
+      .refresh('1m')
+      .link(
+        new dashboard.DashboardLinkBuilder('tenantscope')
+          .type(dashboard.DashboardLinkType.Dashboards)
+          .tags([TAG])
+          .asDropdown(true)
+          .includeVars(true)
+          .keepTime(true),
+      )
+      .withVariable(new dashboard.DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'))
+  );
 }
 
 /** A multi-value variable over a label of a tenantscope metric, "All" by default. */

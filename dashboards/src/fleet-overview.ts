@@ -1,16 +1,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as units from '@grafana/grafana-foundation-sdk/units';
-import {
-  addPanels,
-  labelVariable,
-  okFailTimeline,
-  prometheusQuery,
-  redFrom,
-  stat,
-  tenantscopeDashboard,
-  timeseries,
-} from './common';
+import { addPanels, labelVariable, okFailTimeline, prometheusQuery, redFrom, stat, tenantscopeDashboard, timeseries } from './common';
 
 // Every tenant side by side: load, errors, availability, latency and worker time, to spot the
 // tenant that stands out. Wall time = SQL + Python seconds (DESIGN §5, odoo_workers).
@@ -67,10 +58,12 @@ export function fleetOverview(): dashboard.DashboardBuilder {
       .withTarget(prometheusQuery(rate(requests(), 'tenant, code_class'), '{{tenant}} {{code_class}}'))
       .span(12)
       .height(9),
-    timeseries('Server error ratio', `5xx responses over all responses per tenant; the line is the SLA's ${ERROR_RATIO * 100} %.`, units.PercentUnit)
-      .withTarget(
-        prometheusQuery(`${rate(requests('code_class="5xx", '), 'tenant')} / ${rate(requests(), 'tenant')}`, '{{tenant}}'),
-      )
+    timeseries(
+      'Server error ratio',
+      `5xx responses over all responses per tenant; the line is the SLA's ${ERROR_RATIO * 100} %.`,
+      units.PercentUnit,
+    )
+      .withTarget(prometheusQuery(`${rate(requests('code_class="5xx", '), 'tenant')} / ${rate(requests(), 'tenant')}`, '{{tenant}}'))
       .thresholds(redFrom(ERROR_RATIO))
       .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
       .min(0)
@@ -88,7 +81,11 @@ export function fleetOverview(): dashboard.DashboardBuilder {
       .height(9),
 
     new dashboard.RowBuilder('Latency and worker time'),
-    timeseries('Latency p95', '95th percentile of request wall time (SQL + Python) per tenant; long polling and websockets excluded.', units.Seconds)
+    timeseries(
+      'Latency p95',
+      '95th percentile of request wall time (SQL + Python) per tenant; long polling and websockets excluded.',
+      units.Seconds,
+    )
       .withTarget(
         prometheusQuery(
           `histogram_quantile(0.95, ${rate(`tenantscope_odoo_request_duration_seconds_bucket{${SEL}}`, 'tenant, le')})`,
@@ -97,11 +94,19 @@ export function fleetOverview(): dashboard.DashboardBuilder {
       )
       .span(8)
       .height(9),
-    timeseries('SQL time', 'Seconds spent in SQL per second, per tenant: about how many workers are busy in the database for it.', units.Short)
+    timeseries(
+      'SQL time',
+      'Seconds spent in SQL per second, per tenant: about how many workers are busy in the database for it.',
+      units.Short,
+    )
       .withTarget(prometheusQuery(rate(`tenantscope_odoo_sql_seconds_total{${SEL}}`, 'tenant'), '{{tenant}}'))
       .span(8)
       .height(9),
-    timeseries('Python time', 'Seconds spent in Python per second, per tenant: about how many workers are busy computing for it.', units.Short)
+    timeseries(
+      'Python time',
+      'Seconds spent in Python per second, per tenant: about how many workers are busy computing for it.',
+      units.Short,
+    )
       .withTarget(prometheusQuery(rate(`tenantscope_odoo_python_seconds_total{${SEL}}`, 'tenant'), '{{tenant}}'))
       .span(8)
       .height(9),

@@ -26,7 +26,7 @@ const DETECTOR =
   'The detector (services/noisy) judges each cluster minute. A resource is only examined while its saturation gate is open ' +
   '(5-minute mean saturation from 0.7-0.8 of capacity; pg_locks and ingress have no gate). Victims are tenants whose latency or ' +
   'error ratio is an outlier against their own 24 h baseline by robust z (median/MAD, z >= 3.5, in 3 of 5 minutes). An antagonist ' +
-  'is a tenant whose share of the resource rose (vs its baseline), correlates with the victims\' degradation and started no later ' +
+  "is a tenant whose share of the resource rose (vs its baseline), correlates with the victims' degradation and started no later " +
   'than their onset (precedence). Victims without any antagonist make a capacity incident: the cluster itself is too small. ' +
   'Only confirmed, open incidents are published.';
 
@@ -39,13 +39,49 @@ const usageRate = (resource: string, by = 'tenant') =>
 
 /** Each resource's usage rate per tenant in a unit that reads naturally: base unit per second. */
 const USAGE: { resource: string; title: string; unit: string; description: string; scale?: number }[] = [
-  { resource: 'odoo_workers', title: 'Odoo workers', unit: units.Short, description: 'Worker-seconds per second: Odoo HTTP workers kept busy by each tenant.' },
-  { resource: 'odoo_cron', title: 'Odoo cron', unit: units.Short, description: 'Cron-seconds per second: cron workers kept busy by each tenant.' },
-  { resource: 'pg_cpu', title: 'PostgreSQL CPU', unit: units.Short, description: 'CPU-seconds per second: PostgreSQL cores used by each tenant\'s backends.' },
-  { resource: 'pg_io', title: 'PostgreSQL I/O', unit: units.BytesPerSecondIEC, scale: 8192, description: 'Blocks read from disk plus temporary-file blocks per second, times 8 KiB.' },
-  { resource: 'pg_conn', title: 'PostgreSQL connections', unit: units.Short, description: 'Backend-seconds per second: mean PostgreSQL backends held by each tenant (per-minute peaks).' },
-  { resource: 'pg_locks', title: 'PostgreSQL lock waits', unit: units.Short, description: 'Lock-wait seconds per second: sessions each tenant keeps waiting on locks.' },
-  { resource: 'redis', title: 'Redis clients', unit: units.Short, description: 'Client-seconds per second: mean Redis clients held by each tenant (per-minute peaks).' },
+  {
+    resource: 'odoo_workers',
+    title: 'Odoo workers',
+    unit: units.Short,
+    description: 'Worker-seconds per second: Odoo HTTP workers kept busy by each tenant.',
+  },
+  {
+    resource: 'odoo_cron',
+    title: 'Odoo cron',
+    unit: units.Short,
+    description: 'Cron-seconds per second: cron workers kept busy by each tenant.',
+  },
+  {
+    resource: 'pg_cpu',
+    title: 'PostgreSQL CPU',
+    unit: units.Short,
+    description: "CPU-seconds per second: PostgreSQL cores used by each tenant's backends.",
+  },
+  {
+    resource: 'pg_io',
+    title: 'PostgreSQL I/O',
+    unit: units.BytesPerSecondIEC,
+    scale: 8192,
+    description: 'Blocks read from disk plus temporary-file blocks per second, times 8 KiB.',
+  },
+  {
+    resource: 'pg_conn',
+    title: 'PostgreSQL connections',
+    unit: units.Short,
+    description: 'Backend-seconds per second: mean PostgreSQL backends held by each tenant (per-minute peaks).',
+  },
+  {
+    resource: 'pg_locks',
+    title: 'PostgreSQL lock waits',
+    unit: units.Short,
+    description: 'Lock-wait seconds per second: sessions each tenant keeps waiting on locks.',
+  },
+  {
+    resource: 'redis',
+    title: 'Redis clients',
+    unit: units.Short,
+    description: 'Client-seconds per second: mean Redis clients held by each tenant (per-minute peaks).',
+  },
   { resource: 'ingress', title: 'Ingress', unit: units.RequestsPerSecond, description: 'Requests per second through the shared ingress.' },
 ];
 
@@ -99,10 +135,16 @@ export function noisyNeighbours(): dashboard.DashboardBuilder {
       .thresholds(redFrom(1))
       .span(6)
       .height(4),
-    incidentTable('Antagonists now', 'antagonist', `Antagonists of open, confirmed incidents and their current share of the resource. Runbook: ${RUNBOOK}`)
+    incidentTable(
+      'Antagonists now',
+      'antagonist',
+      `Antagonists of open, confirmed incidents and their current share of the resource. Runbook: ${RUNBOOK}`,
+    )
       .span(12)
       .height(8),
-    incidentTable('Victims now', 'victim', 'Victims of open, confirmed incidents and their current share of the resource.').span(12).height(8),
+    incidentTable('Victims now', 'victim', 'Victims of open, confirmed incidents and their current share of the resource.')
+      .span(12)
+      .height(8),
 
     new dashboard.RowBuilder('Incidents over time'),
     new StateTimelineBuilder()
@@ -138,7 +180,7 @@ export function noisyNeighbours(): dashboard.DashboardBuilder {
     new dashboard.RowBuilder('Selected resource: $resource'),
     timeseries(
       'Share of $resource',
-      'Each tenant\'s share (0-1) of the cluster total of the resource in the last closed minute, stacked; absent when the total could not be trusted. A rising share that precedes victims is what makes an antagonist.',
+      "Each tenant's share (0-1) of the cluster total of the resource in the last closed minute, stacked; absent when the total could not be trusted. A rising share that precedes victims is what makes an antagonist.",
       units.PercentUnit,
     )
       .withTarget(
@@ -151,7 +193,7 @@ export function noisyNeighbours(): dashboard.DashboardBuilder {
       .height(9),
     timeseries(
       'Usage of $resource',
-      'Usage rate per tenant in the resource\'s base unit per second: seconds (odoo_workers, odoo_cron, pg_cpu, pg_locks) i.e. busy workers/cores/waiting sessions; 8 KiB blocks for pg_io; backends for pg_conn; clients for redis; requests for ingress. The row below shows each resource in its own unit.',
+      "Usage rate per tenant in the resource's base unit per second: seconds (odoo_workers, odoo_cron, pg_cpu, pg_locks) i.e. busy workers/cores/waiting sessions; 8 KiB blocks for pg_io; backends for pg_conn; clients for redis; requests for ingress. The row below shows each resource in its own unit.",
       units.Short,
     )
       .withTarget(prometheusQuery(usageRate('$resource', 'tenant, cluster'), '{{tenant}}'))
@@ -164,7 +206,12 @@ export function noisyNeighbours(): dashboard.DashboardBuilder {
     new dashboard.RowBuilder('Usage by resource'),
     ...USAGE.map(({ resource, title, unit, description, scale }) =>
       timeseries(title, `${description} Per tenant, from tenantscope_tenant_resource_usage_total{resource="${resource}"}.`, unit)
-        .withTarget(prometheusQuery(scale ? `${scale} * ${usageRate(resource, 'tenant, cluster')}` : usageRate(resource, 'tenant, cluster'), '{{tenant}}'))
+        .withTarget(
+          prometheusQuery(
+            scale ? `${scale} * ${usageRate(resource, 'tenant, cluster')}` : usageRate(resource, 'tenant, cluster'),
+            '{{tenant}}',
+          ),
+        )
         .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal))
         .fillOpacity(40)
         .min(0)
@@ -181,12 +228,7 @@ function incidentTable(title: string, role: string, description: string): TableB
     .description(description)
     .datasource(DATASOURCE)
     .withTarget(tableQuery(`max by (${KEY}) (${active(role)})`, 'A'))
-    .withTarget(
-      tableQuery(
-        `max by (${KEY}) (tenantscope_tenant_resource_share{${CLUSTER}}) and on (${KEY}) ${active(role)}`,
-        'B',
-      ),
-    )
+    .withTarget(tableQuery(`max by (${KEY}) (tenantscope_tenant_resource_share{${CLUSTER}}) and on (${KEY}) ${active(role)}`, 'B'))
     .withTransformation({ id: 'merge', options: {} })
     .withTransformation({
       id: 'organize',

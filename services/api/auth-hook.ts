@@ -20,7 +20,10 @@ export function authenticate(db: Queryable) {
     const principal = match ? await principalOf(db, match[1]!) : undefined;
     if (!principal) {
       void reply.header('www-authenticate', 'Bearer realm="tenantscope"');
-      throw new RequestError(401, match ? 'the bearer token is unknown or revoked' : 'a bearer token is required (Authorization: Bearer ...)');
+      throw new RequestError(
+        401,
+        match ? 'the bearer token is unknown or revoked' : 'a bearer token is required (Authorization: Bearer ...)',
+      );
     }
     request.principal = principal;
   };

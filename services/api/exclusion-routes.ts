@@ -7,7 +7,17 @@ import { RequestError } from '../core/errors';
 import { exclusionAudit, listExclusions, recordExclusion, revokeExclusion, type RecordedExclusion } from '../sla/store/exclusion-store';
 import { withTransaction, type Pool } from '../storage/db';
 import { principal, requireWriter } from './auth-hook';
-import { AuditEntry, ErrorBody, ExclusionBody, ExclusionParams, ExclusionQuery, ExclusionView, RevokeBody, type ExclusionBodyT, type ExclusionQueryT } from './schemas';
+import {
+  AuditEntry,
+  ErrorBody,
+  ExclusionBody,
+  ExclusionParams,
+  ExclusionQuery,
+  ExclusionView,
+  RevokeBody,
+  type ExclusionBodyT,
+  type ExclusionQueryT,
+} from './schemas';
 import { visibleTenant } from './tenant-routes';
 
 export interface ExclusionRouteDeps {
@@ -23,7 +33,8 @@ export interface ExclusionRouteDeps {
 export const exclusionRoutes: FastifyPluginAsync<{ deps: ExclusionRouteDeps }> = async (app, { deps }) => {
   const { pool, fleet, clock } = deps;
   const clusterOf = (tenant: string) => fleet.tenants.find((t) => t.id === tenant)?.cluster;
-  const visible = (who: Principal, x: RecordedExclusion) => (x.tenant !== null ? canSeeTenant(who, x.tenant) : canSeeCluster(who, x.cluster as string, clusterOf));
+  const visible = (who: Principal, x: RecordedExclusion) =>
+    x.tenant !== null ? canSeeTenant(who, x.tenant) : canSeeCluster(who, x.cluster as string, clusterOf);
   /** The window if it exists and the token may see it; 404 naming the id otherwise. */
   const visibleWindow = async (who: Principal, id: string): Promise<void> => {
     if (who.role !== 'tenant') return;
@@ -33,7 +44,14 @@ export const exclusionRoutes: FastifyPluginAsync<{ deps: ExclusionRouteDeps }> =
 
   app.get<{ Querystring: ExclusionQueryT }>(
     '/exclusions',
-    { schema: { tags: ['exclusions'], summary: 'recorded windows (revoked ones included), filtered to what the token may see', querystring: ExclusionQuery, response: { 200: Type.Object({ exclusions: Type.Array(ExclusionView) }) } } },
+    {
+      schema: {
+        tags: ['exclusions'],
+        summary: 'recorded windows (revoked ones included), filtered to what the token may see',
+        querystring: ExclusionQuery,
+        response: { 200: Type.Object({ exclusions: Type.Array(ExclusionView) }) },
+      },
+    },
     async (request) => {
       const who = principal(request);
       const filter = { ...request.query };
@@ -46,7 +64,15 @@ export const exclusionRoutes: FastifyPluginAsync<{ deps: ExclusionRouteDeps }> =
 
   app.post<{ Body: ExclusionBodyT }>(
     '/exclusions',
-    { preHandler: requireWriter, schema: { tags: ['exclusions'], summary: 'record a window for one tenant or one cluster (admin)', body: ExclusionBody, response: { 201: ExclusionView, 400: ErrorBody, 403: ErrorBody } } },
+    {
+      preHandler: requireWriter,
+      schema: {
+        tags: ['exclusions'],
+        summary: 'record a window for one tenant or one cluster (admin)',
+        body: ExclusionBody,
+        response: { 201: ExclusionView, 400: ErrorBody, 403: ErrorBody },
+      },
+    },
     async (request, reply) => {
       const who = principal(request);
       const recorded = await withTransaction(pool, (client) => recordExclusion(client, request.body, who.name, new Date(clock.now())));
@@ -56,10 +82,21 @@ export const exclusionRoutes: FastifyPluginAsync<{ deps: ExclusionRouteDeps }> =
 
   app.post<{ Params: { id: string }; Body: { reason: string } }>(
     '/exclusions/:id/revoke',
-    { preHandler: requireWriter, schema: { tags: ['exclusions'], summary: 'revoke a window (kept, marked revoked; admin)', params: ExclusionParams, body: RevokeBody, response: { 200: ExclusionView, 403: ErrorBody, 404: ErrorBody } } },
+    {
+      preHandler: requireWriter,
+      schema: {
+        tags: ['exclusions'],
+        summary: 'revoke a window (kept, marked revoked; admin)',
+        params: ExclusionParams,
+        body: RevokeBody,
+        response: { 200: ExclusionView, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
     async (request) => {
       const who = principal(request);
-      const revoked = await withTransaction(pool, (client) => revokeExclusion(client, request.params.id, who.name, new Date(clock.now()), request.body.reason));
+      const revoked = await withTransaction(pool, (client) =>
+        revokeExclusion(client, request.params.id, who.name, new Date(clock.now()), request.body.reason),
+      );
       if (!revoked) throw new RequestError(404, `id: no exclusion window ${request.params.id}`);
       return revoked;
     },
@@ -67,7 +104,14 @@ export const exclusionRoutes: FastifyPluginAsync<{ deps: ExclusionRouteDeps }> =
 
   app.get<{ Params: { id: string } }>(
     '/exclusions/:id/audit',
-    { schema: { tags: ['exclusions'], summary: 'every action on a window, in order', params: ExclusionParams, response: { 200: Type.Object({ id: Type.String(), audit: Type.Array(AuditEntry) }), 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['exclusions'],
+        summary: 'every action on a window, in order',
+        params: ExclusionParams,
+        response: { 200: Type.Object({ id: Type.String(), audit: Type.Array(AuditEntry) }), 404: ErrorBody },
+      },
+    },
     async (request) => {
       await visibleWindow(principal(request), request.params.id);
       const audit = await exclusionAudit(pool, request.params.id);

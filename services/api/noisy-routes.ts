@@ -10,7 +10,10 @@ import { ErrorBody, TenantId } from './schemas';
 import { visibleTenant } from './tenant-routes';
 
 const Instant = Type.String({ minLength: 1, maxLength: 40, description: 'ISO 8601 instant with Z or an offset' });
-const IncidentQuery = Type.Object({ from: Type.Optional(Instant), to: Type.Optional(Instant), tenant: Type.Optional(TenantId) }, { additionalProperties: false });
+const IncidentQuery = Type.Object(
+  { from: Type.Optional(Instant), to: Type.Optional(Instant), tenant: Type.Optional(TenantId) },
+  { additionalProperties: false },
+);
 
 /**
  * Noisy-neighbour incidents (DESIGN §5): confirmed incidents overlapping [from, to), optionally
@@ -37,7 +40,11 @@ export const noisyRoutes: FastifyPluginAsync<{ deps: { pool: Pool; fleet: Fleet 
       const toMs = instant('to', to);
       if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) throw new RequestError(400, 'to: expected a time after from');
       const scope = tenant ?? (who.role === 'tenant' ? who.tenant : undefined);
-      const incidents = await listIncidents(deps.pool, { ...(fromMs !== undefined && { fromMs }), ...(toMs !== undefined && { toMs }), ...(scope !== undefined && { tenant: scope }) });
+      const incidents = await listIncidents(deps.pool, {
+        ...(fromMs !== undefined && { fromMs }),
+        ...(toMs !== undefined && { toMs }),
+        ...(scope !== undefined && { tenant: scope }),
+      });
       return { incidents: incidents.filter((i) => canSeeIncident(who, i)).map((i) => incidentView(who, i)) };
     },
   );

@@ -30,7 +30,11 @@ interface Operation {
  * 2020-12, which OpenAPI 3.1 takes as is. Written by hand rather than with @fastify/swagger: it is
  * this one walk over the routes, and it keeps a dependency (and its UI assets) out.
  */
-export function collectOpenApi(app: FastifyInstance, info: { title: string; version: string }, isProtected: (url: string) => boolean): () => unknown {
+export function collectOpenApi(
+  app: FastifyInstance,
+  info: { title: string; version: string },
+  isProtected: (url: string) => boolean,
+): () => unknown {
   const operations: Operation[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
     for (const method of [route.method].flat()) {
@@ -77,7 +81,10 @@ function parameters(schema: JsonSchema | undefined, where: 'path' | 'query') {
 function responses(response: Record<string, JsonSchema> | undefined, needsToken: boolean) {
   const out: Record<string, unknown> = {};
   for (const [code, schema] of Object.entries(response ?? { 200: undefined })) {
-    out[code] = { description: DESCRIPTIONS[code] ?? 'answer', ...(schema && { content: { 'application/json': { schema: plain(schema) } } }) };
+    out[code] = {
+      description: DESCRIPTIONS[code] ?? 'answer',
+      ...(schema && { content: { 'application/json': { schema: plain(schema) } } }),
+    };
   }
   if (needsToken) out['401'] = { description: DESCRIPTIONS['401'] };
   return out;

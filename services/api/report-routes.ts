@@ -23,7 +23,7 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ReportDeps }> = async (app
     {
       schema: {
         tags: ['reports'],
-        summary: 'every visible tenant\'s report for a month; ?format=csv gives one billing row per tenant',
+        summary: "every visible tenant's report for a month; ?format=csv gives one billing row per tenant",
         params: MonthParams,
         querystring: MonthReportQuery,
         response: { 200: Type.Object({ month: Type.String(), reports: Type.Array(ReportView) }), 400: ErrorBody },
@@ -52,7 +52,7 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ReportDeps }> = async (app
     {
       schema: {
         tags: ['reports'],
-        summary: 'one tenant\'s month: the newest frozen revision, else computed now (revision 0); ?format=html for the printable page',
+        summary: "one tenant's month: the newest frozen revision, else computed now (revision 0); ?format=html for the printable page",
         params: TenantMonthParams,
         querystring: TenantReportQuery,
         response: { 200: ReportView, 400: ErrorBody, 404: ErrorBody },
@@ -63,7 +63,12 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ReportDeps }> = async (app
       const t = visibleTenant(deps.fleet, tenant, principal(request));
       const stored = await tenantReport(deps, tenant, month, request.query.revision);
       if (!stored) {
-        throw new RequestError(404, request.query.revision !== undefined ? `revision: no revision ${request.query.revision} of ${tenant} ${month}` : `month: no report for ${tenant} in ${month} (the month has not begun)`);
+        throw new RequestError(
+          404,
+          request.query.revision !== undefined
+            ? `revision: no revision ${request.query.revision} of ${tenant} ${month}`
+            : `month: no report for ${tenant} in ${month} (the month has not begun)`,
+        );
       }
       if (request.query.format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(stored, t.name));
       return reportJson(stored);
@@ -75,9 +80,12 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ReportDeps }> = async (app
     {
       schema: {
         tags: ['reports'],
-        summary: 'frozen revisions of a tenant\'s month, oldest first, each with its reason',
+        summary: "frozen revisions of a tenant's month, oldest first, each with its reason",
         params: TenantMonthParams,
-        response: { 200: Type.Object({ tenant: Type.String(), month: Type.String(), revisions: Type.Array(RevisionView) }), 404: ErrorBody },
+        response: {
+          200: Type.Object({ tenant: Type.String(), month: Type.String(), revisions: Type.Array(RevisionView) }),
+          404: ErrorBody,
+        },
       },
     },
     async (request) => {

@@ -4,7 +4,11 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  * TypeBox schemas of the /api/v1 routes: fastify validates with them and /openapi.json is built
  * from the same objects, so the document cannot drift from what the routes accept.
  */
-export const Month = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'a calendar month YYYY-MM in the tenant\'s time zone', examples: ['2026-03'] });
+export const Month = Type.String({
+  pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+  description: "a calendar month YYYY-MM in the tenant's time zone",
+  examples: ['2026-03'],
+});
 export const TenantId = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', maxLength: 100, description: 'tenant id' });
 export const ExclusionId = Type.String({ pattern: '^[0-9]{1,20}$', description: 'exclusion window id' });
 const Instant = Type.String({ minLength: 1, maxLength: 40, description: 'ISO 8601 instant with Z or an offset' });
@@ -41,7 +45,15 @@ export const TenantView = Type.Object({
 });
 
 export const ExclusionKind = Type.Union([Type.Literal('maintenance'), Type.Literal('customer'), Type.Literal('force-majeure')]);
-export const ExclusionQuery = Type.Object({ tenant: Type.Optional(TenantId), cluster: Type.Optional(Type.String({ maxLength: 100 })), from: Type.Optional(Instant), to: Type.Optional(Instant) }, { additionalProperties: false });
+export const ExclusionQuery = Type.Object(
+  {
+    tenant: Type.Optional(TenantId),
+    cluster: Type.Optional(Type.String({ maxLength: 100 })),
+    from: Type.Optional(Instant),
+    to: Type.Optional(Instant),
+  },
+  { additionalProperties: false },
+);
 export const ExclusionBody = Type.Object(
   {
     tenant: Type.Optional(TenantId),
@@ -70,13 +82,24 @@ export const ExclusionView = Type.Object({
   revokedAt: Nullable(Type.String()),
   revokeReason: Nullable(Type.String()),
 });
-export const AuditEntry = Type.Object({ action: Type.Union([Type.Literal('recorded'), Type.Literal('revoked')]), by: Type.String(), at: Type.String(), detail: Type.Unknown() });
+export const AuditEntry = Type.Object({
+  action: Type.Union([Type.Literal('recorded'), Type.Literal('revoked')]),
+  by: Type.String(),
+  at: Type.String(),
+  detail: Type.Unknown(),
+});
 
 export const MonthParams = Type.Object({ month: Month });
 export const TenantMonthParams = Type.Object({ month: Month, tenant: TenantId });
-export const MonthReportQuery = Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) }, { additionalProperties: false });
+export const MonthReportQuery = Type.Object(
+  { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) },
+  { additionalProperties: false },
+);
 export const TenantReportQuery = Type.Object(
-  { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('html')])), revision: Type.Optional(Type.Integer({ minimum: 1 })) },
+  {
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('html')])),
+    revision: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
   { additionalProperties: false },
 );
 /** A stored report as the API gives it: the seal and revision around the report (its shape: services/sla/report.ts). */

@@ -8,10 +8,20 @@ import { ErrorBody, TenantParams, TenantView } from './schemas';
 
 /** The fleet's tenants as the running process loaded them; a tenant token lists only itself. */
 export const tenantRoutes: FastifyPluginAsync<{ fleet: Fleet }> = async (app, { fleet }) => {
-  app.get('/tenants', { schema: { tags: ['tenants'], summary: 'tenants visible to the token', response: { 200: Type.Object({ tenants: Type.Array(TenantView) }) } } }, async (request) => {
-    const who = principal(request);
-    return { tenants: fleet.tenants.filter((t) => canSeeTenant(who, t.id)).map(tenantView) };
-  });
+  app.get(
+    '/tenants',
+    {
+      schema: {
+        tags: ['tenants'],
+        summary: 'tenants visible to the token',
+        response: { 200: Type.Object({ tenants: Type.Array(TenantView) }) },
+      },
+    },
+    async (request) => {
+      const who = principal(request);
+      return { tenants: fleet.tenants.filter((t) => canSeeTenant(who, t.id)).map(tenantView) };
+    },
+  );
 
   app.get<{ Params: { id: string } }>(
     '/tenants/:id',
@@ -29,5 +39,12 @@ export function visibleTenant(fleet: Fleet, id: string, who: Principal): Tenant 
 }
 
 function tenantView(t: Tenant) {
-  return { id: t.id, name: t.name, cluster: t.cluster, tier: t.tier, timezone: t.timezone, monthlyFee: { amount: t.monthlyFee.amount, currency: t.monthlyFee.currency } };
+  return {
+    id: t.id,
+    name: t.name,
+    cluster: t.cluster,
+    tier: t.tier,
+    timezone: t.timezone,
+    monthlyFee: { amount: t.monthlyFee.amount, currency: t.monthlyFee.currency },
+  };
 }

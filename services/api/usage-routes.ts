@@ -7,7 +7,10 @@ import type { Pool } from '../storage/db';
 import { principal } from './auth-hook';
 import { ErrorBody, MonthParams } from './schemas';
 
-const UsageQuery = Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) }, { additionalProperties: false });
+const UsageQuery = Type.Object(
+  { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) },
+  { additionalProperties: false },
+);
 
 /**
  * The monthly chargeback report (reference §4), the same data as `tenantscope usage`. A tenant
@@ -19,7 +22,8 @@ export const usageRoutes: FastifyPluginAsync<{ deps: { pool: Pool; fleet: Fleet;
     {
       schema: {
         tags: ['usage'],
-        summary: 'per-tenant usage and share of each shared resource for a month (cluster time zone), idle capacity spread by usage, storage, placement advice; ?format=csv',
+        summary:
+          'per-tenant usage and share of each shared resource for a month (cluster time zone), idle capacity spread by usage, storage, placement advice; ?format=csv',
         params: MonthParams,
         querystring: UsageQuery,
         response: { 200: Type.Unknown(), 400: ErrorBody },

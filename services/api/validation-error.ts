@@ -10,9 +10,12 @@ export function validationError(errors: FastifySchemaValidationError[], dataVar:
   if (!first) return new Error(`${dataVar}: invalid`);
   const params = first.params as Record<string, unknown>;
   if (first.keyword === 'required') return new Error(`${String(params.missingProperty)}: required`);
-  if (first.keyword === 'additionalProperties') return new Error(`${String(params.additionalProperty)}: unknown ${dataVar === 'body' ? 'field' : 'parameter'}`);
+  if (first.keyword === 'additionalProperties')
+    return new Error(`${String(params.additionalProperty)}: unknown ${dataVar === 'body' ? 'field' : 'parameter'}`);
   const field = first.instancePath.split('/').filter(Boolean).join('.');
-  if (field === '') return new Error(`${dataVar}: ${dataVar === 'body' ? 'expected a JSON object' : first.message ?? 'invalid'}`);
+  if (field === '') return new Error(`${dataVar}: ${dataVar === 'body' ? 'expected a JSON object' : (first.message ?? 'invalid')}`);
   const leaf = field.split('.').at(-1) as string;
-  return new Error(`${field}: ${EXPECTED[leaf] ?? (first.message ?? 'invalid').replace(/^must be /, 'expected ').replace(/^must /, 'expected to ')}`);
+  return new Error(
+    `${field}: ${EXPECTED[leaf] ?? (first.message ?? 'invalid').replace(/^must be /, 'expected ').replace(/^must /, 'expected to ')}`,
+  );
 }

@@ -15,7 +15,7 @@ describe('access rules', () => {
     [acme, 'beta', false],
   ] as const)('%o sees tenant %s: %s', (who, tenant, expected) => expect(canSeeTenant(who, tenant)).toBe(expected));
 
-  it('shows a tenant token its own cluster\'s windows only', () => {
+  it("shows a tenant token its own cluster's windows only", () => {
     expect(canSeeCluster(acme, 'eu1', clusterOf)).toBe(true);
     expect(canSeeCluster(acme, 'us1', clusterOf)).toBe(false);
     expect(canSeeCluster(reader, 'us1', clusterOf)).toBe(true);

@@ -11,7 +11,9 @@ export function loadSigningKey(file: string | undefined): Buffer | null {
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new ConfigError([`environment TENANTSCOPE_SIGNING_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new ConfigError([
+      `environment TENANTSCOPE_SIGNING_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
   let end = bytes.length;
   while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end--;

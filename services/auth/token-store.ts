@@ -27,13 +27,21 @@ export async function createToken(
   input: { name: string; role: Role; tenant?: string },
   at: Date,
 ): Promise<{ token: string; record: TokenRecord }> {
-  if (!TOKEN_NAME.test(input.name)) throw refused(`name: expected letters, digits and _ . @ - (up to 100), got ${JSON.stringify(input.name)}`);
+  if (!TOKEN_NAME.test(input.name))
+    throw refused(`name: expected letters, digits and _ . @ - (up to 100), got ${JSON.stringify(input.name)}`);
   if ((input.role === 'tenant') !== (input.tenant !== undefined)) {
-    throw refused(input.role === 'tenant' ? 'tenant: a tenant token needs --tenant ID' : `tenant: only a tenant token names a tenant (role ${input.role})`);
+    throw refused(
+      input.role === 'tenant'
+        ? 'tenant: a tenant token needs --tenant ID'
+        : `tenant: only a tenant token names a tenant (role ${input.role})`,
+    );
   }
   if (input.tenant !== undefined) {
     const { rowCount } = await db.query('SELECT 1 FROM tenant WHERE id = $1', [input.tenant]);
-    if (rowCount === 0) throw refused(`tenant: no tenant ${JSON.stringify(input.tenant)} in the database (tenants arrive when tenantscope starts with the fleet file)`);
+    if (rowCount === 0)
+      throw refused(
+        `tenant: no tenant ${JSON.stringify(input.tenant)} in the database (tenants arrive when tenantscope starts with the fleet file)`,
+      );
   }
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const { rows } = await db.query<Row>(
@@ -41,7 +49,8 @@ export async function createToken(
      ON CONFLICT (name) DO NOTHING RETURNING ${COLUMNS}`,
     [input.name, tokenHash(token), input.role, input.tenant ?? null, at],
   );
-  if (rows.length === 0) throw refused(`name: a token named ${JSON.stringify(input.name)} exists already (names stay taken after revocation)`);
+  if (rows.length === 0)
+    throw refused(`name: a token named ${JSON.stringify(input.name)} exists already (names stay taken after revocation)`);
   return { token, record: toRecord(rows[0]!) };
 }
 
@@ -52,10 +61,10 @@ export async function listTokens(db: Queryable): Promise<TokenRecord[]> {
 
 /** Revokes a token by name; undefined when no such token exists. Revoking twice keeps the first time. */
 export async function revokeToken(db: Queryable, name: string, at: Date): Promise<TokenRecord | undefined> {
-  const { rows } = await db.query<Row>(
-    `UPDATE api_token SET revoked_at = COALESCE(revoked_at, $2) WHERE name = $1 RETURNING ${COLUMNS}`,
-    [name, at],
-  );
+  const { rows } = await db.query<Row>(`UPDATE api_token SET revoked_at = COALESCE(revoked_at, $2) WHERE name = $1 RETURNING ${COLUMNS}`, [
+    name,
+    at,
+  ]);
   return rows[0] && toRecord(rows[0]);
 }
 
@@ -82,5 +91,11 @@ function refused(problem: string): ConfigError {
 }
 
 function toRecord(row: Row): TokenRecord {
-  return { name: row.name, role: row.role, tenant: row.tenant, createdAt: row.created_at.toISOString(), revokedAt: row.revoked_at?.toISOString() ?? null };
+  return {
+    name: row.name,
+    role: row.role,
+    tenant: row.tenant,
+    createdAt: row.created_at.toISOString(),
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+  };
 }

@@ -46,7 +46,14 @@ export async function run(args: string[]): Promise<number> {
   };
   // The simulator first plays the history into the Odoo logs (the noisy-neighbour baselines need
   // an hour), and tenantscope starts once it listens, so its first read of the logs finds it whole.
-  const simulate = ['simulate', '--fleet', fleetFile, '--scenario', values.scenario as string, ...(history > 0 ? ['--history', String(history)] : [])];
+  const simulate = [
+    'simulate',
+    '--fleet',
+    fleetFile,
+    '--scenario',
+    values.scenario as string,
+    ...(history > 0 ? ['--history', String(history)] : []),
+  ];
   const simulator = spawnChild('simulator', simulate, env);
   const ingress = Object.values(fleet.clusters).find((c) => c.probe)?.probe?.url;
   if (ingress && !(await listening(ingress, simulator, 60_000))) {
@@ -56,11 +63,15 @@ export async function run(args: string[]): Promise<number> {
   }
   const children = [simulator, spawnChild('tenantscope', ['start', '--fleet', fleetFile], env)];
   const base = `http://${settings.listen.host}:${settings.listen.port}`;
-  say(`tenantscope demo: ${fleet.tenants.length} simulated tenants on ${Object.keys(fleet.clusters).join(', ')}, scenario ${values.scenario}`);
+  say(
+    `tenantscope demo: ${fleet.tenants.length} simulated tenants on ${Object.keys(fleet.clusters).join(', ')}, scenario ${values.scenario}`,
+  );
   say(`  metrics   ${base}/metrics`);
   say(`  health    ${base}/healthz   ${base}/readyz`);
   for (const cluster of Object.values(fleet.clusters)) {
-    say(`  ${cluster.id}: ingress ${cluster.probe?.url ?? '-'}   traefik ${cluster.traefik?.metricsUrl ?? '-'}   log ${cluster.odoo?.logFiles[0] ?? '-'}`);
+    say(
+      `  ${cluster.id}: ingress ${cluster.probe?.url ?? '-'}   traefik ${cluster.traefik?.metricsUrl ?? '-'}   log ${cluster.odoo?.logFiles[0] ?? '-'}`,
+    );
   }
   const month = new Date().toISOString().slice(0, 7);
   say(`  reports   curl -H 'Authorization: Bearer ${token}' ${base}/api/v1/reports/${month}?format=csv`);
@@ -78,7 +89,11 @@ export async function run(args: string[]): Promise<number> {
   process.once('SIGINT', stopAll);
   process.once('SIGTERM', stopAll);
   for (const child of children) child.once('exit', () => stopAll());
-  void watchTenants(base, fleet.tenants.map((t) => t.id), () => stopping);
+  void watchTenants(
+    base,
+    fleet.tenants.map((t) => t.id),
+    () => stopping,
+  );
   const codes = await exited;
   return codes.every((c) => c === 0 || c === null) ? 0 : 1;
 }
@@ -90,9 +105,7 @@ export async function run(args: string[]): Promise<number> {
  * run's checkpoints of them are forgotten (a reused inode would otherwise resume mid-file).
  */
 export async function historyToPlay(pool: Pool, fleet: Fleet, now: number): Promise<number> {
-  const { rows } = await pool.query(
-    `SELECT max(m.minute) AS minute FROM tenant_minute m WHERE ${hasOdooData('m')}`,
-  );
+  const { rows } = await pool.query(`SELECT max(m.minute) AS minute FROM tenant_minute m WHERE ${hasOdooData('m')}`);
   const last = (rows[0]?.minute as Date | null)?.getTime();
   const gap = last === undefined ? DEMO_HISTORY_MINUTES : Math.floor((now - last) / 60_000) - 1;
   const history = Math.max(0, Math.min(DEMO_HISTORY_MINUTES, gap));
@@ -168,7 +181,9 @@ async function watchTenants(base: string, tenants: string[], stopped: () => bool
       const requests = tenants.filter((t) => text.includes(`tenantscope_odoo_requests_total{tenant="${t}"`));
       const probes = tenants.filter((t) => text.includes(`tenantscope_probe_success{tenant="${t}"`));
       if (requests.length === tenants.length && probes.length === tenants.length) {
-        say(`all ${tenants.length} tenants have request and probe series in ${base}/metrics after ${Math.round((Date.now() - started) / 1000)} s`);
+        say(
+          `all ${tenants.length} tenants have request and probe series in ${base}/metrics after ${Math.round((Date.now() - started) / 1000)} s`,
+        );
         return;
       }
     } catch {

@@ -21,15 +21,21 @@ export async function run(args: string[]): Promise<number> {
     format: { type: 'string', default: 'table' },
   });
   const refuse = (problem: string) => new ConfigError([`tenantscope noisy: ${problem}`]);
-  if (positionals[0] !== 'list' || positionals.length > 1) throw refuse(`expected the subcommand list, got ${JSON.stringify(positionals.join(' ') || null)}`);
+  if (positionals[0] !== 'list' || positionals.length > 1)
+    throw refuse(`expected the subcommand list, got ${JSON.stringify(positionals.join(' ') || null)}`);
   const format = values.format as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw refuse(`--format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
   const fromMs = instant(refuse, 'from', values.from);
   const toMs = instant(refuse, 'to', values.to);
-  if (values.tenant !== undefined && !/^[a-z0-9][a-z0-9_-]*$/.test(values.tenant)) throw refuse(`--tenant expected a tenant id, got ${JSON.stringify(values.tenant)}`);
+  if (values.tenant !== undefined && !/^[a-z0-9][a-z0-9_-]*$/.test(values.tenant))
+    throw refuse(`--tenant expected a tenant id, got ${JSON.stringify(values.tenant)}`);
   const pool = createPool(loadSettings().databaseUrl, 2, 'tenantscope-noisy');
   try {
-    const incidents = await listIncidents(pool, { ...(fromMs !== undefined && { fromMs }), ...(toMs !== undefined && { toMs }), ...(values.tenant !== undefined && { tenant: values.tenant }) });
+    const incidents = await listIncidents(pool, {
+      ...(fromMs !== undefined && { fromMs }),
+      ...(toMs !== undefined && { toMs }),
+      ...(values.tenant !== undefined && { tenant: values.tenant }),
+    });
     const views = incidents.map((i) => incidentView(OPERATOR, i));
     process.stdout.write(format === 'json' ? `${JSON.stringify({ incidents: views }, null, 2)}\n` : incidentTable(views));
     return 0;

@@ -12,12 +12,15 @@ export async function run(args: string[]): Promise<number> {
   if (!parser || file === undefined || positionals.length > 2) {
     throw new ConfigError([`tenantscope parse: expected <kind> <file|->, kind one of ${PARSE_KINDS.map((p) => p.kind).join(', ')}`]);
   }
-  if (!IANAZone.isValidZone(values.zone as string)) throw new ConfigError([`tenantscope parse: --zone expected an IANA time zone, got ${JSON.stringify(values.zone)}`]);
+  if (!IANAZone.isValidZone(values.zone as string))
+    throw new ConfigError([`tenantscope parse: --zone expected an IANA time zone, got ${JSON.stringify(values.zone)}`]);
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (err) {
-    throw new ConfigError([`tenantscope parse: cannot read ${file === '-' ? 'standard input' : file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new ConfigError([
+      `tenantscope parse: cannot read ${file === '-' ? 'standard input' : file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
   const { records, rejected } = parser.parse(text, { zone: values.zone as string });
   let out = '';

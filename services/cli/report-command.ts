@@ -31,14 +31,20 @@ export async function run(args: string[]): Promise<number> {
   const format = values.format as Format;
   if (month === undefined || !isMonth(month)) throw refuse(`--month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`);
   if (!FORMATS.includes(format)) throw refuse(`--format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
-  if (format === 'html' && tenant === undefined) throw refuse('--format html is one tenant\'s page: pass --tenant ID');
+  if (format === 'html' && tenant === undefined) throw refuse("--format html is one tenant's page: pass --tenant ID");
   const settings = loadSettings();
   const fleet = loadFleetFile(fleetPath('report', values.fleet, settings.fleetFile));
   const t = tenant === undefined ? undefined : fleet.tenants.find((x) => x.id === tenant);
   if (tenant !== undefined && !t) throw refuse(`--tenant expected a tenant of ${fleet.source}, got ${JSON.stringify(tenant)}`);
   const pool = createPool(settings.databaseUrl, 4, 'tenantscope-report');
   try {
-    const deps: ReportDeps = { db: pool, fleet, clock: systemClock, signingKey: loadSigningKey(settings.signingKeyFile), graceHours: settings.slaGraceHours };
+    const deps: ReportDeps = {
+      db: pool,
+      fleet,
+      clock: systemClock,
+      signingKey: loadSigningKey(settings.signingKeyFile),
+      graceHours: settings.slaGraceHours,
+    };
     let reports: StoredReport[];
     if (tenant !== undefined) {
       const one = await tenantReport(deps, tenant, month);
@@ -48,7 +54,10 @@ export async function run(args: string[]): Promise<number> {
     const nameOf = (id: string) => fleet.tenants.find((x) => x.id === id)?.name ?? id;
     if (format === 'csv') process.stdout.write(reportsCsv(reports, nameOf));
     else if (format === 'html') process.stdout.write(reportHtml(reports[0]!, nameOf(reports[0]!.tenant)));
-    else process.stdout.write(`${JSON.stringify(tenant !== undefined ? reportJson(reports[0]!) : { month, reports: reports.map(reportJson) }, null, 2)}\n`);
+    else
+      process.stdout.write(
+        `${JSON.stringify(tenant !== undefined ? reportJson(reports[0]!) : { month, reports: reports.map(reportJson) }, null, 2)}\n`,
+      );
     return 0;
   } finally {
     await pool.end();

@@ -22,7 +22,10 @@ export async function run(args: string[]): Promise<number> {
     history: { type: 'string' },
   });
   const scenario = values.scenario as ScenarioName;
-  if (!SCENARIOS.includes(scenario)) throw new ConfigError([`tenantscope simulate: --scenario expected one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(values.scenario)}`]);
+  if (!SCENARIOS.includes(scenario))
+    throw new ConfigError([
+      `tenantscope simulate: --scenario expected one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(values.scenario)}`,
+    ]);
   const fleet = loadFleetFile(fleetPath('simulate', values.fleet, process.env.TENANTSCOPE_FLEET_FILE));
   if (values.tenant !== undefined && !fleet.tenants.some((t) => t.id === values.tenant)) {
     throw new ConfigError([`tenantscope simulate: --tenant ${JSON.stringify(values.tenant)} is not a tenant of ${fleet.source}`]);
@@ -30,7 +33,8 @@ export async function run(args: string[]): Promise<number> {
   const number = (flag: string, text: string | undefined) => {
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (!Number.isFinite(n) || n < 0) throw new ConfigError([`tenantscope simulate: --${flag} expected a non-negative number, got ${JSON.stringify(text)}`]);
+    if (!Number.isFinite(n) || n < 0)
+      throw new ConfigError([`tenantscope simulate: --${flag} expected a non-negative number, got ${JSON.stringify(text)}`]);
     return n;
   };
   const scenarioOptions = {
@@ -41,17 +45,32 @@ export async function run(args: string[]): Promise<number> {
     ...(values['scenario-minutes'] !== undefined && { scenarioMinutes: number('scenario-minutes', values['scenario-minutes']) as number }),
   };
   const history = number('history', values.history);
-  if (history !== undefined && history > MAX_HISTORY_MINUTES) throw new ConfigError([`tenantscope simulate: --history expected at most ${MAX_HISTORY_MINUTES} minutes, got ${history}`]);
+  if (history !== undefined && history > MAX_HISTORY_MINUTES)
+    throw new ConfigError([`tenantscope simulate: --history expected at most ${MAX_HISTORY_MINUTES} minutes, got ${history}`]);
   if (values.batch) {
-    if (history !== undefined) throw new ConfigError(['tenantscope simulate: --history is for live mode; a batch run plays [--from, --from + --minutes) already']);
-    if (!values.from || !values.minutes || !values.out) throw new ConfigError(['tenantscope simulate --batch: --from, --minutes and --out are required']);
-    if (Number.isNaN(Date.parse(values.from))) throw new ConfigError([`tenantscope simulate: --from expected an ISO 8601 time, got ${JSON.stringify(values.from)}`]);
-    const result = await runBatchSimulation({ fleet, from: values.from, minutes: number('minutes', values.minutes) as number, outDir: values.out, ...scenarioOptions });
+    if (history !== undefined)
+      throw new ConfigError(['tenantscope simulate: --history is for live mode; a batch run plays [--from, --from + --minutes) already']);
+    if (!values.from || !values.minutes || !values.out)
+      throw new ConfigError(['tenantscope simulate --batch: --from, --minutes and --out are required']);
+    if (Number.isNaN(Date.parse(values.from)))
+      throw new ConfigError([`tenantscope simulate: --from expected an ISO 8601 time, got ${JSON.stringify(values.from)}`]);
+    const result = await runBatchSimulation({
+      fleet,
+      from: values.from,
+      minutes: number('minutes', values.minutes) as number,
+      outDir: values.out,
+      ...scenarioOptions,
+    });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   }
   const log = createLogger(process.env.TENANTSCOPE_LOG_LEVEL ?? 'info', 'tenantscope-simulator');
-  const simulator = await startLiveSimulator({ fleet, logger: log, ...scenarioOptions, ...(history !== undefined && { historyMinutes: history }) });
+  const simulator = await startLiveSimulator({
+    fleet,
+    logger: log,
+    ...scenarioOptions,
+    ...(history !== undefined && { historyMinutes: history }),
+  });
   log.info({ urls: simulator.urls, scenario }, 'simulator running; Ctrl-C stops it');
   await new Promise<void>((resolve) => {
     const onSignal = () => void simulator.stop().then(resolve);

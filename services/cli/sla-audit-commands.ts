@@ -17,10 +17,15 @@ import { fleetPath, parseFlags } from './args';
  * evidence from PostgreSQL it was computed from.
  */
 export async function exportBundle(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags('sla export', args, { fleet: { type: 'string' }, month: { type: 'string' }, tenant: { type: 'string' } });
+  const { values, positionals } = parseFlags('sla export', args, {
+    fleet: { type: 'string' },
+    month: { type: 'string' },
+    tenant: { type: 'string' },
+  });
   if (positionals.length > 0) throw new ConfigError([`tenantscope sla export: unexpected argument ${JSON.stringify(positionals[0])}`]);
   const { month, tenant } = values;
-  if (month === undefined || !isMonth(month)) throw new ConfigError([`tenantscope sla export: --month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`]);
+  if (month === undefined || !isMonth(month))
+    throw new ConfigError([`tenantscope sla export: --month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`]);
   const settings = loadSettings();
   const fleet = loadFleetFile(fleetPath('sla export', values.fleet, settings.fleetFile));
   if (tenant === undefined || !fleet.tenants.some((t) => t.id === tenant)) {
@@ -28,7 +33,13 @@ export async function exportBundle(args: string[]): Promise<number> {
   }
   const pool = createPool(settings.databaseUrl, 2, 'tenantscope-sla-export');
   try {
-    const deps = { db: pool, fleet, clock: systemClock, signingKey: loadSigningKey(settings.signingKeyFile), graceHours: settings.slaGraceHours };
+    const deps = {
+      db: pool,
+      fleet,
+      clock: systemClock,
+      signingKey: loadSigningKey(settings.signingKeyFile),
+      graceHours: settings.slaGraceHours,
+    };
     const stored = await tenantReport(deps, tenant, month);
     if (!stored) {
       process.stderr.write(`tenantscope sla export: ${tenant} ${month} has not begun\n`);
@@ -45,7 +56,9 @@ export async function exportBundle(args: string[]): Promise<number> {
       }
     });
     if (chunk.length > 0) process.stdout.write(`${chunk.join('\n')}\n`);
-    process.stderr.write(`tenantscope sla export: ${tenant} ${month} revision ${stored.revision} (${stored.status}), digest ${stored.digest}\n`);
+    process.stderr.write(
+      `tenantscope sla export: ${tenant} ${month} revision ${stored.revision} (${stored.status}), digest ${stored.digest}\n`,
+    );
     return 0;
   } finally {
     await pool.end();
@@ -58,7 +71,8 @@ export async function exportBundle(args: string[]): Promise<number> {
  */
 export async function recompute(args: string[]): Promise<number> {
   const { positionals } = parseFlags('sla recompute', args, {});
-  if (positionals.length !== 1) throw new ConfigError(['tenantscope sla recompute: expected one bundle file (from tenantscope sla export)']);
+  if (positionals.length !== 1)
+    throw new ConfigError(['tenantscope sla recompute: expected one bundle file (from tenantscope sla export)']);
   const file = positionals[0]!;
   let text: string;
   try {
@@ -68,7 +82,9 @@ export async function recompute(args: string[]): Promise<number> {
   }
   const result = recomputeBundle(text.split('\n'));
   if (result.ok) {
-    process.stdout.write(`reproduced: ${result.tenant} ${result.month} revision ${result.revision}, canonical JSON identical byte for byte, digest ${result.digest}\n`);
+    process.stdout.write(
+      `reproduced: ${result.tenant} ${result.month} revision ${result.revision}, canonical JSON identical byte for byte, digest ${result.digest}\n`,
+    );
     return 0;
   }
   process.stdout.write(`not reproduced: ${result.message}\n`);

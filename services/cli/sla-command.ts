@@ -24,7 +24,9 @@ export async function run(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   const sub = name === undefined ? undefined : SUBCOMMANDS.get(name);
   if (!sub) {
-    throw new ConfigError([`tenantscope sla: expected a subcommand (${[...SUBCOMMANDS.keys()].join(', ')}), got ${name === undefined ? 'none' : JSON.stringify(name)}`]);
+    throw new ConfigError([
+      `tenantscope sla: expected a subcommand (${[...SUBCOMMANDS.keys()].join(', ')}), got ${name === undefined ? 'none' : JSON.stringify(name)}`,
+    ]);
   }
   return sub(rest);
 }
@@ -38,7 +40,8 @@ async function compute(args: string[]): Promise<number> {
   });
   if (positionals.length > 0) throw new ConfigError([`tenantscope sla compute: unexpected argument ${JSON.stringify(positionals[0])}`]);
   const { month, tenant, evidence } = values;
-  if (month === undefined || !isMonth(month)) throw new ConfigError([`tenantscope sla compute: --month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`]);
+  if (month === undefined || !isMonth(month))
+    throw new ConfigError([`tenantscope sla compute: --month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`]);
   if (evidence === undefined) throw new ConfigError(['tenantscope sla compute: --evidence expected an NDJSON file or - for stdin']);
   const fleet = loadFleetFile(fleetPath('sla compute', values.fleet, process.env.TENANTSCOPE_FLEET_FILE));
   if (tenant !== undefined && !fleet.tenants.some((t) => t.id === tenant)) {

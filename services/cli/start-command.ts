@@ -13,7 +13,8 @@ const HARD_EXIT_MS = 9_500;
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags('start', args, { role: { type: 'string', default: 'all' }, fleet: { type: 'string' } });
   const role = values.role as Role;
-  if (!ROLES.includes(role)) throw new ConfigError([`tenantscope start: --role expected one of ${ROLES.join(', ')}, got ${JSON.stringify(values.role)}`]);
+  if (!ROLES.includes(role))
+    throw new ConfigError([`tenantscope start: --role expected one of ${ROLES.join(', ')}, got ${JSON.stringify(values.role)}`]);
   const settings = loadSettings();
   const fleet = loadFleetFile(fleetPath('start', values.fleet, settings.fleetFile));
   const log = createLogger(settings.logLevel).child({ role });

@@ -12,7 +12,10 @@ import { parseFlags } from './args';
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const action = sub === undefined ? undefined : ACTIONS[sub];
-  if (!action) throw new ConfigError([`tenantscope token: expected a subcommand (${Object.keys(ACTIONS).join(', ')}), got ${sub === undefined ? 'none' : JSON.stringify(sub)}`]);
+  if (!action)
+    throw new ConfigError([
+      `tenantscope token: expected a subcommand (${Object.keys(ACTIONS).join(', ')}), got ${sub === undefined ? 'none' : JSON.stringify(sub)}`,
+    ]);
   const settings = loadSettings();
   const pool = createPool(settings.databaseUrl, 2, 'tenantscope-token');
   try {
@@ -24,14 +27,27 @@ export async function run(args: string[]): Promise<number> {
 
 const ACTIONS: Readonly<Record<string, (pool: Pool, args: string[]) => Promise<number>>> = {
   async create(pool, args) {
-    const { values, positionals } = parseFlags('token create', args, { name: { type: 'string' }, role: { type: 'string' }, tenant: { type: 'string' } });
+    const { values, positionals } = parseFlags('token create', args, {
+      name: { type: 'string' },
+      role: { type: 'string' },
+      tenant: { type: 'string' },
+    });
     if (positionals.length > 0) throw new ConfigError([`tenantscope token create: unexpected argument ${JSON.stringify(positionals[0])}`]);
     if (values.name === undefined) throw new ConfigError(['tenantscope token create: --name NAME is required']);
     const role = values.role as Role;
-    if (!ROLES.includes(role)) throw new ConfigError([`tenantscope token create: --role expected one of ${ROLES.join(', ')}, got ${JSON.stringify(values.role ?? null)}`]);
-    const { token, record } = await createToken(pool, { name: values.name, role, ...(values.tenant !== undefined && { tenant: values.tenant }) }, new Date());
+    if (!ROLES.includes(role))
+      throw new ConfigError([
+        `tenantscope token create: --role expected one of ${ROLES.join(', ')}, got ${JSON.stringify(values.role ?? null)}`,
+      ]);
+    const { token, record } = await createToken(
+      pool,
+      { name: values.name, role, ...(values.tenant !== undefined && { tenant: values.tenant }) },
+      new Date(),
+    );
     process.stdout.write(`${token}\n`);
-    process.stderr.write(`token ${record.name} (${record.role}${record.tenant ? ` of tenant ${record.tenant}` : ''}) created; it is shown only this once\n`);
+    process.stderr.write(
+      `token ${record.name} (${record.role}${record.tenant ? ` of tenant ${record.tenant}` : ''}) created; it is shown only this once\n`,
+    );
     return 0;
   },
   async list(pool, args) {

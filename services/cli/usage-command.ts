@@ -14,7 +14,11 @@ const FORMATS = ['json', 'csv'] as const;
  * report the API serves at /api/v1/usage/:month, from TENANTSCOPE_DATABASE_URL.
  */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags('usage', args, { month: { type: 'string' }, format: { type: 'string', default: 'json' }, fleet: { type: 'string' } });
+  const { values, positionals } = parseFlags('usage', args, {
+    month: { type: 'string' },
+    format: { type: 'string', default: 'json' },
+    fleet: { type: 'string' },
+  });
   const refuse = (problem: string) => new ConfigError([`tenantscope usage: ${problem}`]);
   if (positionals.length > 0) throw refuse(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const month = values.month;

@@ -22,20 +22,32 @@ describe('loadSettings', () => {
       TENANTSCOPE_SIGNING_KEY_FILE: '/run/secrets/key',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
     });
-    expect(s).toMatchObject({ databaseUrl: 'postgresql://u@db:5432/x', listen: { host: '0.0.0.0', port: 8080 }, workerConcurrency: 3, signingKeyFile: '/run/secrets/key', otlpEndpoint: 'http://collector:4318' });
+    expect(s).toMatchObject({
+      databaseUrl: 'postgresql://u@db:5432/x',
+      listen: { host: '0.0.0.0', port: 8080 },
+      workerConcurrency: 3,
+      signingKeyFile: '/run/secrets/key',
+      otlpEndpoint: 'http://collector:4318',
+    });
   });
 
   it('reads the collector run retention as whole days from 1 to 3650', () => {
     expect(loadSettings({ TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS: '30' }).collectorRunRetentionDays).toBe(30);
     for (const bad of ['0', '3651', '1.5', 'week']) {
-      expect(() => loadSettings({ TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS: bad }), bad).toThrow(/TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS/);
+      expect(() => loadSettings({ TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS: bad }), bad).toThrow(
+        /TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS/,
+      );
     }
   });
 
   it('names each bad variable and never prints a database URL', () => {
     let problems: readonly string[] = [];
     try {
-      loadSettings({ TENANTSCOPE_DATABASE_URL: 'mysql://root:secret@db/x', TENANTSCOPE_WORKER_CONCURRENCY: 'many', TENANTSCOPE_LOG_LEVEL: 'loud' });
+      loadSettings({
+        TENANTSCOPE_DATABASE_URL: 'mysql://root:secret@db/x',
+        TENANTSCOPE_WORKER_CONCURRENCY: 'many',
+        TENANTSCOPE_LOG_LEVEL: 'loud',
+      });
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       problems = (err as ConfigError).problems;

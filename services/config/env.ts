@@ -48,7 +48,12 @@ export interface Settings {
   readonly revision: string;
 }
 
-const NUMERIC = new Set(['TENANTSCOPE_WORKER_CONCURRENCY', 'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS', 'TENANTSCOPE_SLA_GRACE_HOURS', 'TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS']);
+const NUMERIC = new Set([
+  'TENANTSCOPE_WORKER_CONCURRENCY',
+  'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS',
+  'TENANTSCOPE_SLA_GRACE_HOURS',
+  'TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS',
+]);
 
 /** Reads settings from an environment (process.env by default); throws ConfigError naming each bad variable. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {

@@ -1,6 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
-import { detectorConfig, type DetectorConfig } from '../noisy/detector-config';
-import type { Resource } from '../noisy/detector-types';
+import { detectorConfig, type DetectorConfig } from './noisy-thresholds';
+import type { Resource } from './noisy-thresholds';
 import type { MaintenanceInput, NoisyInput } from './fleet-schema';
 import type { MaintenanceWindow, MonthlyFee } from './fleet-types';
 
@@ -67,7 +67,8 @@ export function checkWindows(
     const once = window.once as NonNullable<MaintenanceInput['once']>;
     const start = DateTime.fromISO(once.start, { zone });
     const end = DateTime.fromISO(once.end, { zone });
-    if (!start.isValid) problems.push(`${at}.once.start: expected a date and time such as 2026-03-14T22:00, got ${JSON.stringify(once.start)}`);
+    if (!start.isValid)
+      problems.push(`${at}.once.start: expected a date and time such as 2026-03-14T22:00, got ${JSON.stringify(once.start)}`);
     if (!end.isValid) problems.push(`${at}.once.end: expected a date and time such as 2026-03-15T01:00, got ${JSON.stringify(once.end)}`);
     if (!start.isValid || !end.isValid) return;
     if (end <= start) {
@@ -103,11 +104,32 @@ export function checkNoisy(input: NoisyInput | undefined, path: string, problems
   }
   const v = config.victim;
   const gv = given.victim ?? {};
-  ordered(`${path}.victim`, ['persistenceK', v.persistenceK, gv.persistenceK], ['persistenceN', v.persistenceN, gv.persistenceN], false, '', problems);
-  ordered(`${path}.victim`, ['minBaselinePoints', v.minBaselinePoints, gv.minBaselinePoints], ['baselineMinutes', v.baselineMinutes, gv.baselineMinutes], false, '', problems);
+  ordered(
+    `${path}.victim`,
+    ['persistenceK', v.persistenceK, gv.persistenceK],
+    ['persistenceN', v.persistenceN, gv.persistenceN],
+    false,
+    '',
+    problems,
+  );
+  ordered(
+    `${path}.victim`,
+    ['minBaselinePoints', v.minBaselinePoints, gv.minBaselinePoints],
+    ['baselineMinutes', v.baselineMinutes, gv.baselineMinutes],
+    false,
+    '',
+    problems,
+  );
   const lc = config.lifecycle;
   const gl = given.lifecycle ?? {};
-  ordered(`${path}.lifecycle`, ['suspectAfter', lc.suspectAfter, gl.suspectAfter], ['confirmAfter', lc.confirmAfter, gl.confirmAfter], false, '', problems);
+  ordered(
+    `${path}.lifecycle`,
+    ['suspectAfter', lc.suspectAfter, gl.suspectAfter],
+    ['confirmAfter', lc.confirmAfter, gl.confirmAfter],
+    false,
+    '',
+    problems,
+  );
   return config;
 }
 
@@ -117,6 +139,7 @@ type Side = [key: string, value: number, given: number | undefined];
 function ordered(at: string, low: Side, high: Side, strict: boolean, why: string, problems: Problems): void {
   if (strict ? low[1] < high[1] : low[1] <= high[1]) return;
   const quote = ([key, value, given]: Side) => `${key} (${value}${given === undefined ? ', the default' : ''})`;
-  if (low[2] !== undefined) problems.push(`${at}.${low[0]}: expected a value ${strict ? 'below' : 'at most'} ${quote(high)}${why}, got ${low[1]}`);
+  if (low[2] !== undefined)
+    problems.push(`${at}.${low[0]}: expected a value ${strict ? 'below' : 'at most'} ${quote(high)}${why}, got ${low[1]}`);
   else problems.push(`${at}.${high[0]}: expected a value ${strict ? 'above' : 'at least'} ${quote(low)}${why}, got ${high[1]}`);
 }

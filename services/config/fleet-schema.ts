@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { Resource } from '../noisy/detector-types';
+import type { Resource } from './noisy-thresholds';
 
 /**
  * The shape of the fleet file (DESIGN §6). Structure only: cross references, time zones,
@@ -51,9 +51,7 @@ export const MaintenanceSchema = Type.Object(
         Strict,
       ),
     ),
-    once: Type.Optional(
-      Type.Object({ start: Type.String(), end: Type.String(), reason: Type.Optional(Type.String()) }, Strict),
-    ),
+    once: Type.Optional(Type.Object({ start: Type.String(), end: Type.String(), reason: Type.Optional(Type.String()) }, Strict)),
   },
   Strict,
 );
@@ -155,10 +153,7 @@ export const TenantSchema = Type.Object(
     database: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]+$' })),
     hosts: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.-]+$' }), { minItems: 1 }),
     redis: Type.Optional(
-      Type.Object(
-        { clientPrefix: Type.Optional(Type.String({ minLength: 1 })), db: Type.Optional(Type.Integer({ minimum: 0 })) },
-        Strict,
-      ),
+      Type.Object({ clientPrefix: Type.Optional(Type.String({ minLength: 1 })), db: Type.Optional(Type.Integer({ minimum: 0 })) }, Strict),
     ),
     monthlyFee: Type.Object(
       { amount: Type.String({ pattern: '^\\d+(\\.\\d+)?$' }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },

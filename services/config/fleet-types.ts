@@ -1,4 +1,4 @@
-import type { DetectorConfig } from '../noisy/detector-config';
+import type { DetectorConfig } from './noisy-thresholds';
 
 /** The fleet after validation: every default applied, every reference resolved, all frozen. */
 
@@ -54,7 +54,12 @@ export interface Cluster {
     readonly routerTenants: Readonly<Record<string, string>>;
   };
   /** The monitored server; stats and replication every intervalSeconds, pg_stat_activity every activityIntervalSeconds, sizes every sizeIntervalSeconds. */
-  readonly postgres?: { readonly url: string; readonly intervalSeconds: number; readonly activityIntervalSeconds: number; readonly sizeIntervalSeconds: number };
+  readonly postgres?: {
+    readonly url: string;
+    readonly intervalSeconds: number;
+    readonly activityIntervalSeconds: number;
+    readonly sizeIntervalSeconds: number;
+  };
   readonly redis?: { readonly url: string; readonly intervalSeconds: number; readonly timeoutSeconds: number };
   /**
    * Shared capacity (services/noisy): Odoo workers of the cluster (absent: derived from observed
@@ -62,8 +67,18 @@ export interface Cluster {
    * no pg_cpu gate), and the antagonist hours per month above which a tenant is a placement
    * candidate (default 4).
    */
-  readonly capacity: { readonly odooWorkers?: number; readonly cronThreads: number; readonly pgVcpu?: number; readonly placementHours: number };
-  readonly backups?: { readonly pgbackrestInfoFile?: string; readonly walgBackupListFile?: string; readonly jobResultsFile?: string; readonly stanza?: string };
+  readonly capacity: {
+    readonly odooWorkers?: number;
+    readonly cronThreads: number;
+    readonly pgVcpu?: number;
+    readonly placementHours: number;
+  };
+  readonly backups?: {
+    readonly pgbackrestInfoFile?: string;
+    readonly walgBackupListFile?: string;
+    readonly jobResultsFile?: string;
+    readonly stanza?: string;
+  };
 }
 
 export interface MonthlyFee {

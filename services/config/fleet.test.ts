@@ -48,10 +48,12 @@ describe('parseFleet', () => {
 
   it('reads a once window without an offset in the owner zone, and one with an offset as written', () => {
     const fleet = parseFleet(
-      fleetWith(tenant(`
+      fleetWith(
+        tenant(`
     maintenance:
       - once: {start: "2026-03-14T22:00", end: "2026-03-15T01:00", reason: "Odoo 18 upgrade"}
-      - once: {start: "2026-03-20T22:00Z", end: "2026-03-20T23:00Z"}`)),
+      - once: {start: "2026-03-20T22:00Z", end: "2026-03-20T23:00Z"}`),
+      ),
       'fleet.yaml',
     );
     expect(fleet.tenants[0]!.maintenance).toEqual([
@@ -61,19 +63,67 @@ describe('parseFleet', () => {
   });
 
   it.each([
-    ['an unknown tier', tenant().replace('tier: business', 'tier: platinum'), 'tenants[0].tier: expected a known tier (standard, business, mission), got "platinum"'],
-    ['a bad time zone', tenant('\n    timezone: Mars/Olympus'), 'tenants[0].timezone: expected an IANA time zone such as Europe/Berlin, got "Mars/Olympus"'],
-    ['a duplicate id', tenant() + tenant().replace('acme.erp', 'other.erp').replace('database: acme', ''), 'tenants[1].id: expected a unique tenant id, "acme" is already tenants[0]'],
-    ['a window without end', tenant('\n    maintenance:\n      - once: {start: "2026-03-14T22:00"}'), 'tenants[0].maintenance[0].once.end: expected required property'],
-    ['an unknown cluster', tenant().replace('cluster: eu1', 'cluster: eu9'), 'tenants[0].cluster: expected a cluster declared under clusters (eu1), got "eu9"'],
-    ['a bad tenant id', tenant().replace('id: acme', 'id: Acme!'), 'tenants[0].id: expected an id matching [a-z0-9][a-z0-9_-]*, got "Acme!"'],
-    ['a host used twice', tenant() + tenant().replace('id: acme', 'id: other'), "tenants[1].hosts[0]: expected a host no other tenant has, acme.erp.example.com is already tenants[0]'s"],
-    ['an unknown currency', tenant().replace('currency: EUR', 'currency: XYZ'), 'tenants[0].monthlyFee.currency: expected an ISO 4217 currency code such as EUR, got "XYZ"'],
-    ['more decimals than the currency has', tenant().replace('currency: EUR', 'currency: JPY'), 'tenants[0].monthlyFee.amount: JPY has 0 decimal digits, got "1200.00"'],
+    [
+      'an unknown tier',
+      tenant().replace('tier: business', 'tier: platinum'),
+      'tenants[0].tier: expected a known tier (standard, business, mission), got "platinum"',
+    ],
+    [
+      'a bad time zone',
+      tenant('\n    timezone: Mars/Olympus'),
+      'tenants[0].timezone: expected an IANA time zone such as Europe/Berlin, got "Mars/Olympus"',
+    ],
+    [
+      'a duplicate id',
+      tenant() + tenant().replace('acme.erp', 'other.erp').replace('database: acme', ''),
+      'tenants[1].id: expected a unique tenant id, "acme" is already tenants[0]',
+    ],
+    [
+      'a window without end',
+      tenant('\n    maintenance:\n      - once: {start: "2026-03-14T22:00"}'),
+      'tenants[0].maintenance[0].once.end: expected required property',
+    ],
+    [
+      'an unknown cluster',
+      tenant().replace('cluster: eu1', 'cluster: eu9'),
+      'tenants[0].cluster: expected a cluster declared under clusters (eu1), got "eu9"',
+    ],
+    [
+      'a bad tenant id',
+      tenant().replace('id: acme', 'id: Acme!'),
+      'tenants[0].id: expected an id matching [a-z0-9][a-z0-9_-]*, got "Acme!"',
+    ],
+    [
+      'a host used twice',
+      tenant() + tenant().replace('id: acme', 'id: other'),
+      "tenants[1].hosts[0]: expected a host no other tenant has, acme.erp.example.com is already tenants[0]'s",
+    ],
+    [
+      'an unknown currency',
+      tenant().replace('currency: EUR', 'currency: XYZ'),
+      'tenants[0].monthlyFee.currency: expected an ISO 4217 currency code such as EUR, got "XYZ"',
+    ],
+    [
+      'more decimals than the currency has',
+      tenant().replace('currency: EUR', 'currency: JPY'),
+      'tenants[0].monthlyFee.amount: JPY has 0 decimal digits, got "1200.00"',
+    ],
     ['a misspelt key', tenant().replace('hosts:', 'hostz: [x]\n    hosts:'), 'tenants[0].hostz: unknown key (check its spelling)'],
-    ['an end before its start', tenant('\n    maintenance:\n      - once: {start: "2026-03-15T01:00", end: "2026-03-14T22:00"}'), 'tenants[0].maintenance[0].once.end: expected a time after start 2026-03-15T01:00, got 2026-03-14T22:00'],
-    ['a weekly window at 25:00', tenant('\n    maintenance:\n      - weekly: {days: [sun], start: "25:00", minutes: 60}'), 'tenants[0].maintenance[0].weekly.start: expected a local time HH:MM, got "25:00"'],
-    ['a bad weekday', tenant('\n    maintenance:\n      - weekly: {days: [sunday], start: "02:00", minutes: 60}'), 'tenants[0].maintenance[0].weekly.days[0]: expected one of mon, tue, wed, thu, fri, sat, sun, got "sunday"'],
+    [
+      'an end before its start',
+      tenant('\n    maintenance:\n      - once: {start: "2026-03-15T01:00", end: "2026-03-14T22:00"}'),
+      'tenants[0].maintenance[0].once.end: expected a time after start 2026-03-15T01:00, got 2026-03-14T22:00',
+    ],
+    [
+      'a weekly window at 25:00',
+      tenant('\n    maintenance:\n      - weekly: {days: [sun], start: "25:00", minutes: 60}'),
+      'tenants[0].maintenance[0].weekly.start: expected a local time HH:MM, got "25:00"',
+    ],
+    [
+      'a bad weekday',
+      tenant('\n    maintenance:\n      - weekly: {days: [sunday], start: "02:00", minutes: 60}'),
+      'tenants[0].maintenance[0].weekly.days[0]: expected one of mon, tue, wed, thu, fri, sat, sun, got "sunday"',
+    ],
   ])('refuses %s, naming the key path', (_case, tenants, expected) => {
     expect(problems(fleetWith(tenants))).toContain(`fleet file fleet.yaml: ${expected}`);
   });

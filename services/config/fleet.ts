@@ -67,18 +67,23 @@ function resolve(file: FleetFile, source: string, baseDir: string, problems: Pro
     const at = `tenants[${i}]`;
     if (!TENANT_ID.test(input.id)) problems.push(`${at}.id: expected an id matching [a-z0-9][a-z0-9_-]*, got ${JSON.stringify(input.id)}`);
     const first = seenIds.get(input.id);
-    if (first !== undefined) problems.push(`${at}.id: expected a unique tenant id, ${JSON.stringify(input.id)} is already tenants[${first}]`);
+    if (first !== undefined)
+      problems.push(`${at}.id: expected a unique tenant id, ${JSON.stringify(input.id)} is already tenants[${first}]`);
     else seenIds.set(input.id, i);
     input.hosts.forEach((host, h) => {
       const owner = seenHosts.get(host.toLowerCase());
-      if (owner !== undefined) problems.push(`${at}.hosts[${h}]: expected a host no other tenant has, ${host} is already tenants[${owner}]'s`);
+      if (owner !== undefined)
+        problems.push(`${at}.hosts[${h}]: expected a host no other tenant has, ${host} is already tenants[${owner}]'s`);
       else seenHosts.set(host.toLowerCase(), i);
     });
     const tenant = resolveTenant(input, at, tiers, clusters, problems);
     if (!tenant) return;
     const key = `${tenant.cluster}/${tenant.database}`;
     const dbOwner = seenDatabases.get(key);
-    if (dbOwner !== undefined) problems.push(`${at}.database: expected a database no other tenant of cluster ${tenant.cluster} has, ${tenant.database} is already tenants[${dbOwner}]'s`);
+    if (dbOwner !== undefined)
+      problems.push(
+        `${at}.database: expected a database no other tenant of cluster ${tenant.cluster} has, ${tenant.database} is already tenants[${dbOwner}]'s`,
+      );
     else seenDatabases.set(key, i);
     tenants.push(tenant);
   });
@@ -140,7 +145,9 @@ function resolveCluster(id: string, c: ClusterInput, at: string, baseDir: string
         sizeIntervalSeconds: c.postgres.sizeIntervalSeconds ?? 300,
       },
     }),
-    ...(c.redis && { redis: { url: c.redis.url, intervalSeconds: c.redis.intervalSeconds ?? 15, timeoutSeconds: c.redis.timeoutSeconds ?? 2 } }),
+    ...(c.redis && {
+      redis: { url: c.redis.url, intervalSeconds: c.redis.intervalSeconds ?? 15, timeoutSeconds: c.redis.timeoutSeconds ?? 2 },
+    }),
     capacity: {
       ...(c.capacity?.odooWorkers !== undefined && { odooWorkers: c.capacity.odooWorkers }),
       cronThreads: c.capacity?.cronThreads ?? 2,
@@ -161,7 +168,10 @@ function resolveTenant(
   problems: Problems,
 ): Tenant | undefined {
   const cluster = clusters[t.cluster];
-  if (!cluster) problems.push(`${at}.cluster: expected a cluster declared under clusters (${Object.keys(clusters).join(', ') || 'none'}), got ${JSON.stringify(t.cluster)}`);
+  if (!cluster)
+    problems.push(
+      `${at}.cluster: expected a cluster declared under clusters (${Object.keys(clusters).join(', ') || 'none'}), got ${JSON.stringify(t.cluster)}`,
+    );
   if (!tiers[t.tier]) problems.push(`${at}.tier: expected a known tier (${Object.keys(tiers).join(', ')}), got ${JSON.stringify(t.tier)}`);
   const zone = t.timezone === undefined ? cluster?.timezone : checkZone(t.timezone, `${at}.timezone`, problems);
   const fee = checkFee(t.monthlyFee.amount, t.monthlyFee.currency, `${at}.monthlyFee`, problems);

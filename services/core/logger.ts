@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { redactError } from './redact';
 
 export type { Logger };
 
@@ -11,6 +12,8 @@ export function createLogger(level = 'info', name = 'tenantscope'): Logger {
   return pino({
     name,
     level,
+    // An error is logged as { err }: its type, message and stack, with URLs' passwords removed.
+    serializers: { err: redactError },
     ...(pretty && { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard' } } }),
   });
 }

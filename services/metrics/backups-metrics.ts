@@ -23,7 +23,13 @@ const JOBS = `SELECT s.tenant_id AS tenant, t.cluster_id AS cluster, s.kind, s.f
 export interface BackupsSnapshot {
   nowMs: number;
   tenants: { id: string; cluster: string; database: string }[];
-  stanzas: { cluster: string; stanza: string; status_code: number | null; repos: { key: number | null; code: number | null }[]; archive_reach_at: Date | null }[];
+  stanzas: {
+    cluster: string;
+    stanza: string;
+    status_code: number | null;
+    repos: { key: number | null; code: number | null }[];
+    archive_reach_at: Date | null;
+  }[];
   lastBackups: { cluster: string; tool: string; type: string; stopped_at: Date }[];
   newest: { cluster: string; tool: string; databases: string[] | null }[];
   points: { cluster: string; tenant: string | null; source: string; recoverable_at: Date }[];
@@ -73,7 +79,12 @@ export function recoverablePoints(s: BackupsSnapshot): { clusters: Map<string, n
   return { clusters, tenants };
 }
 
-function jobSeries(s: BackupsSnapshot, kind: string | undefined, pick: (j: BackupsSnapshot['jobs'][number]) => number | null, withKind: boolean): MetricValue[] {
+function jobSeries(
+  s: BackupsSnapshot,
+  kind: string | undefined,
+  pick: (j: BackupsSnapshot['jobs'][number]) => number | null,
+  withKind: boolean,
+): MetricValue[] {
   return s.jobs.flatMap((j) => {
     const value = kind === undefined || j.kind === kind ? pick(j) : null;
     if (value === null) return [];
@@ -98,13 +109,17 @@ const METRICS: StoreMetric<BackupsSnapshot>[] = [
     name: 'tenantscope_backup_wal_archive_last_timestamp_seconds',
     help: 'Lower bound of the time the WAL archive reaches (the read of the pgBackRest info before the newest archived segment appeared), Unix seconds.',
     type: 'gauge',
-    values: (s) => s.stanzas.flatMap((st) => (st.archive_reach_at ? [{ value: seconds(st.archive_reach_at), labels: { cluster: st.cluster } }] : [])),
+    values: (s) =>
+      s.stanzas.flatMap((st) => (st.archive_reach_at ? [{ value: seconds(st.archive_reach_at), labels: { cluster: st.cluster } }] : [])),
   },
   {
     name: 'tenantscope_backup_stanza_status',
     help: 'pgBackRest stanza status code: 0 ok, 1 missing stanza path, 2 no valid backups, 3 missing stanza data, 4 mixed, 5 database mismatch, 6 backup not found, 99 other.',
     type: 'gauge',
-    values: (s) => s.stanzas.flatMap((st) => (st.status_code === null ? [] : [{ value: st.status_code, labels: { cluster: st.cluster, stanza: st.stanza } }])),
+    values: (s) =>
+      s.stanzas.flatMap((st) =>
+        st.status_code === null ? [] : [{ value: st.status_code, labels: { cluster: st.cluster, stanza: st.stanza } }],
+      ),
   },
   {
     name: 'tenantscope_backup_repo_status',
@@ -112,7 +127,11 @@ const METRICS: StoreMetric<BackupsSnapshot>[] = [
     type: 'gauge',
     values: (s) =>
       s.stanzas.flatMap((st) =>
-        st.repos.flatMap((r) => (r.code === null ? [] : [{ value: r.code, labels: { cluster: st.cluster, stanza: st.stanza, repo: r.key === null ? '' : String(r.key) } }])),
+        st.repos.flatMap((r) =>
+          r.code === null
+            ? []
+            : [{ value: r.code, labels: { cluster: st.cluster, stanza: st.stanza, repo: r.key === null ? '' : String(r.key) } }],
+        ),
       ),
   },
   {
@@ -121,7 +140,10 @@ const METRICS: StoreMetric<BackupsSnapshot>[] = [
     type: 'gauge',
     values: (s) => {
       const clusterOf = new Map(s.tenants.map((t) => [t.id, t.cluster]));
-      return [...recoverablePoints(s).tenants].map(([tenant, ms]) => ({ value: (s.nowMs - ms) / 1000, labels: { tenant, cluster: clusterOf.get(tenant) as string } }));
+      return [...recoverablePoints(s).tenants].map(([tenant, ms]) => ({
+        value: (s.nowMs - ms) / 1000,
+        labels: { tenant, cluster: clusterOf.get(tenant) as string },
+      }));
     },
   },
   {

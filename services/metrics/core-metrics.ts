@@ -29,7 +29,9 @@ const STORE_METRICS: StoreMetric<MetricsSnapshot>[] = [
       const labels = tenantLabels(s);
       return s.totals
         .filter((r) => r.seen_odoo && labels.has(r.tenant_id))
-        .flatMap((r) => CODE_CLASSES.map((c) => ({ value: r[`odoo_requests_${c}`], labels: { ...labels.get(r.tenant_id)!, code_class: c } })));
+        .flatMap((r) =>
+          CODE_CLASSES.map((c) => ({ value: r[`odoo_requests_${c}`], labels: { ...labels.get(r.tenant_id)!, code_class: c } })),
+        );
     },
   },
   {
@@ -102,9 +104,24 @@ function probeGauges(): StoreMetric<MetricsSnapshot>[] {
       .map((p) => ({ value: pick(p) as number, labels: labels.get(p.tenant_id)! }));
   };
   return [
-    { name: 'tenantscope_probe_success', help: '1 when the last probe of the tenant succeeded, else 0.', type: 'gauge', values: (s) => series(s, (p) => (p.ok ? 1 : 0)) },
-    { name: 'tenantscope_probe_duration_seconds', help: 'Duration of the last probe of the tenant.', type: 'gauge', values: (s) => series(s, (p) => p.duration_seconds) },
-    { name: 'tenantscope_probe_last_timestamp_seconds', help: 'When the last probe of the tenant started, Unix seconds.', type: 'gauge', values: (s) => series(s, (p) => p.probed_at.getTime() / 1000) },
+    {
+      name: 'tenantscope_probe_success',
+      help: '1 when the last probe of the tenant succeeded, else 0.',
+      type: 'gauge',
+      values: (s) => series(s, (p) => (p.ok ? 1 : 0)),
+    },
+    {
+      name: 'tenantscope_probe_duration_seconds',
+      help: 'Duration of the last probe of the tenant.',
+      type: 'gauge',
+      values: (s) => series(s, (p) => p.duration_seconds),
+    },
+    {
+      name: 'tenantscope_probe_last_timestamp_seconds',
+      help: 'When the last probe of the tenant started, Unix seconds.',
+      type: 'gauge',
+      values: (s) => series(s, (p) => p.probed_at.getTime() / 1000),
+    },
   ];
 }
 
@@ -112,10 +129,30 @@ function collectorGauges(): StoreMetric<MetricsSnapshot>[] {
   const series = (s: MetricsSnapshot, pick: (c: MetricsSnapshot['collectors'][number]) => number) =>
     s.collectors.map((c) => ({ value: pick(c), labels: { collector: c.collector, target: c.target } }));
   return [
-    { name: 'tenantscope_collector_success', help: '1 when the last run of the collector on this target succeeded, else 0.', type: 'gauge', values: (s) => series(s, (c) => (c.success ? 1 : 0)) },
-    { name: 'tenantscope_collector_duration_seconds', help: 'Duration of the last run of the collector on this target.', type: 'gauge', values: (s) => series(s, (c) => c.duration_seconds) },
-    { name: 'tenantscope_collector_last_run_timestamp_seconds', help: 'When the last run of the collector on this target finished, Unix seconds.', type: 'gauge', values: (s) => series(s, (c) => c.finished_at.getTime() / 1000) },
-    { name: 'tenantscope_collector_rejected_records_total', help: 'Input the collector could not use (malformed lines), counted and skipped.', type: 'counter', values: (s) => series(s, (c) => c.rejected_total) },
+    {
+      name: 'tenantscope_collector_success',
+      help: '1 when the last run of the collector on this target succeeded, else 0.',
+      type: 'gauge',
+      values: (s) => series(s, (c) => (c.success ? 1 : 0)),
+    },
+    {
+      name: 'tenantscope_collector_duration_seconds',
+      help: 'Duration of the last run of the collector on this target.',
+      type: 'gauge',
+      values: (s) => series(s, (c) => c.duration_seconds),
+    },
+    {
+      name: 'tenantscope_collector_last_run_timestamp_seconds',
+      help: 'When the last run of the collector on this target finished, Unix seconds.',
+      type: 'gauge',
+      values: (s) => series(s, (c) => c.finished_at.getTime() / 1000),
+    },
+    {
+      name: 'tenantscope_collector_rejected_records_total',
+      help: 'Input the collector could not use (malformed lines), counted and skipped.',
+      type: 'counter',
+      values: (s) => series(s, (c) => c.rejected_total),
+    },
   ];
 }
 

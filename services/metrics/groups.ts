@@ -9,4 +9,13 @@ import { slaMetrics } from './sla-metrics';
 import { noisyMetrics } from './noisy-metrics';
 
 /** Every group of store-backed series on /metrics. Adding one is one import and one entry. */
-export const METRIC_GROUPS: readonly MetricGroup<unknown>[] = [coreMetrics as MetricGroup<unknown>, odooEventsMetrics as MetricGroup<unknown>, postgresMetrics as MetricGroup<unknown>, traefikMetrics as MetricGroup<unknown>, redisMetrics as MetricGroup<unknown>, backupsMetrics as MetricGroup<unknown>, slaMetrics as MetricGroup<unknown>, noisyMetrics as MetricGroup<unknown>];
+export const METRIC_GROUPS: readonly MetricGroup<unknown>[] = [
+  coreMetrics as MetricGroup<unknown>,
+  odooEventsMetrics as MetricGroup<unknown>,
+  postgresMetrics as MetricGroup<unknown>,
+  traefikMetrics as MetricGroup<unknown>,
+  redisMetrics as MetricGroup<unknown>,
+  backupsMetrics as MetricGroup<unknown>,
+  slaMetrics as MetricGroup<unknown>,
+  noisyMetrics as MetricGroup<unknown>,
+];

@@ -41,7 +41,11 @@ WHERE t.active ORDER BY 1, 3`;
 
 async function load(db: Queryable): Promise<NoisySnapshot> {
   const [active, shares, totals] = await Promise.all([db.query(ACTIVE), db.query(SHARES), db.query(TOTALS)]);
-  return { active: active.rows, shares: shares.rows.map((r) => ({ ...r, share: Number(r.share) })), totals: totals.rows.map((r) => ({ ...r, usage: Number(r.usage) })) };
+  return {
+    active: active.rows,
+    shares: shares.rows.map((r) => ({ ...r, share: Number(r.share) })),
+    totals: totals.rows.map((r) => ({ ...r, usage: Number(r.usage) })),
+  };
 }
 
 const METRICS: StoreMetric<NoisySnapshot>[] = [
@@ -49,7 +53,8 @@ const METRICS: StoreMetric<NoisySnapshot>[] = [
     name: 'tenantscope_noisy_neighbour_active',
     help: 'Tenant named in an open, confirmed noisy-neighbour incident on a shared resource, by role (antagonist, victim); value 1.',
     type: 'gauge',
-    values: (s): MetricValue[] => s.active.map((a) => ({ value: 1, labels: { tenant: a.tenant, cluster: a.cluster, resource: a.resource, role: a.role } })),
+    values: (s): MetricValue[] =>
+      s.active.map((a) => ({ value: 1, labels: { tenant: a.tenant, cluster: a.cluster, resource: a.resource, role: a.role } })),
   },
   {
     name: 'tenantscope_tenant_resource_share',
@@ -59,9 +64,13 @@ const METRICS: StoreMetric<NoisySnapshot>[] = [
   },
   {
     name: 'tenantscope_tenant_resource_usage_total',
-    help: 'Usage of a shared resource attributed to the tenant, in the resource\'s base unit (seconds; pg_io 8 KiB blocks; pg_conn backend-seconds; redis client-seconds; ingress requests).',
+    help: "Usage of a shared resource attributed to the tenant, in the resource's base unit (seconds; pg_io 8 KiB blocks; pg_conn backend-seconds; redis client-seconds; ingress requests).",
     type: 'counter',
-    values: (s) => s.totals.map((x) => ({ value: PER_MINUTE_COUNTS.has(x.resource) ? x.usage * 60 : x.usage, labels: { tenant: x.tenant, cluster: x.cluster, resource: x.resource } })),
+    values: (s) =>
+      s.totals.map((x) => ({
+        value: PER_MINUTE_COUNTS.has(x.resource) ? x.usage * 60 : x.usage,
+        labels: { tenant: x.tenant, cluster: x.cluster, resource: x.resource },
+      })),
   },
 ];
 

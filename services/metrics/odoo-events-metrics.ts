@@ -45,7 +45,12 @@ async function load(db: Queryable): Promise<OdooEventsSnapshot> {
   const [clusters, tenants] = await Promise.all([db.query(CLUSTER_TOTALS), db.query(TENANT_TOTALS)]);
   return {
     clusters: clusters.rows.map((r) => ({ cluster_id: r.cluster_id, event: r.event, events: Number(r.events) })),
-    tenants: tenants.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'tenant' || k === 'cluster' ? v : Number(v)])) as unknown as TenantEventTotals),
+    tenants: tenants.rows.map(
+      (r) =>
+        Object.fromEntries(
+          Object.entries(r).map(([k, v]) => [k, k === 'tenant' || k === 'cluster' ? v : Number(v)]),
+        ) as unknown as TenantEventTotals,
+    ),
   };
 }
 
@@ -71,7 +76,13 @@ const METRICS: StoreMetric<OdooEventsSnapshot>[] = [
     name: 'tenantscope_odoo_tenant_worker_events_total',
     help: 'Worker recycles, limit kills and crashes attributed to the tenant whose database the worker last named in the log (a best guess for a hung request).',
     type: 'counter',
-    values: (s) => s.tenants.flatMap((t) => ATTRIBUTED_EVENTS.map((event) => ({ value: t[COLUMN_OF_EVENT[event]] as number, labels: { tenant: t.tenant, cluster: t.cluster, event } }))),
+    values: (s) =>
+      s.tenants.flatMap((t) =>
+        ATTRIBUTED_EVENTS.map((event) => ({
+          value: t[COLUMN_OF_EVENT[event]] as number,
+          labels: { tenant: t.tenant, cluster: t.cluster, event },
+        })),
+      ),
   },
   {
     name: 'tenantscope_odoo_cron_runs_total',
@@ -83,7 +94,12 @@ const METRICS: StoreMetric<OdooEventsSnapshot>[] = [
         { value: t.cron_failed, labels: { tenant: t.tenant, cluster: t.cluster, result: 'failed' } },
       ]),
   },
-  { name: 'tenantscope_odoo_cron_starts_total', help: 'Odoo cron job runs of the tenant that started.', type: 'counter', values: (s) => perTenant(s, (t) => t.cron_starts) },
+  {
+    name: 'tenantscope_odoo_cron_starts_total',
+    help: 'Odoo cron job runs of the tenant that started.',
+    type: 'counter',
+    values: (s) => perTenant(s, (t) => t.cron_starts),
+  },
   {
     name: 'tenantscope_odoo_cron_seconds_total',
     help: 'Seconds of the tenant cron runs whose end line states a duration (Odoo 16+); see ..._cron_timed_runs_total.',

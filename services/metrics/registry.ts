@@ -39,7 +39,7 @@ export function createMetricsRegistry(db: Queryable, build: BuildInfo, log: Logg
         })
         .catch((err: Error) => {
           failed.add(group.name);
-          log.warn({ group: group.name, err: err.message }, 'metrics store unreadable; store-backed series omitted');
+          log.warn({ group: group.name, err }, 'metrics store unreadable; store-backed series omitted');
           return undefined;
         })
         .finally(() => setTimeout(() => pending.delete(group.name), 250).unref());

@@ -22,7 +22,16 @@ type Counts = { good: number; bad: number; nodata: number; excluded: number };
 
 export interface SlaSnapshot {
   nowMs: number;
-  tenants: { id: string; cluster: string; tier: string; timezone: string; target: string; nodata: string; month: string; monthMinutes: number }[];
+  tenants: {
+    id: string;
+    cluster: string;
+    tier: string;
+    timezone: string;
+    target: string;
+    nodata: string;
+    month: string;
+    monthMinutes: number;
+  }[];
   totals: Map<string, Counts>;
   months: Map<string, Counts>;
   /** Newest recoverable point per tenant, epoch ms (the backups rule). */
@@ -63,28 +72,31 @@ const METRICS: StoreMetric<SlaSnapshot>[] = [
     name: 'tenantscope_sla_availability_ratio',
     help: "Month-to-date availability of the tenant's month (its time zone): good / (good + bad) after the tier's nodata policy; absent while nothing counted.",
     type: 'gauge',
-    values: (s) => perTenant(s, (t, c) => {
-      const { good, bad } = budgetOf(t, c);
-      return good + bad === 0 ? null : good / (good + bad);
-    }),
+    values: (s) =>
+      perTenant(s, (t, c) => {
+        const { good, bad } = budgetOf(t, c);
+        return good + bad === 0 ? null : good / (good + bad);
+      }),
   },
   {
     name: 'tenantscope_sla_error_budget_remaining_minutes',
     help: "Bad minutes the tenant's month may still have and meet its target: (100 - target) % of the month's minutes not excluded so far, minus the bad minutes counted; negative when spent.",
     type: 'gauge',
-    values: (s) => perTenant(s, (t, c) => {
-      const { bad, budget } = budgetOf(t, c);
-      return budget - bad;
-    }),
+    values: (s) =>
+      perTenant(s, (t, c) => {
+        const { bad, budget } = budgetOf(t, c);
+        return budget - bad;
+      }),
   },
   {
     name: 'tenantscope_sla_error_budget_remaining_ratio',
     help: "Remaining error budget of the tenant's month as a share of the whole month's budget (1 untouched, 0 spent, below 0 overspent).",
     type: 'gauge',
-    values: (s) => perTenant(s, (t, c) => {
-      const { bad, budget } = budgetOf(t, c);
-      return budget <= 0 ? null : (budget - bad) / budget;
-    }),
+    values: (s) =>
+      perTenant(s, (t, c) => {
+        const { bad, budget } = budgetOf(t, c);
+        return budget <= 0 ? null : (budget - bad) / budget;
+      }),
   },
   {
     name: 'tenantscope_sla_target_ratio',
@@ -109,7 +121,8 @@ export const slaMetrics: MetricGroup<SlaSnapshot> = {
   name: 'sla',
   async load(db: Queryable, clock: Clock): Promise<SlaSnapshot> {
     const nowMs = clock.now();
-    const rows = (await db.query<{ id: string; cluster: string; tier: string; timezone: string; target: string; nodata: string }>(TENANTS)).rows;
+    const rows = (await db.query<{ id: string; cluster: string; tier: string; timezone: string; target: string; nodata: string }>(TENANTS))
+      .rows;
     const tenants = rows.map((r) => {
       const month = DateTime.fromMillis(nowMs, { zone: r.timezone }).toFormat('yyyy-MM');
       return { ...r, month, monthMinutes: monthRange(month, r.timezone).minutes };
@@ -119,7 +132,8 @@ export const slaMetrics: MetricGroup<SlaSnapshot> = {
       db.query<Counts & { tenant: string }>(MONTHS, [tenants.map((t) => t.id), tenants.map((t) => t.month)]),
       backupsMetrics.load(db, clock),
     ]);
-    const byTenant = (list: (Counts & { tenant: string })[]) => new Map(list.map((r) => [r.tenant, { good: r.good, bad: r.bad, nodata: r.nodata, excluded: r.excluded }]));
+    const byTenant = (list: (Counts & { tenant: string })[]) =>
+      new Map(list.map((r) => [r.tenant, { good: r.good, bad: r.bad, nodata: r.nodata, excluded: r.excluded }]));
     return { nowMs, tenants, totals: byTenant(totals.rows), months: byTenant(months.rows), points: recoverablePoints(backupState).tenants };
   },
   metrics: METRICS,

@@ -76,11 +76,23 @@ export async function loadClusterWindow(db: Queryable, cluster: string, fromMs: 
     return s;
   };
   for (const r of odoo.rows) {
-    at(r).odoo = { workerSeconds: num(r.worker_seconds), requests: num(r.requests), durationSum: num(r.duration_sum), durationCount: num(r.duration_count), errors5xx: num(r.errors_5xx) };
+    at(r).odoo = {
+      workerSeconds: num(r.worker_seconds),
+      requests: num(r.requests),
+      durationSum: num(r.duration_sum),
+      durationCount: num(r.duration_count),
+      errors5xx: num(r.errors_5xx),
+    };
   }
   for (const r of cron.rows) at(r).cronSeconds = Number(r.cron_seconds);
   for (const r of pg.rows) {
-    at(r).pg = { activeSeconds: num(r.active_seconds), backends: num(r.max_backends), lockCausedSeconds: num(r.lock_wait_caused_seconds), blksRead: num(r.blks_read), tempBytes: num(r.temp_bytes) };
+    at(r).pg = {
+      activeSeconds: num(r.active_seconds),
+      backends: num(r.max_backends),
+      lockCausedSeconds: num(r.lock_wait_caused_seconds),
+      blksRead: num(r.blks_read),
+      tempBytes: num(r.temp_bytes),
+    };
   }
   for (const r of redis.rows) at(r).redisClients = Number(r.clients_max);
   for (const r of ingress.rows) at(r).ingress = { requests: Number(r.ingress_requests), serverErrors: Number(r.ingress_server_errors) };
@@ -99,7 +111,8 @@ export async function loadClusterWindow(db: Queryable, cluster: string, fromMs: 
 export async function writeAttribution(db: Queryable, cluster: string, a: MinuteAttribution): Promise<void> {
   const minute = new Date(a.minute);
   const t: { tenant: string; resource: string; usage: number; share: number | null }[] = [];
-  for (const [tenant, row] of a.tenants) for (const [resource, v] of Object.entries(row)) t.push({ tenant, resource, usage: v.usage, share: v.share });
+  for (const [tenant, row] of a.tenants)
+    for (const [resource, v] of Object.entries(row)) t.push({ tenant, resource, usage: v.usage, share: v.share });
   if (t.length > 0) {
     // Only rows that were new feed the totals, so a minute written twice never counts twice.
     await db.query(

@@ -9,10 +9,22 @@ import { RESOURCES } from './detector-types';
 
 /** What the stored rollups say about one tenant in one minute; undefined = the source said nothing. */
 export interface TenantSources {
-  odoo?: { workerSeconds: number | null; requests: number | null; durationSum: number | null; durationCount: number | null; errors5xx: number | null };
+  odoo?: {
+    workerSeconds: number | null;
+    requests: number | null;
+    durationSum: number | null;
+    durationCount: number | null;
+    errors5xx: number | null;
+  };
   cronSeconds?: number;
   /** A pg_tenant_minute row exists; its stats deltas are null when the interval was dropped (reset) or none ended. */
-  pg?: { activeSeconds: number | null; backends: number | null; lockCausedSeconds: number | null; blksRead: number | null; tempBytes: number | null };
+  pg?: {
+    activeSeconds: number | null;
+    backends: number | null;
+    lockCausedSeconds: number | null;
+    blksRead: number | null;
+    tempBytes: number | null;
+  };
   redisClients?: number;
   ingress?: { requests: number; serverErrors: number };
 }
@@ -106,12 +118,18 @@ export function serverSaturation(sources: ClusterSources, attribution: MinuteAtt
     if (s !== undefined) out[r] = Math.min(1, s);
   }
   // Redis is shared by memory: client counts have no capacity, maxmemory does (0 = no limit).
-  if (sources.redisMemoryBytes !== undefined && sources.redisMaxMemoryBytes) out.redis = Math.min(1, sources.redisMemoryBytes / sources.redisMaxMemoryBytes);
+  if (sources.redisMemoryBytes !== undefined && sources.redisMaxMemoryBytes)
+    out.redis = Math.min(1, sources.redisMemoryBytes / sources.redisMaxMemoryBytes);
   return out;
 }
 
 /** The detector's input for one cluster-minute: usage, saturation and each tenant's SLIs. */
-export function toClusterMinute(cluster: string, attribution: MinuteAttribution, tenants: ReadonlyMap<string, TenantSources>, saturation: Partial<Record<Resource, number>>): ClusterMinute {
+export function toClusterMinute(
+  cluster: string,
+  attribution: MinuteAttribution,
+  tenants: ReadonlyMap<string, TenantSources>,
+  saturation: Partial<Record<Resource, number>>,
+): ClusterMinute {
   const out: Record<string, TenantMinute> = {};
   for (const [id, s] of tenants) {
     const usage: TenantMinute['usage'] = {};

@@ -29,7 +29,8 @@ export function observe(o: Observed, workerSeconds: number | undefined): Observe
 export function capacityOf(cluster: Cluster, sources: ClusterSources, observed: Observed): Capacity {
   const out: Capacity = {};
   if (cluster.capacity.odooWorkers !== undefined) out.odoo_workers = { perMinute: cluster.capacity.odooWorkers * 60, source: 'fleet' };
-  else if (observed.workerMinutes >= MIN_OBSERVED_MINUTES && observed.peakWorkerSeconds > 0) out.odoo_workers = { perMinute: observed.peakWorkerSeconds, source: 'derived' };
+  else if (observed.workerMinutes >= MIN_OBSERVED_MINUTES && observed.peakWorkerSeconds > 0)
+    out.odoo_workers = { perMinute: observed.peakWorkerSeconds, source: 'derived' };
   out.odoo_cron = { perMinute: cluster.capacity.cronThreads * 60, source: 'fleet' };
   if (cluster.capacity.pgVcpu !== undefined) out.pg_cpu = { perMinute: cluster.capacity.pgVcpu * 60, source: 'fleet' };
   if (sources.maxConnections !== undefined) out.pg_conn = { perMinute: sources.maxConnections, source: 'server' };

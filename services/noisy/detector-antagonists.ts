@@ -1,5 +1,5 @@
 import { ready, robustZ } from './detector-baseline';
-import type { DetectorConfig } from './detector-config';
+import type { DetectorConfig } from '../config/noisy-thresholds';
 import type { RecentMinute, TenantState } from './detector-tenant';
 import type { Resource } from './detector-types';
 

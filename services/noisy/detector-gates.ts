@@ -1,4 +1,4 @@
-import type { DetectorConfig } from './detector-config';
+import type { DetectorConfig } from '../config/noisy-thresholds';
 import { RESOURCES, type ClusterMinute, type Resource } from './detector-types';
 
 /** Reference §3.A: the saturation gate per resource, and the shares it blames with (§3.C). */

@@ -1,5 +1,5 @@
 import { NoisyNeighbourDetector } from './detector';
-import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detector-config';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../config/noisy-thresholds';
 import type { ClusterMinute, DetectorStep } from './detector-types';
 
 /**

@@ -1,5 +1,5 @@
 import { addPoint, emptyBaseline, ready, refresh, robustZ, type Baseline } from './detector-baseline';
-import type { DetectorConfig } from './detector-config';
+import type { DetectorConfig } from '../config/noisy-thresholds';
 import { RESOURCES, type Resource, type TenantMinute } from './detector-types';
 
 /**
@@ -108,7 +108,12 @@ export function judgeMinute(
 }
 
 /** The largest robust z of the tenant's own demand (requests and each resource), on logs. */
-export function ownDemandZ(tenant: TenantState, requests: number, usage: Partial<Record<Resource, number>>, config: DetectorConfig): number {
+export function ownDemandZ(
+  tenant: TenantState,
+  requests: number,
+  usage: Partial<Record<Resource, number>>,
+  config: DetectorConfig,
+): number {
   const minPoints = config.victim.minBaselinePoints;
   let best = -Infinity;
   if (requests > 0 && ready(tenant.requests, minPoints)) best = robustZ(Math.log(requests), tenant.requests, logFloor(config));
@@ -152,8 +157,10 @@ export function commitBaselines(tenant: TenantState, minute: number, excluded: (
     if (p.latency !== undefined) addPoint(tenant.latency, p.latency, v.baselineMinutes);
     if (p.errors !== undefined) addPoint(tenant.errors, p.errors, v.baselineMinutes);
     if (p.requests !== undefined) addPoint(tenant.requests, p.requests, v.baselineMinutes);
-    for (const [r, x] of Object.entries(p.usage) as [Resource, number][]) addPoint((tenant.usage[r] ??= emptyBaseline()), x, v.baselineMinutes);
-    for (const [r, x] of Object.entries(p.share) as [Resource, number][]) addPoint((tenant.share[r] ??= emptyBaseline()), x, v.baselineMinutes);
+    for (const [r, x] of Object.entries(p.usage) as [Resource, number][])
+      addPoint((tenant.usage[r] ??= emptyBaseline()), x, v.baselineMinutes);
+    for (const [r, x] of Object.entries(p.share) as [Resource, number][])
+      addPoint((tenant.share[r] ??= emptyBaseline()), x, v.baselineMinutes);
   }
   if (i > 0) tenant.pending.splice(0, i);
   const refreshMs = v.baselineRefreshMinutes * 60_000;

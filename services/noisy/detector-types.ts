@@ -4,9 +4,9 @@
  * runs in event time: the same code serves live data and the evaluation's replays.
  */
 
-/** The shared resources of a cluster (DESIGN §5, issue 4). */
-export const RESOURCES = ['odoo_workers', 'odoo_cron', 'pg_cpu', 'pg_io', 'pg_conn', 'pg_locks', 'redis', 'ingress'] as const;
-export type Resource = (typeof RESOURCES)[number];
+// The shared resources are named by the fleet file's thresholds (config), so they live there.
+import type { Resource } from '../config/noisy-thresholds';
+export { RESOURCES, type Resource } from '../config/noisy-thresholds';
 
 /** What one tenant showed in one minute. A missing field means the source said nothing. */
 export interface TenantMinute {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../simulator/random';
-import { detectorConfig } from './detector-config';
+import { detectorConfig } from '../config/noisy-thresholds';
 import { NoisyNeighbourDetector, type DetectorStepDetail } from './detector';
 import type { ClusterMinute, NoisyIncident, TenantMinute } from './detector-types';
 
@@ -46,7 +46,10 @@ function series(story: Story): ClusterMinute[] {
   return out;
 }
 
-function run(minutes: ClusterMinute[], detector = new NoisyNeighbourDetector(config)): { steps: DetectorStepDetail[]; incidents: NoisyIncident[] } {
+function run(
+  minutes: ClusterMinute[],
+  detector = new NoisyNeighbourDetector(config),
+): { steps: DetectorStepDetail[]; incidents: NoisyIncident[] } {
   const steps = minutes.map((cm) => detector.step(cm));
   const byId = new Map<string, NoisyIncident>();
   for (const s of steps) for (const inc of [...s.open, ...s.closed]) byId.set(inc.id, inc);
@@ -127,7 +130,16 @@ describe('NoisyNeighbourDetector', () => {
   });
 
   it('has no baseline on a first run: nobody is a victim before it has enough points', () => {
-    const { steps, incidents } = run(series(neighbourStory({ minutes: 40, slow: (id, m) => (m >= 10 && 'abcdef'.includes(id) ? 3 : 1), xUsage: (m) => (m >= 10 ? 150 : 5), saturation: () => 0.95 })));
+    const { steps, incidents } = run(
+      series(
+        neighbourStory({
+          minutes: 40,
+          slow: (id, m) => (m >= 10 && 'abcdef'.includes(id) ? 3 : 1),
+          xUsage: (m) => (m >= 10 ? 150 : 5),
+          saturation: () => 0.95,
+        }),
+      ),
+    );
     expect(steps.every((s) => s.victims.length === 0)).toBe(true);
     expect(incidents).toHaveLength(0);
   });
@@ -156,7 +168,8 @@ describe('NoisyNeighbourDetector', () => {
       edit: (cm, m) => {
         if (m === 50) delete (cm.tenants['x'] as TenantMinute).usage.pg_cpu;
         if (m === 60) cm.tenants = Object.fromEntries(Object.keys(cm.tenants).map((id) => [id, { usage: {} }]));
-        if (m >= 80 && m < 83) for (const t of Object.values(cm.tenants)) Object.assign(t, { latencySeconds: NaN, usage: { pg_cpu: NaN, ingress: NaN } });
+        if (m >= 80 && m < 83)
+          for (const t of Object.values(cm.tenants)) Object.assign(t, { latencySeconds: NaN, usage: { pg_cpu: NaN, ingress: NaN } });
         if (m === 90) (cm.tenants['x'] as TenantMinute).usage.pg_cpu = -5000;
       },
     };
@@ -173,14 +186,21 @@ describe('NoisyNeighbourDetector', () => {
       xUsage: (m) => (twice(m) ? 150 : 5),
       saturation: (m) => (twice(m) ? 0.95 : 0.5),
     });
-    const strict = new NoisyNeighbourDetector(detectorConfig({ victim: { minBaselinePoints: 30, baselineLagMinutes: 5 }, lifecycle: { cooldownOverrideCorr: 1.01 } }));
+    const strict = new NoisyNeighbourDetector(
+      detectorConfig({ victim: { minBaselinePoints: 30, baselineLagMinutes: 5 }, lifecycle: { cooldownOverrideCorr: 1.01 } }),
+    );
     expect(confirmed(run(series(story), strict).incidents)).toHaveLength(1);
     // With the default override (0.5) a clearly correlated second episode does reopen.
     expect(confirmed(run(series(story)).incidents)).toHaveLength(2);
   });
 
   it('gate hysteresis: opens at 0.70 (5-minute mean), stays open down to 0.60', () => {
-    const levels = [...Array<number>(10).fill(0.5), ...Array<number>(10).fill(0.75), ...Array<number>(10).fill(0.65), ...Array<number>(10).fill(0.55)];
+    const levels = [
+      ...Array<number>(10).fill(0.5),
+      ...Array<number>(10).fill(0.75),
+      ...Array<number>(10).fill(0.65),
+      ...Array<number>(10).fill(0.55),
+    ];
     const { steps } = run(series({ minutes: levels.length, saturation: (m) => levels[m] as number }));
     const open = steps.map((s) => s.gates.includes('pg_cpu'));
     expect(open[9]).toBe(false);
@@ -220,7 +240,17 @@ describe('NoisyNeighbourDetector', () => {
 
   it('baselines never learn from incident minutes', () => {
     const detector = new NoisyNeighbourDetector(config);
-    run(series(neighbourStory({ minutes: 100, slow: (id, m) => (m >= 60 && 'abcdef'.includes(id) ? 3 : 1), xUsage: (m) => (m >= 60 ? 150 : 5), saturation: (m) => (m >= 60 ? 0.95 : 0.5) })), detector);
+    run(
+      series(
+        neighbourStory({
+          minutes: 100,
+          slow: (id, m) => (m >= 60 && 'abcdef'.includes(id) ? 3 : 1),
+          xUsage: (m) => (m >= 60 ? 150 : 5),
+          saturation: (m) => (m >= 60 ? 0.95 : 0.5),
+        }),
+      ),
+      detector,
+    );
     const state = detector.snapshot();
     const a = state.tenants['a'];
     // Every point learned is a normal one (ln 0.2 ≈ −1.61); none of the 3× slow minutes (≈ −0.51).

@@ -1,5 +1,5 @@
 import { median } from './detector-baseline';
-import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from './detector-config';
+import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../config/noisy-thresholds';
 import { findSuspects, type Suspect } from './detector-antagonists';
 import { gateStates, resourceOnset, validShares } from './detector-gates';
 import { commitBaselines, emptyTenant, judgeMinute, persistent, remember, type TenantState } from './detector-tenant';
@@ -94,8 +94,12 @@ export class NoisyNeighbourDetector {
       if (row.requests >= this.config.victim.minRequests) active++;
       remember(t, row, input.tenants[id], this.config);
     }
-    const victims = Object.keys(s.tenants).filter((id) => persistent(s.tenants[id] as TenantState, this.config, 'victim')).sort();
-    const selfInflicted = Object.keys(s.tenants).filter((id) => persistent(s.tenants[id] as TenantState, this.config, 'self')).sort();
+    const victims = Object.keys(s.tenants)
+      .filter((id) => persistent(s.tenants[id] as TenantState, this.config, 'victim'))
+      .sort();
+    const selfInflicted = Object.keys(s.tenants)
+      .filter((id) => persistent(s.tenants[id] as TenantState, this.config, 'self'))
+      .sort();
     // §3.D counts the evaluations where B and C hold from the victims' first outlier minute:
     // "suspected at 3, confirmed at 5, 5–7 min after onset". So this minute's outliers are
     // judged with the confirmed victims, and a candidate may open only once a victim it
@@ -203,7 +207,7 @@ export class NoisyNeighbourDetector {
   }
 
   /** The close rules of §3.D; evaluated every minute of a confirmed incident. */
-  private quiet(inc: OpenIncident, m: number): boolean {
+  private quiet(inc: OpenIncident, _minute: number): boolean {
     const lc = this.config.lifecycle;
     // A victim is calm when its median z over the quiet window is below closeZ: with dozens of
     // victims, demanding every one of them below 2.0 in the same minute rarely happens by chance.

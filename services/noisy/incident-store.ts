@@ -64,7 +64,13 @@ export async function listIncidents(db: Queryable, q: IncidentQuery): Promise<St
        AND ($4 OR confirmed_at IS NOT NULL)
        AND (NOT $5 OR end_at IS NULL)
      ORDER BY start_at, cluster_id, id`,
-    [q.fromMs === undefined ? null : new Date(q.fromMs), q.toMs === undefined ? null : new Date(q.toMs), q.tenant ?? null, q.includeSuspected ?? false, q.openOnly ?? false],
+    [
+      q.fromMs === undefined ? null : new Date(q.fromMs),
+      q.toMs === undefined ? null : new Date(q.toMs),
+      q.tenant ?? null,
+      q.includeSuspected ?? false,
+      q.openOnly ?? false,
+    ],
   );
   return rows.map((r) => ({
     id: r.id,

@@ -105,7 +105,14 @@ async function loadState(client: Client, cluster: string): Promise<State | undef
   return { watermark: r.watermark.getTime(), detector: r.detector, observed: { ...emptyObserved(), ...r.observed } };
 }
 
-async function saveState(client: Client, cluster: string, watermark: number, detector: unknown, observed: Observed, now: Date): Promise<void> {
+async function saveState(
+  client: Client,
+  cluster: string,
+  watermark: number,
+  detector: unknown,
+  observed: Observed,
+  now: Date,
+): Promise<void> {
   await client.query(
     `INSERT INTO noisy_detector_state (cluster_id, watermark, detector, observed, updated_at) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (cluster_id) DO UPDATE SET watermark = EXCLUDED.watermark, detector = EXCLUDED.detector, observed = EXCLUDED.observed, updated_at = EXCLUDED.updated_at`,

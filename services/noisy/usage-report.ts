@@ -44,8 +44,21 @@ export interface PlacementCandidate {
 
 export interface UsageReport {
   month: string;
-  clusters: { cluster: string; timezone: string; start: string; end: string; resources: Record<string, { unit: string; usage: number; capacity: number | null; capacitySource: string | null; idle: number | null }> }[];
-  tenants: { tenant: string; name: string; cluster: string; resources: Record<string, TenantResourceLine>; storageBytes: number | null; placementCandidate: boolean }[];
+  clusters: {
+    cluster: string;
+    timezone: string;
+    start: string;
+    end: string;
+    resources: Record<string, { unit: string; usage: number; capacity: number | null; capacitySource: string | null; idle: number | null }>;
+  }[];
+  tenants: {
+    tenant: string;
+    name: string;
+    cluster: string;
+    resources: Record<string, TenantResourceLine>;
+    storageBytes: number | null;
+    placementCandidate: boolean;
+  }[];
   placement: PlacementCandidate[];
 }
 
@@ -63,7 +76,15 @@ export async function usageReport(db: Queryable, fleet: Fleet, month: string, cl
   return report;
 }
 
-function addCluster(report: UsageReport, fleet: Fleet, cluster: string, zone: string, startMs: number, endMs: number, inputs: UsageInputs): void {
+function addCluster(
+  report: UsageReport,
+  fleet: Fleet,
+  cluster: string,
+  zone: string,
+  startMs: number,
+  endMs: number,
+  inputs: UsageInputs,
+): void {
   const resources: UsageReport['clusters'][number]['resources'] = {};
   for (const r of RESOURCES) {
     const c = inputs.cluster.get(r);
@@ -82,12 +103,25 @@ function addCluster(report: UsageReport, fleet: Fleet, cluster: string, zone: st
       lines[r] = { usage, share, idle, allocated: usage + (idle ?? 0) };
     }
     const storage = inputs.storage.get(tenant.id);
-    report.tenants.push({ tenant: tenant.id, name: tenant.name, cluster, resources: lines, storageBytes: storage ?? null, placementCandidate: false });
+    report.tenants.push({
+      tenant: tenant.id,
+      name: tenant.name,
+      cluster,
+      resources: lines,
+      storageBytes: storage ?? null,
+      placementCandidate: false,
+    });
   }
 }
 
 /** Tenants named antagonist for more than `thresholdHours` of the month (open incidents count up to now). */
-export function placement(inputs: UsageInputs, cluster: string, startMs: number, endMs: number, thresholdHours: number): PlacementCandidate[] {
+export function placement(
+  inputs: UsageInputs,
+  cluster: string,
+  startMs: number,
+  endMs: number,
+  thresholdHours: number,
+): PlacementCandidate[] {
   const byTenant = new Map<string, PlacementCandidate>();
   for (const i of inputs.incidents) {
     const hours = Math.max(0, Math.min(i.end ?? endMs, endMs) - Math.max(i.start, startMs)) / 3_600_000;
@@ -95,21 +129,65 @@ export function placement(inputs: UsageInputs, cluster: string, startMs: number,
       let c = byTenant.get(a.tenant);
       if (!c) byTenant.set(a.tenant, (c = { tenant: a.tenant, cluster, antagonistHours: 0, thresholdHours, incidents: [] }));
       c.antagonistHours += hours;
-      c.incidents.push({ id: i.id, resource: i.resource, start: new Date(i.start).toISOString(), end: i.end === null ? null : new Date(i.end).toISOString(), hours, blame: a.blame });
+      c.incidents.push({
+        id: i.id,
+        resource: i.resource,
+        start: new Date(i.start).toISOString(),
+        end: i.end === null ? null : new Date(i.end).toISOString(),
+        hours,
+        blame: a.blame,
+      });
     }
   }
   return [...byTenant.values()].filter((c) => c.antagonistHours > thresholdHours).sort((a, b) => b.antagonistHours - a.antagonistHours);
 }
 
-const CSV_HEAD = ['month', 'tenant', 'name', 'cluster', 'resource', 'unit', 'usage', 'share', 'idle_allocated', 'allocated', 'placement_candidate'];
+const CSV_HEAD = [
+  'month',
+  'tenant',
+  'name',
+  'cluster',
+  'resource',
+  'unit',
+  'usage',
+  'share',
+  'idle_allocated',
+  'allocated',
+  'placement_candidate',
+];
 
 /** One row per tenant and resource, and one `storage` row (bytes, charged directly). */
 export function usageCsv(report: UsageReport): string {
   const rows: (string | number)[][] = [CSV_HEAD];
   for (const t of report.tenants) {
     const unit = (r: string) => UNITS[r] ?? '';
-    for (const [r, l] of Object.entries(t.resources)) rows.push([report.month, t.tenant, t.name, t.cluster, r, unit(r), l.usage, l.share, l.idle ?? '', l.allocated, String(t.placementCandidate)]);
-    rows.push([report.month, t.tenant, t.name, t.cluster, 'storage', 'bytes', t.storageBytes ?? '', '', '', t.storageBytes ?? '', String(t.placementCandidate)]);
+    for (const [r, l] of Object.entries(t.resources))
+      rows.push([
+        report.month,
+        t.tenant,
+        t.name,
+        t.cluster,
+        r,
+        unit(r),
+        l.usage,
+        l.share,
+        l.idle ?? '',
+        l.allocated,
+        String(t.placementCandidate),
+      ]);
+    rows.push([
+      report.month,
+      t.tenant,
+      t.name,
+      t.cluster,
+      'storage',
+      'bytes',
+      t.storageBytes ?? '',
+      '',
+      '',
+      t.storageBytes ?? '',
+      String(t.placementCandidate),
+    ]);
   }
   return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
@@ -125,5 +203,10 @@ function csvCell(v: string | number): string {
 export function usageForTenant(report: UsageReport, tenant: string): UsageReport {
   const own = report.tenants.filter((t) => t.tenant === tenant);
   const clusters = new Set(own.map((t) => t.cluster));
-  return { month: report.month, clusters: report.clusters.filter((c) => clusters.has(c.cluster)), tenants: own, placement: report.placement.filter((p) => p.tenant === tenant) };
+  return {
+    month: report.month,
+    clusters: report.clusters.filter((c) => clusters.has(c.cluster)),
+    tenants: own,
+    placement: report.placement.filter((p) => p.tenant === tenant),
+  };
 }

@@ -42,7 +42,12 @@ ORDER BY start_at, id`;
 
 export async function loadUsageInputs(db: Queryable, cluster: string, fromMs: number, toMs: number): Promise<UsageInputs> {
   const args = [cluster, new Date(fromMs), new Date(toMs)];
-  const [tenants, clusterRows, storage, incidents] = await Promise.all([db.query(TENANT_USAGE, args), db.query(CLUSTER, args), db.query(STORAGE, args), db.query(INCIDENTS, args)]);
+  const [tenants, clusterRows, storage, incidents] = await Promise.all([
+    db.query(TENANT_USAGE, args),
+    db.query(CLUSTER, args),
+    db.query(STORAGE, args),
+    db.query(INCIDENTS, args),
+  ]);
   const tenantUsage = new Map<string, Map<string, number>>();
   for (const r of tenants.rows) {
     let m = tenantUsage.get(r.tenant_id);
@@ -54,7 +59,12 @@ export async function loadUsageInputs(db: Queryable, cluster: string, fromMs: nu
     cluster: new Map(
       clusterRows.rows.map((r) => [
         r.resource,
-        { usage: Number(r.usage), capacity: r.capacity === null ? null : Number(r.capacity), usageWithCapacity: Number(r.usage_with_capacity), capacitySource: r.capacity_source },
+        {
+          usage: Number(r.usage),
+          capacity: r.capacity === null ? null : Number(r.capacity),
+          usageWithCapacity: Number(r.usage_with_capacity),
+          capacitySource: r.capacity_source,
+        },
       ]),
     ),
     storage: new Map(storage.rows.map((r) => [r.tenant_id, Number(r.bytes)])),

@@ -30,7 +30,12 @@ export class MaintenanceScheduler extends IntervalSchedules {
 export class MaintenanceWorker {
   private readonly worker: Worker;
 
-  constructor(connection: Redis, prefix: string, deps: MaintenanceDeps, private readonly log: Logger) {
+  constructor(
+    connection: Redis,
+    prefix: string,
+    deps: MaintenanceDeps,
+    private readonly log: Logger,
+  ) {
     this.worker = new Worker(
       MAINTENANCE_QUEUE,
       async (job) => {
@@ -42,8 +47,8 @@ export class MaintenanceWorker {
       // One at a time per worker: a second concurrent prune would only contend for the same rows.
       { connection, prefix, concurrency: 1 },
     );
-    this.worker.on('error', (err) => log.error({ err: err.message }, 'maintenance queue worker error'));
-    this.worker.on('failed', (_job, err) => log.warn({ err: err.message }, 'maintenance run failed'));
+    this.worker.on('error', (err) => log.error({ err }, 'maintenance queue worker error'));
+    this.worker.on('failed', (_job, err) => log.warn({ err }, 'maintenance run failed'));
   }
 
   close(graceMs: number): Promise<void> {

@@ -21,22 +21,38 @@ export class NoisyScheduler extends IntervalSchedules {
 export class NoisyWorker {
   private readonly worker: Worker;
 
-  constructor(connection: Redis, prefix: string, deps: LiveDeps, private readonly log: Logger) {
+  constructor(
+    connection: Redis,
+    prefix: string,
+    deps: LiveDeps,
+    private readonly log: Logger,
+  ) {
     this.worker = new Worker(
       NOISY_QUEUE,
       async () => {
         const runs = await runNoisyDetection(deps);
         for (const run of runs) {
           for (const i of run.incidents) {
-            log.info({ cluster: run.cluster, incident: i.id, resource: i.resource, kind: i.kind, antagonists: i.antagonists.map((a) => a.tenant), victims: i.victims, end: i.end }, 'noisy-neighbour incident changed');
+            log.info(
+              {
+                cluster: run.cluster,
+                incident: i.id,
+                resource: i.resource,
+                kind: i.kind,
+                antagonists: i.antagonists.map((a) => a.tenant),
+                victims: i.victims,
+                end: i.end,
+              },
+              'noisy-neighbour incident changed',
+            );
           }
         }
       },
       // One at a time per worker: each run walks every cluster, and the locks make a second pointless.
       { connection, prefix, concurrency: 1 },
     );
-    this.worker.on('error', (err) => log.error({ err: err.message }, 'noisy queue worker error'));
-    this.worker.on('failed', (_job, err) => log.warn({ err: err.message }, 'noisy-neighbour run failed'));
+    this.worker.on('error', (err) => log.error({ err }, 'noisy queue worker error'));
+    this.worker.on('failed', (_job, err) => log.warn({ err }, 'noisy-neighbour run failed'));
   }
 
   close(graceMs: number): Promise<void> {

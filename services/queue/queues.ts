@@ -50,13 +50,22 @@ export interface IntervalSchedule {
 export class IntervalSchedules {
   private readonly queue: Queue;
 
-  constructor(connection: Redis, prefix: string, name: string, private readonly schedules: readonly IntervalSchedule[]) {
+  constructor(
+    connection: Redis,
+    prefix: string,
+    name: string,
+    private readonly schedules: readonly IntervalSchedule[],
+  ) {
     this.queue = new Queue(name, { connection, prefix });
   }
 
   async sync(): Promise<void> {
     for (const s of this.schedules) {
-      await this.queue.upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.id, data: {}, opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 200 }, attempts: 1 } });
+      await this.queue.upsertJobScheduler(
+        s.id,
+        { every: s.everyMs },
+        { name: s.id, data: {}, opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 200 }, attempts: 1 } },
+      );
     }
   }
 

@@ -11,7 +11,11 @@ import { COLLECT_QUEUE, schedulerId, type CollectJobData } from './queues';
 export class CollectScheduler {
   private readonly queue: Queue<CollectJobData>;
 
-  constructor(connection: Redis, prefix: string, private readonly log: Logger) {
+  constructor(
+    connection: Redis,
+    prefix: string,
+    private readonly log: Logger,
+  ) {
     this.queue = new Queue<CollectJobData>(COLLECT_QUEUE, { connection, prefix });
   }
 

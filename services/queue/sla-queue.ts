@@ -26,7 +26,12 @@ export class SlaScheduler extends IntervalSchedules {
 export class SlaWorker {
   private readonly worker: Worker;
 
-  constructor(connection: Redis, prefix: string, deps: FreezeDeps, private readonly log: Logger) {
+  constructor(
+    connection: Redis,
+    prefix: string,
+    deps: FreezeDeps,
+    private readonly log: Logger,
+  ) {
     const partitions = new PartitionKeeper(deps.pool);
     this.worker = new Worker(
       SLA_QUEUE,
@@ -34,14 +39,15 @@ export class SlaWorker {
         if (job.name === 'sla-minutes') {
           await countClosedMinutes({ ...deps, partitions });
         } else if (job.name === 'sla-freeze') {
-          const outcomes = await freezeDue(deps, (tenant, month, err) => log.warn({ tenant, month, err: err.message }, 'SLA month could not be frozen'));
-          for (const o of outcomes.filter((x) => x.created)) log.info({ tenant: o.tenant, month: o.month, revision: o.revision, reason: o.reason }, 'SLA report revision stored');
+          const outcomes = await freezeDue(deps, (tenant, month, err) => log.warn({ tenant, month, err }, 'SLA month could not be frozen'));
+          for (const o of outcomes.filter((x) => x.created))
+            log.info({ tenant: o.tenant, month: o.month, revision: o.revision, reason: o.reason }, 'SLA report revision stored');
         }
       },
       // One at a time per worker: each run walks every tenant, and the locks make a second pointless.
       { connection, prefix, concurrency: 1 },
     );
-    this.worker.on('error', (err) => log.error({ err: err.message }, 'SLA queue worker error'));
+    this.worker.on('error', (err) => log.error({ err }, 'SLA queue worker error'));
   }
 
   close(graceMs: number): Promise<void> {

@@ -16,7 +16,13 @@ export function scheduledAt(job: Job<CollectJobData>): Date {
 export class CollectWorker {
   private readonly worker: Worker<CollectJobData>;
 
-  constructor(connection: Redis, prefix: string, concurrency: number, runner: CollectorRunner, private readonly log: Logger) {
+  constructor(
+    connection: Redis,
+    prefix: string,
+    concurrency: number,
+    runner: CollectorRunner,
+    private readonly log: Logger,
+  ) {
     this.worker = new Worker<CollectJobData>(
       COLLECT_QUEUE,
       async (job) => {
@@ -24,7 +30,7 @@ export class CollectWorker {
       },
       { connection, prefix, concurrency },
     );
-    this.worker.on('error', (err) => log.error({ err: err.message }, 'queue worker error'));
+    this.worker.on('error', (err) => log.error({ err }, 'queue worker error'));
   }
 
   /** Waits for running jobs up to `graceMs`, then stops without waiting for them. */

@@ -40,11 +40,13 @@ export interface Running {
 export async function startProcess(opts: { settings: Settings; fleet: Fleet; role: Role; log: Logger; clock?: Clock }): Promise<Running> {
   const { settings, fleet, role, log } = opts;
   const clock = opts.clock ?? systemClock;
-  const pool: Pool = createPool(settings.databaseUrl, 10, `tenantscope-${role}`, (err) => log.warn({ err: err.message }, 'idle database connection lost'));
+  const pool: Pool = createPool(settings.databaseUrl, 10, `tenantscope-${role}`, (err) =>
+    log.warn({ err }, 'idle database connection lost'),
+  );
   const redisClients: Redis[] = [];
   const redis = () => {
     const client = createRedis(settings.redisUrl);
-    client.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+    client.on('error', (err) => log.warn({ err }, 'redis connection error'));
     redisClients.push(client);
     return client;
   };
@@ -62,7 +64,10 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
   const stop = async (graceMs = 7_000) => {
     await within(1_000, api?.close());
     // all workers drain at once: SIGTERM's 10 s hold one grace period, not several
-    await within(graceMs + 1_000, Promise.all([worker?.close(graceMs), slaWorker?.close(graceMs), noisyWorker?.close(graceMs), maintenanceWorker?.close(graceMs)]));
+    await within(
+      graceMs + 1_000,
+      Promise.all([worker?.close(graceMs), slaWorker?.close(graceMs), noisyWorker?.close(graceMs), maintenanceWorker?.close(graceMs)]),
+    );
     await within(500, scheduler?.close());
     await within(500, slaScheduler?.close());
     await within(500, noisyScheduler?.close());
@@ -89,12 +94,29 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
     const signingKey = loadSigningKey(settings.signingKeyFile);
     const reports = { db: pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours };
     if (role === 'all' || role === 'worker') {
-      runner = new CollectorRunner({ pool, partitions: new PartitionKeeper(pool), fleet, clock, log, timeoutSeconds: settings.collectorTimeoutSeconds });
+      runner = new CollectorRunner({
+        pool,
+        partitions: new PartitionKeeper(pool),
+        fleet,
+        clock,
+        log,
+        timeoutSeconds: settings.collectorTimeoutSeconds,
+      });
       worker = new CollectWorker(redis(), settings.queuePrefix, settings.workerConcurrency, runner, log);
       if (signingKey === null) log.warn('no TENANTSCOPE_SIGNING_KEY_FILE: frozen SLA reports are stored unsigned');
       slaWorker = new SlaWorker(redis(), settings.queuePrefix, { pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours }, log);
-      noisyWorker = new NoisyWorker(redis(), settings.queuePrefix, { pool, fleet, clock, partitions: new PartitionKeeper(pool), detector: detectorFactory(fleet.noisy) }, log);
-      maintenanceWorker = new MaintenanceWorker(redis(), settings.queuePrefix, { pool, clock, collectorRunRetentionDays: settings.collectorRunRetentionDays }, log);
+      noisyWorker = new NoisyWorker(
+        redis(),
+        settings.queuePrefix,
+        { pool, fleet, clock, partitions: new PartitionKeeper(pool), detector: detectorFactory(fleet.noisy) },
+        log,
+      );
+      maintenanceWorker = new MaintenanceWorker(
+        redis(),
+        settings.queuePrefix,
+        { pool, clock, collectorRunRetentionDays: settings.collectorRunRetentionDays },
+        log,
+      );
     }
     let url: string | undefined;
     if (role === 'all' || role === 'api') {

@@ -8,7 +8,7 @@ const key = Buffer.from('a test key, never a real one');
 
 describe('canonical JSON', () => {
   it('sorts keys at every depth and writes no whitespace', () => {
-    expect(canonicalJson({ b: 1, a: [{ d: true, c: null }], 'é': 'x', A: 0.5 })).toBe('{"A":0.5,"a":[{"c":null,"d":true}],"b":1,"é":"x"}');
+    expect(canonicalJson({ b: 1, a: [{ d: true, c: null }], é: 'x', A: 0.5 })).toBe('{"A":0.5,"a":[{"c":null,"d":true}],"b":1,"é":"x"}');
   });
 
   it('writes numbers in one fixed form', () => {
@@ -24,7 +24,11 @@ describe('canonical JSON', () => {
   it('is the same for any key order, and parses back to the same value', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
-        const shuffled = JSON.parse(JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v)));
+        const shuffled = JSON.parse(
+          JSON.stringify(value, (_k, v) =>
+            v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
+          ),
+        );
         expect(canonicalJson(shuffled)).toBe(canonicalJson(value));
         expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
       }),

@@ -5,7 +5,11 @@ import { minutesFrom, probe, reportsFor, slaFleet } from '../../test/helpers/sla
 /** April 2026 in UTC: 30 days, 43,200 minutes; gaps count as good so only the bad minutes are given. */
 function april(badMinutes: number, options: Parameters<typeof slaFleet>[0] = {}) {
   const fleet = slaFleet({ zone: 'UTC', nodata: 'good', ...options });
-  return reportsFor(fleet, '2026-04', minutesFrom('2026-04-10T00:00:00Z', badMinutes).map((m) => probe(m, false))).a!;
+  return reportsFor(
+    fleet,
+    '2026-04',
+    minutesFrom('2026-04-10T00:00:00Z', badMinutes).map((m) => probe(m, false)),
+  ).a!;
 }
 
 describe('availability against the target, exactly', () => {
@@ -33,7 +37,16 @@ describe('availability against the target, exactly', () => {
 
   it('a month without a measured minute is not measurable: null availability and target, no credit', () => {
     const r = reportsFor(slaFleet(), '2026-03', []).a!;
-    expect(r).toMatchObject({ measurable: false, availabilityPercent: null, availabilityDisplay: null, targetMet: null, creditPercent: 0, creditMinor: '0', coveragePercent: 0, coverageLow: true });
+    expect(r).toMatchObject({
+      measurable: false,
+      availabilityPercent: null,
+      availabilityDisplay: null,
+      targetMet: null,
+      creditPercent: 0,
+      creditMinor: '0',
+      coveragePercent: 0,
+      coverageLow: true,
+    });
   });
 });
 

@@ -26,7 +26,14 @@ export function dailyCounts(range: MonthRange, states: Uint8Array, zone: string)
     const end = Math.min(states.length, (next.toMillis() - range.startMs) / 60_000);
     const counts = [0, 0, 0, 0];
     for (let m = first; m < end; m++) counts[states[m] as number]! += 1;
-    out.push({ date: day.toISODate() as string, total: end - first, excluded: counts[EXCLUDED]!, good: counts[GOOD]!, bad: counts[BAD]!, nodata: counts[NODATA]! });
+    out.push({
+      date: day.toISODate() as string,
+      total: end - first,
+      excluded: counts[EXCLUDED]!,
+      good: counts[GOOD]!,
+      bad: counts[BAD]!,
+      nodata: counts[NODATA]!,
+    });
     day = next;
   }
   return out;

@@ -8,7 +8,16 @@ import { referenceReport, type RawLine } from '../../test/helpers/sla-reference'
 import { computeFleetReports } from './report';
 
 // Zones with DST both ways, half-hour and 45-minute offsets, a 30-minute DST shift, and none.
-const ZONES = ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/Santiago', 'Asia/Kolkata', 'UTC', 'Pacific/Chatham'];
+const ZONES = [
+  'Europe/Berlin',
+  'America/New_York',
+  'Australia/Lord_Howe',
+  'Asia/Kathmandu',
+  'America/Santiago',
+  'Asia/Kolkata',
+  'UTC',
+  'Pacific/Chatham',
+];
 const MONTHS = ['2026-02', '2026-03', '2026-04', '2026-09', '2026-10', '2026-11'];
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
@@ -19,15 +28,22 @@ const weekly = fc.record({
   minute: fc.constantFrom(0, 15, 30, 59),
   minutes: fc.integer({ min: 1, max: 3000 }),
 });
-const once = fc.record({ dayOffset: fc.integer({ min: -2, max: 31 }), hour: fc.integer({ min: 0, max: 23 }), length: fc.integer({ min: 1, max: 2000 }) });
+const once = fc.record({
+  dayOffset: fc.integer({ min: -2, max: 31 }),
+  hour: fc.integer({ min: 0, max: 23 }),
+  length: fc.integer({ min: 1, max: 2000 }),
+});
 
 const tier = fc.record({
   target: fc.constantFrom(50, 95, 99, 99.5, 99.9, 99.95, 99.999),
-  credits: fc.uniqueArray(fc.record({ below: fc.constantFrom(50, 90, 95, 99, 99.5, 99.9, 99.95, 99.999), percent: fc.constantFrom(5, 10, 12.5, 25, 50, 100) }), {
-    minLength: 1,
-    maxLength: 4,
-    selector: (c) => c.below,
-  }),
+  credits: fc.uniqueArray(
+    fc.record({ below: fc.constantFrom(50, 90, 95, 99, 99.5, 99.9, 99.95, 99.999), percent: fc.constantFrom(5, 10, 12.5, 25, 50, 100) }),
+    {
+      minLength: 1,
+      maxLength: 4,
+      selector: (c) => c.below,
+    },
+  ),
   cap: fc.constantFrom(10, 30, 100),
   minRequests: fc.integer({ min: 1, max: 20 }),
   errorRatio: fc.constantFrom(0, 0.05, 0.1, 1 / 3, 0.5),
@@ -45,7 +61,12 @@ const burst = fc.record({
   errors: fc.integer({ min: 0, max: 40 }),
   source: fc.constantFrom('ingress', 'odoo', undefined),
 });
-const recorded = fc.record({ clusterWide: fc.boolean(), minute: fc.integer({ min: -100, max: 45_000 }), seconds: fc.integer({ min: 1, max: 5000 * 60 }), offset: fc.integer({ min: 0, max: 59 }) });
+const recorded = fc.record({
+  clusterWide: fc.boolean(),
+  minute: fc.integer({ min: -100, max: 45_000 }),
+  seconds: fc.integer({ min: 1, max: 5000 * 60 }),
+  offset: fc.integer({ min: 0, max: 59 }),
+});
 
 const scenario = fc.record({
   zone: fc.constantFrom(...ZONES),
@@ -65,7 +86,8 @@ type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
 function fleetYaml(s: Scenario): string {
   const t = s.tier;
   const hhmm = (h: number, m: number) => `"${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}"`;
-  const week = (w: Scenario['tenantWeekly'][number]) => `      - weekly: {days: [${w.days.join(', ')}], start: ${hhmm(w.hour, w.minute)}, minutes: ${w.minutes}}`;
+  const week = (w: Scenario['tenantWeekly'][number]) =>
+    `      - weekly: {days: [${w.days.join(', ')}], start: ${hhmm(w.hour, w.minute)}, minutes: ${w.minutes}}`;
   const first = DateTime.fromISO(`${s.month}-01T00:00`, { zone: s.zone });
   const onceLine = (o: Scenario['tenantOnce'][number]) => {
     const start = first.plus({ days: o.dayOffset }).set({ hour: o.hour });
@@ -94,7 +116,9 @@ function fleetYaml(s: Scenario): string {
     `    timezone: ${s.zone}`,
     '    hosts: [x.example.test]',
     `    monthlyFee: {amount: "${s.fee[0]}", currency: ${s.fee[1]}}`,
-    ...(s.tenantWeekly.length + s.tenantOnce.length > 0 ? ['    maintenance:', ...s.tenantWeekly.map(week), ...s.tenantOnce.map(onceLine)] : []),
+    ...(s.tenantWeekly.length + s.tenantOnce.length > 0
+      ? ['    maintenance:', ...s.tenantWeekly.map(week), ...s.tenantOnce.map(onceLine)]
+      : []),
   ].join('\n');
 }
 
@@ -105,15 +129,30 @@ function evidenceLines(s: Scenario): RawLine[] {
   for (const b of s.bursts) {
     for (let k = 0; k < b.length; k++) {
       const m = base + (b.minute + k) * 60_000;
-      if (b.kind !== 'requests') b.probes.forEach((ok, p) => lines.push({ kind: 'probe', tenant: 'x', ts: iso(m + ((b.second + p * 7) % 60) * 1000), ok }));
+      if (b.kind !== 'requests')
+        b.probes.forEach((ok, p) => lines.push({ kind: 'probe', tenant: 'x', ts: iso(m + ((b.second + p * 7) % 60) * 1000), ok }));
       if (b.kind !== 'probe') {
-        lines.push({ kind: 'requests', tenant: 'x', minute: iso(m), total: b.total, serverErrors: Math.min(b.errors, b.total), ...(b.source && { source: b.source }) });
+        lines.push({
+          kind: 'requests',
+          tenant: 'x',
+          minute: iso(m),
+          total: b.total,
+          serverErrors: Math.min(b.errors, b.total),
+          ...(b.source && { source: b.source }),
+        });
       }
     }
   }
   for (const r of s.recorded) {
     const start = base + r.minute * 60_000 + r.offset * 1000;
-    lines.push({ kind: 'exclusion', ...(r.clusterWide ? { cluster: 'c1' } : { tenant: 'x' }), start: iso(start), end: iso(start + r.seconds * 1000), reason: 'test', type: 'customer' });
+    lines.push({
+      kind: 'exclusion',
+      ...(r.clusterWide ? { cluster: 'c1' } : { tenant: 'x' }),
+      start: iso(start),
+      end: iso(start + r.seconds * 1000),
+      reason: 'test',
+      type: 'customer',
+    });
   }
   // Another tenant's evidence must never leak into x's month.
   lines.push({ kind: 'probe', tenant: 'y', ts: iso(base + 600_000), ok: false });
@@ -143,7 +182,10 @@ describe('the SLA engine against a brute-force reference', () => {
           incidents: report!.incidents.map(({ start, end, minutes }) => ({ start, end, minutes })),
         }).toEqual(expected);
       }),
-      { numRuns: Number(process.env.SLA_PROPERTY_RUNS ?? 120), ...(process.env.SLA_PROPERTY_SEED && { seed: Number(process.env.SLA_PROPERTY_SEED) }) },
+      {
+        numRuns: Number(process.env.SLA_PROPERTY_RUNS ?? 120),
+        ...(process.env.SLA_PROPERTY_SEED && { seed: Number(process.env.SLA_PROPERTY_SEED) }),
+      },
     );
     // A few seconds alone; the margin is for a machine busy with the integration tests.
   }, 90_000);

@@ -84,7 +84,8 @@ function readEvidence(o: Record<string, unknown>): Evidence {
       const endMs = instant(o, 'end');
       if (endMs <= startMs) throw new LineError('end: expected a time after start');
       const type = o.type ?? 'maintenance';
-      if (typeof type !== 'string' || !EXCLUSION_TYPES.includes(type)) throw new LineError(`type: expected one of ${EXCLUSION_TYPES.join(', ')}`);
+      if (typeof type !== 'string' || !EXCLUSION_TYPES.includes(type))
+        throw new LineError(`type: expected one of ${EXCLUSION_TYPES.join(', ')}`);
       return {
         kind: 'exclusion',
         ...owner(o),
@@ -112,7 +113,12 @@ function readEvidence(o: Record<string, unknown>): Evidence {
       return { kind: 'restore-test', ...owner(o), tsMs: instant(o, 'ts'), ok: bool(o, 'ok'), durationSeconds };
     }
     default:
-      throw new LineError(`kind: expected one of probe, requests, exclusion, signal, recovery-point, restore-test, got ${JSON.stringify(o.kind)}`.slice(0, 160));
+      throw new LineError(
+        `kind: expected one of probe, requests, exclusion, signal, recovery-point, restore-test, got ${JSON.stringify(o.kind)}`.slice(
+          0,
+          160,
+        ),
+      );
   }
 }
 

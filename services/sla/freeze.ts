@@ -41,7 +41,8 @@ export async function freezeTenantMonth(deps: FreezeDeps, tenant: string, month:
   if (!t) throw new RangeError(`tenant ${JSON.stringify(tenant)} is not in the fleet`);
   const range = monthRange(month, t.timezone);
   const now = deps.clock.now();
-  if (now < range.endMs + deps.graceHours * 3_600_000) throw new RangeError(`${tenant} ${month} is not closed yet: it freezes ${deps.graceHours} h after the month's end`);
+  if (now < range.endMs + deps.graceHours * 3_600_000)
+    throw new RangeError(`${tenant} ${month} is not closed yet: it freezes ${deps.graceHours} h after the month's end`);
   return withTransaction(deps.pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [FREEZE_LOCK, `${tenant}/${month}`]);
     const { rows } = await client.query<{ revision: number; canonical: string }>(
@@ -88,14 +89,22 @@ const HAS_EVIDENCE = `SELECT EXISTS (SELECT 1 FROM tenant_minute WHERE tenant_id
  * One run of the `sla-freeze` job: every tenant's closed months within the recheck period that
  * have evidence, each in its own short transaction. A failing tenant does not stop the others.
  */
-export async function freezeDue(deps: FreezeDeps, onError: (tenant: string, month: string, err: Error) => void = () => undefined): Promise<FreezeOutcome[]> {
+export async function freezeDue(
+  deps: FreezeDeps,
+  onError: (tenant: string, month: string, err: Error) => void = () => undefined,
+): Promise<FreezeOutcome[]> {
   const out: FreezeOutcome[] = [];
   const now = deps.clock.now();
   for (const t of deps.fleet.tenants) {
     for (const month of closedMonths(t.timezone, now, deps.graceHours)) {
       try {
         const range = monthRange(month, t.timezone);
-        const { rows } = await deps.pool.query<{ any: boolean }>(HAS_EVIDENCE, [t.id, new Date(range.startMs), new Date(range.endMs), month]);
+        const { rows } = await deps.pool.query<{ any: boolean }>(HAS_EVIDENCE, [
+          t.id,
+          new Date(range.startMs),
+          new Date(range.endMs),
+          month,
+        ]);
         if (!rows[0]?.any) continue;
         out.push(await freezeTenantMonth(deps, t.id, month));
       } catch (err) {

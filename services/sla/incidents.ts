@@ -36,7 +36,7 @@ export function findIncidents(
 ): Incident[] {
   const incidentOf = new Int32Array(states.length).fill(-1);
   const runs: [number, number][] = [];
-  for (let i = 0; i < states.length; ) {
+  for (let i = 0; i < states.length;) {
     if (!countsAsBad(states[i]!, policy)) {
       i++;
       continue;

@@ -21,7 +21,14 @@ describe('the month in the tenant time zone', () => {
     const lines = [probe('2026-02-28T23:30:10Z', false)];
     const march = reportsFor(fleet, '2026-03', lines).a!;
     expect(march.minutes.bad).toBe(1);
-    expect(march.incidents).toEqual([{ start: '2026-02-28T23:30:00.000Z', end: '2026-02-28T23:31:00.000Z', minutes: 1, signals: [{ signal: 'probe-failure', minutes: 1 }] }]);
+    expect(march.incidents).toEqual([
+      {
+        start: '2026-02-28T23:30:00.000Z',
+        end: '2026-02-28T23:31:00.000Z',
+        minutes: 1,
+        signals: [{ signal: 'probe-failure', minutes: 1 }],
+      },
+    ]);
     expect(reportsFor(fleet, '2026-02', lines).a!.minutes.bad).toBe(0);
   });
 });
@@ -53,7 +60,10 @@ describe('each minute is excluded, bad, good or nodata', () => {
   });
 
   it('requests come from the ingress where it reported the minute, else from Odoo logs', () => {
-    expect(at([requests('2026-03-02T10:00:00Z', 100, 0, 'ingress'), requests('2026-03-02T10:00:00Z', 100, 90, 'odoo')])).toMatchObject({ good: 1, bad: 0 });
+    expect(at([requests('2026-03-02T10:00:00Z', 100, 0, 'ingress'), requests('2026-03-02T10:00:00Z', 100, 90, 'odoo')])).toMatchObject({
+      good: 1,
+      bad: 0,
+    });
     expect(at([requests('2026-03-02T10:00:00Z', 100, 90, 'odoo')])).toMatchObject({ good: 0, bad: 1 });
   });
 });
@@ -62,16 +72,27 @@ describe('exclusion windows', () => {
   it('a weekly window on the spring-forward Sunday starts after the gap and lasts its real minutes', () => {
     // 02:30 does not exist in Berlin on 2026-03-29: luxon moves it to 03:30 CEST = 01:30Z.
     const fleet = slaFleet({ tenantMaintenance: ['weekly: {days: [sun], start: "02:30", minutes: 60}'] });
-    const r = reportsFor(fleet, '2026-03', [probe('2026-03-29T01:29:00Z', false), probe('2026-03-29T01:30:00Z', false), probe('2026-03-29T02:30:00Z', false)]).a!;
-    expect(r.exclusions.find((e) => e.start.startsWith('2026-03-29'))).toMatchObject({ start: '2026-03-29T01:30:00.000Z', end: '2026-03-29T02:30:00.000Z', minutes: 60 });
+    const r = reportsFor(fleet, '2026-03', [
+      probe('2026-03-29T01:29:00Z', false),
+      probe('2026-03-29T01:30:00Z', false),
+      probe('2026-03-29T02:30:00Z', false),
+    ]).a!;
+    expect(r.exclusions.find((e) => e.start.startsWith('2026-03-29'))).toMatchObject({
+      start: '2026-03-29T01:30:00.000Z',
+      end: '2026-03-29T02:30:00.000Z',
+      minutes: 60,
+    });
     expect(r.minutes.excluded).toBe(5 * 60);
     expect(r.incidents.map((i) => i.start)).toEqual(['2026-03-29T01:29:00.000Z', '2026-03-29T02:30:00.000Z']);
   });
 
-  it('a weekly window on the month\'s last day after a midnight DST change is counted (America/Santiago)', () => {
+  it("a weekly window on the month's last day after a midnight DST change is counted (America/Santiago)", () => {
     // Santiago springs forward at 00:00 on 2026-09-06, so that day starts at 01:00; the walk over
     // the days once kept 01:00 from then on and stopped before Wednesday 30 September.
-    const fleet = slaFleet({ clusterZone: 'America/Santiago', clusterMaintenance: ['weekly: {days: [mon, wed], start: "02:00", minutes: 1}'] });
+    const fleet = slaFleet({
+      clusterZone: 'America/Santiago',
+      clusterMaintenance: ['weekly: {days: [mon, wed], start: "02:00", minutes: 1}'],
+    });
     const r = reportsFor(fleet, '2026-09', []).a!;
     // Mondays and Wednesdays of Berlin's September at 02:00 Santiago: 2, 7, 9, 14, 16, 21, 23, 28, 30.
     expect(r.minutes.excluded).toBe(9);
@@ -79,22 +100,59 @@ describe('exclusion windows', () => {
   });
 
   it('a cluster window applies to every tenant of the cluster, in the cluster zone', () => {
-    const fleet = slaFleet({ zone: 'America/New_York', clusterZone: 'Europe/Berlin', clusterMaintenance: ['weekly: {days: [wed], start: "12:00", minutes: 30}'] });
-    const lines = [{ kind: 'exclusion', cluster: 'c1', start: '2026-04-10T10:00:00Z', end: '2026-04-10T11:00:00Z', reason: 'provider outage', type: 'force-majeure' }];
+    const fleet = slaFleet({
+      zone: 'America/New_York',
+      clusterZone: 'Europe/Berlin',
+      clusterMaintenance: ['weekly: {days: [wed], start: "12:00", minutes: 30}'],
+    });
+    const lines = [
+      {
+        kind: 'exclusion',
+        cluster: 'c1',
+        start: '2026-04-10T10:00:00Z',
+        end: '2026-04-10T11:00:00Z',
+        reason: 'provider outage',
+        type: 'force-majeure',
+      },
+    ];
     const reports = reportsFor(fleet, '2026-04', lines);
     for (const r of [reports.a!, reports.b!]) {
       // Five Wednesdays in April 2026 (1, 8, 15, 22, 29) at 12:00 Berlin = 10:00Z, plus the recorded hour.
       expect(r.minutes.excluded).toBe(5 * 30 + 60);
       expect(r.exclusions[0]).toMatchObject({ start: '2026-04-01T10:00:00.000Z', scope: 'cluster', origin: 'fleet' });
-      expect(r.exclusions).toContainEqual({ start: '2026-04-10T10:00:00.000Z', end: '2026-04-10T11:00:00.000Z', type: 'force-majeure', reason: 'provider outage', scope: 'cluster', origin: 'recorded', minutes: 60 });
+      expect(r.exclusions).toContainEqual({
+        start: '2026-04-10T10:00:00.000Z',
+        end: '2026-04-10T11:00:00.000Z',
+        type: 'force-majeure',
+        reason: 'provider outage',
+        scope: 'cluster',
+        origin: 'recorded',
+        minutes: 60,
+      });
     }
   });
 
   it('a window excludes only the minutes it covers whole, and overlapping windows count once', () => {
     const fleet = slaFleet();
     const lines = [
-      { kind: 'exclusion', tenant: 'a', start: '2026-03-05T10:00:30Z', end: '2026-03-05T10:05:30Z', reason: 'customer import', type: 'customer', recordedBy: 'sm@example.com', recordedAt: '2026-03-04T09:00:00Z' },
-      { kind: 'exclusion', tenant: 'a', start: '2026-03-05T10:03:00Z', end: '2026-03-05T10:08:00Z', reason: 'overlap', type: 'maintenance' },
+      {
+        kind: 'exclusion',
+        tenant: 'a',
+        start: '2026-03-05T10:00:30Z',
+        end: '2026-03-05T10:05:30Z',
+        reason: 'customer import',
+        type: 'customer',
+        recordedBy: 'sm@example.com',
+        recordedAt: '2026-03-04T09:00:00Z',
+      },
+      {
+        kind: 'exclusion',
+        tenant: 'a',
+        start: '2026-03-05T10:03:00Z',
+        end: '2026-03-05T10:08:00Z',
+        reason: 'overlap',
+        type: 'maintenance',
+      },
     ];
     const r = reportsFor(fleet, '2026-03', lines).a!;
     expect(r.minutes.excluded).toBe(7); // 10:01 ... 10:07
@@ -117,7 +175,11 @@ describe('the nodata policy', () => {
     expect(r.coverageLow).toBe(true);
     expect(r.incidents).toHaveLength(incidents);
     expect(r.incidents.reduce((sum, i) => sum + i.minutes, 0)).toBe(counted.bad);
-    if (nodata === 'bad') expect(r.incidents[0]!.signals).toEqual([{ signal: 'no-data', minutes: 43_200 - 101 }, { signal: 'probe-failure', minutes: 1 }]);
+    if (nodata === 'bad')
+      expect(r.incidents[0]!.signals).toEqual([
+        { signal: 'no-data', minutes: 43_200 - 101 },
+        { signal: 'probe-failure', minutes: 1 },
+      ]);
   });
 });
 
@@ -126,7 +188,11 @@ describe('incidents', () => {
     const fleet = slaFleet();
     const outage = minutesFrom('2026-03-10T08:00:00Z', 3);
     const lines = [
-      ...outage.flatMap((m) => [probe(m, false, 'a'), probe(m, false, 'b'), { kind: 'signal', cluster: 'c1', ts: m, signal: 'postgres-unreachable' }]),
+      ...outage.flatMap((m) => [
+        probe(m, false, 'a'),
+        probe(m, false, 'b'),
+        { kind: 'signal', cluster: 'c1', ts: m, signal: 'postgres-unreachable' },
+      ]),
       requests(outage[1]!, 30, 30, 'ingress', 'a'),
       { kind: 'signal', tenant: 'b', ts: outage[2], signal: 'worker-kill' },
     ];

@@ -146,7 +146,18 @@ export function exclusionWindows(input: TenantMonth, range: MonthRange): Exclusi
   const recorded = (items: readonly Evidence[], scope: ExclusionWindow['scope']): ExclusionWindow[] =>
     items.flatMap((e) =>
       e.kind === 'exclusion' && e.startMs < range.endMs && e.endMs > range.startMs
-        ? [{ startMs: e.startMs, endMs: e.endMs, type: e.type, reason: e.reason, scope, origin: 'recorded' as const, ...(e.recordedBy !== undefined && { recordedBy: e.recordedBy }), ...(e.recordedAt !== undefined && { recordedAt: e.recordedAt }) }]
+        ? [
+            {
+              startMs: e.startMs,
+              endMs: e.endMs,
+              type: e.type,
+              reason: e.reason,
+              scope,
+              origin: 'recorded' as const,
+              ...(e.recordedBy !== undefined && { recordedBy: e.recordedBy }),
+              ...(e.recordedAt !== undefined && { recordedAt: e.recordedAt }),
+            },
+          ]
         : [],
     );
   return [
@@ -172,7 +183,12 @@ function cmp(a: string, b: string): number {
 }
 
 /** Reports for every tenant of the fleet (or one), in fleet order. */
-export function computeFleetReports(fleet: Fleet, month: string, index: EvidenceIndex, tenantId?: string): SlaReport[] {
+export function computeFleetReports(
+  fleet: Pick<Fleet, 'tiers' | 'clusters' | 'tenants'>,
+  month: string,
+  index: EvidenceIndex,
+  tenantId?: string,
+): SlaReport[] {
   return fleet.tenants
     .filter((t) => tenantId === undefined || t.id === tenantId)
     .map((tenant) =>

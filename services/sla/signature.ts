@@ -14,7 +14,11 @@ export interface ReportSeal {
 export function seal(value: unknown, key: Uint8Array): ReportSeal {
   if (key.length === 0) throw new RangeError('signing key is empty');
   const canonical = canonicalJson(value);
-  return { algorithm: 'hmac-sha256', digest: sha256Hex(value), signature: createHmac('sha256', key).update(canonical, 'utf8').digest('hex') };
+  return {
+    algorithm: 'hmac-sha256',
+    digest: sha256Hex(value),
+    signature: createHmac('sha256', key).update(canonical, 'utf8').digest('hex'),
+  };
 }
 
 /**

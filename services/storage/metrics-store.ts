@@ -5,7 +5,14 @@ export interface MetricsSnapshot {
   tenants: { id: string; name: string; cluster: string; tier: string }[];
   totals: TenantTotalRow[];
   probes: { tenant_id: string; probed_at: Date; ok: boolean; duration_seconds: number | null }[];
-  collectors: { collector: string; target: string; success: boolean; duration_seconds: number; finished_at: Date; rejected_total: number }[];
+  collectors: {
+    collector: string;
+    target: string;
+    success: boolean;
+    duration_seconds: number;
+    finished_at: Date;
+    rejected_total: number;
+  }[];
 }
 
 export interface TenantTotalRow {
@@ -31,8 +38,12 @@ export async function loadMetricsSnapshot(db: Queryable): Promise<MetricsSnapsho
   const [tenants, totals, probes, collectors] = await Promise.all([
     db.query('SELECT id, name, cluster_id AS cluster, tier_id AS tier FROM tenant WHERE active ORDER BY id'),
     db.query('SELECT t.* FROM tenant_total t JOIN tenant ON tenant.id = t.tenant_id WHERE tenant.active ORDER BY t.tenant_id'),
-    db.query('SELECT p.tenant_id, p.probed_at, p.ok, p.duration_seconds FROM probe_state p JOIN tenant ON tenant.id = p.tenant_id WHERE tenant.active ORDER BY p.tenant_id'),
-    db.query('SELECT collector, target, success, duration_seconds, finished_at, rejected_total FROM collector_status ORDER BY collector, target'),
+    db.query(
+      'SELECT p.tenant_id, p.probed_at, p.ok, p.duration_seconds FROM probe_state p JOIN tenant ON tenant.id = p.tenant_id WHERE tenant.active ORDER BY p.tenant_id',
+    ),
+    db.query(
+      'SELECT collector, target, success, duration_seconds, finished_at, rejected_total FROM collector_status ORDER BY collector, target',
+    ),
   ]);
   return {
     tenants: tenants.rows,

@@ -19,7 +19,9 @@ interface MigrationFile {
 
 /** Reads `NNNN_name.sql` files in order; refuses gaps, duplicates and non-transactional statements. */
 export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   return files.map((file, index) => {
     const match = /^(\d{4})_([a-z0-9_]+)\.sql$/.exec(file);
     if (!match) throw new MigrationError(`migration ${file}: expected a name like 0004_add_reports.sql`);
@@ -52,8 +54,14 @@ export async function migrate(pool: Pool, log: Logger, dir = MIGRATIONS_DIR): Pr
     const known = new Map(migrations.map((m) => [m.version, m]));
     for (const row of rows) {
       const file = known.get(row.version);
-      if (!file) throw new MigrationError(`database has migration ${row.version} (${row.name}) that this tenantscope does not know: the schema is newer than the code`);
-      if (file.sha256 !== row.sha256) throw new MigrationError(`migration ${fileName(row.version, row.name)} was edited after it was applied; migrations are forward-only, add a new one`);
+      if (!file)
+        throw new MigrationError(
+          `database has migration ${row.version} (${row.name}) that this tenantscope does not know: the schema is newer than the code`,
+        );
+      if (file.sha256 !== row.sha256)
+        throw new MigrationError(
+          `migration ${fileName(row.version, row.name)} was edited after it was applied; migrations are forward-only, add a new one`,
+        );
     }
     const applied = new Set(rows.map((r) => r.version));
     const done: number[] = [];

@@ -2,7 +2,20 @@ import { DateTime } from 'luxon';
 import type { Pool } from './db';
 
 /** Tables partitioned by UTC month. */
-export const MONTHLY_TABLES = ['tenant_minute', 'odoo_worker_event_minute', 'odoo_tenant_event_minute', 'redis_minute', 'redis_tenant_minute', 'ingress_minute', 'pg_tenant_minute', 'backup_job', 'recovery_point', 'tenant_resource_minute', 'cluster_resource_minute', 'sla_minute'] as const;
+export const MONTHLY_TABLES = [
+  'tenant_minute',
+  'odoo_worker_event_minute',
+  'odoo_tenant_event_minute',
+  'redis_minute',
+  'redis_tenant_minute',
+  'ingress_minute',
+  'pg_tenant_minute',
+  'backup_job',
+  'recovery_point',
+  'tenant_resource_minute',
+  'cluster_resource_minute',
+  'sla_minute',
+] as const;
 export type MonthlyTable = (typeof MONTHLY_TABLES)[number];
 
 const PARTITION_LOCK = 7_461_002;

@@ -16,10 +16,19 @@ export interface TestFleetOptions {
 export function testFleetYaml(options: TestFleetOptions = {}): string {
   const lines = ['clusters:', '  c1:', '    timezone: Europe/Berlin'];
   if (options.logFile) {
-    lines.push('    odoo:', `      logFiles: [${JSON.stringify(options.logFile)}]`, `      logIntervalSeconds: ${options.logIntervalSeconds ?? 1}`);
+    lines.push(
+      '    odoo:',
+      `      logFiles: [${JSON.stringify(options.logFile)}]`,
+      `      logIntervalSeconds: ${options.logIntervalSeconds ?? 1}`,
+    );
   }
   if (options.probeUrl) {
-    lines.push('    probe:', `      url: ${options.probeUrl}`, `      intervalSeconds: ${options.probeIntervalSeconds ?? 1}`, `      timeoutSeconds: ${options.probeTimeoutSeconds ?? 1}`);
+    lines.push(
+      '    probe:',
+      `      url: ${options.probeUrl}`,
+      `      intervalSeconds: ${options.probeIntervalSeconds ?? 1}`,
+      `      timeoutSeconds: ${options.probeTimeoutSeconds ?? 1}`,
+    );
   }
   lines.push('tenants:');
   const tiers = ['standard', 'business', 'mission'];

@@ -25,7 +25,10 @@ afterAll(async () => {
 
 /** Runs `tenantscope <args>` as a real process, collecting its output. */
 export function startTenantscope(args: string[], env: NodeJS.ProcessEnv): Started {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TENANTSCOPE_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, TENANTSCOPE_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -38,7 +38,10 @@ export function testFleet(dir: string, options: TestFleetOptions = {}): Fleet {
     ];
     if (options.ingressPort) lines.push(`    probe: {url: "http://127.0.0.1:${options.ingressPort}", intervalSeconds: 15}`);
     else lines.push(`    probe: {url: "http://127.0.0.1:1", intervalSeconds: 15}`);
-    if (options.traefikPort) lines.push(`    traefik: {metricsUrl: "http://127.0.0.1:${options.traefikPort}/metrics", apiUrl: "http://127.0.0.1:${options.traefikPort}"}`);
+    if (options.traefikPort)
+      lines.push(
+        `    traefik: {metricsUrl: "http://127.0.0.1:${options.traefikPort}/metrics", apiUrl: "http://127.0.0.1:${options.traefikPort}"}`,
+      );
     if (options.postgresUrl) lines.push(`    postgres: {url: "${options.postgresUrl}"}`);
     if (options.redisUrl) lines.push(`    redis: {url: "${options.redisUrl}"}`);
     return lines.join('\n');

@@ -30,22 +30,36 @@ export function dailyChart(series: DailySeries, targetPercent: number): string {
     const x = LEFT + i * slot + (slot - barWidth) / 2;
     const label = `${d.date}: ${d.availabilityPercent === null ? 'no counted minute' : `${trim(d.availabilityPercent, 3)} %`}, ${d.bad} bad, ${d.excluded} excluded${d.nodata === null ? '' : `, ${d.nodata} without data`} of ${d.total} minutes`;
     if (d.availabilityPercent === null) {
-      parts.push(`<rect class="bar empty" data-day="${escapeHtml(d.date)}" x="${fmt(x)}" y="${PLOT_TOP}" width="${fmt(barWidth)}" height="${PLOT_HEIGHT}"><title>${escapeHtml(label)}</title></rect>`);
+      parts.push(
+        `<rect class="bar empty" data-day="${escapeHtml(d.date)}" x="${fmt(x)}" y="${PLOT_TOP}" width="${fmt(barWidth)}" height="${PLOT_HEIGHT}"><title>${escapeHtml(label)}</title></rect>`,
+      );
     } else {
       const top = y(Math.max(floor, d.availabilityPercent));
       const cls = d.availabilityPercent >= targetPercent ? 'met' : 'missed';
-      parts.push(`<rect class="bar ${cls}" data-day="${escapeHtml(d.date)}" x="${fmt(x)}" y="${fmt(top)}" width="${fmt(barWidth)}" height="${fmt(Math.max(1, PLOT_TOP + PLOT_HEIGHT - top))}"><title>${escapeHtml(label)}</title></rect>`);
+      parts.push(
+        `<rect class="bar ${cls}" data-day="${escapeHtml(d.date)}" x="${fmt(x)}" y="${fmt(top)}" width="${fmt(barWidth)}" height="${fmt(Math.max(1, PLOT_TOP + PLOT_HEIGHT - top))}"><title>${escapeHtml(label)}</title></rect>`,
+      );
     }
     const excludedWidth = d.total === 0 ? 0 : (d.excluded / d.total) * barWidth;
-    if (excludedWidth > 0) parts.push(`<rect class="excluded" x="${fmt(x)}" y="${stripTop}" width="${fmt(Math.max(1, excludedWidth))}" height="${STRIP_HEIGHT}"/>`);
-    if (d.nodata) parts.push(`<rect class="nodata" x="${fmt(x + excludedWidth)}" y="${stripTop}" width="${fmt(Math.max(1, (d.nodata / d.total) * barWidth))}" height="${STRIP_HEIGHT}"/>`);
+    if (excludedWidth > 0)
+      parts.push(
+        `<rect class="excluded" x="${fmt(x)}" y="${stripTop}" width="${fmt(Math.max(1, excludedWidth))}" height="${STRIP_HEIGHT}"/>`,
+      );
+    if (d.nodata)
+      parts.push(
+        `<rect class="nodata" x="${fmt(x + excludedWidth)}" y="${stripTop}" width="${fmt(Math.max(1, (d.nodata / d.total) * barWidth))}" height="${STRIP_HEIGHT}"/>`,
+      );
     if (i % 5 === 0 || i === days.length - 1) {
-      parts.push(`<text class="tick" x="${fmt(x + barWidth / 2)}" y="${stripTop + STRIP_HEIGHT + 12}" text-anchor="middle">${escapeHtml(d.date.slice(8))}</text>`);
+      parts.push(
+        `<text class="tick" x="${fmt(x + barWidth / 2)}" y="${stripTop + STRIP_HEIGHT + 12}" text-anchor="middle">${escapeHtml(d.date.slice(8))}</text>`,
+      );
     }
   });
   const targetY = fmt(y(targetPercent));
   parts.push(`<line class="target" x1="${LEFT}" x2="${WIDTH}" y1="${targetY}" y2="${targetY}"/>`);
-  parts.push(`<text class="target-label" x="${WIDTH}" y="${fmt(y(targetPercent) - 3)}" text-anchor="end">target ${escapeHtml(trim(targetPercent))}%</text>`);
+  parts.push(
+    `<text class="target-label" x="${WIDTH}" y="${fmt(y(targetPercent) - 3)}" text-anchor="end">target ${escapeHtml(trim(targetPercent))}%</text>`,
+  );
   const height = stripTop + STRIP_HEIGHT + 18;
   return [
     `<svg class="daily" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="Daily availability, one bar per day">`,

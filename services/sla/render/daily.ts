@@ -60,7 +60,14 @@ export function dailySeries(report: SlaReport, asOfMs = Infinity): DailySeries {
           if (bad[m]) b++;
         }
       }
-      return { date, total: end - first, excluded: x, bad: b, nodata: null, availabilityPercent: counted === 0 ? null : ((counted - b) / counted) * 100 };
+      return {
+        date,
+        total: end - first,
+        excluded: x,
+        bad: b,
+        nodata: null,
+        availabilityPercent: counted === 0 ? null : ((counted - b) / counted) * 100,
+      };
     }),
   };
 }
@@ -70,9 +77,17 @@ export function localDays(report: SlaReport): { date: string; first: number; end
   const startMs = Date.parse(report.start);
   const endMs = Date.parse(report.end);
   const out: { date: string; first: number; end: number }[] = [];
-  for (let day = DateTime.fromMillis(startMs, { zone: report.timezone }).startOf('day'); day.toMillis() < endMs; day = day.plus({ days: 1 })) {
+  for (
+    let day = DateTime.fromMillis(startMs, { zone: report.timezone }).startOf('day');
+    day.toMillis() < endMs;
+    day = day.plus({ days: 1 })
+  ) {
     const next = day.plus({ days: 1 }).toMillis();
-    out.push({ date: day.toISODate() as string, first: (day.toMillis() - startMs) / MINUTE_MS, end: (Math.min(next, endMs) - startMs) / MINUTE_MS });
+    out.push({
+      date: day.toISODate() as string,
+      first: (day.toMillis() - startMs) / MINUTE_MS,
+      end: (Math.min(next, endMs) - startMs) / MINUTE_MS,
+    });
   }
   return out;
 }
@@ -92,7 +107,14 @@ function carriedDays(report: SlaReport): DayFigures[] | undefined {
   if (!Array.isArray(days) || !days.every(isCarriedDay)) return undefined;
   return days.map((d) => {
     const counted = d.good + d.bad;
-    return { date: d.date, total: d.total, excluded: d.excluded, bad: d.bad, nodata: d.nodata, availabilityPercent: counted === 0 ? null : (d.good / counted) * 100 };
+    return {
+      date: d.date,
+      total: d.total,
+      excluded: d.excluded,
+      bad: d.bad,
+      nodata: d.nodata,
+      availabilityPercent: counted === 0 ? null : (d.good / counted) * 100,
+    };
   });
 }
 

@@ -48,7 +48,12 @@ ${signature(stored)}
 }
 
 function summary(r: SlaReport): string {
-  const met = r.targetMet === null ? '<span class="verdict none">not measurable</span>' : r.targetMet ? '<span class="verdict met">target met</span>' : '<span class="verdict missed">target missed</span>';
+  const met =
+    r.targetMet === null
+      ? '<span class="verdict none">not measurable</span>'
+      : r.targetMet
+        ? '<span class="verdict met">target met</span>'
+        : '<span class="verdict missed">target missed</span>';
   const coverage = coverageDisplay(r);
   return `<section class="summary">
 <h2>Summary</h2>
@@ -65,9 +70,15 @@ ${r.coverageLow ? `<p class="warning">Coverage warning: only ${e(coverage)} % of
 
 function incidents(r: SlaReport): string {
   const rows = r.incidents.map(
-    (i) => `<tr><td>${e(local(i.start, r.timezone))}</td><td>${e(local(i.end, r.timezone))}</td><td class="num">${e(i.minutes)}</td><td>${i.signals
-      .map((s) => `${e(s.signal)}${s.cluster === undefined ? '' : ` <span class="scope">(cluster ${e(s.cluster)})</span>`} ${e(s.minutes)} min`)
-      .join('<br>') || '—'}</td></tr>`,
+    (i) =>
+      `<tr><td>${e(local(i.start, r.timezone))}</td><td>${e(local(i.end, r.timezone))}</td><td class="num">${e(i.minutes)}</td><td>${
+        i.signals
+          .map(
+            (s) =>
+              `${e(s.signal)}${s.cluster === undefined ? '' : ` <span class="scope">(cluster ${e(s.cluster)})</span>`} ${e(s.minutes)} min`,
+          )
+          .join('<br>') || '—'
+      }</td></tr>`,
   );
   return `<section class="incidents">
 <h2>Incidents (${e(r.incidents.length)})</h2>
@@ -120,7 +131,8 @@ function signature(s: StoredReport): string {
 function changes(s: StoredReport): string {
   if (!s.changes || s.changes.length === 0) return '';
   const shown = s.changes.slice(0, 40).map((c) => `${e(c.field)}: ${e(JSON.stringify(c.old) ?? '—')} → ${e(JSON.stringify(c.new) ?? '—')}`);
-  const more = s.changes.length > shown.length ? `<br>… and ${e(s.changes.length - shown.length)} more (the JSON report lists them all)` : '';
+  const more =
+    s.changes.length > shown.length ? `<br>… and ${e(s.changes.length - shown.length)} more (the JSON report lists them all)` : '';
   return `<tr><th>Changes</th><td class="changes">${shown.join('<br>')}${more}</td></tr>`;
 }
 

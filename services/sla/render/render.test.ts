@@ -16,13 +16,32 @@ function withoutDays(report: SlaReport): SlaReport {
 
 function stored(report: SlaReport, over: Partial<StoredReport> = {}): StoredReport {
   const canonical = canonicalJson(report);
-  return { tenant: report.tenant, month: report.month, revision: 1, status: 'frozen', computedAt: '2026-04-04T00:00:00.000Z', reason: 'first freeze', canonical, digest: sha256Hex(report), signature: null, report, ...over };
+  return {
+    tenant: report.tenant,
+    month: report.month,
+    revision: 1,
+    status: 'frozen',
+    computedAt: '2026-04-04T00:00:00.000Z',
+    reason: 'first freeze',
+    canonical,
+    digest: sha256Hex(report),
+    signature: null,
+    report,
+    ...over,
+  };
 }
 
 /** March 2026 in Berlin with tenant a probed OK every minute of 5 March (local), 30 of them failed. */
 function march(options: Parameters<typeof slaFleet>[0] = {}): SlaReport {
   const lines = minutesFrom('2026-03-04T23:00:00Z', 1440).map((m, i) => probe(m, i < 100 || i >= 130));
-  lines.push({ kind: 'exclusion', tenant: 'a', start: '2026-03-05T12:00:00Z', end: '2026-03-05T13:00:00Z', reason: 'a <b>bold</b> "reason", with comma', type: 'customer' } as never);
+  lines.push({
+    kind: 'exclusion',
+    tenant: 'a',
+    start: '2026-03-05T12:00:00Z',
+    end: '2026-03-05T13:00:00Z',
+    reason: 'a <b>bold</b> "reason", with comma',
+    type: 'customer',
+  } as never);
   return reportsFor(slaFleet(options), '2026-03', lines).a as SlaReport;
 }
 
@@ -74,7 +93,7 @@ describe('daily series', () => {
     expect(series.days[5]).toMatchObject({ bad: 0, excluded: 0, availabilityPercent: 100 });
   });
 
-  it('leaves days after a month-to-date report\'s time empty', () => {
+  it("leaves days after a month-to-date report's time empty", () => {
     const series = dailySeries(withoutDays(march()), Date.parse('2026-03-06T23:00:00Z'));
     expect(series.days[5]!.availabilityPercent).toBe(100);
     expect(series.days[6]!.availabilityPercent).toBeNull();
@@ -90,7 +109,10 @@ describe('daily series', () => {
 
   it('uses per-day counts the report carries', () => {
     const withDays = { ...march(), days: [{ date: '2026-03-01', total: 1440, excluded: 0, good: 1000, bad: 0, nodata: 440 }] } as SlaReport;
-    expect(dailySeries(withDays)).toEqual({ source: 'report', days: [{ date: '2026-03-01', total: 1440, excluded: 0, bad: 0, nodata: 440, availabilityPercent: 100 }] });
+    expect(dailySeries(withDays)).toEqual({
+      source: 'report',
+      days: [{ date: '2026-03-01', total: 1440, excluded: 0, bad: 0, nodata: 440, availabilityPercent: 100 }],
+    });
   });
 });
 
@@ -116,7 +138,16 @@ describe('HTML page', () => {
     expect(signed).not.toContain('UNSIGNED');
     expect(signed).toContain('ab'.repeat(32));
     expect(signed).toContain('late evidence');
-    const revised = reportHtml(stored(r, { revision: 2, changes: [{ field: 'minutes.bad', old: 30, new: 31 }, { field: 'exclusions[0].reason', old: null, new: '<i>x</i>' }] }), 'A');
+    const revised = reportHtml(
+      stored(r, {
+        revision: 2,
+        changes: [
+          { field: 'minutes.bad', old: 30, new: 31 },
+          { field: 'exclusions[0].reason', old: null, new: '<i>x</i>' },
+        ],
+      }),
+      'A',
+    );
     expect(revised).toContain('minutes.bad: 30 → 31');
     expect(revised).toContain('exclusions[0].reason: null → &quot;&lt;i&gt;x&lt;/i&gt;&quot;');
   });
@@ -124,7 +155,11 @@ describe('HTML page', () => {
   it('warns when coverage is below 90 %', () => {
     const thin = reportsFor(slaFleet(), '2026-03', [probe('2026-03-02T10:00:00Z', true)]).a as SlaReport;
     expect(reportHtml(stored(thin), 'A')).toContain('Coverage warning');
-    const full = reportsFor(slaFleet(), '2026-03', minutesFrom('2026-02-28T23:00:00Z', 44580).map((m) => probe(m, true))).a as SlaReport;
+    const full = reportsFor(
+      slaFleet(),
+      '2026-03',
+      minutesFrom('2026-02-28T23:00:00Z', 44580).map((m) => probe(m, true)),
+    ).a as SlaReport;
     expect(reportHtml(stored(full), 'A')).not.toContain('Coverage warning');
   });
 });

@@ -1,5 +1,4 @@
-import type { Cluster, Fleet, Tenant, Tier } from '../../config/fleet-types';
-import { DEFAULT_DETECTOR_CONFIG } from '../../noisy/detector-config';
+import type { Cluster, Tenant, Tier } from '../../config/fleet-types';
 import { canonicalJson, sha256Hex } from '../canonical';
 import { parseEvidenceLine, type Evidence } from '../evidence';
 import { EvidenceIndex } from '../minute-evidence';
@@ -46,9 +45,25 @@ export function evidenceLine(e: Evidence): string {
     case 'probe':
       return JSON.stringify({ kind: 'probe', tenant: e.tenant, ts: iso(e.tsMs), ok: e.ok });
     case 'requests':
-      return JSON.stringify({ kind: 'requests', tenant: e.tenant, minute: iso(e.minuteMs), total: e.total, serverErrors: e.serverErrors, source: e.source });
+      return JSON.stringify({
+        kind: 'requests',
+        tenant: e.tenant,
+        minute: iso(e.minuteMs),
+        total: e.total,
+        serverErrors: e.serverErrors,
+        source: e.source,
+      });
     case 'exclusion':
-      return JSON.stringify({ kind: 'exclusion', ...owner, start: iso(e.startMs), end: iso(e.endMs), type: e.type, reason: e.reason, recordedBy: e.recordedBy, recordedAt: e.recordedAt });
+      return JSON.stringify({
+        kind: 'exclusion',
+        ...owner,
+        start: iso(e.startMs),
+        end: iso(e.endMs),
+        type: e.type,
+        reason: e.reason,
+        recordedBy: e.recordedBy,
+        recordedAt: e.recordedAt,
+      });
     case 'signal':
       return JSON.stringify({ kind: 'signal', ...owner, ts: iso(e.tsMs), signal: e.signal });
     case 'recovery-point':
@@ -72,22 +87,48 @@ export function writeBundle(loaded: LoadedMonth, stored: StoredReport, write: (l
     cluster: { id: input.cluster.id, timezone: input.cluster.timezone, maintenance: input.cluster.maintenance },
   };
   write(JSON.stringify(header));
-  const report: BundleReport = { kind: 'stored-report', revision: stored.revision, status: stored.status, digest: stored.digest, signature: stored.signature, canonical: stored.canonical };
+  const report: BundleReport = {
+    kind: 'stored-report',
+    revision: stored.revision,
+    status: stored.status,
+    digest: stored.digest,
+    signature: stored.signature,
+    canonical: stored.canonical,
+  };
   write(JSON.stringify(report));
   const id = input.tenant.id;
   for (let i = 0; i < range.minutes; i++) {
     const ts = iso(range.startMs + i * 60_000);
     for (let k = 0; k < ev.probesOk[i]!; k++) write(`{"kind":"probe","tenant":${JSON.stringify(id)},"ts":"${ts}","ok":true}`);
     for (let k = 0; k < ev.probesFailed[i]!; k++) write(`{"kind":"probe","tenant":${JSON.stringify(id)},"ts":"${ts}","ok":false}`);
-    if (ev.hasIngress[i] === 1) write(JSON.stringify({ kind: 'requests', tenant: id, minute: ts, total: ev.ingressTotal[i], serverErrors: ev.ingressErrors[i], source: 'ingress' }));
-    if (ev.hasOdoo[i] === 1) write(JSON.stringify({ kind: 'requests', tenant: id, minute: ts, total: ev.odooTotal[i], serverErrors: ev.odooErrors[i], source: 'odoo' }));
+    if (ev.hasIngress[i] === 1)
+      write(
+        JSON.stringify({
+          kind: 'requests',
+          tenant: id,
+          minute: ts,
+          total: ev.ingressTotal[i],
+          serverErrors: ev.ingressErrors[i],
+          source: 'ingress',
+        }),
+      );
+    if (ev.hasOdoo[i] === 1)
+      write(
+        JSON.stringify({
+          kind: 'requests',
+          tenant: id,
+          minute: ts,
+          total: ev.odooTotal[i],
+          serverErrors: ev.odooErrors[i],
+          source: 'odoo',
+        }),
+      );
   }
   for (const e of [...input.tenantEvidence, ...input.clusterEvidence]) write(evidenceLine(e));
 }
 
 export type RecomputeResult =
-  | { ok: true; tenant: string; month: string; revision: number; digest: string }
-  | { ok: false; message: string };
+  { ok: true; tenant: string; month: string; revision: number; digest: string } | { ok: false; message: string };
 
 /** Rebuilds the report from bundle lines and compares it byte for byte with the stored one. */
 export function recomputeBundle(lines: Iterable<string>): RecomputeResult {
@@ -107,15 +148,23 @@ export function recomputeBundle(lines: Iterable<string>): RecomputeResult {
       index.add(e);
     }
   }
-  if (!header || header.format !== BUNDLE_FORMAT) return { ok: false, message: `not an SLA bundle of format ${BUNDLE_FORMAT} (no "bundle" header line)` };
+  if (!header || header.format !== BUNDLE_FORMAT)
+    return { ok: false, message: `not an SLA bundle of format ${BUNDLE_FORMAT} (no "bundle" header line)` };
   if (!stored) return { ok: false, message: 'no "stored-report" line: nothing to compare with' };
-  if (header.engineVersion !== REPORT_VERSION) return { ok: false, message: `bundle made by engine version ${header.engineVersion}, this is version ${REPORT_VERSION}` };
-  if (sha256Hex(JSON.parse(stored.canonical)) !== stored.digest) return { ok: false, message: 'the stored canonical JSON does not match its digest' };
+  if (header.engineVersion !== REPORT_VERSION)
+    return { ok: false, message: `bundle made by engine version ${header.engineVersion}, this is version ${REPORT_VERSION}` };
+  if (sha256Hex(JSON.parse(stored.canonical)) !== stored.digest)
+    return { ok: false, message: 'the stored canonical JSON does not match its digest' };
   const tenant: Tenant = { ...header.tenant, monthlyFee: { ...header.tenant.monthlyFee, minor: BigInt(header.tenant.monthlyFee.minor) } };
-  const fleet: Fleet = { source: 'bundle', tiers: { [header.tier.id]: header.tier }, clusters: { [header.cluster.id]: header.cluster as Cluster }, tenants: [tenant], noisy: DEFAULT_DETECTOR_CONFIG };
+  const fleet = {
+    tiers: { [header.tier.id]: header.tier },
+    clusters: { [header.cluster.id]: header.cluster as Cluster },
+    tenants: [tenant],
+  };
   const [report] = computeFleetReports(fleet, header.month, index, tenant.id);
   const canonical = canonicalJson(report);
-  if (canonical === stored.canonical) return { ok: true, tenant: tenant.id, month: header.month, revision: stored.revision, digest: stored.digest };
+  if (canonical === stored.canonical)
+    return { ok: true, tenant: tenant.id, month: header.month, revision: stored.revision, digest: stored.digest };
   return { ok: false, message: firstDifference(stored.canonical, canonical) };
 }
 

@@ -98,25 +98,39 @@ export async function recordExclusion(
   by: string,
   at: Date,
 ): Promise<RecordedExclusion> {
-  if ((input.tenant === undefined) === (input.cluster === undefined)) throw new RequestError(400, 'tenant: expected exactly one of tenant or cluster');
+  if ((input.tenant === undefined) === (input.cluster === undefined))
+    throw new RequestError(400, 'tenant: expected exactly one of tenant or cluster');
   if (!KINDS.includes(input.kind)) throw new RequestError(400, `kind: expected one of ${KINDS.join(', ')}`);
   const start = instant('start', input.start);
   const end = instant('end', input.end);
   if (end <= start) throw new RequestError(400, 'end: expected a time after start');
   const reason = text('reason', input.reason);
   text('by', by);
-  const owner = input.tenant !== undefined ? { sql: 'SELECT 1 FROM tenant WHERE id = $1', id: input.tenant, field: 'tenant' } : { sql: 'SELECT 1 FROM cluster WHERE id = $1', id: input.cluster!, field: 'cluster' };
+  const owner =
+    input.tenant !== undefined
+      ? { sql: 'SELECT 1 FROM tenant WHERE id = $1', id: input.tenant, field: 'tenant' }
+      : { sql: 'SELECT 1 FROM cluster WHERE id = $1', id: input.cluster!, field: 'cluster' };
   const known = await db.query(owner.sql, [owner.id]);
   if (known.rowCount === 0) throw new RequestError(400, `${owner.field}: unknown ${owner.field} ${JSON.stringify(owner.id)}`);
   const { rows } = await db.query<Row>(INSERT, [input.tenant ?? null, input.cluster ?? null, input.kind, start, end, reason, by, at]);
   const recorded = fromRow(rows[0]!);
-  const detail = { tenant: recorded.tenant, cluster: recorded.cluster, kind: recorded.kind, start: recorded.start, end: recorded.end, reason };
+  const detail = {
+    tenant: recorded.tenant,
+    cluster: recorded.cluster,
+    kind: recorded.kind,
+    start: recorded.start,
+    end: recorded.end,
+    reason,
+  };
   await db.query(INSERT_AUDIT, [recorded.id, 'recorded', by, at, JSON.stringify(detail)]);
   return recorded;
 }
 
 /** Windows of a tenant (its own and its cluster's) or of a cluster, overlapping [from, to); revoked ones included. */
-export async function listExclusions(db: Queryable, filter: { tenant?: string; cluster?: string; from?: string; to?: string }): Promise<RecordedExclusion[]> {
+export async function listExclusions(
+  db: Queryable,
+  filter: { tenant?: string; cluster?: string; from?: string; to?: string },
+): Promise<RecordedExclusion[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   const param = (v: unknown) => `$${params.push(v)}`;
@@ -133,7 +147,13 @@ export async function listExclusions(db: Queryable, filter: { tenant?: string; c
 }
 
 /** Revokes a window (kept, marked revoked). undefined for an unknown id; an already revoked window is returned unchanged. */
-export async function revokeExclusion(db: Queryable, id: string, by: string, at: Date, reason: string): Promise<RecordedExclusion | undefined> {
+export async function revokeExclusion(
+  db: Queryable,
+  id: string,
+  by: string,
+  at: Date,
+  reason: string,
+): Promise<RecordedExclusion | undefined> {
   if (!ID.test(id)) return undefined;
   text('reason', reason);
   text('by', by);
@@ -153,7 +173,12 @@ export async function exclusionAudit(db: Queryable, id: string): Promise<Exclusi
 }
 
 /** Windows in force (not revoked) that overlap [startMs, endMs), for the engine. */
-export async function activeExclusions(db: Queryable, startMs: number, endMs: number, tenants?: readonly string[]): Promise<RecordedExclusion[]> {
+export async function activeExclusions(
+  db: Queryable,
+  startMs: number,
+  endMs: number,
+  tenants?: readonly string[],
+): Promise<RecordedExclusion[]> {
   const { rows } = await db.query<Row>(
     `SELECT ${COLUMNS} FROM sla_exclusion WHERE revoked_at IS NULL AND end_at > $1 AND start_at < $2
        AND ($3::text[] IS NULL OR tenant_id = ANY($3) OR cluster_id IN (SELECT cluster_id FROM tenant WHERE id = ANY($3)))

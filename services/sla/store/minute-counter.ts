@@ -31,8 +31,12 @@ export interface CounterDeps {
   partitions: PartitionKeeper;
 }
 
-const STATE_COLUMNS = ['good', 'bad', 'nodata', 'excluded'] as const;
-const STATE_OF: Record<number, (typeof STATE_COLUMNS)[number]> = { [GOOD]: 'good', [BAD]: 'bad', [NODATA]: 'nodata', [EXCLUDED]: 'excluded' };
+const STATE_OF: Record<number, 'good' | 'bad' | 'nodata' | 'excluded'> = {
+  [GOOD]: 'good',
+  [BAD]: 'bad',
+  [NODATA]: 'nodata',
+  [EXCLUDED]: 'excluded',
+};
 
 /** Counts every tenant's minutes that closed since the last run. Returns minutes counted per tenant. */
 export async function countClosedMinutes(deps: CounterDeps): Promise<Map<string, number>> {
@@ -47,24 +51,37 @@ async function countTenant(deps: CounterDeps, tenant: Tenant): Promise<number> {
   // its lock inside the one below, which already reads tenant_minute, deadlocked with a collector
   // creating a tenant_minute partition (it holds that lock and waits for the table). The unlocked
   // read of the cursor only decides which months to make sure of; the cursor only moves forward.
-  const seen = await deps.pool.query<{ counted_until: Date }>('SELECT counted_until FROM sla_minute_total WHERE tenant_id = $1', [tenant.id]);
-  const earliest = seen.rows[0]?.counted_until.getTime() ?? DateTime.fromMillis(closedUntil, { zone: tenant.timezone }).startOf('month').toMillis();
+  const seen = await deps.pool.query<{ counted_until: Date }>('SELECT counted_until FROM sla_minute_total WHERE tenant_id = $1', [
+    tenant.id,
+  ]);
+  const earliest =
+    seen.rows[0]?.counted_until.getTime() ?? DateTime.fromMillis(closedUntil, { zone: tenant.timezone }).startOf('month').toMillis();
   const months: number[] = [];
-  for (let m = DateTime.fromMillis(earliest, { zone: 'utc' }).startOf('month'); m.toMillis() <= closedUntil; m = m.plus({ months: 1 })) months.push(m.toMillis());
+  for (let m = DateTime.fromMillis(earliest, { zone: 'utc' }).startOf('month'); m.toMillis() <= closedUntil; m = m.plus({ months: 1 }))
+    months.push(m.toMillis());
   await deps.partitions.ensure('sla_minute', months);
   return withTransaction(deps.pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [COUNTER_LOCK, tenant.id]);
-    const { rows } = await client.query<{ counted_until: Date }>('SELECT counted_until FROM sla_minute_total WHERE tenant_id = $1', [tenant.id]);
+    const { rows } = await client.query<{ counted_until: Date }>('SELECT counted_until FROM sla_minute_total WHERE tenant_id = $1', [
+      tenant.id,
+    ]);
     // A tenant seen for the first time is counted from the start of its current month.
-    const from = rows[0]?.counted_until.getTime() ?? DateTime.fromMillis(closedUntil, { zone: tenant.timezone }).startOf('month').toMillis();
+    const from =
+      rows[0]?.counted_until.getTime() ?? DateTime.fromMillis(closedUntil, { zone: tenant.timezone }).startOf('month').toMillis();
     const until = Math.min(closedUntil, from + MAX_STEP_MS);
     if (until <= from) return 0;
     let counted = 0;
     // One piece per tenant month, so exclusions, the month's totals and the tier apply per month.
-    for (let start = from; start < until; ) {
+    for (let start = from; start < until;) {
       const local = DateTime.fromMillis(start, { zone: tenant.timezone });
       const end = Math.min(until, local.startOf('month').plus({ months: 1 }).toMillis());
-      counted += await countPiece(client, deps.fleet, tenant, local.toFormat('yyyy-MM'), { month: local.toFormat('yyyy-MM'), zone: tenant.timezone, startMs: start, endMs: end, minutes: (end - start) / MINUTE });
+      counted += await countPiece(client, deps.fleet, tenant, local.toFormat('yyyy-MM'), {
+        month: local.toFormat('yyyy-MM'),
+        zone: tenant.timezone,
+        startMs: start,
+        endMs: end,
+        minutes: (end - start) / MINUTE,
+      });
       start = end;
     }
     await client.query('UPDATE sla_minute_total SET counted_until = $2 WHERE tenant_id = $1', [tenant.id, new Date(until)]);
@@ -74,7 +91,14 @@ async function countTenant(deps: CounterDeps, tenant: Tenant): Promise<number> {
 
 async function countPiece(client: Client, fleet: Fleet, tenant: Tenant, month: string, range: MonthRange): Promise<number> {
   const [minutes, sparse] = await Promise.all([loadMinuteEvidence(client, tenant.id, range), loadSparseEvidence(client, tenant, range)]);
-  const input = { tenant, tier: fleet.tiers[tenant.tier] as Tier, cluster: fleet.clusters[tenant.cluster] as Cluster, month, tenantEvidence: sparse.tenant, clusterEvidence: sparse.cluster };
+  const input = {
+    tenant,
+    tier: fleet.tiers[tenant.tier] as Tier,
+    cluster: fleet.clusters[tenant.cluster] as Cluster,
+    month,
+    tenantEvidence: sparse.tenant,
+    clusterEvidence: sparse.cluster,
+  };
   const states = classifyRange(input, range, minutes);
   const counts = { good: 0, bad: 0, nodata: 0, excluded: 0 };
   for (let i = 0; i < states.length; i++) counts[STATE_OF[states[i]!]!] += 1;
@@ -97,7 +121,10 @@ async function countPiece(client: Client, fleet: Fleet, tenant: Tenant, month: s
 async function writeDays(client: Client, tenant: string, startMs: number, states: Uint8Array): Promise<void> {
   const endMs = startMs + states.length * MINUTE;
   for (let day = Math.floor(startMs / DAY) * DAY; day < endMs; day += DAY) {
-    const { rows } = await client.query<{ states: Buffer }>('SELECT states FROM sla_minute WHERE tenant_id = $1 AND day = $2', [tenant, new Date(day)]);
+    const { rows } = await client.query<{ states: Buffer }>('SELECT states FROM sla_minute WHERE tenant_id = $1 AND day = $2', [
+      tenant,
+      new Date(day),
+    ]);
     const bytes = rows[0] ? Buffer.from(rows[0].states) : Buffer.alloc(1440, 255);
     const first = Math.max(startMs, day);
     const last = Math.min(endMs, day + DAY);

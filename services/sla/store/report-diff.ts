@@ -39,7 +39,8 @@ export function reasonFor(changes: readonly ReportChange[]): string {
   const fields = changes.map((c) => c.field);
   const parts: string[] = [];
   if (fields.some((f) => f.startsWith('exclusions'))) parts.push('exclusion windows changed');
-  if (fields.some((f) => /^(minutes|incidents|counted)/.test(f) && !fields.some((g) => g.startsWith('exclusions')))) parts.push('late evidence');
+  if (fields.some((f) => /^(minutes|incidents|counted)/.test(f) && !fields.some((g) => g.startsWith('exclusions'))))
+    parts.push('late evidence');
   if (fields.some((f) => f.startsWith('rpo') || f.startsWith('rto'))) parts.push('backup evidence changed');
   if (parts.length === 0) parts.push('recomputed');
   return `${parts.join('; ')}: ${changes.length} field(s) changed`;

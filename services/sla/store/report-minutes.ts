@@ -64,7 +64,15 @@ function readProbes(text: string, ev: MinuteEvidence): void {
 }
 
 /** Reads parallel int4[] texts (minute index, total, errors) into one source's arrays. */
-function readRequests(idxText: string | null | undefined, totalText: string | null | undefined, errorsText: string | null | undefined, has: Uint8Array, total: Float64Array, errors: Float64Array, idx: Int32Array): void {
+function readRequests(
+  idxText: string | null | undefined,
+  totalText: string | null | undefined,
+  errorsText: string | null | undefined,
+  has: Uint8Array,
+  total: Float64Array,
+  errors: Float64Array,
+  idx: Int32Array,
+): void {
   let n = 0;
   eachInt(idxText, (i, v) => {
     idx[i] = v;
@@ -83,7 +91,11 @@ function readRequests(idxText: string | null | undefined, totalText: string | nu
  * `minutesOf(tenant)` then builds one tenant's arrays (2 MB for a month) when it is computed, so
  * a batch holds only its compact rows. A tenant without rows gets empty arrays.
  */
-export async function loadReportMinutes(db: Queryable, tenants: readonly string[], range: MonthRange): Promise<(tenant: string) => MinuteEvidence> {
+export async function loadReportMinutes(
+  db: Queryable,
+  tenants: readonly string[],
+  range: MonthRange,
+): Promise<(tenant: string) => MinuteEvidence> {
   const values = [tenants, range.startMs / 1000, range.endMs / 1000];
   const [own, ingress] = await Promise.all([rowsOf(db, TENANT_MINUTES, values), rowsOf(db, INGRESS_MINUTES, values)]);
   const gappy = own.filter(([, count, first, last]) => Number(count) !== Number(last) - Number(first) + 1).map(([tenant]) => tenant);

@@ -119,7 +119,14 @@ async function liveReports(deps: ReportDeps, tenants: readonly Tenant[], month: 
   const work = async () => {
     while (next < batches.length) {
       const { range, tenants: batch, sparse } = batches[next++]!;
-      const [minutes, lines] = await Promise.all([loadReportMinutes(deps.db, batch.map((t) => t.id), range), sparse]);
+      const [minutes, lines] = await Promise.all([
+        loadReportMinutes(
+          deps.db,
+          batch.map((t) => t.id),
+          range,
+        ),
+        sparse,
+      ]);
       for (const t of batch) out.set(t.id, stored(deps, month, range, now, inputOf(deps.fleet, t, month, lines.get(t.id)!), minutes(t.id)));
     }
   };
@@ -138,7 +145,14 @@ function inputOf(fleet: Fleet, tenant: Tenant, month: string, lines: SparseEvide
   };
 }
 
-function stored(deps: ReportDeps, month: string, range: MonthRange, now: number, input: TenantMonth, minutes: MinuteEvidence): StoredReport {
+function stored(
+  deps: ReportDeps,
+  month: string,
+  range: MonthRange,
+  now: number,
+  input: TenantMonth,
+  minutes: MinuteEvidence,
+): StoredReport {
   const report = computeReportFromMinutes(input, minutes);
   const canonical = canonicalJson(report);
   const status = now < range.endMs ? 'month-to-date' : 'provisional';
@@ -148,7 +162,8 @@ function stored(deps: ReportDeps, month: string, range: MonthRange, now: number,
     revision: 0,
     status,
     computedAt: new Date(now).toISOString(),
-    reason: status === 'month-to-date' ? 'month to date, not final' : `month over, not frozen yet (grace ${deps.graceHours} h for late evidence)`,
+    reason:
+      status === 'month-to-date' ? 'month to date, not final' : `month over, not frozen yet (grace ${deps.graceHours} h for late evidence)`,
     canonical,
     digest: sha256Hex(report),
     signature: signCanonical(canonical, deps.signingKey),
@@ -174,7 +189,12 @@ export async function monthReports(deps: ReportDeps, month: string): Promise<Sto
   checkMonth(month);
   const { rows } = await deps.db.query<ReportRow>(LATEST_OF_MONTH, [month]);
   const frozen = new Map(rows.map((r) => [r.tenant_id, fromRow(r)]));
-  const live = await liveReports(deps, deps.fleet.tenants.filter((t) => !frozen.has(t.id)), month, deps.clock.now());
+  const live = await liveReports(
+    deps,
+    deps.fleet.tenants.filter((t) => !frozen.has(t.id)),
+    month,
+    deps.clock.now(),
+  );
   return deps.fleet.tenants.flatMap((t) => {
     const report = frozen.get(t.id) ?? live.get(t.id);
     return report ? [report] : [];

@@ -58,7 +58,11 @@ const RESTORE_TESTS = `SELECT t.id, r.finished_at, r.ok, r.seconds
 const CLUSTER_OF = `SELECT id, cluster_id FROM tenant WHERE id = ANY($1)`;
 
 /** Each tenant's and its cluster's sparse evidence lines for the month, by tenant id. */
-export async function loadSparseEvidenceOf(db: Queryable, tenants: readonly Tenant[], range: MonthRange): Promise<Map<string, SparseEvidence>> {
+export async function loadSparseEvidenceOf(
+  db: Queryable,
+  tenants: readonly Tenant[],
+  range: MonthRange,
+): Promise<Map<string, SparseEvidence>> {
   const s = range.startMs / 1000;
   const e = range.endMs / 1000;
   const ids = tenants.map((t) => t.id);
@@ -68,7 +72,13 @@ export async function loadSparseEvidenceOf(db: Queryable, tenants: readonly Tena
     db.query<{ id: string; cluster_id: string }>(CLUSTER_OF, [ids]),
     db.query<{ tenant_id: string; minute: Date }>(WORKER_KILLS, [ids, s, e]),
     db.query<{ target: string; scheduled_at: Date }>(POSTGRES_DOWN, [targets, s, e]),
-    db.query<{ id: string; observed_at: Date; recoverable_at: Date }>(RECOVERY_POINTS, [ids, tenants.map((t) => t.cluster), tenants.map((t) => t.database), s, e]),
+    db.query<{ id: string; observed_at: Date; recoverable_at: Date }>(RECOVERY_POINTS, [
+      ids,
+      tenants.map((t) => t.cluster),
+      tenants.map((t) => t.database),
+      s,
+      e,
+    ]),
     db.query<{ id: string; finished_at: Date; ok: boolean; seconds: number }>(RESTORE_TESTS, [ids, e]),
   ]);
   const out = new Map<string, SparseEvidence>(tenants.map((t) => [t.id, { tenant: [], cluster: [] }]));
@@ -91,14 +101,20 @@ export async function loadSparseEvidenceOf(db: Queryable, tenants: readonly Tena
     if (w.tenant !== null) out.get(w.tenant)?.tenant.push({ tenant: w.tenant, ...line });
     else for (const t of inCluster.get(w.cluster!) ?? []) out.get(t.id)!.cluster.push({ cluster: w.cluster!, ...line });
   }
-  for (const r of kills.rows) out.get(r.tenant_id)!.tenant.push({ kind: 'signal', tenant: r.tenant_id, tsMs: r.minute.getTime(), signal: 'worker-kill' });
+  for (const r of kills.rows)
+    out.get(r.tenant_id)!.tenant.push({ kind: 'signal', tenant: r.tenant_id, tsMs: r.minute.getTime(), signal: 'worker-kill' });
   const downBy = new Map<string, number[]>();
   for (const r of down.rows) push(downBy, r.target, r.scheduled_at.getTime());
   for (const t of tenants) {
-    for (const tsMs of downBy.get(`${t.cluster}/stats`) ?? []) out.get(t.id)!.cluster.push({ kind: 'signal', cluster: t.cluster, tsMs, signal: 'postgres-unreachable' });
+    for (const tsMs of downBy.get(`${t.cluster}/stats`) ?? [])
+      out.get(t.id)!.cluster.push({ kind: 'signal', cluster: t.cluster, tsMs, signal: 'postgres-unreachable' });
   }
-  for (const r of points.rows) out.get(r.id)!.tenant.push({ kind: 'recovery-point', tenant: r.id, tsMs: r.observed_at.getTime(), pointMs: r.recoverable_at.getTime() });
-  for (const r of tests.rows) out.get(r.id)!.tenant.push({ kind: 'restore-test', tenant: r.id, tsMs: r.finished_at.getTime(), ok: r.ok, durationSeconds: r.seconds });
+  for (const r of points.rows)
+    out
+      .get(r.id)!
+      .tenant.push({ kind: 'recovery-point', tenant: r.id, tsMs: r.observed_at.getTime(), pointMs: r.recoverable_at.getTime() });
+  for (const r of tests.rows)
+    out.get(r.id)!.tenant.push({ kind: 'restore-test', tenant: r.id, tsMs: r.finished_at.getTime(), ok: r.ok, durationSeconds: r.seconds });
   return out;
 }
 

@@ -1,4 +1,6 @@
-import type { Resource } from './detector-types';
+/** The shared resources of a cluster (DESIGN §5). */
+export const RESOURCES = ['odoo_workers', 'odoo_cron', 'pg_cpu', 'pg_io', 'pg_conn', 'pg_locks', 'redis', 'ingress'] as const;
+export type Resource = (typeof RESOURCES)[number];
 
 /**
  * Every threshold of the noisy-neighbour detector, with the defaults of
