@@ -53,9 +53,8 @@ describe('npm run demo', () => {
       TENANTSCOPE_QUEUE_PREFIX: queuePrefix,
       TENANTSCOPE_LISTEN: listen,
     });
-    const started = Date.now();
+    // within a minute of start, or waitFor fails the test
     await waitFor('all 12 tenants in /metrics', () => demo.output().includes('all 12 tenants have request and probe series'), 60_000);
-    expect(Date.now() - started).toBeLessThan(60_000);
 
     // every collector reports success on every target (the slow ones: sizes every 5 min, backups every minute, run at start)
     const collectors = ['odoo-log', 'odoo-probe', 'postgres', 'redis', 'traefik', 'backups'];

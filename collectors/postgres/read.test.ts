@@ -13,7 +13,6 @@ import {
   type QueryConnection,
   type StandbyRecord,
 } from './read';
-import { activityQuery, checkpointQuery, databaseStatsQuery, slotsQuery } from './queries';
 
 // Rows as node-postgres returns them for our queries (float8 as numbers, int8 as text, arrays parsed).
 const backend = {
@@ -60,37 +59,6 @@ const stat14 = {
   sessions_fatal: 0,
   sessions_killed: 0,
 };
-
-describe('query variants by server_version_num', () => {
-  it.each([
-    [130014, false],
-    [140011, true],
-    [170002, true],
-  ])('pg_locks.waitstart is read from 14 on (%i)', (v, has) => {
-    expect(activityQuery(v).includes('waitstart')).toBe(has);
-    expect(activityQuery(v)).toContain('pg_blocking_pids(a.pid)');
-  });
-  it.each([
-    [130014, false],
-    [140011, true],
-    [160004, true],
-  ])('pg_stat_database session columns from 14 on (%i)', (v, has) => {
-    expect(databaseStatsQuery(v).includes('active_time')).toBe(has);
-    expect(databaseStatsQuery(v).includes('sessions_killed')).toBe(has);
-    expect(databaseStatsQuery(v)).toContain('temp_bytes');
-  });
-  it.each([
-    [160004, 'pg_stat_bgwriter', 'checkpoints_timed'],
-    [170002, 'pg_stat_checkpointer', 'num_timed'],
-  ])('checkpoints: %i reads %s', (v, view, col) => {
-    expect(checkpointQuery(v)).toContain(view);
-    expect(checkpointQuery(v)).toContain(col);
-  });
-  it('slots: wal_status and safe_wal_size from 13, NULL before', () => {
-    expect(slotsQuery(130000)).toContain('wal_status, safe_wal_size');
-    expect(slotsQuery(120000)).toContain('NULL::text AS wal_status');
-  });
-});
 
 describe('row parsers, every variant', () => {
   it.each([

@@ -104,13 +104,19 @@ describe('alert rules', () => {
     expect(runbookUrl).toBe(RUNBOOK_URL + name.toLowerCase());
   });
 
-  it.each(alerts.map((a) => [a.alert!, a] as const))('%s reads only metrics tenantscope publishes or its rules file records', (_name, rule) => {
-    const names = metricNamesIn(rule.expr);
-    expect(names.length).toBeGreaterThan(0);
-    for (const name of names) {
-      expect(rule.readable.has(name), `${name} is neither in dashboards/src/metric-names.ts nor recorded by a record: rule of the same rules file`).toBe(true);
-    }
-  });
+  it.each(alerts.map((a) => [a.alert!, a] as const))(
+    '%s reads only metrics tenantscope publishes or its rules file records',
+    (_name, rule) => {
+      const names = metricNamesIn(rule.expr);
+      expect(names.length).toBeGreaterThan(0);
+      for (const name of names) {
+        expect(
+          rule.readable.has(name),
+          `${name} is neither in dashboards/src/metric-names.ts nor recorded by a record: rule of the same rules file`,
+        ).toBe(true);
+      }
+    },
+  );
 
   it('has a runbook section for every alert and an alert for every section', () => {
     const headings = [...runbook.matchAll(/^## (.+)$/gm)].map((m) => m[1]!.trim()).sort();
@@ -120,7 +126,10 @@ describe('alert rules', () => {
   it.each(alerts.map((a) => [a.alert!, a] as const))('%s has promtool cases just before and just after its for:', (name, rule) => {
     const cases = tests.flatMap((file) => {
       const interval = seconds(file.evaluation_interval ?? '1m');
-      return file.tests.flatMap((t) => t.alert_rule_test ?? []).filter((c) => c.alertname === name).map((c) => ({ ...c, interval }));
+      return file.tests
+        .flatMap((t) => t.alert_rule_test ?? [])
+        .filter((c) => c.alertname === name)
+        .map((c) => ({ ...c, interval }));
     });
     expect(cases.length, `no alert_rule_test for ${name}`).toBeGreaterThan(0);
     const firing = cases.filter((c) => (c.exp_alerts ?? []).length > 0);
@@ -151,8 +160,14 @@ describe('Prometheus and Alertmanager configuration (deploy/)', () => {
     ['info', 'null'],
   ])('routes severity=%s to %s', (severity, receiver) => {
     const { status, output } = run('amtool', [
-      'config', 'routes', 'test', '--config.file=deploy/alertmanager/alertmanager.yml',
-      `--verify.receivers=${receiver}`, `severity=${severity}`, 'alertname=Example', 'tenant=acme',
+      'config',
+      'routes',
+      'test',
+      '--config.file=deploy/alertmanager/alertmanager.yml',
+      `--verify.receivers=${receiver}`,
+      `severity=${severity}`,
+      'alertname=Example',
+      'tenant=acme',
     ]);
     expect(status, output).toBe(0);
   });
