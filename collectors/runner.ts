@@ -2,7 +2,9 @@ import { hostname } from 'node:os';
 
 import { inSpan } from '../services/core/tracing';
 import { claimRun, recordStatus, type RunRecord } from './lib/collector-store';
-import { COLLECTORS, findCollector } from './registry';
+import { KeptConnections } from './lib/connections';
+import { findCollector } from './registry';
+import { redact } from '../services/core/redact';
 import type { CollectorTarget, IngestDeps, RunContext, RunOutcome } from './lib/collector';
 import { listTargets, targetKey } from './targets';
 
@@ -25,6 +27,7 @@ export const WORKER_ID = `${hostname()}:${process.pid}`;
  */
 export class CollectorRunner {
   private readonly targets: Map<string, CollectorTarget>;
+  private readonly connections = new KeptConnections();
 
   constructor(private readonly deps: RunnerDeps) {
     this.targets = new Map(listTargets(deps.fleet).map((t) => [targetKey(t), t]));
@@ -59,16 +62,22 @@ export class CollectorRunner {
           reject(new Error(`timed out after ${this.deps.timeoutSeconds}s`));
         }, this.deps.timeoutSeconds * 1000);
       });
-      const context = { scheduledAt: request.scheduledAt, startedAt, worker: WORKER_ID, signal: controller.signal };
+      const context: RunContext = {
+        scheduledAt: request.scheduledAt,
+        startedAt,
+        worker: WORKER_ID,
+        signal: controller.signal,
+        connections: this.connections,
+      };
       const attributes = { 'tenantscope.collector': request.collector, 'tenantscope.target': request.target };
       const outcome = await Promise.race([inSpan('collector run', attributes, () => this.execute(target, context)), timeout]);
       await this.store(record(true, outcome), false);
       if (outcome.duplicate) log.debug({ collector: request.collector, target: request.target }, 'run already done by another worker');
       return outcome;
     } catch (err) {
-      const message = (err as Error).message;
-      log.warn({ collector: request.collector, target: request.target, err: message }, 'collector run failed');
-      await this.store(record(false, undefined, message), true);
+      log.warn({ collector: request.collector, target: request.target, err }, 'collector run failed');
+      // stored as the run's error, which /metrics and the SLA evidence read: never a URL's password
+      await this.store(record(false, undefined, redact((err as Error).message)), true);
       return undefined;
     } finally {
       clearTimeout(timer);
@@ -81,9 +90,9 @@ export class CollectorRunner {
     return collector.run(this.deps, target, context);
   }
 
-  /** Closes what collectors keep open between runs. */
-  async close(): Promise<void> {
-    await Promise.all(COLLECTORS.map((c) => c.close?.().catch(() => undefined)));
+  /** Closes the connections to monitored servers kept between runs. */
+  close(): Promise<void> {
+    return this.connections.closeAll();
   }
 
   /** Status is best effort: a database outage is logged, never thrown into the queue. */

@@ -1,3 +1,4 @@
+import { systemClock } from '../services/core/clock';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,7 +69,7 @@ describe('METRIC_NAMES', () => {
   it('lists only metrics the service registers on /metrics', () => {
     // Registering reads nothing: the database is only queried when /metrics is scraped.
     const noDatabase = { query: () => Promise.reject(new Error('no database in this test')) } as unknown as Queryable;
-    const registry = createMetricsRegistry(noDatabase, { version: 'test', revision: 'test' }, silentLogger);
+    const registry = createMetricsRegistry(noDatabase, { version: 'test', revision: 'test' }, silentLogger, systemClock);
     const published = new Set(registry.getMetricsAsArray().map((metric) => metric.name));
     for (const name of METRIC_NAMES) {
       const histogram = name.replace(/_(bucket|sum|count)$/, '');

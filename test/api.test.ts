@@ -1,3 +1,4 @@
+import { systemClock } from '../services/core/clock';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,7 +48,7 @@ afterAll(() => db.close());
 async function api(readiness = [{ name: 'postgres', check: async () => void (await db.pool.query('SELECT 1')) }]) {
   return buildApi({
     log: silentLogger,
-    metrics: createMetricsRegistry(db.pool, { version: '0.1.0', revision: 'test' }, silentLogger),
+    metrics: createMetricsRegistry(db.pool, { version: '0.1.0', revision: 'test' }, silentLogger, systemClock),
     readiness,
   });
 }
@@ -99,7 +100,7 @@ describe('/metrics', () => {
     const broken = { query: async () => Promise.reject(new Error('connection refused')) };
     const app = await buildApi({
       log: silentLogger,
-      metrics: createMetricsRegistry(broken, { version: 'x', revision: 'y' }, silentLogger),
+      metrics: createMetricsRegistry(broken, { version: 'x', revision: 'y' }, silentLogger, systemClock),
       readiness: [],
     });
     const res = await app.inject('/metrics');

@@ -9,6 +9,10 @@ import { silentLogger } from '../services/core/logger';
 import { backupsMetrics } from '../services/metrics/backups-metrics';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
+import { KeptConnections } from '../collectors/lib/connections';
+
+// connections to the monitored servers, kept between runs as the runner keeps them
+const connections = new KeptConnections();
 
 const T0 = Date.UTC(2026, 2, 10, 12, 0);
 const sec = (ms: number) => Math.floor(ms / 1000);
@@ -89,6 +93,7 @@ const ingest = () =>
     startedAt: clock.now(),
     worker: 'test',
     signal: new AbortController().signal,
+    connections,
   });
 const metric = async (name: string) => {
   const group = backupsMetrics;

@@ -13,6 +13,10 @@ import { silentLogger } from '../services/core/logger';
 import { backupsMetrics } from '../services/metrics/backups-metrics';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
+import { KeptConnections } from '../collectors/lib/connections';
+
+// connections to the monitored servers, kept between runs as the runner keeps them
+const connections = new KeptConnections();
 
 /**
  * The real pgBackRest (Debian package `pgbackrest`) against a throwaway PostgreSQL 15 that this
@@ -139,7 +143,13 @@ describe('backups collector on the real pgBackRest', () => {
       const clock = new ManualClock(Date.now());
       const deps = { pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock, log: silentLogger };
       const [target] = backupsCollector.targets(fleet);
-      const context = { scheduledAt: new Date(clock.now()), startedAt: clock.now(), worker: 'test', signal: new AbortController().signal };
+      const context = {
+        scheduledAt: new Date(clock.now()),
+        startedAt: clock.now(),
+        worker: 'test',
+        signal: new AbortController().signal,
+        connections,
+      };
       const outcome = await ingestBackups(deps, target!, context);
       expect(outcome).toMatchObject({ records: 2, rejected: 0, duplicate: false });
       const stop = lastGoodByType(parsePgbackrestInfo(info).stanzas[0]!.backups).full!.stopMs;

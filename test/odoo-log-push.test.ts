@@ -17,7 +17,7 @@ beforeAll(async () => {
   db = await migratedDatabase(fleet);
   app = await buildApi({
     log: silentLogger,
-    metrics: createMetricsRegistry(db.pool, { version: 'x', revision: 'y' }, silentLogger),
+    metrics: createMetricsRegistry(db.pool, { version: 'x', revision: 'y' }, silentLogger, systemClock),
     readiness: [],
     ingest: { pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock: systemClock, log: silentLogger },
   });

@@ -4,12 +4,16 @@ import { ManualClock, systemClock } from '../services/core/clock';
 import type { RunContext } from '../collectors/lib/collector';
 import { parseFleet } from '../services/config/fleet';
 import type { Fleet } from '../services/config/fleet-types';
-import { ingestPostgres, postgresCollector, postgresTargets, type PostgresTarget } from '../collectors/postgres/collector';
+import { ingestPostgres, postgresTargets, type PostgresTarget } from '../collectors/postgres/collector';
 import { silentLogger } from '../services/core/logger';
 import { postgresMetrics } from '../services/metrics/postgres-metrics';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from './helpers/database';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
+import { KeptConnections } from '../collectors/lib/connections';
+
+// connections to the monitored servers, kept between runs as the runner keeps them
+const connections = new KeptConnections();
 
 /**
  * The postgres collector on the local server: two tenant databases of our own, activity and a
@@ -42,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(open.map((c) => c.end().catch(() => undefined)));
-  await postgresCollector.close?.();
+  await connections.closeAll();
   await store?.close();
   await dbA?.drop();
   await dbB?.drop();
@@ -64,6 +68,7 @@ function runOf(kind: PostgresTarget['kind']) {
     startedAt: Date.now(),
     worker: 'test',
     signal: new AbortController().signal,
+    connections,
   };
   return ingestPostgres(
     { pool: store.pool, partitions: new PartitionKeeper(store.pool), fleet, clock: systemClock, log: silentLogger },
@@ -215,6 +220,7 @@ describe('postgres collector on the local server', () => {
       startedAt: Date.now(),
       worker: 'test',
       signal: new AbortController().signal,
+      connections,
     };
     const deps = { pool: store.pool, partitions: new PartitionKeeper(store.pool), fleet, clock: systemClock, log: silentLogger };
     expect((await ingestPostgres(deps, target, context)).duplicate).toBe(false);

@@ -7,11 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../services/core/clock';
 import { parseFleet } from '../services/config/fleet';
 import type { Fleet } from '../services/config/fleet-types';
-import { ingestPostgres, postgresCollector, postgresTargets } from '../collectors/postgres/collector';
+import { ingestPostgres, postgresTargets } from '../collectors/postgres/collector';
 import { silentLogger } from '../services/core/logger';
 import { postgresMetrics } from '../services/metrics/postgres-metrics';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
+import { KeptConnections } from '../collectors/lib/connections';
+
+// connections to the monitored servers, kept between runs as the runner keeps them
+const connections = new KeptConnections();
 
 /**
  * A real streaming standby, made by this test: a primary (initdb) and a standby
@@ -149,7 +153,7 @@ function removeServers(): void {
 }
 
 afterAll(async () => {
-  await postgresCollector.close?.();
+  await connections.closeAll();
   await db?.close();
   removeServers();
 });
@@ -176,7 +180,7 @@ describe('postgres collector on a real streaming standby', () => {
 
     const deps = { pool: db!.pool, partitions: new PartitionKeeper(db!.pool), fleet, clock: systemClock, log: silentLogger };
     const target = postgresTargets(fleet).find((t) => t.kind === 'stats')!;
-    const run = { scheduledAt: new Date(), startedAt: Date.now(), worker: 'test', signal: new AbortController().signal };
+    const run = { scheduledAt: new Date(), startedAt: Date.now(), worker: 'test', signal: new AbortController().signal, connections };
     const outcome = await ingestPostgres(deps, target, run);
     expect(outcome).toMatchObject({ duplicate: false, rejected: 0 });
 

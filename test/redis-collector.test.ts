@@ -1,3 +1,4 @@
+import { systemClock } from '../services/core/clock';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
@@ -14,6 +15,10 @@ import { createMetricsRegistry } from '../services/metrics/registry';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { REDIS_URL } from './helpers/database';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
+import { KeptConnections } from '../collectors/lib/connections';
+
+// connections to the monitored servers, kept between runs as the runner keeps them
+const connections = new KeptConnections();
 
 /**
  * The redis collector on the real Redis: named clients of two tenants (unique prefixes per run),
@@ -50,6 +55,7 @@ const context = (scheduledAt = new Date(Date.parse('2026-03-10T10:00:00Z') + 5_0
   startedAt: clock.now(),
   worker: 'test',
   signal: new AbortController().signal,
+  connections,
 });
 const target = () => redisCollector.targets(fleet)[0] as RedisTarget;
 
@@ -80,7 +86,7 @@ afterAll(async () => {
   await cleaner.del(`${prefixA}db-k1`, `${prefixA}db-k2`);
   await Promise.all(clients.map((c) => c.quit()));
   clients = [];
-  await redisCollector.close?.();
+  await connections.closeAll();
   await db?.close();
 });
 
@@ -162,7 +168,7 @@ describe('redis collector on the real Redis', () => {
   });
 
   it('publishes per-tenant and cluster series on /metrics', async () => {
-    const text = await createMetricsRegistry(db.pool, { version: 't', revision: 't' }, silentLogger).metrics();
+    const text = await createMetricsRegistry(db.pool, { version: 't', revision: 't' }, silentLogger, systemClock).metrics();
     expect(text).toContain('tenantscope_redis_tenant_clients{tenant="ta",cluster="c1"} 2');
     expect(text).toContain('tenantscope_redis_tenant_clients{tenant="tb",cluster="c1"} 1');
     expect(text).toContain('tenantscope_redis_tenant_clients{tenant="tc",cluster="c1"} 1');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../services/core/clock';
 import { silentLogger } from '../services/core/logger';
 import { createRedis } from '../services/queue/queues';
-import { MAINTENANCE_QUEUE, MAINTENANCE_SCHEDULE, MaintenanceScheduler, MaintenanceWorker } from '../services/queue/maintenance-queue';
+import { MAINTENANCE_QUEUE, MAINTENANCE_SCHEDULE, MaintenanceScheduler, maintenanceWorker } from '../services/queue/maintenance-queue';
 import { pruneCollectorRuns } from '../services/storage/retention';
 import { REDIS_URL, removeQueues, uniquePrefix } from './helpers/database';
 import { testFleet } from './helpers/fleets';
@@ -112,7 +112,7 @@ describe('the maintenance queue', () => {
   it('a worker prunes on a collector-run-retention job', async () => {
     await seed();
     const workerRedis = createRedis(REDIS_URL);
-    const worker = new MaintenanceWorker(
+    const worker = maintenanceWorker(
       workerRedis,
       prefix,
       { pool: db.pool, clock: new ManualClock(NOW.getTime()), collectorRunRetentionDays: 7 },

@@ -1,3 +1,4 @@
+import type { KeptConnections } from './connections';
 import type { Clock } from '../../services/core/clock';
 import type { Fleet } from '../../services/config/fleet-types';
 import type { Logger } from '../../services/core/logger';
@@ -23,6 +24,8 @@ export interface RunContext {
   worker: string;
   /** Aborted when the run times out or the process stops. */
   signal: AbortSignal;
+  /** Connections to monitored servers kept between runs, owned and closed by the runner. */
+  connections: KeptConnections;
 }
 
 export interface RunOutcome {
@@ -45,12 +48,10 @@ export interface IngestDeps {
 
 /**
  * A collector as the runner sees it: the targets it reads in a fleet, and one run on a target
- * (read the source, then store what it yields). Registered in collect/registry.ts.
+ * (read the source, then store what it yields). Registered in collectors/registry.ts.
  */
 export interface CollectorDefinition<T extends CollectorTarget = CollectorTarget> {
   name: string;
   targets(fleet: Fleet): T[];
   run(deps: IngestDeps, target: T, context: RunContext): Promise<RunOutcome>;
-  /** Releases connections the collector keeps between runs (pools to monitored servers). */
-  close?(): Promise<void>;
 }

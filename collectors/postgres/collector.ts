@@ -57,41 +57,24 @@ export const postgresTargets = (fleet: Fleet): PostgresTarget[] =>
   });
 
 /** One small pool per monitored server, kept between runs; statements there never run long. */
-class MonitoredPools {
-  private readonly pools = new Map<string, pg.Pool>();
-
-  get(url: string): pg.Pool {
-    let pool = this.pools.get(url);
-    if (!pool) {
-      pool = new pg.Pool({
-        connectionString: url,
-        max: 2,
-        application_name: 'tenantscope-collector',
-        statement_timeout: 5_000,
-        connectionTimeoutMillis: 5_000,
-        idleTimeoutMillis: 60_000,
-      });
-      // an idle connection the server closed must not crash the process; the next run reconnects
-      pool.on('error', () => undefined);
-      this.pools.set(url, pool);
-    }
-    return pool;
-  }
-
-  async close(): Promise<void> {
-    const pools = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
-  }
+function openMonitoredPool(url: string): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 2,
+    application_name: 'tenantscope-collector',
+    statement_timeout: 5_000,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 60_000,
+  });
+  // an idle connection the server closed must not crash the process; the next run reconnects
+  pool.on('error', () => undefined);
+  return pool;
 }
-
-const pools = new MonitoredPools();
 
 export const postgresCollector: CollectorDefinition<PostgresTarget> = {
   name: postgres.name,
   targets: postgresTargets,
   run: (deps, target, context) => ingestPostgres(deps, target, context),
-  close: () => pools.close(),
 };
 
 function tenantDatabases(fleet: Fleet, cluster: string): Map<string, string> {
@@ -102,7 +85,11 @@ function tenantDatabases(fleet: Fleet, cluster: string): Map<string, string> {
 export async function ingestPostgres(deps: IngestDeps, target: PostgresTarget, run: RunContext): Promise<RunOutcome> {
   const tenantByDb = tenantDatabases(deps.fleet, target.cluster);
   const batch = await postgres.collect({
-    db: pools.get(target.url),
+    db: run.connections.get(
+      `postgres ${target.url}`,
+      () => openMonitoredPool(target.url),
+      (pool) => pool.end(),
+    ),
     kind: target.kind,
     databases: [...tenantByDb.keys()],
     now: () => deps.clock.now(),

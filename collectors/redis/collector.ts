@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import * as redis from './read';
 import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../lib/collector';
+import type { KeptConnections } from '../lib/connections';
 import type { Fleet } from '../../services/config/fleet-types';
 import { claimRun } from '../lib/collector-store';
 import { withTransaction } from '../../services/storage/db';
@@ -15,54 +16,44 @@ export interface RedisTarget extends CollectorTarget {
   timeoutSeconds: number;
 }
 
+interface KeptRedis {
+  client: Redis;
+  ready: Promise<void>;
+}
+
 /**
- * One ioredis client per cluster, kept between runs. Short connect and command timeouts and no
- * reconnect loop: a dead Redis fails the run quickly, and the next run connects afresh.
+ * The cluster's ioredis client, kept between runs by the runner. Short connect and command
+ * timeouts and no reconnect loop: a dead Redis fails the run quickly, and the next run connects afresh.
  */
-class RedisConnections {
-  private readonly clients = new Map<string, { url: string; client: Redis; ready: Promise<void> }>();
-
-  get(target: RedisTarget): Promise<Redis> {
-    let entry = this.clients.get(target.target);
-    if (entry && (entry.url !== target.url || entry.client.status === 'end' || entry.client.status === 'close')) {
-      entry.client.disconnect();
-      entry = undefined;
-    }
-    if (!entry) {
-      const ms = target.timeoutSeconds * 1000;
-      const client = new Redis(target.url, {
-        connectionName: 'tenantscope-collector',
-        lazyConnect: true,
-        connectTimeout: ms,
-        commandTimeout: ms,
-        maxRetriesPerRequest: 0,
-        enableOfflineQueue: false,
-        retryStrategy: () => null,
-      });
-      // errors reach the run through its commands; the event must not crash the process
-      client.on('error', () => undefined);
-      entry = { url: target.url, client, ready: client.connect() };
-      this.clients.set(target.target, entry);
-    }
-    const { client, ready } = entry;
-    // connect() alone can take several command timeouts (SETNAME, then the ready check)
-    return deadline(ready, target.timeoutSeconds * 1000, () => client.disconnect()).then(() => client);
+async function redisClient(target: RedisTarget, connections: KeptConnections): Promise<Redis> {
+  const key = `redis ${target.target} ${target.url}`;
+  const open = (): KeptRedis => {
+    const ms = target.timeoutSeconds * 1000;
+    const client = new Redis(target.url, {
+      connectionName: 'tenantscope-collector',
+      lazyConnect: true,
+      connectTimeout: ms,
+      commandTimeout: ms,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    // errors reach the run through its commands; the event must not crash the process
+    client.on('error', () => undefined);
+    return { client, ready: client.connect() };
+  };
+  const close = async ({ client }: KeptRedis) => {
+    if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+    else client.disconnect();
+  };
+  let kept = connections.get(key, open, close);
+  if (kept.client.status === 'end' || kept.client.status === 'close') {
+    await connections.drop(key);
+    kept = connections.get(key, open, close);
   }
-
-  async close(): Promise<void> {
-    const all = [...this.clients.values()];
-    this.clients.clear();
-    await Promise.all(
-      all.map(({ client }) =>
-        client.status === 'ready'
-          ? client.quit().then(
-              () => undefined,
-              () => client.disconnect(),
-            )
-          : client.disconnect(),
-      ),
-    );
-  }
+  const { client, ready } = kept;
+  // connect() alone can take several command timeouts (SETNAME, then the ready check)
+  return deadline(ready, target.timeoutSeconds * 1000, () => client.disconnect()).then(() => client);
 }
 
 /** `work`, or a rejection after `ms` (calling `onTimeout` first). */
@@ -76,8 +67,6 @@ function deadline<T>(work: Promise<T>, ms: number, onTimeout: () => void): Promi
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
-
-const connections = new RedisConnections();
 
 export const redisCollector: CollectorDefinition<RedisTarget> = {
   name: redis.name,
@@ -97,7 +86,6 @@ export const redisCollector: CollectorDefinition<RedisTarget> = {
         : [],
     ),
   run: (deps, target, context) => ingestRedis(deps, target, context),
-  close: () => connections.close(),
 };
 
 /**
@@ -106,7 +94,7 @@ export const redisCollector: CollectorDefinition<RedisTarget> = {
  * continues them; a duplicated run, or a sample older than the stored one, writes nothing.
  */
 export async function ingestRedis(deps: IngestDeps, target: RedisTarget, run: RunContext): Promise<RunOutcome> {
-  const client = await connections.get(target);
+  const client = await redisClient(target, run.connections);
   const sample = await redis.collect({ client, now: () => deps.clock.now() });
   const minute = Math.floor(sample.ts / 60_000) * 60_000;
   await deps.partitions.ensure('redis_minute', [minute]);

@@ -9,10 +9,11 @@ import { loadFleetFile } from '../config/fleet';
 import type { Fleet } from '../config/fleet-types';
 import { createToken } from '../auth/token-store';
 import { createLogger } from '../core/logger';
-import { createPool, type Pool } from '../storage/db';
+import type { Pool } from '../storage/db';
 import { hasOdooData } from '../../collectors/lib/tenant-minute-store';
 import { migrate } from '../storage/migrate';
 import { parseFlags } from './args';
+import { openContext } from '../root/context';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'tenantscope.js');
@@ -24,9 +25,8 @@ export async function run(args: string[]): Promise<number> {
   const fleetFile = values.fleet ?? DEFAULT_FLEET;
   const fleet = loadFleetFile(fleetFile);
   const settings = loadSettings();
-  const log = createLogger('warn');
   await ensureDatabase(settings.databaseUrl);
-  const pool = createPool(settings.databaseUrl, 1, 'tenantscope-demo');
+  const { pool, log, close } = openContext({ name: 'demo', settings, log: createLogger('warn') });
   let token: string;
   let history: number;
   try {
@@ -36,7 +36,7 @@ export async function run(args: string[]): Promise<number> {
     const name = `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
     token = (await createToken(pool, { name, role: 'read-only' }, new Date())).token;
   } finally {
-    await pool.end();
+    await close();
   }
 
   const env = {

@@ -1,9 +1,8 @@
-import { loadSettings } from '../config/env';
 import { ConfigError } from '../core/errors';
 import { listIncidents } from '../noisy/incident-store';
 import { incidentTable, incidentView } from '../noisy/incident-view';
-import { createPool } from '../storage/db';
 import { parseFlags } from './args';
+import { openContext } from '../root/context';
 
 const FORMATS = ['json', 'table'] as const;
 // The operator's view: every tenant named, as an admin token sees it.
@@ -29,7 +28,7 @@ export async function run(args: string[]): Promise<number> {
   const toMs = instant(refuse, 'to', values.to);
   if (values.tenant !== undefined && !/^[a-z0-9][a-z0-9_-]*$/.test(values.tenant))
     throw refuse(`--tenant expected a tenant id, got ${JSON.stringify(values.tenant)}`);
-  const pool = createPool(loadSettings().databaseUrl, 2, 'tenantscope-noisy');
+  const { pool, close } = openContext({ name: 'noisy' });
   try {
     const incidents = await listIncidents(pool, {
       ...(fromMs !== undefined && { fromMs }),
@@ -40,7 +39,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(format === 'json' ? `${JSON.stringify({ incidents: views }, null, 2)}\n` : incidentTable(views));
     return 0;
   } finally {
-    await pool.end();
+    await close();
   }
 }
 

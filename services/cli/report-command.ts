@@ -1,15 +1,12 @@
-import { loadSettings } from '../config/env';
 import { loadFleetFile } from '../config/fleet';
-import { loadSigningKey } from '../auth/signing-key';
-import { systemClock } from '../core/clock';
 import { ConfigError } from '../core/errors';
 import { reportsCsv } from '../sla/render/csv';
 import { reportHtml } from '../sla/render/html';
 import { reportJson } from '../sla/render/json';
 import { isMonth } from '../core/month';
 import { monthReports, tenantReport, type ReportDeps, type StoredReport } from '../sla/store/report-store';
-import { createPool } from '../storage/db';
 import { fleetPath, parseFlags } from './args';
+import { openContext } from '../root/context';
 
 const FORMATS = ['json', 'csv', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -32,17 +29,17 @@ export async function run(args: string[]): Promise<number> {
   if (month === undefined || !isMonth(month)) throw refuse(`--month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`);
   if (!FORMATS.includes(format)) throw refuse(`--format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
   if (format === 'html' && tenant === undefined) throw refuse("--format html is one tenant's page: pass --tenant ID");
-  const settings = loadSettings();
+  const context = openContext({ name: 'report' });
+  const { settings, pool } = context;
   const fleet = loadFleetFile(fleetPath('report', values.fleet, settings.fleetFile));
   const t = tenant === undefined ? undefined : fleet.tenants.find((x) => x.id === tenant);
   if (tenant !== undefined && !t) throw refuse(`--tenant expected a tenant of ${fleet.source}, got ${JSON.stringify(tenant)}`);
-  const pool = createPool(settings.databaseUrl, 4, 'tenantscope-report');
   try {
     const deps: ReportDeps = {
       db: pool,
       fleet,
-      clock: systemClock,
-      signingKey: loadSigningKey(settings.signingKeyFile),
+      clock: context.clock,
+      signingKey: context.signingKey,
       graceHours: settings.slaGraceHours,
     };
     let reports: StoredReport[];
@@ -60,6 +57,6 @@ export async function run(args: string[]): Promise<number> {
       );
     return 0;
   } finally {
-    await pool.end();
+    await context.close();
   }
 }

@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { loadSigningKey } from '../auth/signing-key';
-import { systemClock } from '../core/clock';
-import { loadSettings } from '../config/env';
 import { loadFleetFile } from '../config/fleet';
 import { ConfigError } from '../core/errors';
 import { isMonth } from '../core/month';
 import { recomputeBundle, writeBundle } from '../sla/store/bundle';
 import { loadTenantMonth } from '../sla/store/evidence-loader';
 import { tenantReport } from '../sla/store/report-store';
-import { createPool } from '../storage/db';
 import { fleetPath, parseFlags } from './args';
+import { openContext } from '../root/context';
 
 /**
  * `tenantscope sla export --month YYYY-MM --tenant ID [--fleet FILE]` writes the audit bundle of
@@ -26,18 +23,18 @@ export async function exportBundle(args: string[]): Promise<number> {
   const { month, tenant } = values;
   if (month === undefined || !isMonth(month))
     throw new ConfigError([`tenantscope sla export: --month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`]);
-  const settings = loadSettings();
+  const context = openContext({ name: 'sla-export' });
+  const { settings, pool } = context;
   const fleet = loadFleetFile(fleetPath('sla export', values.fleet, settings.fleetFile));
   if (tenant === undefined || !fleet.tenants.some((t) => t.id === tenant)) {
     throw new ConfigError([`tenantscope sla export: --tenant expected a tenant of ${fleet.source}, got ${JSON.stringify(tenant ?? null)}`]);
   }
-  const pool = createPool(settings.databaseUrl, 2, 'tenantscope-sla-export');
   try {
     const deps = {
       db: pool,
       fleet,
-      clock: systemClock,
-      signingKey: loadSigningKey(settings.signingKeyFile),
+      clock: context.clock,
+      signingKey: context.signingKey,
       graceHours: settings.slaGraceHours,
     };
     const stored = await tenantReport(deps, tenant, month);
@@ -61,7 +58,7 @@ export async function exportBundle(args: string[]): Promise<number> {
     );
     return 0;
   } finally {
-    await pool.end();
+    await context.close();
   }
 }
 

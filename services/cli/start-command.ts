@@ -2,6 +2,7 @@ import { loadSettings } from '../config/env';
 import { loadFleetFile } from '../config/fleet';
 import { ConfigError } from '../core/errors';
 import { createLogger } from '../core/logger';
+import { openContext } from '../root/context';
 import { ROLES, startProcess, type Role } from '../root/start';
 import { stopTelemetry } from '../core/telemetry';
 import { fleetPath, parseFlags } from './args';
@@ -18,7 +19,7 @@ export async function run(args: string[]): Promise<number> {
   const settings = loadSettings();
   const fleet = loadFleetFile(fleetPath('start', values.fleet, settings.fleetFile));
   const log = createLogger(settings.logLevel).child({ role });
-  const running = await startProcess({ settings, fleet, role, log });
+  const running = await startProcess({ context: openContext({ name: role, settings, log }), fleet, role });
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       log.info({ signal }, 'stopping');

@@ -1,9 +1,9 @@
-import { loadSettings } from '../config/env';
 import { ConfigError } from '../core/errors';
 import { ROLES, type Role } from '../auth/principal';
 import { createToken, listTokens, revokeToken } from '../auth/token-store';
-import { createPool, type Pool } from '../storage/db';
+import type { Pool } from '../storage/db';
 import { parseFlags } from './args';
+import { openContext } from '../root/context';
 
 /**
  * `tenantscope token create|list|revoke`: API bearer tokens. `create` prints the token once on
@@ -16,12 +16,11 @@ export async function run(args: string[]): Promise<number> {
     throw new ConfigError([
       `tenantscope token: expected a subcommand (${Object.keys(ACTIONS).join(', ')}), got ${sub === undefined ? 'none' : JSON.stringify(sub)}`,
     ]);
-  const settings = loadSettings();
-  const pool = createPool(settings.databaseUrl, 2, 'tenantscope-token');
+  const { pool, close } = openContext({ name: 'token' });
   try {
     return await action(pool, rest);
   } finally {
-    await pool.end();
+    await close();
   }
 }
 

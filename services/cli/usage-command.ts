@@ -1,11 +1,9 @@
-import { loadSettings } from '../config/env';
 import { loadFleetFile } from '../config/fleet';
-import { systemClock } from '../core/clock';
 import { ConfigError } from '../core/errors';
 import { usageCsv, usageReport } from '../noisy/usage-report';
 import { isMonth } from '../core/month';
-import { createPool } from '../storage/db';
 import { fleetPath, parseFlags } from './args';
+import { openContext } from '../root/context';
 
 const FORMATS = ['json', 'csv'] as const;
 
@@ -25,14 +23,13 @@ export async function run(args: string[]): Promise<number> {
   if (month === undefined || !isMonth(month)) throw refuse(`--month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`);
   const format = values.format as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw refuse(`--format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
-  const settings = loadSettings();
-  const fleet = loadFleetFile(fleetPath('usage', values.fleet, settings.fleetFile));
-  const pool = createPool(settings.databaseUrl, 4, 'tenantscope-usage');
+  const { settings, pool, clock, close } = openContext({ name: 'usage' });
   try {
-    const report = await usageReport(pool, fleet, month, systemClock);
+    const fleet = loadFleetFile(fleetPath('usage', values.fleet, settings.fleetFile));
+    const report = await usageReport(pool, fleet, month, clock);
     process.stdout.write(format === 'csv' ? usageCsv(report) : `${JSON.stringify(report, null, 2)}\n`);
     return 0;
   } finally {
-    await pool.end();
+    await close();
   }
 }

@@ -14,6 +14,15 @@ describe('loadSettings', () => {
     expect(Object.isFrozen(s)).toBe(true);
   });
 
+  it('sizes the database pool from TENANTSCOPE_DATABASE_POOL_SIZE, 10 by default, and refuses a bad size', () => {
+    expect(loadSettings({}).databasePoolSize).toBe(10);
+    expect(loadSettings({ TENANTSCOPE_DATABASE_POOL_SIZE: '25' }).databasePoolSize).toBe(25);
+    for (const bad of ['0', '2.5', 'many', '5000']) {
+      expect(() => loadSettings({ TENANTSCOPE_DATABASE_POOL_SIZE: bad }), bad).toThrow(ConfigError);
+      expect(() => loadSettings({ TENANTSCOPE_DATABASE_POOL_SIZE: bad }), bad).toThrow(/TENANTSCOPE_DATABASE_POOL_SIZE/);
+    }
+  });
+
   it('reads every variable', () => {
     const s = loadSettings({
       TENANTSCOPE_DATABASE_URL: 'postgresql://u@db:5432/x',

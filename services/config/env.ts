@@ -15,6 +15,7 @@ const EnvSchema = Type.Object({
   TENANTSCOPE_SLA_GRACE_HOURS: Type.Number({ minimum: 0, maximum: 2160, default: 72 }),
   TENANTSCOPE_QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', default: 'tenantscope' }),
   TENANTSCOPE_WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
+  TENANTSCOPE_DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 20 }),
   TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 7 }),
   TENANTSCOPE_LOG_LEVEL: Type.Union(
@@ -38,6 +39,8 @@ export interface Settings {
   readonly slaGraceHours: number;
   readonly queuePrefix: string;
   readonly workerConcurrency: number;
+  /** Connections each process may open to tenantscope's own database. */
+  readonly databasePoolSize: number;
   readonly collectorTimeoutSeconds: number;
   /** Days successful collector runs are kept (the hourly `collector-run-retention` job); failed runs are kept. */
   readonly collectorRunRetentionDays: number;
@@ -50,6 +53,7 @@ export interface Settings {
 
 const NUMERIC = new Set([
   'TENANTSCOPE_WORKER_CONCURRENCY',
+  'TENANTSCOPE_DATABASE_POOL_SIZE',
   'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS',
   'TENANTSCOPE_SLA_GRACE_HOURS',
   'TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS',
@@ -85,6 +89,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     slaGraceHours: raw.TENANTSCOPE_SLA_GRACE_HOURS,
     queuePrefix: raw.TENANTSCOPE_QUEUE_PREFIX,
     workerConcurrency: raw.TENANTSCOPE_WORKER_CONCURRENCY,
+    databasePoolSize: raw.TENANTSCOPE_DATABASE_POOL_SIZE,
     collectorTimeoutSeconds: raw.TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS,
     collectorRunRetentionDays: raw.TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS,
     logLevel: raw.TENANTSCOPE_LOG_LEVEL,

@@ -1,5 +1,5 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { systemClock, type Clock } from '../core/clock';
+import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { Queryable } from '../storage/db';
 import { METRIC_GROUPS } from './groups';
@@ -15,7 +15,7 @@ export interface BuildInfo {
  * metric would fail the whole scrape: store-backed metrics share one load per group and scrape,
  * and publish nothing (and `tenantscope_metrics_store_up 0`) when the database cannot be read.
  */
-export function createMetricsRegistry(db: Queryable, build: BuildInfo, log: Logger, clock: Clock = systemClock): Registry {
+export function createMetricsRegistry(db: Queryable, build: BuildInfo, log: Logger, clock: Clock): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({

@@ -1,10 +1,10 @@
-import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { Pool } from '../storage/db';
 import { pruneCollectorRuns } from '../storage/retention';
-import { closeWorker, IntervalSchedules } from './queues';
+import { JobWorker } from './job-worker';
+import { IntervalSchedules } from './queues';
 
 /**
  * The maintenance jobs, thin over services/storage: `collector-run-retention` (hourly) deletes
@@ -27,31 +27,12 @@ export class MaintenanceScheduler extends IntervalSchedules {
   }
 }
 
-export class MaintenanceWorker {
-  private readonly worker: Worker;
-
-  constructor(
-    connection: Redis,
-    prefix: string,
-    deps: MaintenanceDeps,
-    private readonly log: Logger,
-  ) {
-    this.worker = new Worker(
-      MAINTENANCE_QUEUE,
-      async (job) => {
-        if (job.name === MAINTENANCE_SCHEDULE.id) {
-          const deleted = await pruneCollectorRuns(deps.pool, new Date(deps.clock.now()), deps.collectorRunRetentionDays);
-          if (deleted > 0) log.info({ deleted, keepDays: deps.collectorRunRetentionDays }, 'old successful collector runs deleted');
-        }
-      },
-      // One at a time per worker: a second concurrent prune would only contend for the same rows.
-      { connection, prefix, concurrency: 1 },
-    );
-    this.worker.on('error', (err) => log.error({ err }, 'maintenance queue worker error'));
-    this.worker.on('failed', (_job, err) => log.warn({ err }, 'maintenance run failed'));
-  }
-
-  close(graceMs: number): Promise<void> {
-    return closeWorker(this.worker, graceMs, this.log);
-  }
+/** Runs the maintenance jobs; one at a time per worker: a second concurrent prune would only contend for the same rows. */
+export function maintenanceWorker(connection: Redis, prefix: string, deps: MaintenanceDeps, log: Logger): JobWorker {
+  return new JobWorker({ connection, prefix, queue: MAINTENANCE_QUEUE, concurrency: 1, log }, async (job) => {
+    if (job.name === MAINTENANCE_SCHEDULE.id) {
+      const deleted = await pruneCollectorRuns(deps.pool, new Date(deps.clock.now()), deps.collectorRunRetentionDays);
+      if (deleted > 0) log.info({ deleted, keepDays: deps.collectorRunRetentionDays }, 'old successful collector runs deleted');
+    }
+  });
 }

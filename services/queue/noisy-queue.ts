@@ -1,8 +1,8 @@
-import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger';
 import { runNoisyDetection, type LiveDeps } from '../noisy/live-run';
-import { closeWorker, IntervalSchedules } from './queues';
+import { JobWorker } from './job-worker';
+import { IntervalSchedules } from './queues';
 
 /**
  * The noisy-neighbour job, thin over services/noisy/live-run.ts: every minute, each cluster's
@@ -18,44 +18,25 @@ export class NoisyScheduler extends IntervalSchedules {
   }
 }
 
-export class NoisyWorker {
-  private readonly worker: Worker;
-
-  constructor(
-    connection: Redis,
-    prefix: string,
-    deps: LiveDeps,
-    private readonly log: Logger,
-  ) {
-    this.worker = new Worker(
-      NOISY_QUEUE,
-      async () => {
-        const runs = await runNoisyDetection(deps);
-        for (const run of runs) {
-          for (const i of run.incidents) {
-            log.info(
-              {
-                cluster: run.cluster,
-                incident: i.id,
-                resource: i.resource,
-                kind: i.kind,
-                antagonists: i.antagonists.map((a) => a.tenant),
-                victims: i.victims,
-                end: i.end,
-              },
-              'noisy-neighbour incident changed',
-            );
-          }
-        }
-      },
-      // One at a time per worker: each run walks every cluster, and the locks make a second pointless.
-      { connection, prefix, concurrency: 1 },
-    );
-    this.worker.on('error', (err) => log.error({ err }, 'noisy queue worker error'));
-    this.worker.on('failed', (_job, err) => log.warn({ err }, 'noisy-neighbour run failed'));
-  }
-
-  close(graceMs: number): Promise<void> {
-    return closeWorker(this.worker, graceMs, this.log);
-  }
+/** Runs the noisy-neighbour job; one at a time per worker: each run walks every cluster, and the locks make a second pointless. */
+export function noisyWorker(connection: Redis, prefix: string, deps: LiveDeps, log: Logger): JobWorker {
+  return new JobWorker({ connection, prefix, queue: NOISY_QUEUE, concurrency: 1, log }, async () => {
+    const runs = await runNoisyDetection(deps);
+    for (const run of runs) {
+      for (const i of run.incidents) {
+        log.info(
+          {
+            cluster: run.cluster,
+            incident: i.id,
+            resource: i.resource,
+            kind: i.kind,
+            antagonists: i.antagonists.map((a) => a.tenant),
+            victims: i.victims,
+            end: i.end,
+          },
+          'noisy-neighbour incident changed',
+        );
+      }
+    }
+  });
 }

@@ -1,10 +1,10 @@
-import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger';
 import { freezeDue, type FreezeDeps } from '../sla/freeze';
-import { closeWorker, IntervalSchedules } from './queues';
+import { JobWorker } from './job-worker';
+import { IntervalSchedules } from './queues';
 import { countClosedMinutes } from '../sla/store/minute-counter';
-import { PartitionKeeper } from '../storage/partitions';
+import type { PartitionKeeper } from '../storage/partitions';
 
 /**
  * The SLA jobs, thin over services/sla: `sla-minutes` counts the minutes that closed (every
@@ -23,34 +23,15 @@ export class SlaScheduler extends IntervalSchedules {
   }
 }
 
-export class SlaWorker {
-  private readonly worker: Worker;
-
-  constructor(
-    connection: Redis,
-    prefix: string,
-    deps: FreezeDeps,
-    private readonly log: Logger,
-  ) {
-    const partitions = new PartitionKeeper(deps.pool);
-    this.worker = new Worker(
-      SLA_QUEUE,
-      async (job) => {
-        if (job.name === 'sla-minutes') {
-          await countClosedMinutes({ ...deps, partitions });
-        } else if (job.name === 'sla-freeze') {
-          const outcomes = await freezeDue(deps, (tenant, month, err) => log.warn({ tenant, month, err }, 'SLA month could not be frozen'));
-          for (const o of outcomes.filter((x) => x.created))
-            log.info({ tenant: o.tenant, month: o.month, revision: o.revision, reason: o.reason }, 'SLA report revision stored');
-        }
-      },
-      // One at a time per worker: each run walks every tenant, and the locks make a second pointless.
-      { connection, prefix, concurrency: 1 },
-    );
-    this.worker.on('error', (err) => log.error({ err }, 'SLA queue worker error'));
-  }
-
-  close(graceMs: number): Promise<void> {
-    return closeWorker(this.worker, graceMs, this.log);
-  }
+/** Runs the SLA jobs; one at a time per worker: each run walks every tenant, and the locks make a second pointless. */
+export function slaWorker(connection: Redis, prefix: string, deps: FreezeDeps & { partitions: PartitionKeeper }, log: Logger): JobWorker {
+  return new JobWorker({ connection, prefix, queue: SLA_QUEUE, concurrency: 1, log }, async (job) => {
+    if (job.name === 'sla-minutes') {
+      await countClosedMinutes(deps);
+    } else if (job.name === 'sla-freeze') {
+      const outcomes = await freezeDue(deps, (tenant, month, err) => log.warn({ tenant, month, err }, 'SLA month could not be frozen'));
+      for (const o of outcomes.filter((x) => x.created))
+        log.info({ tenant: o.tenant, month: o.month, revision: o.revision, reason: o.reason }, 'SLA report revision stored');
+    }
+  });
 }

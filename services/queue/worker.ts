@@ -1,8 +1,9 @@
-import { Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CollectorRunner } from '../../collectors/runner';
 import type { Logger } from '../core/logger';
-import { closeWorker, COLLECT_QUEUE, type CollectJobData } from './queues';
+import { JobWorker } from './job-worker';
+import { COLLECT_QUEUE, type CollectJobData } from './queues';
 
 /** The scheduled time of a job: BullMQ job schedulers put it in `opts.prevMillis`. */
 export function scheduledAt(job: Job<CollectJobData>): Date {
@@ -13,28 +14,14 @@ export function scheduledAt(job: Job<CollectJobData>): Date {
 }
 
 /** Runs collector jobs from the queue; any number of these share it. */
-export class CollectWorker {
-  private readonly worker: Worker<CollectJobData>;
-
-  constructor(
-    connection: Redis,
-    prefix: string,
-    concurrency: number,
-    runner: CollectorRunner,
-    private readonly log: Logger,
-  ) {
-    this.worker = new Worker<CollectJobData>(
-      COLLECT_QUEUE,
-      async (job) => {
-        await runner.run({ collector: job.data.collector, target: job.data.target, scheduledAt: scheduledAt(job) });
-      },
-      { connection, prefix, concurrency },
-    );
-    this.worker.on('error', (err) => log.error({ err }, 'queue worker error'));
-  }
-
-  /** Waits for running jobs up to `graceMs`, then stops without waiting for them. */
-  close(graceMs: number): Promise<void> {
-    return closeWorker(this.worker, graceMs, this.log);
-  }
+export function collectWorker(
+  connection: Redis,
+  prefix: string,
+  concurrency: number,
+  runner: CollectorRunner,
+  log: Logger,
+): JobWorker<CollectJobData> {
+  return new JobWorker<CollectJobData>({ connection, prefix, queue: COLLECT_QUEUE, concurrency, log }, async (job) => {
+    await runner.run({ collector: job.data.collector, target: job.data.target, scheduledAt: scheduledAt(job) });
+  });
 }

@@ -2,26 +2,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { buildApi } from '../api/app';
-import { loadSigningKey } from '../auth/signing-key';
-import { systemClock, type Clock } from '../core/clock';
 import { CollectorRunner } from '../../collectors/runner';
 import { listTargets } from '../../collectors/targets';
-import type { Settings } from '../config/env';
+import { buildApi } from '../api/app';
 import type { Fleet } from '../config/fleet-types';
-import type { Logger } from '../core/logger';
+import { syncFleet } from '../config/fleet-store';
 import { createMetricsRegistry } from '../metrics/registry';
+import { detectorFactory } from '../noisy/detector-port';
+import type { JobWorker } from '../queue/job-worker';
+import { MaintenanceScheduler, maintenanceWorker } from '../queue/maintenance-queue';
+import { NoisyScheduler, noisyWorker } from '../queue/noisy-queue';
 import { createRedis } from '../queue/queues';
 import { CollectScheduler } from '../queue/scheduler';
-import { CollectWorker } from '../queue/worker';
-import { SlaScheduler, SlaWorker } from '../queue/sla-queue';
-import { NoisyScheduler, NoisyWorker } from '../queue/noisy-queue';
-import { MaintenanceScheduler, MaintenanceWorker } from '../queue/maintenance-queue';
-import { detectorFactory } from '../noisy/detector-port';
-import { createPool, type Pool } from '../storage/db';
-import { syncFleet } from '../config/fleet-store';
+import { SlaScheduler, slaWorker } from '../queue/sla-queue';
+import { collectWorker } from '../queue/worker';
 import { migrate } from '../storage/migrate';
-import { PartitionKeeper } from '../storage/partitions';
+import type { Context } from './context';
 
 export type Role = 'all' | 'api' | 'worker' | 'scheduler';
 export const ROLES: readonly Role[] = ['all', 'api', 'worker', 'scheduler'];
@@ -34,15 +30,13 @@ export interface Running {
 }
 
 /**
- * The composition root: wires storage, collectors, queue and API for one process and role.
- * Every role migrates (under the advisory lock) and syncs the fleet, so any start order works.
+ * The composition root: wires storage, collectors, queue and API for one process and role, over
+ * the shared context (services/root/context.ts). Every role migrates (under the advisory lock)
+ * and syncs the fleet, so any start order works.
  */
-export async function startProcess(opts: { settings: Settings; fleet: Fleet; role: Role; log: Logger; clock?: Clock }): Promise<Running> {
-  const { settings, fleet, role, log } = opts;
-  const clock = opts.clock ?? systemClock;
-  const pool: Pool = createPool(settings.databaseUrl, 10, `tenantscope-${role}`, (err) =>
-    log.warn({ err }, 'idle database connection lost'),
-  );
+export async function startProcess(opts: { context: Context; fleet: Fleet; role: Role }): Promise<Running> {
+  const { context, fleet, role } = opts;
+  const { settings, log, clock, pool, partitions, signingKey } = context;
   const redisClients: Redis[] = [];
   const redis = () => {
     const client = createRedis(settings.redisUrl);
@@ -50,72 +44,48 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
     redisClients.push(client);
     return client;
   };
+  const workers: Pick<JobWorker, 'close'>[] = [];
+  const schedulers: { close(): Promise<void> }[] = [];
   let api: FastifyInstance | undefined;
-  let worker: CollectWorker | undefined;
-  let scheduler: CollectScheduler | undefined;
-  let slaScheduler: SlaScheduler | undefined;
-  let slaWorker: SlaWorker | undefined;
-  let noisyScheduler: NoisyScheduler | undefined;
-  let noisyWorker: NoisyWorker | undefined;
-  let maintenanceScheduler: MaintenanceScheduler | undefined;
-  let maintenanceWorker: MaintenanceWorker | undefined;
   let runner: CollectorRunner | undefined;
   // Each step has a bound, so a stuck job or connection cannot hold the process past SIGTERM's budget.
   const stop = async (graceMs = 7_000) => {
     await within(1_000, api?.close());
     // all workers drain at once: SIGTERM's 10 s hold one grace period, not several
-    await within(
-      graceMs + 1_000,
-      Promise.all([worker?.close(graceMs), slaWorker?.close(graceMs), noisyWorker?.close(graceMs), maintenanceWorker?.close(graceMs)]),
-    );
-    await within(500, scheduler?.close());
-    await within(500, slaScheduler?.close());
-    await within(500, noisyScheduler?.close());
-    await within(500, maintenanceScheduler?.close());
+    await within(graceMs + 1_000, Promise.all(workers.map((w) => w.close(graceMs))));
+    for (const s of schedulers) await within(500, s.close());
     await within(500, runner?.close());
     await within(500, Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect()))));
     redisClients.forEach((c) => c.disconnect());
-    await within(500, pool.end());
+    await within(500, context.close());
   };
   try {
     await migrate(pool, log);
     await syncFleet(pool, fleet, new Date(clock.now()));
     const targets = listTargets(fleet);
+    const prefix = settings.queuePrefix;
     if (role === 'all' || role === 'scheduler') {
-      scheduler = new CollectScheduler(redis(), settings.queuePrefix, log);
-      await scheduler.sync(targets);
-      slaScheduler = new SlaScheduler(redis(), settings.queuePrefix);
-      await slaScheduler.sync();
-      noisyScheduler = new NoisyScheduler(redis(), settings.queuePrefix);
-      await noisyScheduler.sync();
-      maintenanceScheduler = new MaintenanceScheduler(redis(), settings.queuePrefix);
-      await maintenanceScheduler.sync();
+      const collect = new CollectScheduler(redis(), prefix, log);
+      schedulers.push(collect);
+      await collect.sync(targets);
+      for (const interval of [
+        new SlaScheduler(redis(), prefix),
+        new NoisyScheduler(redis(), prefix),
+        new MaintenanceScheduler(redis(), prefix),
+      ]) {
+        schedulers.push(interval);
+        await interval.sync();
+      }
     }
-    const signingKey = loadSigningKey(settings.signingKeyFile);
     const reports = { db: pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours };
     if (role === 'all' || role === 'worker') {
-      runner = new CollectorRunner({
-        pool,
-        partitions: new PartitionKeeper(pool),
-        fleet,
-        clock,
-        log,
-        timeoutSeconds: settings.collectorTimeoutSeconds,
-      });
-      worker = new CollectWorker(redis(), settings.queuePrefix, settings.workerConcurrency, runner, log);
+      runner = new CollectorRunner({ pool, partitions, fleet, clock, log, timeoutSeconds: settings.collectorTimeoutSeconds });
       if (signingKey === null) log.warn('no TENANTSCOPE_SIGNING_KEY_FILE: frozen SLA reports are stored unsigned');
-      slaWorker = new SlaWorker(redis(), settings.queuePrefix, { pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours }, log);
-      noisyWorker = new NoisyWorker(
-        redis(),
-        settings.queuePrefix,
-        { pool, fleet, clock, partitions: new PartitionKeeper(pool), detector: detectorFactory(fleet.noisy) },
-        log,
-      );
-      maintenanceWorker = new MaintenanceWorker(
-        redis(),
-        settings.queuePrefix,
-        { pool, clock, collectorRunRetentionDays: settings.collectorRunRetentionDays },
-        log,
+      workers.push(
+        collectWorker(redis(), prefix, settings.workerConcurrency, runner, log),
+        slaWorker(redis(), prefix, { pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours, partitions }, log),
+        noisyWorker(redis(), prefix, { pool, fleet, clock, partitions, detector: detectorFactory(fleet.noisy) }, log),
+        maintenanceWorker(redis(), prefix, { pool, clock, collectorRunRetentionDays: settings.collectorRunRetentionDays }, log),
       );
     }
     let url: string | undefined;
@@ -125,12 +95,12 @@ export async function startProcess(opts: { settings: Settings; fleet: Fleet; rol
       redisClients.push(probeRedis);
       api = await buildApi({
         log,
-        metrics: createMetricsRegistry(pool, buildInfo(settings.revision), log),
+        metrics: createMetricsRegistry(pool, buildInfo(settings.revision), log, clock),
         readiness: [
           { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
           { name: 'redis', check: async () => void (await probeRedis.ping()) },
         ],
-        ingest: { pool, partitions: new PartitionKeeper(pool), fleet, clock, log },
+        ingest: { pool, partitions, fleet, clock, log },
         api: { pool, reports },
       });
       url = await api.listen({ host: settings.listen.host, port: settings.listen.port });

@@ -1,0 +1,35 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../core/logger';
+import { closeWorker } from './queues';
+
+export interface JobWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  queue: string;
+  concurrency: number;
+  log: Logger;
+}
+
+/**
+ * The one BullMQ worker of tenantscope: every queue (collect, sla, noisy, maintenance) runs its
+ * jobs through it, so every queue logs its connection errors and failed jobs the same way and
+ * drains within the same grace period at shutdown.
+ */
+export class JobWorker<T = unknown> {
+  private readonly worker: Worker<T>;
+  private readonly log: Logger;
+
+  constructor(options: JobWorkerOptions, run: (job: Job<T>) => Promise<void>) {
+    const { connection, prefix, queue, concurrency } = options;
+    this.log = options.log.child({ queue });
+    this.worker = new Worker<T>(queue, run, { connection, prefix, concurrency });
+    this.worker.on('error', (err) => this.log.error({ err }, 'queue worker error'));
+    this.worker.on('failed', (job, err) => this.log.warn({ err, job: job?.name, jobId: job?.id }, 'job failed'));
+  }
+
+  /** Waits for running jobs up to `graceMs`, then stops without waiting for them. */
+  close(graceMs: number): Promise<void> {
+    return closeWorker(this.worker as Worker, graceMs, this.log);
+  }
+}
