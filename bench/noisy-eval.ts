@@ -1,5 +1,5 @@
 /**
- * `npm run eval:noisy`: the evaluation of reference §3.E. Plays the 12 scenarios over many seeds
+ * `npm run eval:noisy`: the detector's evaluation (docs/noisy-neighbours.md). Plays the 12 scenarios over many seeds
  * through the queueing simulator, runs the detector on what attribution would hand it, and
  * scores its incidents against the ground truth. Prints a table, writes bench/noisy-eval-results.json.
  *

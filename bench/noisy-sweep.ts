@@ -1,5 +1,5 @@
 /**
- * `npm run eval:noisy:sweep`: the sweeps of reference §3.E, one threshold at a time around the
+ * `npm run eval:noisy:sweep`: threshold sweeps of the evaluation, one threshold at a time around the
  * defaults (z ∈ {3.0, 3.5, 4.0}, corr ∈ {0.25, 0.35, 0.5}, k of 5 ∈ {2, 3, 4}). Each point is a
  * full `eval:noisy` run in a child process, two at a time; the table and
  * bench/noisy-sweep-results.json give precision, recall and delay per point, the data of the

@@ -4,7 +4,7 @@ import type { TenantModel } from './profiles';
 import { isoSeconds } from './time-format';
 
 /**
- * The SLA evidence a batch run exports (DESIGN §6): one probe line per tenant per probe interval,
+ * The SLA evidence a batch run exports (docs/sla.md): one probe line per tenant per probe interval,
  * and per tenant and UTC minute what the ingress saw. Server errors are 5xx (which includes the
  * 502 of a watchdog kill); an aborted request (code 0) would not count, and the model makes none.
  */

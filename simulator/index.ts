@@ -1,5 +1,5 @@
 /**
- * The fleet simulator (DESIGN §8): plays a fleet of Odoo tenants in the real formats of Odoo
+ * The fleet simulator (docs/operations.md): plays a fleet of Odoo tenants in the real formats of Odoo
  * logs, Traefik metrics and router API, pgBackRest info and backup job results, with real load
  * on PostgreSQL and Redis in live mode, and scenarios with a known ground truth.
  */

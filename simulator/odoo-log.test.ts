@@ -9,7 +9,7 @@ import { LIMIT_REQUEST, OdooProcesses } from './odoo-workers';
 import { planScenario } from './scenarios';
 import { testFleet } from '../test/helpers/test-fleet';
 
-/** The header regex of reference/source-formats.md §1.1. */
+/** The header regex of docs/parse-records.md */
 const HEADER =
   /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\d+) (DEBUG|INFO|WARNING|ERROR|CRITICAL)(?: uid:\S+)? (\S+)(?: rid:\S+)? ([\w.-]+): (.*)$/;
 const PERF = / (\d+) (\d+\.\d{3}) (\d+\.\d{3})$/;

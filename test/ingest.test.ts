@@ -158,7 +158,11 @@ describe('odoo-log ingest', () => {
   it('two workers running the same log at once count each line once', async () => {
     appendFileSync(logFile, request('db_t2', 5).repeat(50));
     const results = await Promise.all([runLog(runner()), runLog(runner(), Date.now() + 1), runLog(runner(), Date.now() + 2)]);
-    expect(results.filter((r) => r && !r.duplicate)).toHaveLength(1);
+    // Whether the runs overlap depends on the machine's load: either one applies and the others
+    // find the checkpoint moved (duplicate), or a later one finds nothing new. Either way each
+    // line is counted by exactly one run.
+    expect(results.every((r) => r !== undefined)).toBe(true);
+    expect(results.reduce((sum, r) => sum + (r!.duplicate ? 0 : r!.records), 0)).toBe(50);
     expect((await total('t2')).odoo_requests_2xx).toBe(50);
   });
 

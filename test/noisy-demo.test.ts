@@ -17,7 +17,7 @@ import { PartitionKeeper } from '../services/storage/partitions';
 import { migratedDatabase } from './helpers/service';
 
 /**
- * The live path of the demo, in batch mode (issue 4): the demo fleet with `simulate --history`'s
+ * The live path of the demo, in batch mode: the demo fleet with `simulate --history`'s
  * 90 minutes before the live start, the scenario 120 s after it (the live default), the Odoo logs
  * read by the real collector, the noisy job run once a minute on a manual clock, and /metrics read
  * after each run as Prometheus would scrape it. The real detector, with its default thresholds.

@@ -3,7 +3,7 @@ import { rngFor, type Rng } from '../../simulator/random';
 import { DEFAULT_CLUSTER, makeTenants, type ClusterSpec, type TenantProfile } from './cluster';
 import type { Injection } from './injections';
 
-/** The 12 scenarios of reference §3.E, each built from a seed with its ground truth. */
+/** The 12 evaluation scenarios, each built from a seed with its ground truth. */
 
 export interface Truth {
   kind: 'neighbour' | 'capacity';

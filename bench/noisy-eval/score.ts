@@ -1,6 +1,6 @@
 import type { RunResult } from './evaluate';
 
-/** The metrics of reference §3.E over a set of runs. */
+/** The evaluation's metrics over a set of runs. */
 export interface Metrics {
   runs: number;
   truths: number;

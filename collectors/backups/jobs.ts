@@ -1,5 +1,5 @@
 /**
- * The per-tenant backup job results file (README "Backup job results"): one JSON object per line,
+ * The per-tenant backup job results file (docs/configuration.md): one JSON object per line,
  * `{"tenant","kind":"backup"|"restore-test","status":"ok"|"failed","started","finished","bytes"}`,
  * times RFC 3339 with a zone. Written by the dump and restore-test jobs; a line that is not that
  * shape is rejected with its reason, never guessed at.

@@ -1,7 +1,7 @@
 import { exactInteger, field, isObject, parseExactJson, type ExactJson } from '../lib/exact-json';
 
 /**
- * Reads `pgbackrest info --output=json` (source-formats.md §5.1): an array of stanzas, every field
+ * Reads `pgbackrest info --output=json` (docs/parse-records.md): an array of stanzas, every field
  * optional because fields arrived over versions (2.27 has no `repo-key` nor `error`). pgBackRest
  * keeps no record of a failed backup, so failure shows as a newest `timestamp.stop` per type that
  * stops advancing, or as a stanza/repo status code other than 0.

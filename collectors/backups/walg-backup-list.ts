@@ -1,7 +1,7 @@
 import { exactInteger, field, isObject, parseExactJson, type ExactJson } from '../lib/exact-json';
 
 /**
- * Reads `wal-g backup-list --detail --json` (source-formats.md §5.2). `system_identifier` and the
+ * Reads `wal-g backup-list --detail --json` (docs/parse-records.md). `system_identifier` and the
  * LSNs are JSON numbers that exceed 2^53, so the document is read with the exact parser and they
  * are kept as decimal text. WAL-G logs `INFO: ... List backups from storages` on stderr; when an
  * operator captured `2>&1`, such log lines are skipped, not counted.

@@ -106,7 +106,7 @@ describe('werkzeug and gevent request lines', () => {
   });
 });
 
-describe('worker lifecycle (reference §1.3)', () => {
+describe('worker lifecycle (docs/parse-records.md)', () => {
   it.each([
     ['Worker WorkerHTTP (380) alive', 380, 'alive', 380],
     ['Worker WorkerCron (381) alive', 381, 'alive', 381],
@@ -138,7 +138,7 @@ describe('worker lifecycle (reference §1.3)', () => {
   });
 });
 
-describe('cron lines (reference §1.4)', () => {
+describe('cron lines (docs/parse-records.md)', () => {
   const LOGGER = 'odoo.addons.base.models.ir_cron';
   it.each([
     [

@@ -1,7 +1,7 @@
 import { isWallTime, localToEpochMs, syslogTimestampToMs } from '../lib/local-time';
 
 /**
- * Odoo log lines (reference/source-formats.md §1) turned into typed records: werkzeug and gevent
+ * Odoo log lines (docs/parse-records.md) turned into typed records: werkzeug and gevent
  * requests, prefork worker lifecycle, cron runs, and every other line as a generic record. A
  * line that starts no record (traceback, `bad query` block, `^^^` line) continues the one before.
  */
@@ -269,7 +269,7 @@ function pathOf(target: string): string {
   return q < 0 ? target : target.slice(0, q);
 }
 
-// reference §1.3, logger odoo.service.server. The pid in the message is the worker's.
+// Odoo's worker lifecycle lines, logger odoo.service.server. The pid in the message is the worker's.
 const WORKER_MESSAGES: [RegExp, WorkerEvent][] = [
   [/^Worker \w+ \((\d+)\) alive$/, 'alive'],
   [/^Worker \((\d+)\) exiting\. request_count: /, 'exiting'],

@@ -1,6 +1,6 @@
 /**
  * The SQL the postgres collector runs on a monitored server, one named constant per view, with
- * the variants chosen by `server_version_num` (source-formats.md §3.2). A column a version does
+ * the variants chosen by `server_version_num` (docs/parse-records.md). A column a version does
  * not have is simply not selected, so its value is absent rather than 0.
  */
 

@@ -3,7 +3,7 @@ import type { BackendRecord } from './read';
 /**
  * What one pg_stat_activity sample says about each tenant. Each client backend seen weighs the
  * sampling interval, so sums are backend-seconds: rate(active seconds) is the average number of
- * the tenant's backends running on CPU (DESIGN §5 `pg_cpu`).
+ * the tenant's backends running on CPU (docs/noisy-neighbours.md, `pg_cpu`).
  */
 export interface TenantActivity {
   /** Client backends by pg_stat_activity.state (null state is not a client backend). */

@@ -1,5 +1,5 @@
 /**
- * Router → tenant through Traefik router rules (DESIGN §2: map the Host of the rule, never the
+ * Router → tenant through Traefik router rules (map the Host of the rule, never the
  * router name). Reads both rule syntaxes: v2 (`Host(\`a\`, \`b\`)`, `HostHeader`, mux-style
  * `HostRegexp(\`{sub:[a-z]+}.example.com\`)`) and v3 (one host per `Host`, Go regexps in
  * `HostRegexp`), combined with `&&`, `||`, `!` and parentheses, strings in backticks or quotes.

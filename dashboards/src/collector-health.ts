@@ -17,7 +17,7 @@ import {
 } from './common';
 
 // Is tenantscope collecting? Every collector run reports success, duration and time
-// (DESIGN §3); a collector that stops running is as bad as one that fails.
+// (docs/operations.md); a collector that stops running is as bad as one that fails.
 
 export const UID = 'tenantscope-collector-health';
 
@@ -26,7 +26,7 @@ const STALE_AFTER_SECONDS = 300;
 
 const SEL = 'collector=~"$collector", target=~"$target"';
 // One series per collector and target however many tenantscope processes are scraped: they
-// publish the same shared state (DESIGN §4).
+// publish the same shared state (docs/operations.md).
 const BY = 'collector, target';
 const success = `max by (${BY}) (tenantscope_collector_success{${SEL}})`;
 const duration = `max by (${BY}) (tenantscope_collector_duration_seconds{${SEL}})`;

@@ -4,11 +4,11 @@ import * as units from '@grafana/grafana-foundation-sdk/units';
 import { addPanels, labelVariable, okFailTimeline, prometheusQuery, redFrom, stat, tenantscopeDashboard, timeseries } from './common';
 
 // Every tenant side by side: load, errors, availability, latency and worker time, to spot the
-// tenant that stands out. Wall time = SQL + Python seconds (DESIGN §5, odoo_workers).
+// tenant that stands out. Wall time = SQL + Python seconds (docs/noisy-neighbours.md, odoo_workers).
 
 export const UID = 'tenantscope-fleet-overview';
 
-/** The SLA's default server error ratio (DESIGN §6) and OdooTenantServerErrors' threshold. */
+/** The SLA's default server error ratio (docs/sla.md) and OdooTenantServerErrors' threshold. */
 const ERROR_RATIO = 0.05;
 
 const SEL = 'tenant=~"$tenant", cluster=~"$cluster"';

@@ -27,7 +27,7 @@ export interface ExclusionRouteDeps {
 }
 
 /**
- * Exclusion windows recorded through the API (DESIGN §6), with their audit trail. Who recorded
+ * Exclusion windows recorded through the API (docs/sla.md), with their audit trail. Who recorded
  * a window is the token's name. A tenant token sees its tenant's windows and its cluster's.
  */
 export const exclusionRoutes: FastifyPluginAsync<{ deps: ExclusionRouteDeps }> = async (app, { deps }) => {

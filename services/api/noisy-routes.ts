@@ -16,7 +16,7 @@ const IncidentQuery = Type.Object(
 );
 
 /**
- * Noisy-neighbour incidents (DESIGN §5): confirmed incidents overlapping [from, to), optionally
+ * Noisy-neighbour incidents (docs/noisy-neighbours.md): confirmed incidents overlapping [from, to), optionally
  * those naming one tenant. A tenant token gets only the incidents naming its own tenant, with
  * the other tenants' names withheld (services/noisy/incident-view.ts); asking for another
  * tenant is a 404, as everywhere in /api/v1.

@@ -11,7 +11,7 @@ import { ErrorBody, MonthParams, MonthReportQuery, ReportView, RevisionView, Ten
 import { visibleTenant } from './tenant-routes';
 
 /**
- * Monthly SLA reports (DESIGN §6): all tenants of a month (JSON, or CSV for billing), one
+ * Monthly SLA reports (docs/sla.md): all tenants of a month (JSON, or CSV for billing), one
  * tenant's month (JSON with its seal, or the printable HTML page), and its frozen revisions.
  * The report store decides frozen versus live; these routes only pick and render.
  */

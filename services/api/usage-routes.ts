@@ -13,7 +13,7 @@ const UsageQuery = Type.Object(
 );
 
 /**
- * The monthly chargeback report (reference §4), the same data as `tenantscope usage`. A tenant
+ * The monthly chargeback report (docs/noisy-neighbours.md), the same data as `tenantscope usage`. A tenant
  * token gets its own lines, its cluster's totals and its own placement entry only.
  */
 export const usageRoutes: FastifyPluginAsync<{ deps: { pool: Pool; fleet: Fleet; clock: Clock } }> = async (app, { deps }) => {

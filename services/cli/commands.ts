@@ -46,7 +46,7 @@ export const COMMANDS: readonly Command[] = [
     usage: [
       'tenantscope sla compute --fleet FILE --evidence FILE|- --month YYYY-MM [--tenant ID]',
       '  Prints one canonical JSON report per tenant per line, without a database. Evidence is NDJSON',
-      '  (probe, requests, exclusion, signal, recovery-point, restore-test; see README). A malformed line',
+      '  (probe, requests, exclusion, signal, recovery-point, restore-test; see docs/sla.md). A malformed line',
       '  is reported on stderr with its number and skipped; a bad fleet file, month, tenant or flag exits 2.',
       'tenantscope sla export --month YYYY-MM --tenant ID [--fleet FILE] > bundle.ndjson',
       '  Writes the stored report (latest revision) with every piece of evidence it was computed from.',
@@ -141,7 +141,7 @@ export function usage(): string {
     '',
     'Environment: TENANTSCOPE_DATABASE_URL, TENANTSCOPE_REDIS_URL, TENANTSCOPE_LISTEN, TENANTSCOPE_FLEET_FILE,',
     'TENANTSCOPE_SIGNING_KEY_FILE, TENANTSCOPE_QUEUE_PREFIX, TENANTSCOPE_WORKER_CONCURRENCY,',
-    'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS, TENANTSCOPE_LOG_LEVEL, OTEL_EXPORTER_OTLP_ENDPOINT (see README).',
+    'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS, TENANTSCOPE_LOG_LEVEL, TENANTSCOPE_DATABASE_POOL_SIZE, OTEL_EXPORTER_OTLP_ENDPOINT (see docs/configuration.md).',
     '',
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 import type { TierInput } from './fleet-schema';
 
-/** The example tiers of DESIGN §6, used when a fleet file declares no `tiers`. */
+/** The example tiers (docs/sla.md), used when a fleet file declares no `tiers`. */
 export const DEFAULT_TIERS: Readonly<Record<string, TierInput>> = {
   standard: {
     target: 99.5,

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Resource } from './noisy-thresholds';
 
 /**
- * The shape of the fleet file (DESIGN §6). Structure only: cross references, time zones,
+ * The shape of the fleet file (docs/sla.md). Structure only: cross references, time zones,
  * durations and currencies are checked in fleet.ts, which names the key path of each problem.
  */
 

@@ -111,6 +111,6 @@ export interface Fleet {
   readonly tiers: Readonly<Record<string, Tier>>;
   readonly clusters: Readonly<Record<string, Cluster>>;
   readonly tenants: readonly Tenant[];
-  /** The noisy-neighbour detector's thresholds: the `noisy:` overrides over the reference defaults (§3). */
+  /** The noisy-neighbour detector's thresholds: the `noisy:` overrides over the defaults (docs/noisy-neighbours.md). */
   readonly noisy: DetectorConfig;
 }

@@ -30,7 +30,7 @@ describe('parseFleet', () => {
     expect(new Set(fleet.tenants.map((t) => t.tier))).toEqual(new Set(['standard', 'business', 'mission']));
   });
 
-  it('applies the defaults of DESIGN §6', () => {
+  it('applies the default tiers', () => {
     const fleet = parseFleet(fleetWith(tenant()), 'fleet.yaml');
     const acme = fleet.tenants[0]!;
     expect(acme.timezone).toBe('Europe/Berlin');

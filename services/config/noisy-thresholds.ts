@@ -1,10 +1,10 @@
-/** The shared resources of a cluster (DESIGN §5). */
+/** The shared resources of a cluster (docs/noisy-neighbours.md). */
 export const RESOURCES = ['odoo_workers', 'odoo_cron', 'pg_cpu', 'pg_io', 'pg_conn', 'pg_locks', 'redis', 'ingress'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 /**
  * Every threshold of the noisy-neighbour detector, with the defaults of
- * reference/noisy-neighbours.md §3. The detector evaluates once per 1-minute input, so the
+ * docs/noisy-neighbours.md. The detector evaluates once per 1-minute input, so the
  * reference's 15 s ticks become minutes here (its "40 ticks" correlation window is 10 minutes).
  */
 export interface GateThresholds {
@@ -94,7 +94,7 @@ export interface DetectorConfig {
   };
 }
 
-/** The reference defaults (§3 A–D). Gates without a row in §3.A stay closed (pg_locks, ingress). */
+/** The defaults (docs/noisy-neighbours.md). Gates without a default stay closed (pg_locks, ingress). */
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = Object.freeze({
   gates: {
     pg_cpu: { open: 0.7, close: 0.6 },

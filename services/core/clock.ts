@@ -1,5 +1,5 @@
 /**
- * The clock everything in event time reads (DESIGN §4). Domain code takes one as a parameter
+ * The clock everything in event time reads (docs/operations.md). Domain code takes one as a parameter
  * and never reads the wall clock itself, so replays and simulations run faster than real time.
  */
 export interface Clock {

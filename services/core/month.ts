@@ -19,7 +19,7 @@ export function isMonth(text: string): boolean {
 
 /**
  * The month `YYYY-MM` in `zone`: from local midnight of its first day to local midnight of the
- * next month's first day (DESIGN §6). March 2026 in Europe/Berlin is 44,580 minutes.
+ * next month's first day (docs/sla.md). March 2026 in Europe/Berlin is 44,580 minutes.
  */
 export function monthRange(month: string, zone: string): MonthRange {
   const match = MONTH.exec(month);

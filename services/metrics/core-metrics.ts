@@ -12,7 +12,7 @@ function odooTotals(s: MetricsSnapshot, pick: (row: MetricsSnapshot['totals'][nu
 
 /**
  * The series read from PostgreSQL at scrape time, so every process serves the same numbers
- * (DESIGN §4). Names follow Prometheus rules: base units, `_total` counters.
+ * (docs/operations.md). Names follow Prometheus rules: base units, `_total` counters.
  */
 const STORE_METRICS: StoreMetric<MetricsSnapshot>[] = [
   {

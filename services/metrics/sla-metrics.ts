@@ -60,7 +60,7 @@ function perTenant(s: SlaSnapshot, pick: (t: SlaSnapshot['tenants'][number], c: 
 const METRICS: StoreMetric<SlaSnapshot>[] = [
   {
     name: 'tenantscope_sli_minutes_total',
-    help: 'Minutes of the tenant classified as they closed (5 min after their end), by state: good, bad, nodata, excluded (DESIGN §6).',
+    help: 'Minutes of the tenant classified as they closed (5 min after their end), by state: good, bad, nodata, excluded (docs/sla.md).',
     type: 'counter',
     values: (s) =>
       s.tenants.flatMap((t) => {

@@ -2,7 +2,7 @@ import type { ClusterMinute, Resource, TenantMinute } from './detector-types';
 import { RESOURCES } from './detector-types';
 
 /**
- * Attribution of one cluster-minute (DESIGN §5, reference §2): what each tenant used of each
+ * Attribution of one cluster-minute (docs/noisy-neighbours.md): what each tenant used of each
  * shared resource, its share of the cluster total, and the detector's input. Pure: the loader
  * (attribution-store.ts) reads the stored rollups, this decides what they mean.
  */

@@ -4,7 +4,7 @@ import type { RecentMinute, TenantState } from './detector-tenant';
 import type { Resource } from './detector-types';
 
 /**
- * Reference §3.C for one resource whose gate is open: share rise, dominance, the CPI2 vote,
+ * The antagonist rules for one resource whose gate is open: share rise, dominance, the CPI2 vote,
  * precedence, the flat-usage exclusion, and blame.
  */
 

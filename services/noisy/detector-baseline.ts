@@ -1,6 +1,6 @@
 /**
  * Trailing baselines as plain JSON (the detector's snapshot is stored between minutes) and the
- * robust z-score of Iglewicz–Hoaglin used throughout reference §3.
+ * robust z-score of Iglewicz–Hoaglin used throughout the detector.
  */
 
 /** One baseline series: raw points (oldest first) and its cached median and MAD. */

@@ -1,7 +1,7 @@
 import type { DetectorConfig } from '../config/noisy-thresholds';
 import { RESOURCES, type ClusterMinute, type Resource } from './detector-types';
 
-/** Reference §3.A: the saturation gate per resource, and the shares it blames with (§3.C). */
+/** The saturation gate per resource, and the shares it blames with. */
 
 interface GateState {
   gates: Partial<Record<Resource, boolean>>;

@@ -15,7 +15,7 @@ export interface Detector {
 /** Makes a detector for a cluster, restored from a stored snapshot when there is one. */
 export type DetectorFactory = (cluster: string, state: unknown | null) => Detector;
 
-/** The real detector (reference §3) with these thresholds (the fleet's `noisy:`), restored from its snapshot. */
+/** The real detector (docs/noisy-neighbours.md) with these thresholds (the fleet's `noisy:`), restored from its snapshot. */
 export function detectorFactory(config: DetectorConfig): DetectorFactory {
   return (_cluster, state) => new NoisyNeighbourDetector(config, state ?? undefined);
 }

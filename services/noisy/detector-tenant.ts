@@ -3,7 +3,7 @@ import type { DetectorConfig } from '../config/noisy-thresholds';
 import { RESOURCES, type Resource, type TenantMinute } from './detector-types';
 
 /**
- * One tenant's side of reference §3.B: its own trailing baselines, its robust z per minute, the
+ * One tenant's side of the detector (victims): its own trailing baselines, its robust z per minute, the
  * outlier test, and the self-inflicted test. All state is plain JSON.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The contract between attribution (what each tenant used of each shared resource, per minute)
- * and the noisy-neighbour detector (reference/noisy-neighbours.md §3). The detector is pure and
+ * and the noisy-neighbour detector (docs/noisy-neighbours.md). The detector is pure and
  * runs in event time: the same code serves live data and the evaluation's replays.
  */
 

@@ -5,7 +5,7 @@ import { NoisyNeighbourDetector, type DetectorStepDetail } from './detector';
 import type { ClusterMinute, NoisyIncident, TenantMinute } from './detector-types';
 
 /**
- * Each rule of reference §3 on small hand-made series: eight quiet tenants a–h, one neighbour x,
+ * Each rule of the detector on small hand-made series: eight quiet tenants a–h, one neighbour x,
  * PG CPU as the shared resource. Baselines need 30 points here (the default is 60) to keep the
  * series short; nothing else differs from the defaults unless a test says so.
  */

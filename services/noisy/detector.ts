@@ -6,7 +6,7 @@ import { commitBaselines, emptyTenant, judgeMinute, persistent, remember, type T
 import { RESOURCES, type ClusterMinute, type DetectorStep, type NoisyIncident, type Resource } from './detector-types';
 
 /**
- * The noisy-neighbour detector of reference §3, in event time: one `step` per cluster-minute,
+ * The noisy-neighbour detector (docs/noisy-neighbours.md), in event time: one `step` per cluster-minute,
  * no clock of its own, and all memory in a plain-JSON state that `snapshot`/`restore` carry
  * between a worker's runs.
  */
@@ -100,7 +100,7 @@ export class NoisyNeighbourDetector {
     const selfInflicted = Object.keys(s.tenants)
       .filter((id) => persistent(s.tenants[id] as TenantState, this.config, 'self'))
       .sort();
-    // §3.D counts the evaluations where B and C hold from the victims' first outlier minute:
+    // The lifecycle counts the evaluations where B and C hold from the victims' first outlier minute:
     // "suspected at 3, confirmed at 5, 5–7 min after onset". So this minute's outliers are
     // judged with the confirmed victims, and a candidate may open only once a victim it
     // explains is confirmed (3 of 5), which the first outlier minutes make it at the third.
@@ -121,7 +121,7 @@ export class NoisyNeighbourDetector {
 
   /**
    * Neighbour candidates on every gated resource, then a capacity candidate for the victims
-   * nobody nameable explains. §3.D counts the evaluations where B and C hold; the gate (§3.A)
+   * nobody nameable explains. The lifecycle counts the evaluations where B and C hold; the gate
    * decides when a name may be given. So a suspect is followed while the 5-minute gate mean is
    * still catching up, and becomes firm (may open or confirm) once its gate is open.
    */
@@ -206,7 +206,7 @@ export class NoisyNeighbourDetector {
     return { open, closed };
   }
 
-  /** The close rules of §3.D; evaluated every minute of a confirmed incident. */
+  /** The close rules of the incident lifecycle; evaluated every minute of a confirmed incident. */
   private quiet(inc: OpenIncident, _minute: number): boolean {
     const lc = this.config.lifecycle;
     // A victim is calm when its median z over the quiet window is below closeZ: with dozens of

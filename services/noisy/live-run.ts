@@ -11,7 +11,7 @@ import { saveIncidents } from './incident-store';
 import { backlogLimit } from './log-backlog';
 
 /**
- * The live noisy-neighbour run (reference §3, in event time): per cluster, the minutes closed
+ * The live noisy-neighbour run (docs/noisy-neighbours.md), in event time: per cluster, the minutes closed
  * since the last run are attributed, stepped through the detector, and stored with the
  * detector's snapshot, the incidents and the new watermark in one transaction under an advisory
  * lock per cluster. A second worker running at the same time waits for the lock, then finds the

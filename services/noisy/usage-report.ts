@@ -6,7 +6,7 @@ import { RESOURCES } from './detector-types';
 import { loadUsageInputs, type UsageInputs } from './usage-store';
 
 /**
- * The monthly chargeback report in the OpenCost manner (reference §4): each tenant's usage and
+ * The monthly chargeback report in the OpenCost manner (docs/noisy-neighbours.md): each tenant's usage and
  * share of each shared resource, the cluster's idle capacity spread over tenants by their usage
  * share (OpenCost `shareIdle`), storage charged directly, and placement advice for tenants that
  * were antagonists too long. The month is the calendar month in the cluster's time zone, so all

@@ -13,7 +13,7 @@ export interface UsageInputs {
 }
 
 // Only minutes where every tenant's interval was valid count: a reset never bills anyone twice
-// and never shifts another tenant's share (reference §2, counter hygiene).
+// and never shifts another tenant's share (counter hygiene).
 const TENANT_USAGE = `
 SELECT t.tenant_id, t.resource, sum(t.usage) AS usage
 FROM tenant_resource_minute t JOIN cluster_resource_minute c USING (cluster_id, minute, resource)

@@ -2,7 +2,7 @@ import type { NodataPolicy, Tier } from '../config/fleet-types';
 import { prepareRatio, ratioAbove, type PreparedRatio } from './exact';
 import type { MinuteEvidence } from './minute-evidence';
 
-/** The state of one minute (DESIGN §6), as stored in a Uint8Array. */
+/** The state of one minute (docs/sla.md), as stored in a Uint8Array. */
 export const GOOD = 0;
 export const BAD = 1;
 export const NODATA = 2;

@@ -10,7 +10,7 @@ import { reasonFor, reportChanges } from './store/report-diff';
 import { signCanonical } from './store/report-store';
 
 /**
- * Freezing (DESIGN §6): once a tenant's month has ended and the grace period for late evidence
+ * Freezing (docs/sla.md): once a tenant's month has ended and the grace period for late evidence
  * has passed, its report is stored as revision 1 (canonical JSON, SHA-256, HMAC). Every later
  * run recomputes the frozen months still within `recheckDays` and stores a new revision only
  * when the canonical JSON differs, with the reason and the changed fields: nothing changes

@@ -26,7 +26,7 @@ export interface ReportExclusion {
   readonly minutes: number;
 }
 
-/** One tenant's month (DESIGN §6). Every figure is a pure function of the fleet and the evidence. */
+/** One tenant's month (docs/sla.md). Every figure is a pure function of the fleet and the evidence. */
 export interface SlaReport {
   readonly reportVersion: number;
   readonly tenant: string;

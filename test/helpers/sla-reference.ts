@@ -3,7 +3,7 @@ import type { Fleet } from '../../services/config/fleet-types';
 
 /**
  * A deliberately plain SLA calculator for the property test: one loop over the month's minutes,
- * Maps instead of typed arrays, every rule re-read from DESIGN §6 and written again without
+ * Maps instead of typed arrays, every rule re-read from docs/sla.md and written again without
  * looking at the engine. Slow, obvious, and only for comparison. Decimals from the fleet file
  * are compared as integers scaled by 10^6 (the generators use at most 6 decimal places).
  */

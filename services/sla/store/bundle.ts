@@ -10,7 +10,7 @@ import type { StoredReport } from './report-store';
  * The audit bundle of one tenant's month (`tenantscope sla export`): a header line with what
  * the engine needs besides evidence (tier, the tenant's and cluster's fleet entries, month,
  * engine version), a line with the stored report (revision, digest, signature, canonical JSON),
- * then the evidence in the engine's evidence-line format (README "SLA reports"). `sla recompute`
+ * then the evidence in the engine's evidence-line format (docs/sla.md). `sla recompute`
  * rebuilds the report from the bundle alone through the engine's own path (computeReport over
  * evidence lines), which is independent of the PostgreSQL path that made the stored report.
  */

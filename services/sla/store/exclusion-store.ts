@@ -2,7 +2,7 @@ import { RequestError } from '../../core/errors';
 import type { Queryable } from '../../storage/db';
 
 /**
- * Exclusion windows approved through the API (DESIGN §6): kind, reason, who, when. Recording and
+ * Exclusion windows approved through the API (docs/sla.md): kind, reason, who, when. Recording and
  * revoking are audit rows; nothing is deleted, so a frozen report that counted a window stays
  * explainable after the window is revoked (the next revision then says why it changed).
  */
