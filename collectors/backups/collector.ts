@@ -9,6 +9,7 @@ import { claimRun } from '../lib/collector-store';
 import { withTransaction } from '../../services/storage/db';
 import { nextArchiveState, stanzaPoints, type PointEvent } from './recovery-points';
 import { succeededRun } from '../lib/run-record';
+import { lockTargetForTransaction } from '../../services/storage/locks';
 
 /** Backups change a few times an hour; a minute keeps the WAL reach bound within a minute or so of the info file. */
 export const BACKUPS_INTERVAL_SECONDS = 60;
@@ -81,7 +82,7 @@ export async function ingestBackups(deps: IngestDeps, target: BackupsTarget, run
   const finishedAt = new Date(now);
   const applied = await withTransaction(deps.pool, async (client) => {
     // One run per cluster at a time: the stanza's previous read and the point maxima are read here.
-    await client.query("SELECT pg_advisory_xact_lock(hashtextextended('backups|' || $1, 7461))", [target.cluster]);
+    await lockTargetForTransaction(client, 'backups', target.cluster);
     if (batch.jobs && !(await advanceCheckpoint(client, target.collector, target.target, before, batch.jobs.checkpoint, finishedAt)))
       return false;
     await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, records, rejected));

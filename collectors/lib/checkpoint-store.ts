@@ -1,5 +1,6 @@
 import type { FileCheckpoint as LogCheckpoint } from './file-tail';
 import type { Client, Queryable } from '../../services/storage/db';
+import { lockTargetForTransaction } from '../../services/storage/locks';
 
 export async function readCheckpoint(db: Queryable, collector: string, target: string): Promise<LogCheckpoint | undefined> {
   const { rows } = await db.query<{ file_identity: string; file_offset: number }>(
@@ -25,7 +26,7 @@ export async function advanceCheckpoint(
   behind = false,
 ): Promise<boolean> {
   // A row lock cannot guard a checkpoint that does not exist yet; this lock guards both cases.
-  await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '|' || $2, 7461))", [collector, target]);
+  await lockTargetForTransaction(client, collector, target);
   const { rows } = await client.query<{ file_identity: string; file_offset: number }>(
     'SELECT file_identity, file_offset FROM ingest_checkpoint WHERE collector = $1 AND target = $2',
     [collector, target],

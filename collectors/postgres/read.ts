@@ -11,6 +11,7 @@ import {
   databaseStatsQuery,
   slotsQuery,
 } from './queries';
+import { boolean, number, optionalNumber, optionalText } from '../lib/row';
 
 /**
  * Reads one monitored PostgreSQL server (13 to 17) through its statistics views, in three kinds
@@ -175,39 +176,12 @@ export async function collect(input: PostgresInput): Promise<PostgresBatch> {
 
 // ---- row parsers: any row gives a record or undefined (rejected), never an exception ----
 
-/** A finite number from a number or a numeric string (int8 arrives as text); else undefined. */
-function num(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const n = Number(value);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
-}
-
-/** null for SQL NULL, undefined for a value of the wrong kind. */
-function optNum(value: unknown): number | null | undefined {
-  return value === null || value === undefined ? null : num(value);
-}
-
-function optText(value: unknown): string | null | undefined {
-  if (value === null || value === undefined) return null;
-  return typeof value === 'string' ? value : undefined;
-}
-
-function bool(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (value === 't' || value === 'true') return true;
-  if (value === 'f' || value === 'false') return false;
-  return undefined;
-}
-
 export function parseServerInfo(row: Row): ServerInfo | undefined {
-  const versionNum = num(row.server_version_num);
-  const maxConnections = num(row.max_connections);
-  const serverNow = num(row.server_now);
-  const trackIoTiming = bool(row.track_io_timing);
-  const inRecovery = bool(row.in_recovery);
+  const versionNum = number(row.server_version_num);
+  const maxConnections = number(row.max_connections);
+  const serverNow = number(row.server_now);
+  const trackIoTiming = boolean(row.track_io_timing);
+  const inRecovery = boolean(row.in_recovery);
   if (
     versionNum === undefined ||
     maxConnections === undefined ||
@@ -231,21 +205,21 @@ function pidList(value: unknown): number[] | null | undefined {
           .filter((s) => s.trim() !== '')
       : undefined;
   if (!items) return undefined;
-  const pids = items.map(num);
+  const pids = items.map((item) => number(item));
   return pids.every((p): p is number => p !== undefined && Number.isInteger(p)) ? pids : undefined;
 }
 
 export function parseBackendRow(row: Row): BackendRecord | undefined {
-  const pid = num(row.pid);
-  const datname = optText(row.datname);
-  const backendType = optText(row.backend_type);
-  const state = optText(row.state);
-  const waitEventType = optText(row.wait_event_type);
-  const waitEvent = optText(row.wait_event);
-  const xactAgeSeconds = optNum(row.xact_age_seconds);
+  const pid = number(row.pid);
+  const datname = optionalText(row.datname);
+  const backendType = optionalText(row.backend_type);
+  const state = optionalText(row.state);
+  const waitEventType = optionalText(row.wait_event_type);
+  const waitEvent = optionalText(row.wait_event);
+  const xactAgeSeconds = optionalNumber(row.xact_age_seconds);
   const blockingPids = pidList(row.blocking_pids);
-  const lockWaitSeconds = optNum(row.lock_wait_seconds);
-  const self = row.self === undefined || row.self === null ? false : bool(row.self);
+  const lockWaitSeconds = optionalNumber(row.lock_wait_seconds);
+  const self = row.self === undefined || row.self === null ? false : boolean(row.self);
   if (pid === undefined || !Number.isInteger(pid) || self === undefined) return undefined;
   if ([datname, backendType, state, waitEventType, waitEvent, xactAgeSeconds, blockingPids, lockWaitSeconds].includes(undefined))
     return undefined;
@@ -279,15 +253,15 @@ const TIME_COLUMNS: Record<string, DatabaseCounter> = {
  * while track_io_timing is off: PostgreSQL then reports 0, which would be a made-up 0.
  */
 export function parseDatabaseStatsRow(row: Row, trackIoTiming: boolean): DatabaseStatsRecord | undefined {
-  const datid = num(row.datid);
-  const datname = optText(row.datname);
-  const statsReset = optNum(row.stats_reset);
+  const datid = number(row.datid);
+  const datname = optionalText(row.datname);
+  const statsReset = optionalNumber(row.stats_reset);
   if (datid === undefined || typeof datname !== 'string' || statsReset === undefined) return undefined;
   const counters: Partial<Record<DatabaseCounter, number>> = {};
   for (const column of [...DATABASE_COUNTERS, ...DATABASE_COUNTERS_14, ...DATABASE_TIMES, ...DATABASE_TIMES_14]) {
     if (!(column in row)) continue;
     if ((column === 'blk_read_time' || column === 'blk_write_time') && !trackIoTiming) continue;
-    const value = optNum(row[column]);
+    const value = optionalNumber(row[column]);
     if (value === undefined || (value !== null && value < 0)) return undefined;
     if (value === null) continue;
     const key = TIME_COLUMNS[column];
@@ -298,9 +272,9 @@ export function parseDatabaseStatsRow(row: Row, trackIoTiming: boolean): Databas
 }
 
 export function parseCheckpointRow(row: Row): CheckpointRecord | undefined {
-  const timed = num(row.timed);
-  const requested = num(row.requested);
-  const statsReset = optNum(row.stats_reset);
+  const timed = number(row.timed);
+  const requested = number(row.requested);
+  const statsReset = optionalNumber(row.stats_reset);
   if (timed === undefined || requested === undefined || timed < 0 || requested < 0 || statsReset === undefined) return undefined;
   return { type: 'checkpoints', statsReset: statsReset === null ? null : Math.round(statsReset * 1000), counters: { timed, requested } };
 }
@@ -308,12 +282,12 @@ export function parseCheckpointRow(row: Row): CheckpointRecord | undefined {
 const LAG_KINDS: readonly LagKind[] = ['write', 'flush', 'replay'];
 
 export function parseStandbyRow(row: Row): StandbyRecord | undefined {
-  const pid = num(row.pid);
-  const applicationName = optText(row.application_name);
-  const clientAddr = optText(row.client_addr);
-  const clientPort = optNum(row.client_port);
-  const state = optText(row.state);
-  const syncState = optText(row.sync_state);
+  const pid = number(row.pid);
+  const applicationName = optionalText(row.application_name);
+  const clientAddr = optionalText(row.client_addr);
+  const clientPort = optionalNumber(row.client_port);
+  const state = optionalText(row.state);
+  const syncState = optionalText(row.sync_state);
   if (
     pid === undefined ||
     applicationName === undefined ||
@@ -326,8 +300,8 @@ export function parseStandbyRow(row: Row): StandbyRecord | undefined {
   const lagSeconds: Partial<Record<LagKind, number>> = {};
   const lagBytes: Partial<Record<LagKind, number>> = {};
   for (const kind of LAG_KINDS) {
-    const seconds = optNum(row[`${kind}_lag_seconds`]);
-    const bytes = optNum(row[`${kind}_lag_bytes`]);
+    const seconds = optionalNumber(row[`${kind}_lag_seconds`]);
+    const bytes = optionalNumber(row[`${kind}_lag_bytes`]);
     if (seconds === undefined || bytes === undefined) return undefined;
     if (seconds !== null) lagSeconds[kind] = seconds;
     // a standby can report a position a moment ahead of the one read here: no negative lag
@@ -347,13 +321,13 @@ export function labelStandbys(standbys: StandbyRecord[]): void {
 }
 
 export function parseSlotRow(row: Row): SlotRecord | undefined {
-  const slot = optText(row.slot_name);
-  const slotType = optText(row.slot_type);
-  const database = optText(row.database);
-  const active = bool(row.active);
-  const walStatus = optText(row.wal_status);
-  const safeWalSizeBytes = optNum(row.safe_wal_size);
-  const retainedBytes = optNum(row.retained_bytes);
+  const slot = optionalText(row.slot_name);
+  const slotType = optionalText(row.slot_type);
+  const database = optionalText(row.database);
+  const active = boolean(row.active);
+  const walStatus = optionalText(row.wal_status);
+  const safeWalSizeBytes = optionalNumber(row.safe_wal_size);
+  const retainedBytes = optionalNumber(row.retained_bytes);
   if (typeof slot !== 'string' || typeof slotType !== 'string' || database === undefined || active === undefined) return undefined;
   if (walStatus === undefined || safeWalSizeBytes === undefined || retainedBytes === undefined) return undefined;
   return {
@@ -370,8 +344,8 @@ export function parseSlotRow(row: Row): SlotRecord | undefined {
 
 /** A database we may not connect to has no size (NULL): skipped, not rejected. */
 export function parseSizeRow(row: Row): SizeRecord | undefined {
-  const datname = optText(row.datname);
-  const bytes = num(row.size_bytes);
+  const datname = optionalText(row.datname);
+  const bytes = number(row.size_bytes);
   if (typeof datname !== 'string' || bytes === undefined || bytes < 0) return undefined;
   return { type: 'size', datname, bytes };
 }

@@ -3,6 +3,7 @@ import { DATABASE_COUNTERS } from './queries';
 import type { SlotRecord, StandbyRecord } from './read';
 import type { TenantActivity } from './rollup';
 import type { Client } from '../../services/storage/db';
+import { LOCK, lockKeyForTransaction } from '../../services/storage/locks';
 
 /**
  * Writes of the postgres collector, each inside the caller's transaction. Rows travel as one
@@ -122,14 +123,12 @@ export async function addActivitySample(client: Client, w: ActivityWrite): Promi
   );
 }
 
-const STATS_LOCK = 7_461_005;
-
 /**
  * Serialises stats runs of one cluster (two workers must never take the same delta) and says
  * when the cluster's last stats run was taken; null for the first one.
  */
 export async function lockClusterStats(client: Client, clusterId: string): Promise<Date | null> {
-  await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [STATS_LOCK, clusterId]);
+  await lockKeyForTransaction(client, LOCK.postgresStats, clusterId);
   const { rows } = await client.query('SELECT stats_sampled_at FROM pg_cluster_total WHERE cluster_id = $1', [clusterId]);
   return (rows[0]?.stats_sampled_at as Date | undefined) ?? null;
 }

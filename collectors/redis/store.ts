@@ -1,6 +1,7 @@
 import type { KeyspaceRecord, RedisCounter, RedisGauge, RedisServerStats } from './info-parser';
 import type { CounterBase, TenantUsage } from './deltas';
 import type { Client } from '../../services/storage/db';
+import { lockTargetForTransaction } from '../../services/storage/locks';
 
 /** The redis collector's tables (migrations/0006_redis.sql). Every call runs in the caller's transaction. */
 
@@ -31,7 +32,6 @@ const COUNTER_COLUMNS: readonly RedisCounter[] = [
 ];
 
 /** Serialises runs on one server across workers; the base row may not exist yet, so no row lock. */
-const LOCK_TARGET = "SELECT pg_advisory_xact_lock(hashtextextended('redis|' || $1, 7461))";
 
 const READ_BASE = 'SELECT run_id, sampled_at, counters, client_commands FROM redis_server_state WHERE cluster_id = $1';
 
@@ -100,7 +100,7 @@ ON CONFLICT (tenant_id, minute) DO UPDATE SET
   commands = CASE WHEN EXCLUDED.commands IS NULL THEN m.commands ELSE coalesce(m.commands, 0) + EXCLUDED.commands END`;
 
 export async function lockRedisTarget(client: Client, clusterId: string): Promise<void> {
-  await client.query(LOCK_TARGET, [clusterId]);
+  await lockTargetForTransaction(client, 'redis', clusterId);
 }
 
 export async function readRedisBase(client: Client, clusterId: string): Promise<CounterBase | undefined> {

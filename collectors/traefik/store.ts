@@ -1,5 +1,6 @@
 import type { Baseline, StoredCounters } from './deltas';
 import type { Client } from '../../services/storage/db';
+import { lockTargetForTransaction } from '../../services/storage/locks';
 
 /** Request classes of the ingress: HTTP status classes, `aborted` for code 0, `other` for gRPC and the rest. */
 export const INGRESS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', 'aborted', 'other'] as const;
@@ -20,7 +21,6 @@ const ADD_NULLABLE = (col: string) =>
   `${col} = CASE WHEN EXCLUDED.${col} IS NULL THEN t.${col} ELSE coalesce(t.${col}, 0) + EXCLUDED.${col} END`;
 const SAME_BOUNDS = 't.duration_bounds = EXCLUDED.duration_bounds';
 
-const LOCK_TARGET = "SELECT pg_advisory_xact_lock(hashtextextended('traefik|' || $1, 7461))";
 const SELECT_STATE = 'SELECT scraped_at, process_start, counters FROM traefik_scrape_state WHERE target = $1';
 const UPSERT_STATE = `
 INSERT INTO traefik_scrape_state (target, cluster_id, scraped_at, process_start, metric_set, counters) VALUES ($1, $2, $3, $4, $5, $6)
@@ -69,7 +69,7 @@ ON CONFLICT (cluster_id, router) DO UPDATE SET requests = t.requests + EXCLUDED.
 
 /** Serialises runs on one target inside the caller's transaction (the state row may not exist yet). */
 export async function lockTarget(client: Client, target: string): Promise<void> {
-  await client.query(LOCK_TARGET, [target]);
+  await lockTargetForTransaction(client, 'traefik', target);
 }
 
 export async function readBaseline(client: Client, target: string): Promise<Baseline | undefined> {

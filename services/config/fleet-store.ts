@@ -1,7 +1,6 @@
 import type { Fleet } from './fleet-types';
 import { withTransaction, type Pool, type Queryable } from '../storage/db';
-
-const FLEET_SYNC_LOCK = 7_461_003;
+import { LOCK, lockForTransaction } from '../storage/locks';
 
 /**
  * Writes the fleet file's tiers, clusters and tenants to the database. Tenants no longer in the
@@ -9,7 +8,7 @@ const FLEET_SYNC_LOCK = 7_461_003;
  */
 export async function syncFleet(pool: Pool, fleet: Fleet, now: Date): Promise<void> {
   await withTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [FLEET_SYNC_LOCK]);
+    await lockForTransaction(client, LOCK.fleetSync);
     for (const tier of Object.values(fleet.tiers)) {
       await client.query(
         `INSERT INTO tier (id, spec, synced_at) VALUES ($1, $2, $3)

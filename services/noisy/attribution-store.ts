@@ -1,6 +1,7 @@
 import type { Queryable } from '../storage/db';
 import { hasOdooData } from '../../collectors/lib/tenant-minute-store';
 import type { ClusterSources, MinuteAttribution, TenantSources } from './attribution';
+import { optionalNumber } from '../../collectors/lib/row';
 
 /**
  * Reads the stored minute rollups attribution is built from, and writes what it built. The
@@ -54,7 +55,8 @@ WHERE r.cluster_id = $1 AND r.minute >= $2 AND r.minute < $3`;
 // max_connections is a server setting: the latest reading stands for the minutes being read.
 const PG_SERVER = 'SELECT max_connections FROM pg_cluster_state WHERE cluster_id = $1';
 
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+// A numeric column as a number, NULL as null (never a made-up 0).
+const num = (v: unknown): number | null => optionalNumber(v) ?? null;
 
 export async function loadClusterWindow(db: Queryable, cluster: string, fromMs: number, toMs: number): Promise<ClusterWindow> {
   const args = [cluster, new Date(fromMs), new Date(toMs)];

@@ -9,6 +9,7 @@ import type { DetectorFactory } from './detector-port';
 import type { NoisyIncident } from './detector-types';
 import { saveIncidents } from './incident-store';
 import { backlogLimit } from './log-backlog';
+import { LOCK, lockKeyForTransaction } from '../storage/locks';
 
 /**
  * The live noisy-neighbour run (docs/noisy-neighbours.md), in event time: per cluster, the minutes closed
@@ -25,7 +26,6 @@ export const FIRST_RUN_LOOKBACK_MS = 6 * 3_600_000;
 /** At most this many minutes per cluster and run: a long outage of the job catches up in steps. */
 export const MAX_MINUTES_PER_RUN = 360;
 const MINUTE = 60_000;
-const NOISY_LOCK = 7_461_020;
 
 export interface LiveDeps {
   pool: Pool;
@@ -57,7 +57,7 @@ async function runCluster(deps: LiveDeps, cluster: Cluster): Promise<ClusterRun>
   await deps.partitions.ensure('tenant_resource_minute', months);
   await deps.partitions.ensure('cluster_resource_minute', months);
   return withTransaction(deps.pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [NOISY_LOCK, cluster.id]);
+    await lockKeyForTransaction(client, LOCK.noisy, cluster.id);
     const state = await loadState(client, cluster.id);
     const from = state?.watermark ?? closedUntil - FIRST_RUN_LOOKBACK_MS;
     const until = await backlogLimit(client, cluster, from, Math.min(closedUntil, from + MAX_MINUTES_PER_RUN * MINUTE), deps.clock.now());

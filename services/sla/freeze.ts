@@ -8,6 +8,7 @@ import { loadTenantMonth } from './store/evidence-loader';
 import { computeReportFromMinutes } from './store/minutes-report';
 import { reasonFor, reportChanges } from './store/report-diff';
 import { signCanonical } from './store/report-store';
+import { LOCK, lockKeyForTransaction } from '../storage/locks';
 
 /**
  * Freezing (docs/sla.md): once a tenant's month has ended and the grace period for late evidence
@@ -27,7 +28,6 @@ export interface FreezeDeps {
 export type FreezeOutcome = { tenant: string; month: string; revision: number; created: boolean; reason: string | null };
 
 /** Advisory lock namespace of a tenant-month (the second key is hashtext of tenant/month). */
-const FREEZE_LOCK = 7_461_009;
 
 /** How long after freezing a month is still rechecked for late evidence and new exclusions. */
 export const RECHECK_DAYS = 92;
@@ -44,7 +44,7 @@ export async function freezeTenantMonth(deps: FreezeDeps, tenant: string, month:
   if (now < range.endMs + deps.graceHours * 3_600_000)
     throw new RangeError(`${tenant} ${month} is not closed yet: it freezes ${deps.graceHours} h after the month's end`);
   return withTransaction(deps.pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [FREEZE_LOCK, `${tenant}/${month}`]);
+    await lockKeyForTransaction(client, LOCK.slaFreeze, `${tenant}/${month}`);
     const { rows } = await client.query<{ revision: number; canonical: string }>(
       'SELECT revision, canonical FROM sla_report WHERE tenant_id = $1 AND month = $2 ORDER BY revision DESC LIMIT 1',
       [tenant, month],

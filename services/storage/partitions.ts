@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Pool } from './db';
+import { LOCK, lockForTransaction } from './locks';
 
 /** Tables partitioned by UTC month. */
 export const MONTHLY_TABLES = [
@@ -17,8 +18,6 @@ export const MONTHLY_TABLES = [
   'sla_minute',
 ] as const;
 export type MonthlyTable = (typeof MONTHLY_TABLES)[number];
-
-const PARTITION_LOCK = 7_461_002;
 
 /**
  * Makes sure the monthly partitions holding `instants` exist, in a short transaction of its own
@@ -41,7 +40,7 @@ export class PartitionKeeper {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
+      await lockForTransaction(client, LOCK.partition);
       for (const at of missing.values()) {
         await client.query('SELECT tenantscope_ensure_month_partition($1, $2)', [table, at]);
       }

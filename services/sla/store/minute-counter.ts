@@ -8,6 +8,7 @@ import type { MonthRange } from '../../core/month';
 import { loadMinuteEvidence } from './evidence-loader';
 import { loadSparseEvidence } from './sparse-evidence';
 import { classifyRange } from './minutes-report';
+import { LOCK, lockKeyForTransaction } from '../../storage/locks';
 
 /**
  * The SLI minute counter behind tenantscope_sli_minutes_total. Each minute is classified once,
@@ -20,7 +21,6 @@ import { classifyRange } from './minutes-report';
 export const ALLOWED_LATENESS_MS = 5 * 60_000;
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const COUNTER_LOCK = 7_461_010;
 /** At most this much is classified per tenant and run, so a long outage of the job catches up in steps. */
 const MAX_STEP_MS = 7 * DAY;
 
@@ -61,7 +61,7 @@ async function countTenant(deps: CounterDeps, tenant: Tenant): Promise<number> {
     months.push(m.toMillis());
   await deps.partitions.ensure('sla_minute', months);
   return withTransaction(deps.pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [COUNTER_LOCK, tenant.id]);
+    await lockKeyForTransaction(client, LOCK.slaCounter, tenant.id);
     const { rows } = await client.query<{ counted_until: Date }>('SELECT counted_until FROM sla_minute_total WHERE tenant_id = $1', [
       tenant.id,
     ]);
