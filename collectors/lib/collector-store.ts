@@ -49,3 +49,20 @@ export async function recordStatus(db: Queryable, run: RunRecord): Promise<void>
     [run.collector, run.target, run.success, run.durationSeconds, run.finishedAt, run.error ?? null, run.rejected],
   );
 }
+
+/** The latest outcome of each collector target, as /metrics publishes it. */
+export interface CollectorStatusRow {
+  collector: string;
+  target: string;
+  success: boolean;
+  duration_seconds: number;
+  finished_at: Date;
+  rejected_total: number;
+}
+
+export async function readCollectorStatus(db: Queryable): Promise<CollectorStatusRow[]> {
+  const { rows } = await db.query<CollectorStatusRow>(
+    'SELECT collector, target, success, duration_seconds, finished_at, rejected_total FROM collector_status ORDER BY collector, target',
+  );
+  return rows;
+}

@@ -1,5 +1,5 @@
 import type { MinuteRow } from './minute-rollup';
-import type { Client } from '../../services/storage/db';
+import type { Client, Queryable } from '../../services/storage/db';
 
 /** SQL: the tenant_minute row (aliased `alias`) holds something from the Odoo log, not only probes or ingress. */
 export const hasOdooData = (alias: string): string =>
@@ -110,4 +110,37 @@ export async function addMinuteRows(client: Client, rows: readonly MinuteRow[]):
       total.probe,
     ]);
   }
+}
+
+/** The per-tenant running totals of Odoo requests and probes, as /metrics publishes them. */
+export interface TenantTotalRow {
+  tenant_id: string;
+  odoo_requests_2xx: number;
+  odoo_requests_3xx: number;
+  odoo_requests_4xx: number;
+  odoo_requests_5xx: number;
+  odoo_requests_other: number;
+  odoo_requests_held: number;
+  odoo_queries: number;
+  odoo_sql_seconds: number;
+  odoo_python_seconds: number;
+  odoo_duration_counts: number[] | null;
+  odoo_duration_sum: number;
+  probes_ok: number;
+  probes_failed: number;
+  seen_odoo: boolean;
+  seen_probe: boolean;
+}
+
+const TENANT_TOTALS = 'SELECT t.* FROM tenant_total t JOIN tenant ON tenant.id = t.tenant_id WHERE tenant.active ORDER BY t.tenant_id';
+
+export async function readTenantTotals(db: Queryable): Promise<TenantTotalRow[]> {
+  const { rows } = await db.query(TENANT_TOTALS);
+  return rows.map((r) => ({ ...r, odoo_duration_counts: r.odoo_duration_counts?.map(Number) ?? null }));
+}
+
+/** Tenants some Odoo log line (a request) was seen for. */
+export async function tenantsSeenInOdooLogs(db: Queryable): Promise<Set<string>> {
+  const { rows } = await db.query<{ tenant_id: string }>('SELECT tenant_id FROM tenant_total WHERE seen_odoo');
+  return new Set(rows.map((r) => r.tenant_id));
 }

@@ -6,6 +6,7 @@ import { withTransaction } from '../../services/storage/db';
 import { addMinuteRows } from '../lib/tenant-minute-store';
 import { MinuteRollup } from '../lib/minute-rollup';
 import { succeededRun } from '../lib/run-record';
+import { storeLatestProbe } from './store';
 
 export interface ProbeTarget extends CollectorTarget {
   collector: 'odoo-probe';
@@ -66,19 +67,13 @@ export async function ingestProbe(deps: IngestDeps, target: ProbeTarget, run: Ru
     const claimed = await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, 1, 0));
     if (!claimed) return false;
     await addMinuteRows(client, rows);
-    await client.query(
-      `INSERT INTO probe_state (tenant_id, probed_at, ok, duration_seconds, reason) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (tenant_id) DO UPDATE SET probed_at = EXCLUDED.probed_at, ok = EXCLUDED.ok,
-         duration_seconds = EXCLUDED.duration_seconds, reason = EXCLUDED.reason
-       WHERE probe_state.probed_at <= EXCLUDED.probed_at`,
-      [
-        target.tenant.id,
-        new Date(result.ts),
-        result.ok,
-        result.durationSeconds,
-        result.reason === 'status' ? `status ${result.status}` : result.reason,
-      ],
-    );
+    await storeLatestProbe(client, {
+      tenant: target.tenant.id,
+      at: new Date(result.ts),
+      ok: result.ok,
+      durationSeconds: result.durationSeconds,
+      reason: result.reason === 'status' ? `status ${result.status}` : result.reason,
+    });
     return true;
   });
   return { records: applied ? 1 : 0, rejected: 0, duplicate: !applied };

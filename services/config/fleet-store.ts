@@ -52,3 +52,32 @@ export async function listActiveTenants(db: Queryable): Promise<TenantRow[]> {
   );
   return rows;
 }
+
+/** A tenant of the stored fleet that the fleet file still lists. */
+export interface ActiveTenant {
+  id: string;
+  name: string;
+  cluster: string;
+  tier: string;
+}
+
+export async function readActiveTenants(db: Queryable): Promise<ActiveTenant[]> {
+  return (await db.query<ActiveTenant>('SELECT id, name, cluster_id AS cluster, tier_id AS tier FROM tenant WHERE active ORDER BY id'))
+    .rows;
+}
+
+/** An active tenant with what its tier says of the SLA target and the no-data policy. */
+export interface TenantTier {
+  id: string;
+  cluster: string;
+  tier: string;
+  timezone: string;
+  target: string;
+  nodata: string;
+}
+
+export async function readActiveTenantTiers(db: Queryable): Promise<TenantTier[]> {
+  const sql = `SELECT t.id, t.cluster_id AS cluster, t.tier_id AS tier, t.timezone, r.spec->>'targetPercent' AS target, r.spec->>'nodata' AS nodata
+    FROM tenant t JOIN tier r ON r.id = t.tier_id WHERE t.active ORDER BY t.id`;
+  return (await db.query<TenantTier>(sql)).rows;
+}

@@ -1,5 +1,5 @@
 import { DURATION_BUCKETS, CODE_CLASSES } from '../../collectors/lib/minute-rollup';
-import { loadMetricsSnapshot, type MetricsSnapshot } from '../storage/metrics-store';
+import { loadMetricsSnapshot, type MetricsSnapshot } from './snapshot';
 import type { MetricGroup, StoreMetric } from './metric-group';
 
 const tenantLabels = (s: MetricsSnapshot) => new Map(s.tenants.map((t) => [t.id, { tenant: t.id, cluster: t.cluster }]));

@@ -1,5 +1,5 @@
-import type { Queryable } from '../storage/db';
 import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';
+import { type NoisySnapshot, PER_MINUTE_COUNTS, readNoisySnapshot } from '../noisy/metrics-store';
 
 /**
  * Noisy-neighbour and attribution series (services/noisy, migrations/0011_noisy.sql), read from
@@ -12,41 +12,6 @@ import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';
  *   blocks for pg_io; backend-seconds for pg_conn and client-seconds for redis, i.e. the
  *   per-minute peak count times 60; requests for ingress).
  */
-
-export interface NoisySnapshot {
-  active: { tenant: string; cluster: string; resource: string; role: string }[];
-  shares: { tenant: string; cluster: string; resource: string; share: number }[];
-  totals: { tenant: string; cluster: string; resource: string; usage: number }[];
-}
-
-// Counted per minute as a peak count; as a counter they become count-seconds.
-const PER_MINUTE_COUNTS = new Set(['pg_conn', 'redis']);
-
-const ACTIVE = `
-SELECT DISTINCT x.tenant, n.cluster_id AS cluster, n.resource, x.role FROM noisy_incident n
-CROSS JOIN LATERAL (SELECT unnest(n.antagonist_ids) AS tenant, 'antagonist' AS role UNION ALL SELECT unnest(n.victims), 'victim') AS x
-JOIN tenant t ON t.id = x.tenant
-WHERE n.end_at IS NULL AND n.confirmed_at IS NOT NULL AND t.active
-ORDER BY 1, 2, 3, 4`;
-
-const SHARES = `
-SELECT r.tenant_id AS tenant, r.cluster_id AS cluster, r.resource, r.share
-FROM noisy_detector_state s JOIN tenant_resource_minute r ON r.cluster_id = s.cluster_id AND r.minute = s.watermark - interval '1 minute'
-JOIN tenant t ON t.id = r.tenant_id
-WHERE r.share IS NOT NULL AND t.active ORDER BY 1, 3`;
-
-const TOTALS = `
-SELECT r.tenant_id AS tenant, r.cluster_id AS cluster, r.resource, r.usage FROM tenant_resource_total r JOIN tenant t ON t.id = r.tenant_id
-WHERE t.active ORDER BY 1, 3`;
-
-async function load(db: Queryable): Promise<NoisySnapshot> {
-  const [active, shares, totals] = await Promise.all([db.query(ACTIVE), db.query(SHARES), db.query(TOTALS)]);
-  return {
-    active: active.rows,
-    shares: shares.rows.map((r) => ({ ...r, share: Number(r.share) })),
-    totals: totals.rows.map((r) => ({ ...r, usage: Number(r.usage) })),
-  };
-}
 
 const METRICS: StoreMetric<NoisySnapshot>[] = [
   {
@@ -74,4 +39,4 @@ const METRICS: StoreMetric<NoisySnapshot>[] = [
   },
 ];
 
-export const noisyMetrics: MetricGroup<NoisySnapshot> = { name: 'noisy', load, metrics: METRICS };
+export const noisyMetrics: MetricGroup<NoisySnapshot> = { name: 'noisy', load: readNoisySnapshot, metrics: METRICS };

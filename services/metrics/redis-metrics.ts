@@ -1,29 +1,7 @@
-import type { Queryable } from '../storage/db';
 import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';
+import { type RedisSnapshot, type Row, readRedisSnapshot } from '../../collectors/redis/metrics-store';
 
 /** The redis collector's series, read from PostgreSQL at scrape time (migrations/0006_redis.sql). */
-
-type Row = Record<string, unknown> & { cluster_id: string };
-
-export interface RedisSnapshot {
-  servers: Row[];
-  dbs: Row[];
-  tenants: (Row & { tenant_id: string })[];
-}
-
-const LOAD_SERVERS = `
-SELECT s.*, t.commands_processed, t.connections_received, t.rejected_connections, t.expired_keys, t.evicted_keys,
-       t.keyspace_hits, t.keyspace_misses, t.resets
-FROM redis_server_state s LEFT JOIN redis_server_total t USING (cluster_id) ORDER BY s.cluster_id`;
-const LOAD_DBS = 'SELECT cluster_id, db, keys, expires, avg_ttl_ms FROM redis_db_state ORDER BY cluster_id, db';
-const LOAD_TENANTS = `
-SELECT s.tenant_id, s.cluster_id, s.clients, s.client_memory_bytes, s.keys, s.commands_total
-FROM redis_tenant_state s JOIN tenant ON tenant.id = s.tenant_id WHERE tenant.active ORDER BY s.tenant_id`;
-
-async function load(db: Queryable): Promise<RedisSnapshot> {
-  const [servers, dbs, tenants] = await Promise.all([db.query(LOAD_SERVERS), db.query(LOAD_DBS), db.query(LOAD_TENANTS)]);
-  return { servers: servers.rows, dbs: dbs.rows, tenants: tenants.rows };
-}
 
 /** One series per row whose column holds a value; a NULL (the server did not say) is no series. */
 function column(rows: Row[], name: string, labels: (r: Row) => MetricValue['labels'], scale = 1): MetricValue[] {
@@ -204,4 +182,4 @@ function replicas(s: RedisSnapshot, field: 'offset' | 'lag'): MetricValue[] {
 const METRICS: StoreMetric<RedisSnapshot>[] = SPECS.map(([name, type, help, values]) => ({ name, type, help, values }));
 
 /** Redis memory, clients, commands and keyspace per cluster, clients and memory per tenant. */
-export const redisMetrics: MetricGroup<RedisSnapshot> = { name: 'redis', load, metrics: METRICS };
+export const redisMetrics: MetricGroup<RedisSnapshot> = { name: 'redis', load: readRedisSnapshot, metrics: METRICS };

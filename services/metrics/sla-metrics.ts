@@ -3,6 +3,8 @@ import type { Clock } from '../core/clock';
 import { monthRange } from '../core/month';
 import type { Queryable } from '../storage/db';
 import { backupsMetrics, recoverablePoints } from './backups-metrics';
+import { readActiveTenantTiers } from '../config/fleet-store';
+import { readMinuteCounts } from '../sla/store/minute-counter';
 import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';
 
 /**
@@ -11,12 +13,6 @@ import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';
  * against `1 - tenantscope_sla_target_ratio`. Minutes are counted once as they close
  * (services/sla/store/minute-counter.ts); the month-to-date gauges use the tenant's month.
  */
-
-const TENANTS = `SELECT t.id, t.cluster_id AS cluster, t.tier_id AS tier, t.timezone, r.spec->>'targetPercent' AS target, r.spec->>'nodata' AS nodata
-  FROM tenant t JOIN tier r ON r.id = t.tier_id WHERE t.active ORDER BY t.id`;
-const TOTALS = `SELECT tenant_id AS tenant, good, bad, nodata, excluded FROM sla_minute_total`;
-const MONTHS = `SELECT tenant_id AS tenant, month, good, bad, nodata, excluded FROM sla_minute_month
-  WHERE (tenant_id, month) IN (SELECT * FROM unnest($1::text[], $2::text[]))`;
 
 type Counts = { good: number; bad: number; nodata: number; excluded: number };
 
@@ -121,20 +117,18 @@ export const slaMetrics: MetricGroup<SlaSnapshot> = {
   name: 'sla',
   async load(db: Queryable, clock: Clock): Promise<SlaSnapshot> {
     const nowMs = clock.now();
-    const rows = (await db.query<{ id: string; cluster: string; tier: string; timezone: string; target: string; nodata: string }>(TENANTS))
-      .rows;
-    const tenants = rows.map((r) => {
+    const tenants = (await readActiveTenantTiers(db)).map((r) => {
       const month = DateTime.fromMillis(nowMs, { zone: r.timezone }).toFormat('yyyy-MM');
       return { ...r, month, monthMinutes: monthRange(month, r.timezone).minutes };
     });
-    const [totals, months, backupState] = await Promise.all([
-      db.query<Counts & { tenant: string }>(TOTALS),
-      db.query<Counts & { tenant: string }>(MONTHS, [tenants.map((t) => t.id), tenants.map((t) => t.month)]),
+    const [counts, backupState] = await Promise.all([
+      readMinuteCounts(
+        db,
+        tenants.map((t) => ({ tenant: t.id, month: t.month })),
+      ),
       backupsMetrics.load(db, clock),
     ]);
-    const byTenant = (list: (Counts & { tenant: string })[]) =>
-      new Map(list.map((r) => [r.tenant, { good: r.good, bad: r.bad, nodata: r.nodata, excluded: r.excluded }]));
-    return { nowMs, tenants, totals: byTenant(totals.rows), months: byTenant(months.rows), points: recoverablePoints(backupState).tenants };
+    return { nowMs, tenants, totals: counts.totals, months: counts.months, points: recoverablePoints(backupState).tenants };
   },
   metrics: METRICS,
 };

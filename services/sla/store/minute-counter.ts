@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Clock } from '../../core/clock';
 import type { Cluster, Fleet, Tenant, Tier } from '../../config/fleet-types';
-import { withTransaction, type Client, type Pool } from '../../storage/db';
+import { withTransaction, type Client, type Pool, type Queryable } from '../../storage/db';
 import type { PartitionKeeper } from '../../storage/partitions';
 import { BAD, EXCLUDED, GOOD, NODATA } from '../classify';
 import type { MonthRange } from '../../core/month';
@@ -134,4 +134,24 @@ async function writeDays(client: Client, tenant: string, startMs: number, states
       [tenant, new Date(day), bytes],
     );
   }
+}
+
+type MinuteCounts = { good: number; bad: number; nodata: number; excluded: number };
+
+/** Minutes counted per state for each tenant: since it was first counted, and in the given month of each. */
+export async function readMinuteCounts(
+  db: Queryable,
+  tenantMonths: { tenant: string; month: string }[],
+): Promise<{ totals: Map<string, MinuteCounts>; months: Map<string, MinuteCounts> }> {
+  const [totals, months] = await Promise.all([
+    db.query<MinuteCounts & { tenant: string }>('SELECT tenant_id AS tenant, good, bad, nodata, excluded FROM sla_minute_total'),
+    db.query<MinuteCounts & { tenant: string }>(
+      `SELECT tenant_id AS tenant, month, good, bad, nodata, excluded FROM sla_minute_month
+        WHERE (tenant_id, month) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [tenantMonths.map((t) => t.tenant), tenantMonths.map((t) => t.month)],
+    ),
+  ]);
+  const byTenant = (list: (MinuteCounts & { tenant: string })[]) =>
+    new Map(list.map((r) => [r.tenant, { good: r.good, bad: r.bad, nodata: r.nodata, excluded: r.excluded }]));
+  return { totals: byTenant(totals.rows), months: byTenant(months.rows) };
 }

@@ -1,0 +1,25 @@
+import { readCollectorStatus, type CollectorStatusRow } from '../../collectors/lib/collector-store';
+import { readTenantTotals, type TenantTotalRow } from '../../collectors/lib/tenant-minute-store';
+import { readLatestProbes, type ProbeStateRow } from '../../collectors/odoo-probe/store';
+import { readActiveTenants, type ActiveTenant } from '../config/fleet-store';
+import type { Queryable } from '../storage/db';
+
+export type { TenantTotalRow };
+
+/** What the core group of /metrics publishes, read from each table's owner in one go per scrape. */
+export interface MetricsSnapshot {
+  tenants: ActiveTenant[];
+  totals: TenantTotalRow[];
+  probes: ProbeStateRow[];
+  collectors: CollectorStatusRow[];
+}
+
+export async function loadMetricsSnapshot(db: Queryable): Promise<MetricsSnapshot> {
+  const [tenants, totals, probes, collectors] = await Promise.all([
+    readActiveTenants(db),
+    readTenantTotals(db),
+    readLatestProbes(db),
+    readCollectorStatus(db),
+  ]);
+  return { tenants, totals, probes, collectors };
+}
