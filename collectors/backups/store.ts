@@ -2,7 +2,7 @@ import type { BackupJobResult } from './jobs';
 import type { PgbackrestBackup, PgbackrestStanza } from './pgbackrest-info';
 import type { WalgBackup } from './walg-backup-list';
 import type { ArchiveState, PointEvent } from './recovery-points';
-import type { Client } from '../../services/storage/db';
+import type { Client, Queryable } from '../../services/storage/db';
 
 /** Writes of the backups collector; every call runs inside the caller's transaction. */
 
@@ -225,4 +225,52 @@ export async function addRecoveryPoints(
   if (newest)
     await client.query(UPSERT_LATEST_POINT, [cluster, tenant, source, new Date(newest.observedMs), new Date(newest.recoverableMs)]);
   return added;
+}
+
+// Recovery points observed in the month, and the newest known before it began (what was known
+// then). Cluster PITR rows count for the tenant unless that tool's newest backup lists
+// databases without the tenant's (as services/metrics/backups-metrics.ts recoverablePoints does).
+const RECOVERY_POINTS = `SELECT t.id, p.observed_at, p.recoverable_at
+  FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t (id, cluster, db, n)
+  CROSS JOIN LATERAL (
+    WITH listed AS (
+      SELECT DISTINCT ON (tool) tool AS source, databases FROM cluster_backup
+      WHERE cluster_id = t.cluster AND error IS NOT TRUE ORDER BY tool, stopped_at DESC),
+    rows AS (
+      SELECT source, observed_at, recoverable_at FROM recovery_point
+      WHERE (tenant_id = t.id OR (tenant_id IS NULL AND cluster_id = t.cluster
+             AND NOT EXISTS (SELECT 1 FROM listed l WHERE l.source = recovery_point.source AND l.databases IS NOT NULL AND NOT (t.db = ANY (l.databases)))))
+        AND observed_at < to_timestamp($5))
+    SELECT observed_at, recoverable_at FROM rows WHERE observed_at >= to_timestamp($4)
+    UNION
+    SELECT max(observed_at), max(recoverable_at) FROM rows WHERE observed_at < to_timestamp($4) HAVING count(*) > 0) p
+  ORDER BY t.n, 2, 3`;
+
+// The engine keeps the last restore test finished before the month's end; ties keep the worst.
+const RESTORE_TESTS = `SELECT t.id, r.finished_at, r.ok, r.seconds
+  FROM unnest($1::text[]) WITH ORDINALITY AS t (id, n)
+  CROSS JOIN LATERAL (
+    SELECT finished_at, status = 'ok' AS ok, extract(epoch FROM finished_at - started_at)::float8 AS seconds
+    FROM backup_job WHERE tenant_id = t.id AND kind = 'restore-test'
+      AND finished_at = (SELECT max(finished_at) FROM backup_job WHERE tenant_id = t.id AND kind = 'restore-test' AND finished_at < to_timestamp($2))) r
+  ORDER BY t.n, r.ok, r.seconds`;
+
+/** Each tenant's recovery points observed in [from, to), and the newest known before `from`. */
+export async function readRecoveryPointsOf(
+  db: Queryable,
+  tenants: readonly { id: string; cluster: string; database: string }[],
+  fromSeconds: number,
+  toSeconds: number,
+): Promise<{ id: string; observed_at: Date; recoverable_at: Date }[]> {
+  const args = [tenants.map((t) => t.id), tenants.map((t) => t.cluster), tenants.map((t) => t.database), fromSeconds, toSeconds];
+  return (await db.query<{ id: string; observed_at: Date; recoverable_at: Date }>(RECOVERY_POINTS, args)).rows;
+}
+
+/** Each tenant's last restore test finished before `beforeSeconds`. */
+export async function readLastRestoreTests(
+  db: Queryable,
+  tenants: string[],
+  beforeSeconds: number,
+): Promise<{ id: string; finished_at: Date; ok: boolean; seconds: number }[]> {
+  return (await db.query<{ id: string; finished_at: Date; ok: boolean; seconds: number }>(RESTORE_TESTS, [tenants, beforeSeconds])).rows;
 }

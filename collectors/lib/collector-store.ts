@@ -66,3 +66,18 @@ export async function readCollectorStatus(db: Queryable): Promise<CollectorStatu
   );
   return rows;
 }
+
+// Failed runs of a collector's targets in [from, to): for the postgres stats target, the server did not answer.
+const FAILED_RUNS = `SELECT target, scheduled_at FROM collector_run
+  WHERE collector = $4 AND target = ANY($1) AND NOT success AND scheduled_at >= to_timestamp($2) AND scheduled_at < to_timestamp($3)
+  ORDER BY target, scheduled_at`;
+
+export async function readFailedRuns(
+  db: Queryable,
+  collector: string,
+  targets: string[],
+  fromSeconds: number,
+  toSeconds: number,
+): Promise<{ target: string; scheduled_at: Date }[]> {
+  return (await db.query<{ target: string; scheduled_at: Date }>(FAILED_RUNS, [targets, fromSeconds, toSeconds, collector])).rows;
+}

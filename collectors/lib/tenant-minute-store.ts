@@ -1,5 +1,6 @@
 import type { MinuteRow } from './minute-rollup';
 import type { Client, Queryable } from '../../services/storage/db';
+import { queryTextRow, queryTextRows } from '../../services/storage/db';
 
 /** SQL: the tenant_minute row (aliased `alias`) holds something from the Odoo log, not only probes or ingress. */
 export const hasOdooData = (alias: string): string =>
@@ -143,4 +144,68 @@ export async function readTenantTotals(db: Queryable): Promise<TenantTotalRow[]>
 export async function tenantsSeenInOdooLogs(db: Queryable): Promise<Set<string>> {
   const { rows } = await db.query<{ tenant_id: string }>('SELECT tenant_id FROM tenant_total WHERE seen_odoo');
   return new Set(rows.map((r) => r.tenant_id));
+}
+
+// ---- reads for the SLA engine: minute index from the range start ($2, epoch seconds), arrays as int4[] text ----
+
+// Each array element is the minute's index in the month, or a count; minute index from the
+// epoch as float8 (extract() gives numeric since PostgreSQL 14, which is several times slower).
+const IDX = `((date_part('epoch', minute) - $2) / 60)::int4`;
+
+// Odoo's total is every request it logged (held long-polling ones are also in their class).
+const MONTH_MINUTE_COUNTS = `SELECT array_agg(${IDX}) AS idx,
+    array_agg(coalesce(probes_ok, 0)) AS ok, array_agg(coalesce(probes_failed, 0)) AS failed,
+    array_agg(CASE WHEN odoo_requests_2xx IS NULL THEN -1 ELSE odoo_requests_2xx + odoo_requests_3xx + odoo_requests_4xx + odoo_requests_5xx + odoo_requests_other END) AS odoo_total,
+    array_agg(coalesce(odoo_requests_5xx, 0)) AS odoo_errors
+  FROM tenant_minute WHERE tenant_id = $1 AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
+
+/** One tenant's minutes in [from, to): minute indexes, probe counts, Odoo totals (-1: no Odoo data) and 5xx, as int4[] text. */
+export function readTenantMinuteCounts(
+  db: Queryable,
+  tenant: string,
+  fromSeconds: number,
+  toSeconds: number,
+): Promise<Record<string, string | null>> {
+  return queryTextRow(db, MONTH_MINUTE_COUNTS, [tenant, fromSeconds, toSeconds]);
+}
+
+// Minute index in the range, as above: float8 epoch (extract() gives numeric).
+const idx = (minute: string) => `((date_part('epoch', ${minute}) - $2) / 60)::int4`;
+const RANGE_IDX = idx('minute');
+const PROBE_CODE = `chr(65536 + ${RANGE_IDX} * 4 + (CASE WHEN probes_ok <> 0 THEN 2 ELSE 0 END) + (CASE WHEN probes_failed <> 0 THEN 1 ELSE 0 END))`;
+const HAS_ODOO = `odoo_requests_2xx IS NOT NULL`;
+// The complement of the usual minute (probes_ok <> 0, probes_failed 0 or NULL, no Odoo), NULL-safe.
+const UNUSUAL = `probes_ok IS NULL OR probes_ok = 0 OR probes_failed <> 0 OR ${HAS_ODOO}`;
+const RANGE = `tenant_id = ANY($1) AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
+
+// Odoo's total is every request it logged, as in evidence-loader; only minutes Odoo reported.
+const MONTH_MINUTE_SUMMARIES = `SELECT tenant_id, count(*), ${idx('min(minute)')}, ${idx('max(minute)')},
+    string_agg(${PROBE_CODE}, '') FILTER (WHERE ${UNUSUAL}),
+    array_agg(${RANGE_IDX}) FILTER (WHERE ${HAS_ODOO}),
+    array_agg(odoo_requests_2xx + odoo_requests_3xx + odoo_requests_4xx + odoo_requests_5xx + odoo_requests_other) FILTER (WHERE ${HAS_ODOO}),
+    array_agg(coalesce(odoo_requests_5xx, 0)) FILTER (WHERE ${HAS_ODOO})
+  FROM tenant_minute WHERE ${RANGE} GROUP BY tenant_id`;
+
+const EVERY_PROBE_MINUTE = `SELECT tenant_id, string_agg(${PROBE_CODE}, '') FROM tenant_minute WHERE ${RANGE} GROUP BY tenant_id`;
+
+/**
+ * Per tenant of `tenants`: row count, first and last minute index, the unusual minutes' probe
+ * codes, and the Odoo minutes' indexes, totals and 5xx (services/sla/store/report-minutes.ts reads them).
+ */
+export function readTenantMinuteSummaries(db: Queryable, tenants: readonly string[], fromSeconds: number, toSeconds: number) {
+  return queryTextRows(db, MONTH_MINUTE_SUMMARIES, [tenants, fromSeconds, toSeconds]);
+}
+
+/** Per tenant: every minute's probe code, for tenants whose minutes have gaps. */
+export function readTenantProbeCodes(db: Queryable, tenants: readonly string[], fromSeconds: number, toSeconds: number) {
+  return queryTextRows(db, EVERY_PROBE_MINUTE, [tenants, fromSeconds, toSeconds]);
+}
+
+/** Whether the tenant has any minute row in [from, to). */
+export async function hasTenantMinutes(db: Queryable, tenant: string, from: Date, to: Date): Promise<boolean> {
+  const { rows } = await db.query(
+    'SELECT EXISTS (SELECT 1 FROM tenant_minute WHERE tenant_id = $1 AND minute >= $2 AND minute < $3) AS any',
+    [tenant, from, to],
+  );
+  return rows[0].any === true;
 }

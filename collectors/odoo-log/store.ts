@@ -116,3 +116,18 @@ export async function addOdooEvents(client: Client, source: string, rollup: Odoo
     ]);
   }
 }
+
+// A watchdog kill or crash of the worker serving the tenant explains its downtime.
+const WORKER_KILLS = `SELECT tenant_id, minute FROM odoo_tenant_event_minute
+  WHERE tenant_id = ANY($1) AND minute >= to_timestamp($2) AND minute < to_timestamp($3)
+    AND worker_timeout_kill + worker_memory_limit + worker_cpu_limit + worker_crash > 0 ORDER BY tenant_id, minute`;
+
+/** Minutes in which a worker serving one of these tenants was killed or crashed (SLA incident signals). */
+export async function readWorkerKillMinutes(
+  db: Queryable,
+  tenants: string[],
+  fromSeconds: number,
+  toSeconds: number,
+): Promise<{ tenant_id: string; minute: Date }[]> {
+  return (await db.query<{ tenant_id: string; minute: Date }>(WORKER_KILLS, [tenants, fromSeconds, toSeconds])).rows;
+}

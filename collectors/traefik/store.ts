@@ -1,6 +1,7 @@
 import type { Baseline, StoredCounters } from './deltas';
 import type { Client } from '../../services/storage/db';
 import { lockTargetForTransaction } from '../../services/storage/locks';
+import { queryTextRow, queryTextRows, type Queryable } from '../../services/storage/db';
 
 /** Request classes of the ingress: HTTP status classes, `aborted` for code 0, `other` for gRPC and the rest. */
 export const INGRESS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', 'aborted', 'other'] as const;
@@ -118,4 +119,38 @@ export async function addIngressRows(client: Client, rows: readonly IngressRow[]
 export async function addUnmapped(client: Client, cluster: string, requests: ReadonlyMap<string, number>, at: Date): Promise<void> {
   if (requests.size === 0) return;
   await client.query(UPSERT_UNMAPPED, [cluster, [...requests.keys()], [...requests.values()], at]);
+}
+
+// ---- reads for the SLA engine: minute index from the range start ($2, epoch seconds), arrays as int4[] text ----
+
+const SLA_IDX = `((date_part('epoch', minute) - $2) / 60)::int4`;
+
+const MONTH_INGRESS_COUNTS = `SELECT array_agg(${SLA_IDX}) AS idx, array_agg(ingress_requests) AS total, array_agg(ingress_server_errors) AS errors
+  FROM ingress_minute WHERE tenant_id = $1 AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
+
+const MONTH_INGRESS_ROWS = `SELECT tenant_id, array_agg(${SLA_IDX}), array_agg(ingress_requests), array_agg(ingress_server_errors)
+  FROM ingress_minute WHERE tenant_id = ANY($1) AND minute >= to_timestamp($2) AND minute < to_timestamp($3) GROUP BY tenant_id`;
+
+/** One tenant's ingress minutes in [from, to): indexes, requests and server errors, as int4[] text. */
+export function readIngressMinuteCounts(
+  db: Queryable,
+  tenant: string,
+  fromSeconds: number,
+  toSeconds: number,
+): Promise<Record<string, string | null>> {
+  return queryTextRow(db, MONTH_INGRESS_COUNTS, [tenant, fromSeconds, toSeconds]);
+}
+
+/** Per tenant of `tenants`: ingress minute indexes, requests and server errors, as int4[] text. */
+export function readIngressMinuteRows(db: Queryable, tenants: readonly string[], fromSeconds: number, toSeconds: number) {
+  return queryTextRows(db, MONTH_INGRESS_ROWS, [tenants, fromSeconds, toSeconds]);
+}
+
+/** Whether the tenant has any ingress minute in [from, to). */
+export async function hasIngressMinutes(db: Queryable, tenant: string, from: Date, to: Date): Promise<boolean> {
+  const { rows } = await db.query(
+    'SELECT EXISTS (SELECT 1 FROM ingress_minute WHERE tenant_id = $1 AND minute >= $2 AND minute < $3) AS any',
+    [tenant, from, to],
+  );
+  return rows[0].any === true;
 }

@@ -81,3 +81,11 @@ export async function readActiveTenantTiers(db: Queryable): Promise<TenantTier[]
     FROM tenant t JOIN tier r ON r.id = t.tier_id WHERE t.active ORDER BY t.id`;
   return (await db.query<TenantTier>(sql)).rows;
 }
+
+// Cluster windows apply to the tenants the database places in that cluster (as activeExclusions does).
+const CLUSTER_OF = `SELECT id, cluster_id FROM tenant WHERE id = ANY($1)`;
+
+/** The cluster the stored fleet places each of these tenants in. */
+export async function readClustersOfTenants(db: Queryable, tenants: string[]): Promise<{ id: string; cluster_id: string }[]> {
+  return (await db.query<{ id: string; cluster_id: string }>(CLUSTER_OF, [tenants])).rows;
+}

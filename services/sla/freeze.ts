@@ -9,6 +9,8 @@ import { computeReportFromMinutes } from './store/minutes-report';
 import { reasonFor, reportChanges } from './store/report-diff';
 import { signCanonical } from './store/report-store';
 import { LOCK, lockKeyForTransaction } from '../storage/locks';
+import { hasTenantMinutes } from '../../collectors/lib/tenant-minute-store';
+import { hasIngressMinutes } from '../../collectors/traefik/store';
 
 /**
  * Freezing (docs/sla.md): once a tenant's month has ended and the grace period for late evidence
@@ -81,9 +83,7 @@ export function closedMonths(zone: string, nowMs: number, graceHours: number): s
 
 // A month with no evidence at all and no revision is one before tenantscope measured the tenant
 // (installed later, tenant added later): freezing it would only store a "not measurable" report.
-const HAS_EVIDENCE = `SELECT EXISTS (SELECT 1 FROM tenant_minute WHERE tenant_id = $1 AND minute >= $2 AND minute < $3)
-  OR EXISTS (SELECT 1 FROM ingress_minute WHERE tenant_id = $1 AND minute >= $2 AND minute < $3)
-  OR EXISTS (SELECT 1 FROM sla_report WHERE tenant_id = $1 AND month = $4) AS any`;
+const HAS_REVISION = `SELECT EXISTS (SELECT 1 FROM sla_report WHERE tenant_id = $1 AND month = $2) AS any`;
 
 /**
  * One run of the `sla-freeze` job: every tenant's closed months within the recheck period that
@@ -99,13 +99,12 @@ export async function freezeDue(
     for (const month of closedMonths(t.timezone, now, deps.graceHours)) {
       try {
         const range = monthRange(month, t.timezone);
-        const { rows } = await deps.pool.query<{ any: boolean }>(HAS_EVIDENCE, [
-          t.id,
-          new Date(range.startMs),
-          new Date(range.endMs),
-          month,
-        ]);
-        if (!rows[0]?.any) continue;
+        const [from, to] = [new Date(range.startMs), new Date(range.endMs)];
+        const evidence =
+          (await hasTenantMinutes(deps.pool, t.id, from, to)) ||
+          (await hasIngressMinutes(deps.pool, t.id, from, to)) ||
+          (await deps.pool.query<{ any: boolean }>(HAS_REVISION, [t.id, month])).rows[0]?.any === true;
+        if (!evidence) continue;
         out.push(await freezeTenantMonth(deps, t.id, month));
       } catch (err) {
         onError(t.id, month, err as Error);

@@ -52,3 +52,19 @@ export async function withTransaction<T>(pool: Pool, work: (client: Client) => P
     await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.floor(Math.random() * 30)));
   }
 }
+
+// Left as text: no array, number or Date parsing by pg. Callers that scan int4[] text themselves
+// avoid building a JavaScript value per element (a month is 44,640 minutes).
+const raw = (v: string) => v;
+
+/** The first row of `sql`, every column as PostgreSQL's text form (or null). */
+export async function queryTextRow(db: Queryable, sql: string, values: unknown[]): Promise<Record<string, string | null>> {
+  const result = await db.query({ text: sql, values, types: { getTypeParser: () => raw } } as never);
+  return (result as unknown as { rows: Record<string, string | null>[] }).rows[0] ?? {};
+}
+
+/** Every row of `sql` as an array of PostgreSQL text values (or null), the first column a key. */
+export async function queryTextRows(db: Queryable, sql: string, values: unknown[]): Promise<[string, ...(string | null)[]][]> {
+  const result = await db.query({ text: sql, values, rowMode: 'array', types: { getTypeParser: () => raw } } as never);
+  return (result as unknown as { rows: [string, ...(string | null)[]][] }).rows;
+}

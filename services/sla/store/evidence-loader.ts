@@ -4,6 +4,8 @@ import { emptyMinuteEvidence, type MinuteEvidence } from '../minute-evidence';
 import { monthRange, type MonthRange } from '../../core/month';
 import type { TenantMonth } from '../report';
 import { loadSparseEvidence } from './sparse-evidence';
+import { readTenantMinuteCounts } from '../../../collectors/lib/tenant-minute-store';
+import { readIngressMinuteCounts } from '../../../collectors/traefik/store';
 
 /**
  * A tenant's month of SLA evidence read from PostgreSQL: per-minute probe and request counts
@@ -18,20 +20,6 @@ export interface LoadedMonth {
   readonly range: MonthRange;
   readonly minutes: MinuteEvidence;
 }
-
-// Each array element is the minute's index in the month, or a count; minute index from the
-// epoch as float8 (extract() gives numeric since PostgreSQL 14, which is several times slower).
-const IDX = `((date_part('epoch', minute) - $2) / 60)::int4`;
-
-// Odoo's total is every request it logged (held long-polling ones are also in their class).
-const TENANT_MINUTES = `SELECT array_agg(${IDX}) AS idx,
-    array_agg(coalesce(probes_ok, 0)) AS ok, array_agg(coalesce(probes_failed, 0)) AS failed,
-    array_agg(CASE WHEN odoo_requests_2xx IS NULL THEN -1 ELSE odoo_requests_2xx + odoo_requests_3xx + odoo_requests_4xx + odoo_requests_5xx + odoo_requests_other END) AS odoo_total,
-    array_agg(coalesce(odoo_requests_5xx, 0)) AS odoo_errors
-  FROM tenant_minute WHERE tenant_id = $1 AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
-
-const INGRESS_MINUTES = `SELECT array_agg(${IDX}) AS idx, array_agg(ingress_requests) AS total, array_agg(ingress_server_errors) AS errors
-  FROM ingress_minute WHERE tenant_id = $1 AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
 
 /**
  * Walks the text form of an int4[] without NULLs ("{1,-1,42}") calling `each(i, value)`: a
@@ -56,18 +44,11 @@ export function eachInt(text: string | null | undefined, each: (i: number, v: nu
   }
 }
 
-async function arrays(db: Queryable, sql: string, values: unknown[]): Promise<Record<string, string | null>> {
-  // Returned as text, unparsed: eachInt reads it straight into the typed arrays.
-  const raw = (v: string) => v;
-  const result = await db.query({ text: sql, values, types: { getTypeParser: () => raw } } as never);
-  return (result as unknown as { rows: Record<string, string | null>[] }).rows[0] ?? {};
-}
-
 /** Fills the month's per-minute probe and request arrays from tenant_minute and ingress_minute. */
 export async function loadMinuteEvidence(db: Queryable, tenant: string, range: MonthRange): Promise<MinuteEvidence> {
   const ev = emptyMinuteEvidence(range.minutes);
-  const bounds = [tenant, range.startMs / 1000, range.endMs / 1000];
-  const [own, ingress] = await Promise.all([arrays(db, TENANT_MINUTES, bounds), arrays(db, INGRESS_MINUTES, bounds)]);
+  const bounds = [tenant, range.startMs / 1000, range.endMs / 1000] as const;
+  const [own, ingress] = await Promise.all([readTenantMinuteCounts(db, ...bounds), readIngressMinuteCounts(db, ...bounds)]);
   const idx = new Int32Array(range.minutes);
   eachInt(own.idx, (i, v) => (idx[i] = v));
   eachInt(own.ok, (i, v) => (ev.probesOk[idx[i]!] = v));

@@ -2,6 +2,8 @@ import type { Queryable } from '../../storage/db';
 import { emptyMinuteEvidence, type MinuteEvidence } from '../minute-evidence';
 import type { MonthRange } from '../../core/month';
 import { eachInt } from './evidence-loader';
+import { readTenantMinuteSummaries, readTenantProbeCodes } from '../../../collectors/lib/tenant-minute-store';
+import { readIngressMinuteRows } from '../../../collectors/traefik/store';
 
 /**
  * The minute evidence reports need, for many tenants sharing one month range, in one query per
@@ -20,37 +22,7 @@ import { eachInt } from './evidence-loader';
  * chr() above 0x7F needs a UTF8 database, which tenantscope's are (PostgreSQL's default).
  */
 
-// Minute index in the range, as in evidence-loader: float8 epoch (extract() gives numeric).
-const idx = (minute: string) => `((date_part('epoch', ${minute}) - $2) / 60)::int4`;
-const IDX = idx('minute');
-const PROBE_CODE = `chr(65536 + ${IDX} * 4 + (CASE WHEN probes_ok <> 0 THEN 2 ELSE 0 END) + (CASE WHEN probes_failed <> 0 THEN 1 ELSE 0 END))`;
-const HAS_ODOO = `odoo_requests_2xx IS NOT NULL`;
-// The complement of the usual minute (probes_ok <> 0, probes_failed 0 or NULL, no Odoo), NULL-safe.
-const UNUSUAL = `probes_ok IS NULL OR probes_ok = 0 OR probes_failed <> 0 OR ${HAS_ODOO}`;
-const RANGE = `tenant_id = ANY($1) AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
-
-// Odoo's total is every request it logged, as in evidence-loader; only minutes Odoo reported.
-const TENANT_MINUTES = `SELECT tenant_id, count(*), ${idx('min(minute)')}, ${idx('max(minute)')},
-    string_agg(${PROBE_CODE}, '') FILTER (WHERE ${UNUSUAL}),
-    array_agg(${IDX}) FILTER (WHERE ${HAS_ODOO}),
-    array_agg(odoo_requests_2xx + odoo_requests_3xx + odoo_requests_4xx + odoo_requests_5xx + odoo_requests_other) FILTER (WHERE ${HAS_ODOO}),
-    array_agg(coalesce(odoo_requests_5xx, 0)) FILTER (WHERE ${HAS_ODOO})
-  FROM tenant_minute WHERE ${RANGE} GROUP BY tenant_id`;
-
-const EVERY_PROBE_MINUTE = `SELECT tenant_id, string_agg(${PROBE_CODE}, '') FROM tenant_minute WHERE ${RANGE} GROUP BY tenant_id`;
-
-const INGRESS_MINUTES = `SELECT tenant_id, array_agg(${IDX}), array_agg(ingress_requests), array_agg(ingress_server_errors)
-  FROM ingress_minute WHERE ${RANGE} GROUP BY tenant_id`;
-
 type Row = [string, ...(string | null)[]];
-
-// Left as text (no array or Date parsing by pg) and as arrays (no object per row).
-const raw = (v: string) => v;
-
-async function rowsOf(db: Queryable, sql: string, values: unknown[]): Promise<Row[]> {
-  const result = await db.query({ text: sql, values, rowMode: 'array', types: { getTypeParser: () => raw } } as never);
-  return (result as unknown as { rows: Row[] }).rows;
-}
 
 /** Reads the one-character-per-row probe string into the 0/1 probe arrays. */
 function readProbes(text: string, ev: MinuteEvidence): void {
@@ -96,10 +68,13 @@ export async function loadReportMinutes(
   tenants: readonly string[],
   range: MonthRange,
 ): Promise<(tenant: string) => MinuteEvidence> {
-  const values = [tenants, range.startMs / 1000, range.endMs / 1000];
-  const [own, ingress] = await Promise.all([rowsOf(db, TENANT_MINUTES, values), rowsOf(db, INGRESS_MINUTES, values)]);
+  const values = [tenants, range.startMs / 1000, range.endMs / 1000] as const;
+  const [own, ingress] = await Promise.all([
+    readTenantMinuteSummaries(db, tenants, values[1], values[2]),
+    readIngressMinuteRows(db, tenants, values[1], values[2]),
+  ]);
   const gappy = own.filter(([, count, first, last]) => Number(count) !== Number(last) - Number(first) + 1).map(([tenant]) => tenant);
-  const every = gappy.length > 0 ? await rowsOf(db, EVERY_PROBE_MINUTE, [gappy, values[1], values[2]]) : [];
+  const every = gappy.length > 0 ? await readTenantProbeCodes(db, gappy, values[1], values[2]) : [];
   const byTenant = <T extends Row>(rows: T[]) => new Map(rows.map((r) => [r[0], r]));
   const [ownOf, everyOf, ingressOf] = [byTenant(own), byTenant(every), byTenant(ingress)];
   const at = new Int32Array(range.minutes);
