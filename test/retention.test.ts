@@ -4,7 +4,7 @@ import { ManualClock } from '../services/core/clock';
 import { silentLogger } from '../services/core/logger';
 import { createRedis } from '../services/queue/queues';
 import { MAINTENANCE_QUEUE, MAINTENANCE_SCHEDULE, MaintenanceScheduler, maintenanceWorker } from '../services/queue/maintenance-queue';
-import { pruneCollectorRuns } from '../services/storage/retention';
+import { pruneCollectorRuns } from '../collectors/lib/collector-run-retention';
 import { REDIS_URL, removeQueues, uniquePrefix } from './helpers/database';
 import { testFleet } from './helpers/fleets';
 import { waitFor } from './helpers/processes';

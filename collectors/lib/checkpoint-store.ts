@@ -47,3 +47,17 @@ export async function advanceCheckpoint(
   );
   return true;
 }
+
+/** Whether any of these targets' last read stopped at its size limit with more written, and moved since `since`. */
+export async function anyCheckpointBehind(db: Queryable, collector: string, targets: readonly string[], since: Date): Promise<boolean> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM ingest_checkpoint WHERE collector = $1 AND target = ANY($2) AND behind AND updated_at >= $3',
+    [collector, targets, since],
+  );
+  return (rows[0]?.n ?? 0) > 0;
+}
+
+/** Forgets the checkpoints of these targets: their files were rewritten, so the next read starts over. */
+export async function forgetCheckpoints(db: Queryable, collector: string, targets: readonly string[]): Promise<void> {
+  await db.query('DELETE FROM ingest_checkpoint WHERE collector = $1 AND target = ANY($2)', [collector, targets]);
+}

@@ -209,3 +209,38 @@ export async function hasTenantMinutes(db: Queryable, tenant: string, from: Date
   );
   return rows[0].any === true;
 }
+
+const ATTRIBUTION_ODOO = `
+SELECT m.tenant_id, m.minute,
+  CASE WHEN m.odoo_sql_seconds IS NULL AND m.odoo_python_seconds IS NULL THEN NULL
+       ELSE coalesce(m.odoo_sql_seconds, 0) + coalesce(m.odoo_python_seconds, 0) END AS worker_seconds,
+  CASE WHEN num_nonnulls(m.odoo_requests_2xx, m.odoo_requests_3xx, m.odoo_requests_4xx, m.odoo_requests_5xx, m.odoo_requests_other) = 0 THEN NULL
+       ELSE coalesce(m.odoo_requests_2xx, 0) + coalesce(m.odoo_requests_3xx, 0) + coalesce(m.odoo_requests_4xx, 0)
+          + coalesce(m.odoo_requests_5xx, 0) + coalesce(m.odoo_requests_other, 0) END AS requests,
+  m.odoo_duration_sum AS duration_sum,
+  (SELECT sum(c) FROM unnest(m.odoo_duration_counts) AS c) AS duration_count,
+  m.odoo_requests_5xx AS errors_5xx
+FROM tenant_minute m JOIN tenant t ON t.id = m.tenant_id
+WHERE t.cluster_id = $1 AND m.minute >= $2 AND m.minute < $3
+  AND ${hasOdooData('m')}`;
+
+/** Odoo minutes of a cluster's tenants in [from, to): worker seconds, requests, latency sums, 5xx (NULL where Odoo said nothing). */
+export async function readOdooMinutesOfCluster(db: Queryable, cluster: string, fromMs: number, toMs: number) {
+  return (await db.query(ATTRIBUTION_ODOO, [cluster, new Date(fromMs), new Date(toMs)])).rows;
+}
+
+/** The newest minute in [from, to) with Odoo data for a tenant of the cluster (null when none). */
+export async function newestOdooMinuteOfCluster(db: Queryable, cluster: string, from: Date, to: Date): Promise<Date | null> {
+  const { rows } = await db.query<{ minute: Date | null }>(
+    `SELECT max(m.minute) AS minute FROM tenant_minute m JOIN tenant t ON t.id = m.tenant_id
+      WHERE t.cluster_id = $1 AND m.minute >= $2 AND m.minute < $3 AND ${hasOdooData('m')}`,
+    [cluster, from, to],
+  );
+  return rows[0]?.minute ?? null;
+}
+
+/** The newest minute with Odoo data of any tenant (null when none). */
+export async function newestOdooMinute(db: Queryable): Promise<Date | null> {
+  const { rows } = await db.query<{ minute: Date | null }>(`SELECT max(m.minute) AS minute FROM tenant_minute m WHERE ${hasOdooData('m')}`);
+  return rows[0]?.minute ?? null;
+}

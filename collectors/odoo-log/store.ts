@@ -131,3 +131,12 @@ export async function readWorkerKillMinutes(
 ): Promise<{ tenant_id: string; minute: Date }[]> {
   return (await db.query<{ tenant_id: string; minute: Date }>(WORKER_KILLS, [tenants, fromSeconds, toSeconds])).rows;
 }
+
+const ATTRIBUTION_CRON = `
+SELECT e.tenant_id, e.minute, e.cron_seconds FROM odoo_tenant_event_minute e JOIN tenant t ON t.id = e.tenant_id
+WHERE t.cluster_id = $1 AND e.minute >= $2 AND e.minute < $3`;
+
+/** Cron seconds per tenant minute of a cluster in [from, to). */
+export async function readCronMinutesOfCluster(db: Queryable, cluster: string, fromMs: number, toMs: number) {
+  return (await db.query(ATTRIBUTION_CRON, [cluster, new Date(fromMs), new Date(toMs)])).rows;
+}

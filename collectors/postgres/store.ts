@@ -2,7 +2,7 @@ import type { CounterReading } from './delta';
 import { DATABASE_COUNTERS } from './queries';
 import type { SlotRecord, StandbyRecord } from './read';
 import type { TenantActivity } from './rollup';
-import type { Client } from '../../services/storage/db';
+import type { Client, Queryable } from '../../services/storage/db';
 import { LOCK, lockKeyForTransaction } from '../../services/storage/locks';
 
 /**
@@ -261,4 +261,35 @@ export async function writeSizes(
      WHERE t.size_sampled_at IS NULL OR t.size_sampled_at < EXCLUDED.size_sampled_at`,
     [JSON.stringify(sizes.map((s) => ({ tenant_id: s.tenantId, bytes: s.bytes }))), sampledAt, freshUntil],
   );
+}
+
+const ATTRIBUTION_PG = `
+SELECT p.tenant_id, p.minute, p.active_seconds, p.max_backends, p.lock_wait_caused_seconds, p.blks_read, p.temp_bytes
+FROM pg_tenant_minute p JOIN tenant t ON t.id = p.tenant_id
+WHERE t.cluster_id = $1 AND p.minute >= $2 AND p.minute < $3`;
+
+/** PostgreSQL usage per tenant minute of a cluster in [from, to): CPU-active seconds, peak backends, lock waits caused, blocks read, temp bytes. */
+export async function readPostgresMinutesOfCluster(db: Queryable, cluster: string, fromMs: number, toMs: number) {
+  return (await db.query(ATTRIBUTION_PG, [cluster, new Date(fromMs), new Date(toMs)])).rows;
+}
+
+// max_connections is a server setting: the latest reading stands for the minutes being read.
+const MAX_CONNECTIONS = 'SELECT max_connections FROM pg_cluster_state WHERE cluster_id = $1';
+
+/** The monitored server's max_connections, from its latest reading. */
+export async function readMaxConnections(db: Queryable, cluster: string) {
+  return (await db.query(MAX_CONNECTIONS, [cluster])).rows;
+}
+
+/** The latest pg_database_size of each tenant database of a cluster, with when it was sampled. */
+export async function readDatabaseSizesOfCluster(
+  db: Queryable,
+  cluster: string,
+): Promise<{ tenant_id: string; size_sampled_at: Date; size_bytes: string }[]> {
+  const { rows } = await db.query<{ tenant_id: string; size_sampled_at: Date; size_bytes: string }>(
+    `SELECT s.tenant_id, s.size_sampled_at, s.size_bytes FROM pg_tenant_state s JOIN tenant t ON t.id = s.tenant_id
+     WHERE t.cluster_id = $1 AND s.size_bytes IS NOT NULL AND s.size_sampled_at IS NOT NULL`,
+    [cluster],
+  );
+  return rows;
 }

@@ -1,6 +1,6 @@
 import type { KeyspaceRecord, RedisCounter, RedisGauge, RedisServerStats } from './info-parser';
 import type { CounterBase, TenantUsage } from './deltas';
-import type { Client } from '../../services/storage/db';
+import type { Client, Queryable } from '../../services/storage/db';
 import { lockTargetForTransaction } from '../../services/storage/locks';
 
 /** The redis collector's tables (migrations/0006_redis.sql). Every call runs in the caller's transaction. */
@@ -181,4 +181,21 @@ export async function writeRedisSample(client: Client, s: RedisSampleRow): Promi
   ];
   await client.query(UPSERT_TENANTS, [s.clusterId, at, ...columns]);
   await client.query(ADD_TENANT_MINUTES, [s.clusterId, new Date(s.minute), ...columns]);
+}
+
+const ATTRIBUTION_REDIS = `SELECT tenant_id, minute, clients_max FROM redis_tenant_minute WHERE cluster_id = $1 AND minute >= $2 AND minute < $3`;
+
+/** Peak Redis clients per tenant minute of a cluster in [from, to). */
+export async function readRedisClientMinutesOfCluster(db: Queryable, cluster: string, fromMs: number, toMs: number) {
+  return (await db.query(ATTRIBUTION_REDIS, [cluster, new Date(fromMs), new Date(toMs)])).rows;
+}
+
+const ATTRIBUTION_REDIS_SERVER = `
+SELECT r.minute, r.used_memory_max_bytes, s.max_memory_bytes
+FROM redis_minute r LEFT JOIN redis_server_state s USING (cluster_id)
+WHERE r.cluster_id = $1 AND r.minute >= $2 AND r.minute < $3`;
+
+/** The Redis server's peak used memory per minute of a cluster in [from, to), with its maxmemory. */
+export async function readRedisMemoryMinutes(db: Queryable, cluster: string, fromMs: number, toMs: number) {
+  return (await db.query(ATTRIBUTION_REDIS_SERVER, [cluster, new Date(fromMs), new Date(toMs)])).rows;
 }

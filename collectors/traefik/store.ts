@@ -154,3 +154,12 @@ export async function hasIngressMinutes(db: Queryable, tenant: string, from: Dat
   );
   return rows[0].any === true;
 }
+
+const ATTRIBUTION_INGRESS = `
+SELECT i.tenant_id, i.minute, i.ingress_requests, i.ingress_server_errors FROM ingress_minute i JOIN tenant t ON t.id = i.tenant_id
+WHERE t.cluster_id = $1 AND i.minute >= $2 AND i.minute < $3`;
+
+/** Ingress requests and server errors per tenant minute of a cluster in [from, to). */
+export async function readIngressMinutesOfCluster(db: Queryable, cluster: string, fromMs: number, toMs: number) {
+  return (await db.query(ATTRIBUTION_INGRESS, [cluster, new Date(fromMs), new Date(toMs)])).rows;
+}

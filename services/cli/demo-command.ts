@@ -10,7 +10,8 @@ import type { Fleet } from '../config/fleet-types';
 import { createToken } from '../auth/token-store';
 import { createLogger } from '../core/logger';
 import type { Pool } from '../storage/db';
-import { hasOdooData } from '../../collectors/lib/tenant-minute-store';
+import { forgetCheckpoints } from '../../collectors/lib/checkpoint-store';
+import { newestOdooMinute } from '../../collectors/lib/tenant-minute-store';
 import { migrate } from '../storage/migrate';
 import { parseFlags } from './args';
 import { openContext } from '../root/context';
@@ -105,13 +106,12 @@ export async function run(args: string[]): Promise<number> {
  * run's checkpoints of them are forgotten (a reused inode would otherwise resume mid-file).
  */
 export async function historyToPlay(pool: Pool, fleet: Fleet, now: number): Promise<number> {
-  const { rows } = await pool.query(`SELECT max(m.minute) AS minute FROM tenant_minute m WHERE ${hasOdooData('m')}`);
-  const last = (rows[0]?.minute as Date | null)?.getTime();
+  const last = (await newestOdooMinute(pool))?.getTime();
   const gap = last === undefined ? DEMO_HISTORY_MINUTES : Math.floor((now - last) / 60_000) - 1;
   const history = Math.max(0, Math.min(DEMO_HISTORY_MINUTES, gap));
   if (history > 0) {
     const logs = Object.values(fleet.clusters).flatMap((c) => c.odoo?.logFiles ?? []);
-    await pool.query("DELETE FROM ingest_checkpoint WHERE collector = 'odoo-log' AND target = ANY($1)", [logs]);
+    await forgetCheckpoints(pool, 'odoo-log', logs);
   }
   return history;
 }

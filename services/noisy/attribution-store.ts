@@ -1,7 +1,11 @@
 import type { Queryable } from '../storage/db';
-import { hasOdooData } from '../../collectors/lib/tenant-minute-store';
 import type { ClusterSources, MinuteAttribution, TenantSources } from './attribution';
 import { optionalNumber } from '../../collectors/lib/row';
+import { readIngressMinutesOfCluster } from '../../collectors/traefik/store';
+import { readRedisClientMinutesOfCluster, readRedisMemoryMinutes } from '../../collectors/redis/store';
+import { readDatabaseSizesOfCluster, readMaxConnections, readPostgresMinutesOfCluster } from '../../collectors/postgres/store';
+import { readCronMinutesOfCluster } from '../../collectors/odoo-log/store';
+import { readOdooMinutesOfCluster } from '../../collectors/lib/tenant-minute-store';
 
 /**
  * Reads the stored minute rollups attribution is built from, and writes what it built. The
@@ -18,56 +22,18 @@ export interface ClusterWindow {
   cluster: Map<number, ClusterSources>;
 }
 
-const ODOO = `
-SELECT m.tenant_id, m.minute,
-  CASE WHEN m.odoo_sql_seconds IS NULL AND m.odoo_python_seconds IS NULL THEN NULL
-       ELSE coalesce(m.odoo_sql_seconds, 0) + coalesce(m.odoo_python_seconds, 0) END AS worker_seconds,
-  CASE WHEN num_nonnulls(m.odoo_requests_2xx, m.odoo_requests_3xx, m.odoo_requests_4xx, m.odoo_requests_5xx, m.odoo_requests_other) = 0 THEN NULL
-       ELSE coalesce(m.odoo_requests_2xx, 0) + coalesce(m.odoo_requests_3xx, 0) + coalesce(m.odoo_requests_4xx, 0)
-          + coalesce(m.odoo_requests_5xx, 0) + coalesce(m.odoo_requests_other, 0) END AS requests,
-  m.odoo_duration_sum AS duration_sum,
-  (SELECT sum(c) FROM unnest(m.odoo_duration_counts) AS c) AS duration_count,
-  m.odoo_requests_5xx AS errors_5xx
-FROM tenant_minute m JOIN tenant t ON t.id = m.tenant_id
-WHERE t.cluster_id = $1 AND m.minute >= $2 AND m.minute < $3
-  AND ${hasOdooData('m')}`;
-
-const CRON = `
-SELECT e.tenant_id, e.minute, e.cron_seconds FROM odoo_tenant_event_minute e JOIN tenant t ON t.id = e.tenant_id
-WHERE t.cluster_id = $1 AND e.minute >= $2 AND e.minute < $3`;
-
-const PG = `
-SELECT p.tenant_id, p.minute, p.active_seconds, p.max_backends, p.lock_wait_caused_seconds, p.blks_read, p.temp_bytes
-FROM pg_tenant_minute p JOIN tenant t ON t.id = p.tenant_id
-WHERE t.cluster_id = $1 AND p.minute >= $2 AND p.minute < $3`;
-
-const REDIS = `SELECT tenant_id, minute, clients_max FROM redis_tenant_minute WHERE cluster_id = $1 AND minute >= $2 AND minute < $3`;
-
-const INGRESS = `
-SELECT i.tenant_id, i.minute, i.ingress_requests, i.ingress_server_errors FROM ingress_minute i JOIN tenant t ON t.id = i.tenant_id
-WHERE t.cluster_id = $1 AND i.minute >= $2 AND i.minute < $3`;
-
-const REDIS_SERVER = `
-SELECT r.minute, r.used_memory_max_bytes, s.max_memory_bytes
-FROM redis_minute r LEFT JOIN redis_server_state s USING (cluster_id)
-WHERE r.cluster_id = $1 AND r.minute >= $2 AND r.minute < $3`;
-
-// max_connections is a server setting: the latest reading stands for the minutes being read.
-const PG_SERVER = 'SELECT max_connections FROM pg_cluster_state WHERE cluster_id = $1';
-
 // A numeric column as a number, NULL as null (never a made-up 0).
 const num = (v: unknown): number | null => optionalNumber(v) ?? null;
 
 export async function loadClusterWindow(db: Queryable, cluster: string, fromMs: number, toMs: number): Promise<ClusterWindow> {
-  const args = [cluster, new Date(fromMs), new Date(toMs)];
   // One after the other: inside the run's transaction they share one client.
-  const odoo = await db.query(ODOO, args);
-  const cron = await db.query(CRON, args);
-  const pg = await db.query(PG, args);
-  const redis = await db.query(REDIS, args);
-  const ingress = await db.query(INGRESS, args);
-  const redisServer = await db.query(REDIS_SERVER, args);
-  const pgServer = await db.query(PG_SERVER, [cluster]);
+  const odoo = await readOdooMinutesOfCluster(db, cluster, fromMs, toMs);
+  const cron = await readCronMinutesOfCluster(db, cluster, fromMs, toMs);
+  const pg = await readPostgresMinutesOfCluster(db, cluster, fromMs, toMs);
+  const redis = await readRedisClientMinutesOfCluster(db, cluster, fromMs, toMs);
+  const ingress = await readIngressMinutesOfCluster(db, cluster, fromMs, toMs);
+  const redisServer = await readRedisMemoryMinutes(db, cluster, fromMs, toMs);
+  const pgServer = await readMaxConnections(db, cluster);
   const tenants = new Map<number, Map<string, TenantSources>>();
   const at = (row: { tenant_id: string; minute: Date }): TenantSources => {
     const m = row.minute.getTime();
@@ -77,7 +43,7 @@ export async function loadClusterWindow(db: Queryable, cluster: string, fromMs: 
     if (!s) byTenant.set(row.tenant_id, (s = {}));
     return s;
   };
-  for (const r of odoo.rows) {
+  for (const r of odoo) {
     at(r).odoo = {
       workerSeconds: num(r.worker_seconds),
       requests: num(r.requests),
@@ -86,8 +52,8 @@ export async function loadClusterWindow(db: Queryable, cluster: string, fromMs: 
       errors5xx: num(r.errors_5xx),
     };
   }
-  for (const r of cron.rows) at(r).cronSeconds = Number(r.cron_seconds);
-  for (const r of pg.rows) {
+  for (const r of cron) at(r).cronSeconds = Number(r.cron_seconds);
+  for (const r of pg) {
     at(r).pg = {
       activeSeconds: num(r.active_seconds),
       backends: num(r.max_backends),
@@ -96,12 +62,12 @@ export async function loadClusterWindow(db: Queryable, cluster: string, fromMs: 
       tempBytes: num(r.temp_bytes),
     };
   }
-  for (const r of redis.rows) at(r).redisClients = Number(r.clients_max);
-  for (const r of ingress.rows) at(r).ingress = { requests: Number(r.ingress_requests), serverErrors: Number(r.ingress_server_errors) };
-  const maxConnections = num(pgServer.rows[0]?.max_connections);
+  for (const r of redis) at(r).redisClients = Number(r.clients_max);
+  for (const r of ingress) at(r).ingress = { requests: Number(r.ingress_requests), serverErrors: Number(r.ingress_server_errors) };
+  const maxConnections = num(pgServer[0]?.max_connections);
   const clusterSources = new Map<number, ClusterSources>();
   for (let m = fromMs; m < toMs; m += MINUTE) clusterSources.set(m, maxConnections === null ? {} : { maxConnections });
-  for (const r of redisServer.rows) {
+  for (const r of redisServer) {
     const s = clusterSources.get((r.minute as Date).getTime())!;
     if (r.used_memory_max_bytes !== null) s.redisMemoryBytes = Number(r.used_memory_max_bytes);
     if (r.max_memory_bytes !== null) s.redisMaxMemoryBytes = Number(r.max_memory_bytes);
@@ -148,12 +114,13 @@ export async function writeAttribution(db: Queryable, cluster: string, a: Minute
 
 /** Keeps the day's largest pg_database_size per tenant of the cluster, for the storage charge. */
 export async function recordStorage(db: Queryable, cluster: string): Promise<void> {
+  const sizes = await readDatabaseSizesOfCluster(db, cluster);
+  if (sizes.length === 0) return;
   await db.query(
     `INSERT INTO tenant_storage_day AS d (tenant_id, day, size_bytes)
-     SELECT s.tenant_id, (s.size_sampled_at AT TIME ZONE 'UTC')::date, s.size_bytes
-     FROM pg_tenant_state s JOIN tenant t ON t.id = s.tenant_id
-     WHERE t.cluster_id = $1 AND s.size_bytes IS NOT NULL AND s.size_sampled_at IS NOT NULL
+     SELECT x.tenant, (x.sampled_at AT TIME ZONE 'UTC')::date, x.size_bytes
+     FROM unnest($1::text[], $2::timestamptz[], $3::int8[]) AS x (tenant, sampled_at, size_bytes)
      ON CONFLICT (tenant_id, day) DO UPDATE SET size_bytes = greatest(d.size_bytes, EXCLUDED.size_bytes)`,
-    [cluster],
+    [sizes.map((s) => s.tenant_id), sizes.map((s) => s.size_sampled_at), sizes.map((s) => s.size_bytes)],
   );
 }

@@ -1,6 +1,7 @@
 import type { Cluster } from '../config/fleet-types';
 import type { Queryable } from '../storage/db';
-import { hasOdooData } from '../../collectors/lib/tenant-minute-store';
+import { anyCheckpointBehind } from '../../collectors/lib/checkpoint-store';
+import { newestOdooMinuteOfCluster } from '../../collectors/lib/tenant-minute-store';
 
 /**
  * How far the noisy-neighbour job may go on a cluster while its Odoo log is read in steps (a
@@ -11,20 +12,11 @@ import { hasOdooData } from '../../collectors/lib/tenant-minute-store';
  */
 export const BACKLOG_STALL_MS = 10 * 60_000;
 
-const BEHIND = `SELECT count(*)::int AS n FROM ingest_checkpoint
-  WHERE collector = 'odoo-log' AND target = ANY($1) AND behind AND updated_at >= $2`;
-
-const NEWEST = `SELECT max(m.minute) AS minute FROM tenant_minute m JOIN tenant t ON t.id = m.tenant_id
-  WHERE t.cluster_id = $1 AND m.minute >= $2 AND m.minute < $3
-    AND ${hasOdooData('m')}`;
-
 /** `until`, or the newest stored Odoo minute (itself maybe incomplete, so excluded) while behind. */
 export async function backlogLimit(db: Queryable, cluster: Cluster, from: number, until: number, now: number): Promise<number> {
   const files = cluster.odoo?.logFiles ?? [];
   if (files.length === 0) return until;
-  const behind = await db.query(BEHIND, [files, new Date(now - BACKLOG_STALL_MS)]);
-  if (!behind.rows[0]?.n) return until;
-  const newest = await db.query(NEWEST, [cluster.id, new Date(from), new Date(until)]);
-  const minute = (newest.rows[0]?.minute as Date | null | undefined)?.getTime();
+  if (!(await anyCheckpointBehind(db, 'odoo-log', files, new Date(now - BACKLOG_STALL_MS)))) return until;
+  const minute = (await newestOdooMinuteOfCluster(db, cluster.id, new Date(from), new Date(until)))?.getTime();
   return minute === undefined ? from : Math.min(until, minute);
 }

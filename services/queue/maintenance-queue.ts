@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { Pool } from '../storage/db';
-import { pruneCollectorRuns } from '../storage/retention';
+import { pruneCollectorRuns } from '../../collectors/lib/collector-run-retention';
 import { JobWorker } from './job-worker';
 import { IntervalSchedules } from './queues';
 

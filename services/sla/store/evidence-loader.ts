@@ -44,7 +44,7 @@ export function eachInt(text: string | null | undefined, each: (i: number, v: nu
   }
 }
 
-/** Fills the month's per-minute probe and request arrays from tenant_minute and ingress_minute. */
+/** Fills the month's per-minute probe and request arrays from the Odoo/probe and ingress minute rollups (their owners' reads). */
 export async function loadMinuteEvidence(db: Queryable, tenant: string, range: MonthRange): Promise<MinuteEvidence> {
   const ev = emptyMinuteEvidence(range.minutes);
   const bounds = [tenant, range.startMs / 1000, range.endMs / 1000] as const;

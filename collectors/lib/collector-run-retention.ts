@@ -1,4 +1,4 @@
-import type { Queryable } from './db';
+import type { Queryable } from '../../services/storage/db';
 
 const DAY_MS = 86_400_000;
 
@@ -16,7 +16,7 @@ const DELETE_BATCH = `DELETE FROM collector_run WHERE ctid = ANY(ARRAY(
  * Why only successful rows: a row's job after its run is to be the idempotency key of recent
  * scheduled work (a retried or duplicated job finds it), which needs days, not months. Failed
  * runs are kept: the `postgres` collector's are SLA evidence (services/sla/store/sparse-evidence.ts,
- * POSTGRES_DOWN reads a month of them, and months are re-checked after they froze), and failures
+ * readFailedRuns gives it a month of them, and months are re-checked after they froze), and failures
  * are few. `collector_status` (latest outcome per target) is not touched.
  */
 export async function pruneCollectorRuns(db: Queryable, now: Date, keepDays: number, batch = 10_000, maxBatches = 50): Promise<number> {
