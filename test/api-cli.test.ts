@@ -1,13 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiFixture, API_FLEET_YAML, type ApiFixture } from './api-fixture';
+import { runTenantscope } from './helpers/processes';
 
-const BIN = join(__dirname, '..', 'bin', 'tenantscope.js');
-const run = promisify(execFile);
+// The CLI on this test's database, unsigned.
+const tenantscope = (args: string[]) =>
+  runTenantscope(args, { TENANTSCOPE_DATABASE_URL: f.db.url, TENANTSCOPE_LOG_LEVEL: 'silent', TENANTSCOPE_SIGNING_KEY_FILE: undefined });
 
 let f: ApiFixture;
 let fleetFile: string;
@@ -17,18 +17,6 @@ beforeAll(async () => {
   writeFileSync(fleetFile, API_FLEET_YAML);
 });
 afterAll(() => f.close());
-
-async function tenantscope(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TENANTSCOPE_DATABASE_URL: f.db.url, TENANTSCOPE_LOG_LEVEL: 'silent' };
-  delete env.TENANTSCOPE_SIGNING_KEY_FILE;
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 30_000, env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('tenantscope token', () => {
   it('creates a token printed once, lists without it, revokes it; the API follows', async () => {

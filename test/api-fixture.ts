@@ -4,11 +4,11 @@ import { buildApi } from '../services/api/app';
 import type { Role } from '../services/auth/principal';
 import { createToken } from '../services/auth/token-store';
 import { ManualClock } from '../services/core/clock';
-import { parseFleet } from '../services/config/fleet';
 import type { Fleet } from '../services/config/fleet-types';
 import { silentLogger } from '../services/core/logger';
 import type { Pool } from '../services/storage/db';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
+import { buildFleet, fleetYaml, tenantSpec, type FleetSpec } from './helpers/fleet-builder';
 
 /**
  * The API over a fresh database for one test file: three tenants on cluster c1 (Berlin), one
@@ -18,18 +18,21 @@ import { migratedDatabase, type MigratedDatabase } from './helpers/service';
 export const HOSTILE_NAME = 'Acme, "Clinics" <script>alert(1)</script>';
 export const NOW = Date.parse('2026-03-20T12:00:00Z');
 
+const API_FLEET: FleetSpec = {
+  clusters: { c1: { timezone: 'Europe/Berlin' }, c2: { timezone: 'America/New_York' } },
+  tenants: [
+    tenantSpec('t1', 'c1', { name: HOSTILE_NAME, monthlyFee: { amount: '999.99', currency: 'EUR' } }),
+    tenantSpec('t2', 'c1', { name: 'Tenant Two', tier: 'standard', monthlyFee: { amount: '1000', currency: 'JPY' } }),
+    tenantSpec('t3', 'c2', { name: 'Tenant Three', tier: 'mission', monthlyFee: { amount: '50.00', currency: 'USD' } }),
+  ],
+};
+
 export function apiFleet(): Fleet {
-  return parseFleet(API_FLEET_YAML, 'api-fleet.yaml');
+  return buildFleet(API_FLEET, { source: 'api-fleet.yaml' });
 }
 
-export const API_FLEET_YAML = `clusters:
-  c1: {timezone: Europe/Berlin}
-  c2: {timezone: America/New_York}
-tenants:
-  - {id: t1, name: ${JSON.stringify(HOSTILE_NAME)}, cluster: c1, tier: business, hosts: [t1.example.test], monthlyFee: {amount: "999.99", currency: EUR}}
-  - {id: t2, name: Tenant Two, cluster: c1, tier: standard, hosts: [t2.example.test], monthlyFee: {amount: "1000", currency: JPY}}
-  - {id: t3, name: Tenant Three, cluster: c2, tier: mission, hosts: [t3.example.test], monthlyFee: {amount: "50.00", currency: USD}}
-`;
+/** The API fleet as fleet-file text, for a test that starts a process on it. */
+export const API_FLEET_YAML = fleetYaml(API_FLEET);
 
 export interface ApiFixture {
   db: MigratedDatabase;

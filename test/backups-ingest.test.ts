@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../services/core/clock';
-import { parseFleet } from '../services/config/fleet';
 import { backupsCollector, ingestBackups, type BackupsTarget } from '../collectors/backups/collector';
 import { silentLogger } from '../services/core/logger';
 import { backupsMetrics } from '../services/metrics/backups-metrics';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
 import { KeptConnections } from '../collectors/lib/connections';
+import { buildFleet, tenantSpec } from './helpers/fleet-builder';
 
 // connections to the monitored servers, kept between runs as the runner keeps them
 const connections = new KeptConnections();
@@ -57,21 +57,17 @@ beforeAll(async () => {
   files.info = join(dir, 'info.json');
   files.walg = join(dir, 'walg.json');
   files.jobs = join(dir, 'jobs.ndjson');
-  const fleet = parseFleet(
-    [
-      'clusters:',
-      '  c1:',
-      '    timezone: UTC',
-      '    backups: {pgbackrestInfoFile: info.json, walgBackupListFile: walg.json, jobResultsFile: jobs.ndjson}',
-      'tenants:',
-      ...['t1', 't2', 't3'].map(
-        (t) =>
-          `  - {id: ${t}, name: ${t}, cluster: c1, tier: business, database: db_${t}, hosts: [${t}.example.test], monthlyFee: {amount: "1.00", currency: EUR}}`,
-      ),
-      '',
-    ].join('\n'),
-    join(dir, 'fleet.yaml'),
-    dir,
+  const fleet = buildFleet(
+    {
+      clusters: {
+        c1: {
+          timezone: 'UTC',
+          backups: { pgbackrestInfoFile: 'info.json', walgBackupListFile: 'walg.json', jobResultsFile: 'jobs.ndjson' },
+        },
+      },
+      tenants: ['t1', 't2', 't3'].map((t) => tenantSpec(t, 'c1', { database: `db_${t}` })),
+    },
+    { source: join(dir, 'fleet.yaml'), baseDir: dir },
   );
   db = await migratedDatabase(fleet);
   deps = { pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock, log: silentLogger };

@@ -1,19 +1,19 @@
 import { execFile } from 'node:child_process';
 import { appendFileSync, chownSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastGoodByType, parsePgbackrestInfo, walArchiveReach } from '../collectors/backups/pgbackrest-info';
 import { ManualClock } from '../services/core/clock';
-import { parseFleet } from '../services/config/fleet';
 import { backupsCollector, ingestBackups } from '../collectors/backups/collector';
 import { silentLogger } from '../services/core/logger';
 import { backupsMetrics } from '../services/metrics/backups-metrics';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
 import { KeptConnections } from '../collectors/lib/connections';
+import { buildFleet, tenantSpec } from './helpers/fleet-builder';
+import { freePort } from './helpers/processes';
 
 // connections to the monitored servers, kept between runs as the runner keeps them
 const connections = new KeptConnections();
@@ -36,17 +36,6 @@ let testStartMs: number;
 const asPostgres = (command: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', command, ...args], { timeout: 30_000 });
 const pgbackrest = (...args: string[]) =>
   asPostgres('pgbackrest', [`--config=${join(dir, 'pgbackrest.conf')}`, `--stanza=${STANZA}`, ...args]);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   testStartMs = Date.now();
@@ -124,19 +113,12 @@ describe('backups collector on the real pgBackRest', () => {
   it('stores the backup, the stanza status and the recovery point, and publishes them', async () => {
     const infoFile = join(dir, 'info.json');
     writeFileSync(infoFile, info);
-    const fleet = parseFleet(
-      [
-        'clusters:',
-        '  c1:',
-        '    timezone: UTC',
-        '    backups:',
-        `      pgbackrestInfoFile: ${JSON.stringify(infoFile)}`,
-        `      stanza: ${STANZA}`,
-        'tenants:',
-        '  - {id: t1, name: T1, cluster: c1, tier: business, hosts: [t1.example.test], monthlyFee: {amount: "1.00", currency: EUR}}',
-        '',
-      ].join('\n'),
-      'fleet.yaml',
+    const fleet = buildFleet(
+      {
+        clusters: { c1: { timezone: 'UTC', backups: { pgbackrestInfoFile: infoFile, stanza: STANZA } } },
+        tenants: [tenantSpec('t1', 'c1')],
+      },
+      { source: 'fleet.yaml' },
     );
     const db: MigratedDatabase = await migratedDatabase(fleet);
     try {

@@ -1,23 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { testFleetYaml } from './helpers/fleets';
+import { runTenantscope } from './helpers/processes';
 
-const BIN = join(__dirname, '..', 'bin', 'tenantscope.js');
-const run = promisify(execFile);
-
-async function tenantscope(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const tenantscope = (args: string[], env: Record<string, string> = {}) => runTenantscope(args, env, { timeoutMs: 20_000 });
 
 const dir = mkdtempSync(join(tmpdir(), 'tenantscope-cli-'));
 function fleetFile(name: string, text: string): string {

@@ -1,25 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_URL, REDIS_URL, createTestDatabase, removeQueues, type TestDatabase, uniquePrefix } from './helpers/database';
-import { startTenantscope, waitFor } from './helpers/processes';
+import { freePort, startTenantscope, waitFor } from './helpers/processes';
+import { exampleFleetSpec, fleetYaml } from './helpers/fleet-builder';
 
 /**
  * `tenantscope demo` end to end on the demo fleet, moved to free ports, a temporary folder and
  * fresh database names: within 60 s /metrics has request and probe series for all 12 tenants.
  */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 const dbPrefix = `tsdemo${randomBytes(3).toString('hex')}_`;
 const queuePrefix = uniquePrefix();
 let db: TestDatabase | undefined;
@@ -38,13 +30,16 @@ describe('npm run demo', () => {
   it('shows request and probe series for all 12 tenants within 60 s, every collector succeeding, and stops on Ctrl-C', async () => {
     db = await createTestDatabase();
     const dir = mkdtempSync(join(tmpdir(), 'demo-'));
-    let fleet = readFileSync(join(__dirname, '..', 'examples', 'fleet.yaml'), 'utf8')
-      .replace(/\.\.\/var\/demo\//g, `${dir}/`)
-      .replace(/tsdemo_/g, dbPrefix);
-    for (const port of ['18081', '18082', '18091', '18092'])
-      fleet = fleet.replace(new RegExp(`127\\.0\\.0\\.1:${port}`, 'g'), `127.0.0.1:${await freePort()}`);
+    // The demo fleet on free ports, with databases of this test's own.
+    const spec = exampleFleetSpec(dir);
+    for (const cluster of Object.values(spec.clusters) as { probe: { url: string }; traefik: { metricsUrl: string; apiUrl: string } }[]) {
+      cluster.probe.url = `http://127.0.0.1:${await freePort()}`;
+      const traefik = `http://127.0.0.1:${await freePort()}`;
+      cluster.traefik = { ...cluster.traefik, metricsUrl: `${traefik}/metrics`, apiUrl: traefik };
+    }
+    for (const tenant of spec.tenants) tenant.database = String(tenant.database).replace(/^tsdemo_/, dbPrefix);
     const fleetFile = join(dir, 'fleet.yaml');
-    writeFileSync(fleetFile, fleet);
+    writeFileSync(fleetFile, fleetYaml(spec));
     const listen = `127.0.0.1:${await freePort()}`;
 
     const demo = startTenantscope(['demo', '--fleet', fleetFile], {
@@ -90,7 +85,7 @@ describe('npm run demo', () => {
       },
       45_000,
     ).catch(() => expect(missing()).toEqual([]));
-    const tenants = [...fleet.matchAll(/^ {2}- id: (\S+)$/gm)].map((m) => m[1]);
+    const tenants = spec.tenants.map((t) => String(t.id));
     expect(tenants).toHaveLength(12);
     for (const tenant of tenants) {
       expect(text).toMatch(

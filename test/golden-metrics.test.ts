@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../services/core/clock';
 import { CollectorRunner } from '../collectors/runner';
 import { listTargets } from '../collectors/targets';
-import { parseFleet } from '../services/config/fleet';
+import { buildFleet, exampleFleetSpec } from './helpers/fleet-builder';
 import type { Fleet } from '../services/config/fleet-types';
 import { silentLogger } from '../services/core/logger';
 import { createMetricsRegistry } from '../services/metrics/registry';
@@ -55,18 +55,14 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => traefik.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(traefik.address() as AddressInfo).port}`;
   dir = mkdtempSync(join(tmpdir(), 'golden-'));
-  const text = readFileSync(join(__dirname, '..', 'examples', 'fleet.yaml'), 'utf8')
-    .replace(/\.\.\/var\/demo\//g, `${dir}/`)
-    .replace(/^ {4}(postgres|redis):\n {6}url: .*\n/gm, '')
-    .replace(
-      /metricsUrl: http:\/\/127\.0\.0\.1:18082\/metrics\n {6}apiUrl: http:\/\/127\.0\.0\.1:18082/,
-      `metricsUrl: ${base}/eu1/metrics\n      apiUrl: ${base}/eu1`,
-    )
-    .replace(
-      /metricsUrl: http:\/\/127\.0\.0\.1:18092\/metrics\n {6}apiUrl: http:\/\/127\.0\.0\.1:18092/,
-      `metricsUrl: ${base}/us1/metrics\n      apiUrl: ${base}/us1`,
-    );
-  fleet = parseFleet(text, 'golden-fleet.yaml', dir);
+  // The demo fleet without live PostgreSQL and Redis, its Traefik served by the fake above.
+  const spec = exampleFleetSpec(dir);
+  for (const [id, cluster] of Object.entries(spec.clusters)) {
+    delete cluster.postgres;
+    delete cluster.redis;
+    cluster.traefik = { ...(cluster.traefik as object), metricsUrl: `${base}/${id}/metrics`, apiUrl: `${base}/${id}` };
+  }
+  fleet = buildFleet(spec, { source: 'golden-fleet.yaml', baseDir: dir });
   const result = await runBatchSimulation({
     fleet,
     scenario: 'tenant-outage',

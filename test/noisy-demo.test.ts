@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../services/core/clock';
 import { CollectorRunner } from '../collectors/runner';
 import { listTargets } from '../collectors/targets';
-import { parseFleet } from '../services/config/fleet';
+import { buildFleet, exampleFleetSpec } from './helpers/fleet-builder';
 import type { Fleet } from '../services/config/fleet-types';
 import { silentLogger } from '../services/core/logger';
 import { createMetricsRegistry } from '../services/metrics/registry';
@@ -38,11 +38,13 @@ interface Played {
 async function play(scenario: ScenarioName, liveMinutes: number): Promise<Played> {
   const dir = mkdtempSync(join(tmpdir(), `noisy-demo-${scenario}-`));
   // The demo fleet as it is, minus the live servers a batch run has no use for.
-  const text = readFileSync(join(__dirname, '..', 'examples', 'fleet.yaml'), 'utf8')
-    .replace(/\.\.\/var\/demo\//g, `${dir}/`)
-    .replace(/^ {4}(postgres|redis):\n {6}url: .*\n/gm, '')
-    .replace(/^ {4}traefik:\n( {6}.*\n)+/gm, '');
-  const fleet: Fleet = parseFleet(text, 'demo-fleet.yaml', dir);
+  const spec = exampleFleetSpec(dir);
+  for (const cluster of Object.values(spec.clusters)) {
+    delete cluster.postgres;
+    delete cluster.redis;
+    delete cluster.traefik;
+  }
+  const fleet: Fleet = buildFleet(spec, { source: 'demo-fleet.yaml', baseDir: dir });
   const options = { scenario, seed: 1, scenarioStartSeconds: HISTORY_MINUTES * 60 + 120 };
   // One log file per cluster, as `simulate --history` writes it: a collector starting reads it whole.
   await runBatchSimulation({

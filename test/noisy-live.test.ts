@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../services/api/app';
 import { createToken } from '../services/auth/token-store';
 import { ManualClock } from '../services/core/clock';
-import { parseFleet } from '../services/config/fleet';
 import { silentLogger } from '../services/core/logger';
 import { noisyMetrics } from '../services/metrics/noisy-metrics';
 import type { NoisySnapshot } from '../services/noisy/metrics-store';
@@ -18,17 +17,16 @@ import { defaultDetectorFactory } from '../services/noisy/detector-port';
 import type { ClusterMinute, DetectorStep, NoisyIncident } from '../services/noisy/detector-types';
 import { runNoisyDetection, type LiveDeps } from '../services/noisy/live-run';
 import { PartitionKeeper } from '../services/storage/partitions';
-import { testFleetYaml } from './helpers/fleets';
+import { testFleetSpec } from './helpers/fleets';
+import { buildFleet, fleetYaml } from './helpers/fleet-builder';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-03-10T10:00:00Z');
 // c1 has 1 vCPU and 2 Odoo workers: 60 cpu-seconds and 120 worker-seconds per minute.
-const FLEET_YAML = testFleetYaml().replace(
-  '    timezone: Europe/Berlin\n',
-  '    timezone: Europe/Berlin\n    capacity: {pgVcpu: 1, odooWorkers: 2, placementHours: 0.05}\n',
-);
-const fleet = parseFleet(FLEET_YAML, 'noisy-fleet.yaml');
+const SPEC = testFleetSpec();
+SPEC.clusters.c1!.capacity = { pgVcpu: 1, odooWorkers: 2, placementHours: 0.05 };
+const fleet = buildFleet(SPEC, { source: 'noisy-fleet.yaml' });
 
 /**
  * A stand-in with the detector's interface for the storage path: it names the tenant with the
@@ -232,7 +230,7 @@ describe('API, CLI and the usage report', () => {
     const run = promisify(execFile);
     const bin = join(__dirname, '..', 'bin', 'tenantscope.js');
     const fleetFile = join(mkdtempSync(join(tmpdir(), 'tenantscope-noisy-')), 'fleet.yaml');
-    writeFileSync(fleetFile, FLEET_YAML);
+    writeFileSync(fleetFile, fleetYaml(SPEC));
     const env = { ...process.env, TENANTSCOPE_DATABASE_URL: db.url, TENANTSCOPE_LOG_LEVEL: 'silent' };
     const table = await run(process.execPath, [bin, 'noisy', 'list', '--tenant', 't2'], { env });
     expect(table.stdout.split('\n')[1]).toMatch(/^2026-03-10T10:03:00.000Z\s+2026-03-10T10:07:00.000Z\s+c1\s+pg_cpu\s+closed\s+t1:/);

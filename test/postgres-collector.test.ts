@@ -2,7 +2,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, systemClock } from '../services/core/clock';
 import type { RunContext } from '../collectors/lib/collector';
-import { parseFleet } from '../services/config/fleet';
 import type { Fleet } from '../services/config/fleet-types';
 import { ingestPostgres, postgresTargets, type PostgresTarget } from '../collectors/postgres/collector';
 import { silentLogger } from '../services/core/logger';
@@ -11,6 +10,7 @@ import { PartitionKeeper } from '../services/storage/partitions';
 import { ADMIN_URL, createTestDatabase, type TestDatabase } from './helpers/database';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
 import { KeptConnections } from '../collectors/lib/connections';
+import { buildFleet, tenantSpec } from './helpers/fleet-builder';
 
 // connections to the monitored servers, kept between runs as the runner keeps them
 const connections = new KeptConnections();
@@ -28,18 +28,14 @@ const open: pg.Client[] = [];
 beforeAll(async () => {
   dbA = await createTestDatabase('ts_pga');
   dbB = await createTestDatabase('ts_pgb');
-  fleet = parseFleet(
-    [
-      'clusters:',
-      '  c1:',
-      '    timezone: UTC',
-      `    postgres: {url: "${ADMIN_URL}", intervalSeconds: 15, activityIntervalSeconds: 1, sizeIntervalSeconds: 60}`,
-      'tenants:',
-      `  - {id: a, name: A, cluster: c1, tier: business, database: ${dbA.name}, hosts: [a.example.test], monthlyFee: {amount: "1.00", currency: EUR}}`,
-      `  - {id: b, name: B, cluster: c1, tier: business, database: ${dbB.name}, hosts: [b.example.test], monthlyFee: {amount: "1.00", currency: EUR}}`,
-      '',
-    ].join('\n'),
-    'pg-fleet.yaml',
+  fleet = buildFleet(
+    {
+      clusters: {
+        c1: { timezone: 'UTC', postgres: { url: ADMIN_URL, intervalSeconds: 15, activityIntervalSeconds: 1, sizeIntervalSeconds: 60 } },
+      },
+      tenants: [tenantSpec('a', 'c1', { database: dbA.name }), tenantSpec('b', 'c1', { database: dbB.name })],
+    },
+    { source: 'pg-fleet.yaml' },
   );
   store = await migratedDatabase(fleet);
 });

@@ -1,11 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../services/core/clock';
-import { parseFleet } from '../services/config/fleet';
 import type { Fleet } from '../services/config/fleet-types';
 import { ingestPostgres, postgresTargets } from '../collectors/postgres/collector';
 import { silentLogger } from '../services/core/logger';
@@ -13,6 +11,8 @@ import { postgresMetrics } from '../services/metrics/postgres-metrics';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
 import { KeptConnections } from '../collectors/lib/connections';
+import { buildFleet, tenantSpec } from './helpers/fleet-builder';
+import { freePort } from './helpers/processes';
 
 // connections to the monitored servers, kept between runs as the runner keeps them
 const connections = new KeptConnections();
@@ -35,17 +35,6 @@ function asPostgres(command: string, args: string[]): string {
     timeout: 20_000,
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
   });
 }
 
@@ -125,17 +114,9 @@ async function setUp(): Promise<void> {
   startServer(standbyDir);
   await query(primaryPort, 'CREATE DATABASE app');
   const url = `postgres://postgres@127.0.0.1:${primaryPort}/postgres`;
-  fleet = parseFleet(
-    [
-      'clusters:',
-      '  c1:',
-      '    timezone: UTC',
-      `    postgres: {url: "${url}"}`,
-      'tenants:',
-      '  - {id: app, name: App, cluster: c1, tier: business, database: app, hosts: [app.example.test], monthlyFee: {amount: "1.00", currency: EUR}}',
-      '',
-    ].join('\n'),
-    'standby-fleet.yaml',
+  fleet = buildFleet(
+    { clusters: { c1: { timezone: 'UTC', postgres: { url } } }, tenants: [tenantSpec('app', 'c1', { database: 'app' })] },
+    { source: 'standby-fleet.yaml' },
   );
   db = await migratedDatabase(fleet);
 }

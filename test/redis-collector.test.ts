@@ -7,7 +7,6 @@ import { parseInfo, serverStats } from '../collectors/redis/info-parser';
 import { ManualClock } from '../services/core/clock';
 import { CollectorRunner } from '../collectors/runner';
 import type { RunContext } from '../collectors/lib/collector';
-import { parseFleet } from '../services/config/fleet';
 import type { Fleet } from '../services/config/fleet-types';
 import { ingestRedis, redisCollector, type RedisTarget } from '../collectors/redis/collector';
 import { silentLogger } from '../services/core/logger';
@@ -16,6 +15,7 @@ import { PartitionKeeper } from '../services/storage/partitions';
 import { REDIS_URL } from './helpers/database';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
 import { KeptConnections } from '../collectors/lib/connections';
+import { buildFleet, tenantSpec } from './helpers/fleet-builder';
 
 // connections to the monitored servers, kept between runs as the runner keeps them
 const connections = new KeptConnections();
@@ -30,17 +30,19 @@ const tag = randomBytes(4).toString('hex');
 const prefixA = `ts${tag}a:`;
 const prefixB = `ts${tag}b:`;
 
-function fleetYaml(url: string): string {
-  return `clusters:
-  c1:
-    timezone: Europe/Berlin
-    redis: {url: "${url}", intervalSeconds: 5, timeoutSeconds: 1}
-tenants:
-  - {id: ta, name: A, cluster: c1, tier: business, hosts: [a.test], redis: {clientPrefix: "${prefixA}"}, monthlyFee: {amount: "1.00", currency: EUR}}
-  - {id: tb, name: B, cluster: c1, tier: business, hosts: [b.test], redis: {clientPrefix: "${prefixB}"}, monthlyFee: {amount: "1.00", currency: EUR}}
-  - {id: tc, name: C, cluster: c1, tier: business, hosts: [c.test], redis: {db: ${SPARE_DB}}, monthlyFee: {amount: "1.00", currency: EUR}}
-  - {id: td, name: D, cluster: c1, tier: business, hosts: [d.test], monthlyFee: {amount: "1.00", currency: EUR}}
-`;
+function redisFleet(url: string, cluster = 'c1'): Fleet {
+  return buildFleet(
+    {
+      clusters: { [cluster]: { timezone: 'Europe/Berlin', redis: { url, intervalSeconds: 5, timeoutSeconds: 1 } } },
+      tenants: [
+        tenantSpec('ta', cluster, { redis: { clientPrefix: prefixA } }),
+        tenantSpec('tb', cluster, { redis: { clientPrefix: prefixB } }),
+        tenantSpec('tc', cluster, { redis: { db: SPARE_DB } }),
+        tenantSpec('td', cluster),
+      ],
+    },
+    { source: `redis-${cluster}.yaml` },
+  );
 }
 
 let fleet: Fleet;
@@ -68,7 +70,7 @@ async function open(options: { connectionName?: string; db?: number }): Promise<
 }
 
 beforeAll(async () => {
-  fleet = parseFleet(fleetYaml(REDIS_URL), 'redis-test-fleet.yaml');
+  fleet = redisFleet(REDIS_URL);
   db = await migratedDatabase(fleet);
   const a1 = await open({ connectionName: `${prefixA}web` });
   await open({ connectionName: `${prefixA}cron` });
@@ -218,12 +220,7 @@ describe('a dead monitored Redis', () => {
     ['refuses connections', () => 'redis://127.0.0.1:1'],
     ['never answers', () => `redis://127.0.0.1:${(silent.address() as { port: number }).port}`],
   ])('fails the run quickly when it %s', async (_what, url) => {
-    const deadFleet = parseFleet(
-      fleetYaml(url())
-        .replace('c1:', 'dead:')
-        .replace(/cluster: c1/g, 'cluster: dead'),
-      'dead.yaml',
-    );
+    const deadFleet = redisFleet(url(), 'dead');
     const dead = redisCollector.targets(deadFleet)[0] as RedisTarget;
     const started = Date.now();
     await expect(ingestRedis({ ...deps(), fleet: deadFleet }, dead, context())).rejects.toThrow();

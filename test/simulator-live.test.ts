@@ -8,7 +8,8 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../services/core/logger';
 import { startLiveSimulator } from '../simulator/index';
-import { freePorts, testFleet } from './helpers/test-fleet';
+import { testFleet } from './helpers/test-fleet';
+import { freePorts } from './helpers/processes';
 
 const POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = 'redis://127.0.0.1:6379';

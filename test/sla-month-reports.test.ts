@@ -1,35 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../services/core/clock';
-import { parseFleet } from '../services/config/fleet';
 import { canonicalJson } from '../services/sla/canonical';
 import { loadTenantMonth } from '../services/sla/store/evidence-loader';
 import { recordExclusion } from '../services/sla/store/exclusion-store';
 import { computeReportFromMinutes } from '../services/sla/store/minutes-report';
 import { monthReports, tenantReport, type ReportDeps } from '../services/sla/store/report-store';
 import { insertIngress, insertProbes, slaDatabase, type SlaDb } from './sla-fixture';
+import { buildFleet } from './helpers/fleet-builder';
+import { testFleetSpec } from './helpers/fleets';
 
 // monthReports reads many tenants at once with its own encoding (report-minutes.ts); it must give
 // exactly the report of the per-tenant path (evidence-loader.ts), which export and freezing use.
 const zones = ['UTC', 'Europe/Berlin', 'America/New_York'];
-const fleet = parseFleet(
-  [
-    'clusters:',
-    '  c1:',
-    '    timezone: Europe/Berlin',
-    'tenants:',
-    ...Array.from({ length: 6 }, (_, i) => [
-      `  - id: t${i + 1}`,
-      `    name: Tenant ${i + 1}`,
-      '    cluster: c1',
-      `    tier: ${['standard', 'business', 'mission'][i % 3]}`,
-      `    timezone: ${zones[i % 3]}`,
-      `    database: db_t${i + 1}`,
-      `    hosts: [t${i + 1}.example.test]`,
-      '    monthlyFee: {amount: "100.00", currency: EUR}',
-    ]).flat(),
-  ].join('\n'),
-  'month-reports-fleet.yaml',
-);
+const spec = testFleetSpec({ tenants: 6 });
+spec.tenants.forEach((t, i) => (t.timezone = zones[i % 3]));
+const fleet = buildFleet(spec, { source: 'month-reports-fleet.yaml' });
 let s: SlaDb;
 let deps: ReportDeps;
 

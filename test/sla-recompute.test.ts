@@ -1,17 +1,21 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../services/core/clock';
 import { freezeTenantMonth } from '../services/sla/freeze';
 import { recordExclusion } from '../services/sla/store/exclusion-store';
 import { testFleet, testFleetYaml } from './helpers/fleets';
 import { insertIngress, insertProbes, slaDatabase, type SlaDb } from './sla-fixture';
+import { runTenantscope } from './helpers/processes';
 
-const BIN = join(__dirname, '..', 'bin', 'tenantscope.js');
-const run = promisify(execFile);
+const tenantscope = (args: string[]) =>
+  runTenantscope(
+    args,
+    { TENANTSCOPE_DATABASE_URL: s.db.url, TENANTSCOPE_SIGNING_KEY_FILE: keyFile, TENANTSCOPE_LOG_LEVEL: 'silent' },
+    { timeoutMs: 60_000 },
+  );
+
 const dir = mkdtempSync(join(tmpdir(), 'tenantscope-sla-recompute-'));
 const fleetFile = join(dir, 'fleet.yaml');
 writeFileSync(fleetFile, testFleetYaml());
@@ -19,22 +23,6 @@ const keyFile = join(dir, 'key');
 writeFileSync(keyFile, 'recompute test key\n');
 const fleet = testFleet();
 let s: SlaDb;
-
-async function tenantscope(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    ...process.env,
-    TENANTSCOPE_DATABASE_URL: s.db.url,
-    TENANTSCOPE_SIGNING_KEY_FILE: keyFile,
-    TENANTSCOPE_LOG_LEVEL: 'silent',
-  };
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 beforeAll(async () => {
   s = await slaDatabase(fleet, ['2026-03']);

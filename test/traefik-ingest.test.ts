@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, systemClock } from '../services/core/clock';
 import { CollectorRunner } from '../collectors/runner';
-import { parseFleet } from '../services/config/fleet';
 import type { Fleet } from '../services/config/fleet-types';
 import { silentLogger } from '../services/core/logger';
 import { traefikMetrics } from '../services/metrics/traefik-metrics';
@@ -11,7 +10,8 @@ import type { Endpoint } from '../simulator/listeners';
 import { TraefikMetrics, type ProxiedRequest } from '../simulator/traefik-metrics';
 import { handleTraefik } from '../simulator/traefik-server';
 import { PartitionKeeper } from '../services/storage/partitions';
-import { testFleetYaml } from './helpers/fleets';
+import { testFleetSpec } from './helpers/fleets';
+import { buildFleet } from './helpers/fleet-builder';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
 
 // A fake Traefik built from the simulator's real-format pieces: v3 /metrics and /api/http/routers.
@@ -37,16 +37,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const traefik = [
-    '    traefik:',
-    `      metricsUrl: ${base}/metrics`,
-    `      apiUrl: ${base}`,
-    '      routerTenants: {legacy-t3: t3}',
-  ].join('\n');
-  fleet = parseFleet(
-    testFleetYaml({ tenants: 3 }).replace('    timezone: Europe/Berlin\n', `    timezone: Europe/Berlin\n${traefik}\n`),
-    'traefik-test.yaml',
-  );
+  const spec = testFleetSpec({ tenants: 3 });
+  spec.clusters.c1!.traefik = { metricsUrl: `${base}/metrics`, apiUrl: base, routerTenants: { 'legacy-t3': 't3' } };
+  fleet = buildFleet(spec, { source: 'traefik-test.yaml' });
 });
 afterAll(() => {
   server.closeAllConnections();
@@ -214,13 +207,9 @@ describe('traefik collector on a Traefik v3 fake', () => {
 
   it('records a failed run when Traefik answers an error, writing nothing', async () => {
     const broken = `${base}/not-metrics`;
-    const brokenFleet = parseFleet(
-      testFleetYaml({ tenants: 3 }).replace(
-        '    timezone: Europe/Berlin\n',
-        `    timezone: Europe/Berlin\n    traefik:\n      metricsUrl: ${broken}\n`,
-      ),
-      'broken.yaml',
-    );
+    const spec = testFleetSpec({ tenants: 3 });
+    spec.clusters.c1!.traefik = { metricsUrl: broken };
+    const brokenFleet = buildFleet(spec, { source: 'broken.yaml' });
     const r = new CollectorRunner({
       pool: db.pool,
       partitions: new PartitionKeeper(db.pool),

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { parseFleet } from '../config/fleet';
+import type { Fleet } from '../config/fleet-types';
+import { buildFleet } from '../../test/helpers/fleet-builder';
 import { parseEvidenceLine, type Evidence } from './evidence';
 import { EvidenceIndex } from './minute-evidence';
 import { referenceReport, type RawLine } from '../../test/helpers/sla-reference';
@@ -83,43 +84,46 @@ const scenario = fc.record({
 
 type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
 
-function fleetYaml(s: Scenario): string {
+function fleetOf(s: Scenario): Fleet {
   const t = s.tier;
-  const hhmm = (h: number, m: number) => `"${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}"`;
-  const week = (w: Scenario['tenantWeekly'][number]) =>
-    `      - weekly: {days: [${w.days.join(', ')}], start: ${hhmm(w.hour, w.minute)}, minutes: ${w.minutes}}`;
+  const hhmm = (h: number, m: number) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+  const week = (w: Scenario['tenantWeekly'][number]) => ({ weekly: { days: w.days, start: hhmm(w.hour, w.minute), minutes: w.minutes } });
   const first = DateTime.fromISO(`${s.month}-01T00:00`, { zone: s.zone });
-  const onceLine = (o: Scenario['tenantOnce'][number]) => {
+  const once = (o: Scenario['tenantOnce'][number]) => {
     const start = first.plus({ days: o.dayOffset }).set({ hour: o.hour });
     const end = start.plus({ minutes: o.length });
-    return `      - once: {start: "${start.toFormat("yyyy-MM-dd'T'HH:mm")}", end: "${end.toFormat("yyyy-MM-dd'T'HH:mm")}"}`;
+    return { once: { start: start.toFormat("yyyy-MM-dd'T'HH:mm"), end: end.toFormat("yyyy-MM-dd'T'HH:mm") } };
   };
-  return [
-    'tiers:',
-    '  t:',
-    `    target: ${t.target}`,
-    `    credits: [${t.credits.map((c) => `{below: ${c.below}, percent: ${c.percent}}`).join(', ')}]`,
-    `    creditCapPercent: ${t.cap}`,
-    '    rpo: 1h',
-    '    rto: 4h',
-    `    downtime: {minRequests: ${t.minRequests}, errorRatio: ${t.errorRatio}}`,
-    `    nodata: ${t.nodata}`,
-    'clusters:',
-    '  c1:',
-    `    timezone: ${s.clusterZone}`,
-    ...(s.clusterWeekly.length > 0 ? ['    maintenance:', ...s.clusterWeekly.map(week)] : []),
-    'tenants:',
-    '  - id: x',
-    '    name: X',
-    '    cluster: c1',
-    '    tier: t',
-    `    timezone: ${s.zone}`,
-    '    hosts: [x.example.test]',
-    `    monthlyFee: {amount: "${s.fee[0]}", currency: ${s.fee[1]}}`,
-    ...(s.tenantWeekly.length + s.tenantOnce.length > 0
-      ? ['    maintenance:', ...s.tenantWeekly.map(week), ...s.tenantOnce.map(onceLine)]
-      : []),
-  ].join('\n');
+  const tenantWindows = [...s.tenantWeekly.map(week), ...s.tenantOnce.map(once)];
+  return buildFleet(
+    {
+      tiers: {
+        t: {
+          target: t.target,
+          credits: t.credits.map((c) => ({ below: c.below, percent: c.percent })),
+          creditCapPercent: t.cap,
+          rpo: '1h',
+          rto: '4h',
+          downtime: { minRequests: t.minRequests, errorRatio: t.errorRatio },
+          nodata: t.nodata,
+        },
+      },
+      clusters: { c1: { timezone: s.clusterZone, ...(s.clusterWeekly.length > 0 && { maintenance: s.clusterWeekly.map(week) }) } },
+      tenants: [
+        {
+          id: 'x',
+          name: 'X',
+          cluster: 'c1',
+          tier: 't',
+          timezone: s.zone,
+          hosts: ['x.example.test'],
+          monthlyFee: { amount: s.fee[0], currency: s.fee[1] },
+          ...(tenantWindows.length > 0 && { maintenance: tenantWindows }),
+        },
+      ],
+    },
+    { source: 'property.yaml' },
+  );
 }
 
 function evidenceLines(s: Scenario): RawLine[] {
@@ -163,7 +167,7 @@ describe('the SLA engine against a brute-force reference', () => {
   it('agrees on every minute count, target, credit and incident for random fleets and evidence', () => {
     fc.assert(
       fc.property(scenario, (s) => {
-        const fleet = parseFleet(fleetYaml(s), 'property.yaml');
+        const fleet = fleetOf(s);
         const lines = evidenceLines(s);
         const index = new EvidenceIndex(lines.map((l) => parseEvidenceLine(JSON.stringify(l)) as Evidence));
         const [report] = computeFleetReports(fleet, s.month, index, 'x');

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { parseFleet } from '../../services/config/fleet';
+import { buildFleet, fleetYaml, type FleetSpec } from './fleet-builder';
 import { ConfigError } from '../../services/core/errors';
 import type { Fleet } from '../../services/config/fleet-types';
 
@@ -12,42 +13,39 @@ export interface TestFleetOptions {
   tenants?: number;
 }
 
-/** A small valid fleet for tests: one cluster `c1` in Europe/Berlin, tenants t1..tN. */
-export function testFleetYaml(options: TestFleetOptions = {}): string {
-  const lines = ['clusters:', '  c1:', '    timezone: Europe/Berlin'];
-  if (options.logFile) {
-    lines.push(
-      '    odoo:',
-      `      logFiles: [${JSON.stringify(options.logFile)}]`,
-      `      logIntervalSeconds: ${options.logIntervalSeconds ?? 1}`,
-    );
-  }
-  if (options.probeUrl) {
-    lines.push(
-      '    probe:',
-      `      url: ${options.probeUrl}`,
-      `      intervalSeconds: ${options.probeIntervalSeconds ?? 1}`,
-      `      timeoutSeconds: ${options.probeTimeoutSeconds ?? 1}`,
-    );
-  }
-  lines.push('tenants:');
+/** A small valid fleet for tests, as objects: one cluster `c1` in Europe/Berlin, tenants t1..tN. */
+export function testFleetSpec(options: TestFleetOptions = {}): FleetSpec {
+  const c1: Record<string, unknown> = { timezone: 'Europe/Berlin' };
+  if (options.logFile) c1.odoo = { logFiles: [options.logFile], logIntervalSeconds: options.logIntervalSeconds ?? 1 };
+  if (options.probeUrl)
+    c1.probe = {
+      url: options.probeUrl,
+      intervalSeconds: options.probeIntervalSeconds ?? 1,
+      timeoutSeconds: options.probeTimeoutSeconds ?? 1,
+    };
   const tiers = ['standard', 'business', 'mission'];
-  for (let i = 1; i <= (options.tenants ?? 3); i++) {
-    lines.push(
-      `  - id: t${i}`,
-      `    name: Tenant ${i}`,
-      '    cluster: c1',
-      `    tier: ${tiers[i % 3]}`,
-      `    database: db_t${i}`,
-      `    hosts: [t${i}.example.test]`,
-      '    monthlyFee: {amount: "100.00", currency: EUR}',
-    );
-  }
-  return `${lines.join('\n')}\n`;
+  const tenants = Array.from({ length: options.tenants ?? 3 }, (_, k) => {
+    const i = k + 1;
+    return {
+      id: `t${i}`,
+      name: `Tenant ${i}`,
+      cluster: 'c1',
+      tier: tiers[i % 3],
+      database: `db_t${i}`,
+      hosts: [`t${i}.example.test`],
+      monthlyFee: { amount: '100.00', currency: 'EUR' },
+    };
+  });
+  return { clusters: { c1 }, tenants };
+}
+
+/** testFleetSpec as fleet-file text. */
+export function testFleetYaml(options: TestFleetOptions = {}): string {
+  return fleetYaml(testFleetSpec(options));
 }
 
 export function testFleet(options: TestFleetOptions = {}): Fleet {
-  return parseFleet(testFleetYaml(options), 'test-fleet.yaml');
+  return buildFleet(testFleetSpec(options));
 }
 
 /** The problems parseFleet refuses `text` with; fails the test when it accepts it. */

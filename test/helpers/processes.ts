@@ -1,8 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'tenantscope.js');
+const runFile = promisify(execFile);
 
 export interface Started {
   child: ChildProcess;
@@ -50,4 +53,56 @@ export async function waitFor(what: string, predicate: () => boolean | Promise<b
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `tenantscope <args>` to its end and gives its exit code and output. `env` adds to (or,
+ * with undefined, removes from) the test process's environment.
+ */
+export async function runTenantscope(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  options: { timeoutMs?: number; input?: string } = {},
+): Promise<CliResult> {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete merged[key];
+  try {
+    const { stdout, stderr } = await runFile(process.execPath, [BIN, ...args], {
+      env: merged,
+      timeout: options.timeoutMs ?? 30_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** Ports nobody listens on right now on 127.0.0.1: bound to port 0, read, released. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
 }

@@ -1,4 +1,5 @@
-import { parseFleet } from '../../services/config/fleet';
+import { parse } from 'yaml';
+import { buildFleet } from './fleet-builder';
 import type { Fleet } from '../../services/config/fleet-types';
 import { parseEvidenceLine, type Evidence } from '../../services/sla/evidence';
 import { EvidenceIndex } from '../../services/sla/minute-evidence';
@@ -18,36 +19,39 @@ export interface SlaFleetOptions {
   clusterMaintenance?: string[];
 }
 
+// Maintenance entries are given as fleet-file text (`once: {start: ..., end: ...}`), as an operator writes them.
+const windows = (entries: string[] = []) => (entries.length > 0 ? { maintenance: entries.map((m) => parse(m) as unknown) } : {});
+
 export function slaFleet(o: SlaFleetOptions = {}): Fleet {
-  const tenant = (id: string, maintenance: string[]) => [
-    `  - id: ${id}`,
-    `    name: Tenant ${id}`,
-    '    cluster: c1',
-    '    tier: t',
-    `    timezone: ${o.zone ?? 'Europe/Berlin'}`,
-    `    hosts: [${id}.example.test]`,
-    `    monthlyFee: {amount: "${(o.fee ?? ['1000.00', 'EUR'])[0]}", currency: ${(o.fee ?? ['1000.00', 'EUR'])[1]}}`,
-    ...(maintenance.length > 0 ? ['    maintenance:', ...maintenance.map((m) => `      - ${m}`)] : []),
-  ];
-  const yaml = [
-    'tiers:',
-    '  t:',
-    `    target: ${o.target ?? 99.9}`,
-    `    credits: ${o.credits ?? '[{below: 99.9, percent: 10}, {below: 99.0, percent: 25}, {below: 95.0, percent: 100}]'}`,
-    `    creditCapPercent: ${o.cap ?? 100}`,
-    '    rpo: 1h',
-    '    rto: 4h',
-    `    downtime: {minRequests: ${o.minRequests ?? 10}, errorRatio: 0.05}`,
-    `    nodata: ${o.nodata ?? 'exclude'}`,
-    'clusters:',
-    '  c1:',
-    `    timezone: ${o.clusterZone ?? o.zone ?? 'Europe/Berlin'}`,
-    ...((o.clusterMaintenance ?? []).length > 0 ? ['    maintenance:', ...o.clusterMaintenance!.map((m) => `      - ${m}`)] : []),
-    'tenants:',
-    ...tenant('a', o.tenantMaintenance ?? []),
-    ...tenant('b', []),
-  ].join('\n');
-  return parseFleet(yaml, 'sla-test.yaml');
+  const [amount, currency] = o.fee ?? ['1000.00', 'EUR'];
+  const tenant = (id: string, maintenance?: string[]) => ({
+    id,
+    name: `Tenant ${id}`,
+    cluster: 'c1',
+    tier: 't',
+    timezone: o.zone ?? 'Europe/Berlin',
+    hosts: [`${id}.example.test`],
+    monthlyFee: { amount, currency },
+    ...windows(maintenance),
+  });
+  return buildFleet(
+    {
+      tiers: {
+        t: {
+          target: o.target ?? 99.9,
+          credits: parse(o.credits ?? '[{below: 99.9, percent: 10}, {below: 99.0, percent: 25}, {below: 95.0, percent: 100}]') as unknown,
+          creditCapPercent: o.cap ?? 100,
+          rpo: '1h',
+          rto: '4h',
+          downtime: { minRequests: o.minRequests ?? 10, errorRatio: 0.05 },
+          nodata: o.nodata ?? 'exclude',
+        },
+      },
+      clusters: { c1: { timezone: o.clusterZone ?? o.zone ?? 'Europe/Berlin', ...windows(o.clusterMaintenance) } },
+      tenants: [tenant('a', o.tenantMaintenance), tenant('b')],
+    },
+    { source: 'sla-test.yaml' },
+  );
 }
 
 /** Reports of the fleet's tenants for `month` from evidence given as line objects. */

@@ -1,5 +1,4 @@
-import { createServer } from 'node:net';
-import { parseFleet } from '../../services/config/fleet';
+import { buildFleet } from './fleet-builder';
 import type { Fleet } from '../../services/config/fleet-types';
 
 /**
@@ -29,59 +28,28 @@ const TENANTS = [
 ];
 
 export function testFleet(dir: string, options: TestFleetOptions = {}): Fleet {
-  const cluster = (id: string, zone: string) => {
-    const lines = [
-      `  ${id}:`,
-      `    timezone: ${zone}`,
-      `    odoo: {logFiles: [${id}/odoo.log], logTimezone: ${zone}}`,
-      `    backups: {pgbackrestInfoFile: ${id}/pgbackrest-info.json, jobResultsFile: ${id}/backup-jobs.ndjson}`,
-    ];
-    if (options.ingressPort) lines.push(`    probe: {url: "http://127.0.0.1:${options.ingressPort}", intervalSeconds: 15}`);
-    else lines.push(`    probe: {url: "http://127.0.0.1:1", intervalSeconds: 15}`);
-    if (options.traefikPort)
-      lines.push(
-        `    traefik: {metricsUrl: "http://127.0.0.1:${options.traefikPort}/metrics", apiUrl: "http://127.0.0.1:${options.traefikPort}"}`,
-      );
-    if (options.postgresUrl) lines.push(`    postgres: {url: "${options.postgresUrl}"}`);
-    if (options.redisUrl) lines.push(`    redis: {url: "${options.redisUrl}"}`);
-    return lines.join('\n');
-  };
-  const tenants = TENANTS.filter((t) => !options.oneCluster || t.cluster === 'c1').map((t) =>
-    [
-      `  - id: ${t.id}`,
-      `    name: ${t.id} GmbH`,
-      `    cluster: ${t.cluster}`,
-      `    tier: ${t.tier}`,
-      `    database: ${options.databases?.[t.id] ?? `tssim_${t.id}`}`,
-      `    hosts: [${t.id}.erp.test]`,
-      `    redis: {clientPrefix: "${options.redisPrefix ?? ''}${t.id}:"}`,
-      `    monthlyFee: {amount: "100.00", currency: EUR}`,
-    ].join('\n'),
-  );
-  const text = [
-    'clusters:',
-    cluster('c1', 'Europe/Berlin'),
-    ...(options.oneCluster ? [] : [cluster('c2', 'America/New_York')]),
-    'tenants:',
-    ...tenants,
-    '',
-  ].join('\n');
-  return parseFleet(text, `${dir}/fleet.yaml`, dir);
-}
-
-/** Ports nobody listens on right now: bound to port 0, read, released. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<import('node:net').Server>((resolve) => {
-          const server = createServer();
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
+  const cluster = (id: string, zone: string): Record<string, unknown> => ({
+    timezone: zone,
+    odoo: { logFiles: [`${id}/odoo.log`], logTimezone: zone },
+    backups: { pgbackrestInfoFile: `${id}/pgbackrest-info.json`, jobResultsFile: `${id}/backup-jobs.ndjson` },
+    probe: { url: `http://127.0.0.1:${options.ingressPort ?? 1}`, intervalSeconds: 15 },
+    ...(options.traefikPort && {
+      traefik: { metricsUrl: `http://127.0.0.1:${options.traefikPort}/metrics`, apiUrl: `http://127.0.0.1:${options.traefikPort}` },
+    }),
+    ...(options.postgresUrl && { postgres: { url: options.postgresUrl } }),
+    ...(options.redisUrl && { redis: { url: options.redisUrl } }),
+  });
+  const tenants = TENANTS.filter((t) => !options.oneCluster || t.cluster === 'c1').map((t) => ({
+    id: t.id,
+    name: `${t.id} GmbH`,
+    cluster: t.cluster,
+    tier: t.tier,
+    database: options.databases?.[t.id] ?? `tssim_${t.id}`,
+    hosts: [`${t.id}.erp.test`],
+    redis: { clientPrefix: `${options.redisPrefix ?? ''}${t.id}:` },
+    monthlyFee: { amount: '100.00', currency: 'EUR' },
+  }));
+  const clusters: Record<string, Record<string, unknown>> = { c1: cluster('c1', 'Europe/Berlin') };
+  if (!options.oneCluster) clusters.c2 = cluster('c2', 'America/New_York');
+  return buildFleet({ clusters, tenants }, { source: `${dir}/fleet.yaml`, baseDir: dir });
 }
