@@ -148,14 +148,22 @@ export async function tenantsSeenInOdooLogs(db: Queryable): Promise<Set<string>>
 
 // ---- reads for the SLA engine: minute index from the range start ($2, epoch seconds), arrays as int4[] text ----
 
-// Each array element is the minute's index in the month, or a count; minute index from the
-// epoch as float8 (extract() gives numeric since PostgreSQL 14, which is several times slower).
-const IDX = `((date_part('epoch', minute) - $2) / 60)::int4`;
+// The minute evidence both SLA loaders read (the per-tenant one with probe counts, the batched
+// one with probe flags) is written once here: the minute's index in the range and Odoo's total.
+
+/**
+ * The index in the range of the minute in `column` (the range starts at $2, epoch seconds). From
+ * the epoch as float8: extract() gives numeric since PostgreSQL 14, which is several times slower.
+ */
+export const minuteIndexSql = (column = 'minute'): string => `((date_part('epoch', ${column}) - $2) / 60)::int4`;
 
 // Odoo's total is every request it logged (held long-polling ones are also in their class).
-const MONTH_MINUTE_COUNTS = `SELECT array_agg(${IDX}) AS idx,
+const ODOO_TOTAL = 'odoo_requests_2xx + odoo_requests_3xx + odoo_requests_4xx + odoo_requests_5xx + odoo_requests_other';
+const HAS_ODOO = `odoo_requests_2xx IS NOT NULL`;
+
+const MONTH_MINUTE_COUNTS = `SELECT array_agg(${minuteIndexSql()}) AS idx,
     array_agg(coalesce(probes_ok, 0)) AS ok, array_agg(coalesce(probes_failed, 0)) AS failed,
-    array_agg(CASE WHEN odoo_requests_2xx IS NULL THEN -1 ELSE odoo_requests_2xx + odoo_requests_3xx + odoo_requests_4xx + odoo_requests_5xx + odoo_requests_other END) AS odoo_total,
+    array_agg(CASE WHEN ${HAS_ODOO} THEN ${ODOO_TOTAL} ELSE -1 END) AS odoo_total,
     array_agg(coalesce(odoo_requests_5xx, 0)) AS odoo_errors
   FROM tenant_minute WHERE tenant_id = $1 AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
 
@@ -169,20 +177,17 @@ export function readTenantMinuteCounts(
   return queryTextRow(db, MONTH_MINUTE_COUNTS, [tenant, fromSeconds, toSeconds]);
 }
 
-// Minute index in the range, as above: float8 epoch (extract() gives numeric).
-const idx = (minute: string) => `((date_part('epoch', ${minute}) - $2) / 60)::int4`;
-const RANGE_IDX = idx('minute');
+const RANGE_IDX = minuteIndexSql();
 const PROBE_CODE = `chr(65536 + ${RANGE_IDX} * 4 + (CASE WHEN probes_ok <> 0 THEN 2 ELSE 0 END) + (CASE WHEN probes_failed <> 0 THEN 1 ELSE 0 END))`;
-const HAS_ODOO = `odoo_requests_2xx IS NOT NULL`;
 // The complement of the usual minute (probes_ok <> 0, probes_failed 0 or NULL, no Odoo), NULL-safe.
 const UNUSUAL = `probes_ok IS NULL OR probes_ok = 0 OR probes_failed <> 0 OR ${HAS_ODOO}`;
 const RANGE = `tenant_id = ANY($1) AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
 
 // Odoo's total is every request it logged, as in evidence-loader; only minutes Odoo reported.
-const MONTH_MINUTE_SUMMARIES = `SELECT tenant_id, count(*), ${idx('min(minute)')}, ${idx('max(minute)')},
+const MONTH_MINUTE_SUMMARIES = `SELECT tenant_id, count(*), ${minuteIndexSql('min(minute)')}, ${minuteIndexSql('max(minute)')},
     string_agg(${PROBE_CODE}, '') FILTER (WHERE ${UNUSUAL}),
     array_agg(${RANGE_IDX}) FILTER (WHERE ${HAS_ODOO}),
-    array_agg(odoo_requests_2xx + odoo_requests_3xx + odoo_requests_4xx + odoo_requests_5xx + odoo_requests_other) FILTER (WHERE ${HAS_ODOO}),
+    array_agg(${ODOO_TOTAL}) FILTER (WHERE ${HAS_ODOO}),
     array_agg(coalesce(odoo_requests_5xx, 0)) FILTER (WHERE ${HAS_ODOO})
   FROM tenant_minute WHERE ${RANGE} GROUP BY tenant_id`;
 

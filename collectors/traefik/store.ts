@@ -2,6 +2,7 @@ import type { Baseline, StoredCounters } from './deltas';
 import type { Client } from '../../services/storage/db';
 import { lockTargetForTransaction } from '../../services/storage/locks';
 import { queryTextRow, queryTextRows, type Queryable } from '../../services/storage/db';
+import { minuteIndexSql } from '../lib/tenant-minute-store';
 
 /** Request classes of the ingress: HTTP status classes, `aborted` for code 0, `other` for gRPC and the rest. */
 export const INGRESS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', 'aborted', 'other'] as const;
@@ -123,7 +124,7 @@ export async function addUnmapped(client: Client, cluster: string, requests: Rea
 
 // ---- reads for the SLA engine: minute index from the range start ($2, epoch seconds), arrays as int4[] text ----
 
-const SLA_IDX = `((date_part('epoch', minute) - $2) / 60)::int4`;
+const SLA_IDX = minuteIndexSql();
 
 const MONTH_INGRESS_COUNTS = `SELECT array_agg(${SLA_IDX}) AS idx, array_agg(ingress_requests) AS total, array_agg(ingress_server_errors) AS errors
   FROM ingress_minute WHERE tenant_id = $1 AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
