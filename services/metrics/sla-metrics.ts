@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock';
 import { monthRange } from '../core/month';
 import type { Queryable } from '../storage/db';
 import { backupsMetrics, recoverablePoints } from './backups-metrics';
-import { readActiveTenantTiers } from '../config/fleet-store';
+import { readActiveTenantTiers, type TenantTier } from '../config/fleet-store';
 import { readMinuteCounts } from '../sla/store/minute-counter';
 import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';
 
@@ -18,16 +18,8 @@ type Counts = { good: number; bad: number; nodata: number; excluded: number };
 
 export interface SlaSnapshot {
   nowMs: number;
-  tenants: {
-    id: string;
-    cluster: string;
-    tier: string;
-    timezone: string;
-    target: string;
-    nodata: string;
-    month: string;
-    monthMinutes: number;
-  }[];
+  /** Each active tenant with its tier's target and policy, and its current month. */
+  tenants: (TenantTier & { month: string; monthMinutes: number })[];
   totals: Map<string, Counts>;
   months: Map<string, Counts>;
   /** Newest recoverable point per tenant, epoch ms (the backups rule). */
