@@ -9,6 +9,7 @@ import { addMinuteRows } from '../lib/tenant-minute-store';
 import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../lib/collector';
 import { rollUpOdooRecords, type OdooRollup } from './rollup';
 import { succeededRun } from '../lib/run-record';
+import { storableRecords } from './storable';
 
 export interface LogTarget extends CollectorTarget {
   collector: 'odoo-log';
@@ -45,18 +46,20 @@ export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: Ru
     now: deps.clock.now(),
     ...(before && { checkpoint: before }),
   });
-  const rollup = await rollUp(deps, target.cluster, target.target, batch.records);
+  const storable = storableRecords(batch.records);
+  const rejected = batch.rejected + storable.rejected;
+  const rollup = await rollUp(deps, target.cluster, target.target, storable.records);
   const finishedAt = new Date(deps.clock.now());
   const applied = await withTransaction(deps.pool, async (client) => {
     const moved = await advanceCheckpoint(client, target.collector, target.target, before, batch.checkpoint, finishedAt, batch.more);
     if (!moved) return false;
     await storeRollup(client, target.target, rollup);
-    await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, batch.records.length, batch.rejected));
+    await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, storable.records.length, rejected));
     return true;
   });
   return {
-    records: applied ? batch.records.length : 0,
-    rejected: applied ? batch.rejected : 0,
+    records: applied ? storable.records.length : 0,
+    rejected: applied ? rejected : 0,
     duplicate: !applied,
     unattributed: rollup.unattributed,
   };

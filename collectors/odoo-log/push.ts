@@ -4,6 +4,7 @@ import type { IngestDeps } from '../lib/collector';
 import { RequestError } from '../../services/core/errors';
 import { withTransaction } from '../../services/storage/db';
 import { rollUp, storeRollup } from './collector';
+import { storableRecords } from './storable';
 
 /** Largest body a shipper may push at once; a larger one is refused with 413. */
 export const PUSH_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -78,7 +79,8 @@ export async function pushOdooLog(deps: IngestDeps, clusterId: string, body: str
   const { lines, rejected: badItems } = pushedLines(body, contentType);
   const parsed = parseOdooLog(lines, { zone: cluster.odoo?.logTimezone ?? cluster.timezone, referenceMs: now });
   const source = `push:${clusterId}`;
-  const rollup = await rollUp(deps, clusterId, source, parsed.records);
+  const storable = storableRecords(parsed.records);
+  const rollup = await rollUp(deps, clusterId, source, storable.records);
   const digest = createHash('sha256').update(body).digest();
   const fresh = await withTransaction(deps.pool, async (client) => {
     await client.query('DELETE FROM odoo_push_batch WHERE cluster_id = $1 AND received_at < $2', [
@@ -93,5 +95,5 @@ export async function pushOdooLog(deps: IngestDeps, clusterId: string, body: str
     await storeRollup(client, source, rollup);
     return true;
   });
-  return { records: parsed.records.length, rejected: parsed.rejected + badItems, duplicate: !fresh };
+  return { records: storable.records.length, rejected: parsed.rejected + storable.rejected + badItems, duplicate: !fresh };
 }
