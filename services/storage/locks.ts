@@ -25,6 +25,16 @@ export const LOCK = Object.freeze({
 /** The seed of the per-target locks: `hashtextextended('<collector>|<target>', seed)`. */
 const TARGET_SEED = 7461;
 
+/** Takes a one-key lock for the client's session, until unlockForSession (migrations span many transactions). */
+export async function lockForSession(client: Queryable, id: number): Promise<void> {
+  await client.query('SELECT pg_advisory_lock($1)', [id]);
+}
+
+/** Releases a lockForSession lock. */
+export async function unlockForSession(client: Queryable, id: number): Promise<void> {
+  await client.query('SELECT pg_advisory_unlock($1)', [id]);
+}
+
 /** Takes a one-key lock until the end of the caller's transaction. */
 export async function lockForTransaction(client: Queryable, id: number): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [id]);

@@ -4,11 +4,9 @@ import { join } from 'node:path';
 import { MigrationError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Pool } from './db';
-import { LOCK } from './locks';
+import { LOCK, lockForSession, unlockForSession } from './locks';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
-
-/** Any number that stays the same for every tenantscope process: the migration lock. */
 
 interface MigrationFile {
   version: number;
@@ -45,7 +43,7 @@ export async function migrate(pool: Pool, log: Logger, dir = MIGRATIONS_DIR): Pr
   const migrations = readMigrations(dir);
   const client = await pool.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [LOCK.migration]);
+    await lockForSession(client, LOCK.migration);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migration (
       version integer PRIMARY KEY, name text NOT NULL, sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const { rows } = await client.query<{ version: number; name: string; sha256: string }>(
@@ -80,7 +78,7 @@ export async function migrate(pool: Pool, log: Logger, dir = MIGRATIONS_DIR): Pr
     }
     return done;
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [LOCK.migration]).catch(() => undefined);
+    await unlockForSession(client, LOCK.migration).catch(() => undefined);
     client.release();
   }
 }
