@@ -1,11 +1,7 @@
 import type { Queryable } from '../../services/storage/db';
+import { deleteSuccessfulRunsBefore } from './collector-store';
 
 const DAY_MS = 86_400_000;
-
-// One bounded batch: the ctids of at most $2 old successful rows, then those rows. ctid =
-// ANY(ARRAY(...)) lets PostgreSQL delete by tuple id (a TID scan) without a sort or a join.
-const DELETE_BATCH = `DELETE FROM collector_run WHERE ctid = ANY(ARRAY(
-  SELECT ctid FROM collector_run WHERE success AND finished_at < $1 LIMIT $2))`;
 
 /**
  * Deletes successful `collector_run` rows that finished before `now` − `keepDays`, `batch` rows
@@ -23,8 +19,7 @@ export async function pruneCollectorRuns(db: Queryable, now: Date, keepDays: num
   const cutoff = new Date(now.getTime() - keepDays * DAY_MS);
   let deleted = 0;
   for (let i = 0; i < maxBatches; i++) {
-    const { rowCount } = await db.query(DELETE_BATCH, [cutoff, batch]);
-    const n = rowCount ?? 0;
+    const n = await deleteSuccessfulRunsBefore(db, cutoff, batch);
     deleted += n;
     if (n < batch) break;
   }

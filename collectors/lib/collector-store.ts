@@ -81,3 +81,14 @@ export async function readFailedRuns(
 ): Promise<{ target: string; scheduled_at: Date }[]> {
   return (await db.query<{ target: string; scheduled_at: Date }>(FAILED_RUNS, [targets, fromSeconds, toSeconds, collector])).rows;
 }
+
+// One bounded batch: the ctids of at most $2 old successful rows, then those rows. ctid =
+// ANY(ARRAY(...)) lets PostgreSQL delete by tuple id (a TID scan) without a sort or a join.
+const DELETE_SUCCESSFUL_BEFORE = `DELETE FROM collector_run WHERE ctid = ANY(ARRAY(
+  SELECT ctid FROM collector_run WHERE success AND finished_at < $1 LIMIT $2))`;
+
+/** Deletes at most `limit` successful runs that finished before `cutoff`; returns how many went (collector-run-retention.ts). */
+export async function deleteSuccessfulRunsBefore(db: Queryable, cutoff: Date, limit: number): Promise<number> {
+  const { rowCount } = await db.query(DELETE_SUCCESSFUL_BEFORE, [cutoff, limit]);
+  return rowCount ?? 0;
+}

@@ -1,6 +1,7 @@
 import type { MinuteRow } from './minute-rollup';
 import type { Client, Queryable } from '../../services/storage/db';
 import { queryTextRow, queryTextRows } from '../../services/storage/db';
+import { ACTIVE_TENANTS, TENANTS } from '../../services/config/fleet-store';
 
 /** SQL: the tenant_minute row (aliased `alias`) holds something from the Odoo log, not only probes or ingress. */
 export const hasOdooData = (alias: string): string =>
@@ -133,7 +134,7 @@ export interface TenantTotalRow {
   seen_probe: boolean;
 }
 
-const TENANT_TOTALS = 'SELECT t.* FROM tenant_total t JOIN tenant ON tenant.id = t.tenant_id WHERE tenant.active ORDER BY t.tenant_id';
+const TENANT_TOTALS = `SELECT t.* FROM tenant_total t JOIN ${ACTIVE_TENANTS} a ON a.id = t.tenant_id ORDER BY t.tenant_id`;
 
 export async function readTenantTotals(db: Queryable): Promise<TenantTotalRow[]> {
   const { rows } = await db.query(TENANT_TOTALS);
@@ -225,7 +226,7 @@ SELECT m.tenant_id, m.minute,
   m.odoo_duration_sum AS duration_sum,
   (SELECT sum(c) FROM unnest(m.odoo_duration_counts) AS c) AS duration_count,
   m.odoo_requests_5xx AS errors_5xx
-FROM tenant_minute m JOIN tenant t ON t.id = m.tenant_id
+FROM tenant_minute m JOIN ${TENANTS} t ON t.id = m.tenant_id
 WHERE t.cluster_id = $1 AND m.minute >= $2 AND m.minute < $3
   AND ${hasOdooData('m')}`;
 
@@ -237,7 +238,7 @@ export async function readOdooMinutesOfCluster(db: Queryable, cluster: string, f
 /** The newest minute in [from, to) with Odoo data for a tenant of the cluster (null when none). */
 export async function newestOdooMinuteOfCluster(db: Queryable, cluster: string, from: Date, to: Date): Promise<Date | null> {
   const { rows } = await db.query<{ minute: Date | null }>(
-    `SELECT max(m.minute) AS minute FROM tenant_minute m JOIN tenant t ON t.id = m.tenant_id
+    `SELECT max(m.minute) AS minute FROM tenant_minute m JOIN ${TENANTS} t ON t.id = m.tenant_id
       WHERE t.cluster_id = $1 AND m.minute >= $2 AND m.minute < $3 AND ${hasOdooData('m')}`,
     [cluster, from, to],
   );

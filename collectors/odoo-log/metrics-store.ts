@@ -1,5 +1,6 @@
 import { tenantsSeenInOdooLogs } from '../lib/tenant-minute-store';
 import type { Queryable } from '../../services/storage/db';
+import { ACTIVE_TENANTS, CLUSTERS } from '../../services/config/fleet-store';
 
 /** What /metrics reads of the Odoo log collector's event tables. */
 
@@ -25,7 +26,7 @@ export interface TenantEventTotals {
 }
 
 const CLUSTER_TOTALS = `
-SELECT e.cluster_id, e.event, e.events FROM odoo_worker_event_total e JOIN cluster c ON c.id = e.cluster_id
+SELECT e.cluster_id, e.event, e.events FROM odoo_worker_event_total e JOIN ${CLUSTERS} c ON c.id = e.cluster_id
 ORDER BY e.cluster_id, e.event`;
 
 // Every active tenant with its event totals; has_events tells a row of the table from no row.
@@ -35,9 +36,8 @@ SELECT t.id AS tenant, t.cluster_id AS cluster, e.tenant_id IS NOT NULL AS has_e
        coalesce(e.worker_cpu_limit, 0) AS worker_cpu_limit, coalesce(e.worker_timeout_kill, 0) AS worker_timeout_kill,
        coalesce(e.worker_crash, 0) AS worker_crash, coalesce(e.cron_starts, 0) AS cron_starts, coalesce(e.cron_done, 0) AS cron_done,
        coalesce(e.cron_failed, 0) AS cron_failed, coalesce(e.cron_timed_runs, 0) AS cron_timed_runs, coalesce(e.cron_seconds, 0) AS cron_seconds
-  FROM tenant t
+  FROM ${ACTIVE_TENANTS} t
   LEFT JOIN odoo_tenant_event_total e ON e.tenant_id = t.id
-  WHERE t.active
  ORDER BY t.id`;
 
 /**

@@ -5,6 +5,7 @@ import { RequestError } from '../../services/core/errors';
 import { withTransaction } from '../../services/storage/db';
 import { rollUp, storeRollup } from './collector';
 import { storableRecords } from './storable';
+import { takePushBatch } from './store';
 
 /** Largest body a shipper may push at once; a larger one is refused with 413. */
 export const PUSH_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -83,15 +84,7 @@ export async function pushOdooLog(deps: IngestDeps, clusterId: string, body: str
   const rollup = await rollUp(deps, clusterId, source, storable.records);
   const digest = createHash('sha256').update(body).digest();
   const fresh = await withTransaction(deps.pool, async (client) => {
-    await client.query('DELETE FROM odoo_push_batch WHERE cluster_id = $1 AND received_at < $2', [
-      clusterId,
-      new Date(now - RETRY_WINDOW_MS),
-    ]);
-    const { rowCount } = await client.query(
-      'INSERT INTO odoo_push_batch (cluster_id, digest, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [clusterId, digest, new Date(now)],
-    );
-    if (rowCount !== 1) return false;
+    if (!(await takePushBatch(client, clusterId, digest, new Date(now), new Date(now - RETRY_WINDOW_MS)))) return false;
     await storeRollup(client, source, rollup);
     return true;
   });

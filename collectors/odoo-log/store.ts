@@ -1,6 +1,7 @@
 import { WORKER_EVENTS } from './parser';
 import type { OdooRollup, TenantEventMinute } from './rollup';
 import type { Client, Queryable } from '../../services/storage/db';
+import { TENANTS } from '../../services/config/fleet-store';
 
 const LOAD_WORKER_DB = 'SELECT pid, database FROM odoo_worker_db WHERE source = $1';
 
@@ -133,10 +134,30 @@ export async function readWorkerKillMinutes(
 }
 
 const ATTRIBUTION_CRON = `
-SELECT e.tenant_id, e.minute, e.cron_seconds FROM odoo_tenant_event_minute e JOIN tenant t ON t.id = e.tenant_id
+SELECT e.tenant_id, e.minute, e.cron_seconds FROM odoo_tenant_event_minute e JOIN ${TENANTS} t ON t.id = e.tenant_id
 WHERE t.cluster_id = $1 AND e.minute >= $2 AND e.minute < $3`;
 
 /** Cron seconds per tenant minute of a cluster in [from, to). */
 export async function readCronMinutesOfCluster(db: Queryable, cluster: string, fromMs: number, toMs: number) {
   return (await db.query(ATTRIBUTION_CRON, [cluster, new Date(fromMs), new Date(toMs)])).rows;
+}
+
+// A pushed body's digest, kept a day to recognise a shipper's retry of the very same body.
+const FORGET_PUSHES_BEFORE = 'DELETE FROM odoo_push_batch WHERE cluster_id = $1 AND received_at < $2';
+const TAKE_PUSH = 'INSERT INTO odoo_push_batch (cluster_id, digest, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING';
+
+/**
+ * Forgets the cluster's pushed digests received before `forgetBefore`, then records `digest`;
+ * false when it is already there (a retry). Inside the caller's transaction.
+ */
+export async function takePushBatch(
+  client: Client,
+  clusterId: string,
+  digest: Buffer,
+  receivedAt: Date,
+  forgetBefore: Date,
+): Promise<boolean> {
+  await client.query(FORGET_PUSHES_BEFORE, [clusterId, forgetBefore]);
+  const { rowCount } = await client.query(TAKE_PUSH, [clusterId, digest, receivedAt]);
+  return rowCount === 1;
 }

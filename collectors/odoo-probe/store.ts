@@ -1,4 +1,5 @@
 import type { Client, Queryable } from '../../services/storage/db';
+import { ACTIVE_TENANTS } from '../../services/config/fleet-store';
 
 /** The probe_state table: each tenant's latest probe, for /metrics. */
 
@@ -8,7 +9,7 @@ ON CONFLICT (tenant_id) DO UPDATE SET probed_at = EXCLUDED.probed_at, ok = EXCLU
 WHERE probe_state.probed_at <= EXCLUDED.probed_at`;
 
 const LATEST_PROBES = `SELECT p.tenant_id, p.probed_at, p.ok, p.duration_seconds FROM probe_state p
-JOIN tenant ON tenant.id = p.tenant_id WHERE tenant.active ORDER BY p.tenant_id`;
+JOIN ${ACTIVE_TENANTS} a ON a.id = p.tenant_id ORDER BY p.tenant_id`;
 
 export interface ProbeStateRow {
   tenant_id: string;

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../services/storage/db';
 import type { Clock } from '../../services/core/clock';
+import { ACTIVE_TENANTS, CLUSTERS } from '../../services/config/fleet-store';
 
 /** What /metrics reads of the PostgreSQL collector's tables (migrations/0005). Gauges are fresh against the scrape's clock, so simulated and replayed time work alike. */
 
@@ -14,7 +15,7 @@ export interface PostgresSnapshot {
   slots: Row[];
 }
 
-const ACTIVE_TENANT = 'JOIN tenant ON tenant.id = x.tenant_id WHERE tenant.active';
+const ACTIVE_TENANT = `JOIN ${ACTIVE_TENANTS} tenant ON tenant.id = x.tenant_id`;
 const LOAD = {
   totals: `SELECT x.*, tenant.cluster_id FROM pg_tenant_total x ${ACTIVE_TENANT} ORDER BY x.tenant_id`,
   waits: `SELECT x.*, tenant.cluster_id FROM pg_tenant_wait_total x ${ACTIVE_TENANT} ORDER BY x.tenant_id, x.wait_event_type`,
@@ -25,7 +26,7 @@ const LOAD = {
            FROM pg_tenant_state x ${ACTIVE_TENANT} ORDER BY x.tenant_id`,
   clusters: `SELECT c.id AS cluster_id, s.connections, s.max_connections, s.server_version_num, s.in_recovery::int AS in_recovery,
               t.checkpoints_timed, t.checkpoints_requested
-             FROM cluster c LEFT JOIN pg_cluster_state s ON s.cluster_id = c.id AND s.fresh_until > $1
+             FROM ${CLUSTERS} c LEFT JOIN pg_cluster_state s ON s.cluster_id = c.id AND s.fresh_until > $1
              LEFT JOIN pg_cluster_total t ON t.cluster_id = c.id
              WHERE s.cluster_id IS NOT NULL OR t.cluster_id IS NOT NULL ORDER BY c.id`,
   standbys: 'SELECT * FROM pg_replication_state WHERE fresh_until > $1 ORDER BY cluster_id, standby',

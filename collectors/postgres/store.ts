@@ -4,6 +4,7 @@ import type { SlotRecord, StandbyRecord } from './read';
 import type { TenantActivity } from './rollup';
 import type { Client, Queryable } from '../../services/storage/db';
 import { LOCK, lockKeyForTransaction } from '../../services/storage/locks';
+import { TENANTS } from '../../services/config/fleet-store';
 
 /**
  * Writes of the postgres collector, each inside the caller's transaction. Rows travel as one
@@ -265,7 +266,7 @@ export async function writeSizes(
 
 const ATTRIBUTION_PG = `
 SELECT p.tenant_id, p.minute, p.active_seconds, p.max_backends, p.lock_wait_caused_seconds, p.blks_read, p.temp_bytes
-FROM pg_tenant_minute p JOIN tenant t ON t.id = p.tenant_id
+FROM pg_tenant_minute p JOIN ${TENANTS} t ON t.id = p.tenant_id
 WHERE t.cluster_id = $1 AND p.minute >= $2 AND p.minute < $3`;
 
 /** PostgreSQL usage per tenant minute of a cluster in [from, to): CPU-active seconds, peak backends, lock waits caused, blocks read, temp bytes. */
@@ -281,15 +282,14 @@ export async function readMaxConnections(db: Queryable, cluster: string) {
   return (await db.query(MAX_CONNECTIONS, [cluster])).rows;
 }
 
+const DATABASE_SIZES_OF_CLUSTER = `SELECT s.tenant_id, s.size_sampled_at, s.size_bytes FROM pg_tenant_state s JOIN ${TENANTS} t ON t.id = s.tenant_id
+     WHERE t.cluster_id = $1 AND s.size_bytes IS NOT NULL AND s.size_sampled_at IS NOT NULL`;
+
 /** The latest pg_database_size of each tenant database of a cluster, with when it was sampled. */
 export async function readDatabaseSizesOfCluster(
   db: Queryable,
   cluster: string,
 ): Promise<{ tenant_id: string; size_sampled_at: Date; size_bytes: string }[]> {
-  const { rows } = await db.query<{ tenant_id: string; size_sampled_at: Date; size_bytes: string }>(
-    `SELECT s.tenant_id, s.size_sampled_at, s.size_bytes FROM pg_tenant_state s JOIN tenant t ON t.id = s.tenant_id
-     WHERE t.cluster_id = $1 AND s.size_bytes IS NOT NULL AND s.size_sampled_at IS NOT NULL`,
-    [cluster],
-  );
+  const { rows } = await db.query<{ tenant_id: string; size_sampled_at: Date; size_bytes: string }>(DATABASE_SIZES_OF_CLUSTER, [cluster]);
   return rows;
 }

@@ -1,5 +1,6 @@
 import { INGRESS_CLASSES } from './store';
 import type { Queryable } from '../../services/storage/db';
+import { ACTIVE_TENANTS } from '../../services/config/fleet-store';
 
 /** What /metrics reads of the Traefik collector's tables: per-tenant totals and unmapped routers. */
 
@@ -21,8 +22,8 @@ export interface IngressTotalRow {
 }
 
 const SELECT_TOTALS = `
-SELECT t.*, tenant.cluster_id AS cluster FROM ingress_total t JOIN tenant ON tenant.id = t.tenant_id
-WHERE tenant.active ORDER BY t.tenant_id`;
+SELECT t.*, a.cluster_id AS cluster FROM ingress_total t JOIN ${ACTIVE_TENANTS} a ON a.id = t.tenant_id
+ORDER BY t.tenant_id`;
 const SELECT_UNMAPPED = 'SELECT cluster_id, router, requests FROM ingress_unmapped_total ORDER BY cluster_id, router';
 
 export async function readIngressSnapshot(db: Queryable): Promise<IngressSnapshot> {

@@ -3,6 +3,7 @@ import type { Client } from '../../services/storage/db';
 import { lockTargetForTransaction } from '../../services/storage/locks';
 import { queryTextRow, queryTextRows, type Queryable } from '../../services/storage/db';
 import { minuteIndexSql } from '../lib/tenant-minute-store';
+import { TENANTS } from '../../services/config/fleet-store';
 
 /** Request classes of the ingress: HTTP status classes, `aborted` for code 0, `other` for gRPC and the rest. */
 export const INGRESS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', 'aborted', 'other'] as const;
@@ -157,7 +158,7 @@ export async function hasIngressMinutes(db: Queryable, tenant: string, from: Dat
 }
 
 const ATTRIBUTION_INGRESS = `
-SELECT i.tenant_id, i.minute, i.ingress_requests, i.ingress_server_errors FROM ingress_minute i JOIN tenant t ON t.id = i.tenant_id
+SELECT i.tenant_id, i.minute, i.ingress_requests, i.ingress_server_errors FROM ingress_minute i JOIN ${TENANTS} t ON t.id = i.tenant_id
 WHERE t.cluster_id = $1 AND i.minute >= $2 AND i.minute < $3`;
 
 /** Ingress requests and server errors per tenant minute of a cluster in [from, to). */

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ConfigError } from '../core/errors';
 import type { Queryable } from '../storage/db';
 import type { Principal, Role } from './principal';
+import { tenantExists } from '../config/fleet-store';
 
 /** A token as listed: never the token itself, which exists only in the creator's hands. */
 export interface TokenRecord {
@@ -37,8 +38,7 @@ export async function createToken(
     );
   }
   if (input.tenant !== undefined) {
-    const { rowCount } = await db.query('SELECT 1 FROM tenant WHERE id = $1', [input.tenant]);
-    if (rowCount === 0)
+    if (!(await tenantExists(db, input.tenant)))
       throw refused(
         `tenant: no tenant ${JSON.stringify(input.tenant)} in the database (tenants arrive when tenantscope starts with the fleet file)`,
       );

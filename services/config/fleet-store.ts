@@ -38,21 +38,6 @@ export async function syncFleet(pool: Pool, fleet: Fleet, now: Date): Promise<vo
   });
 }
 
-export interface TenantRow {
-  id: string;
-  name: string;
-  cluster: string;
-  tier: string;
-}
-
-/** Active tenants as stored, for readers that did not load the fleet file themselves. */
-export async function listActiveTenants(db: Queryable): Promise<TenantRow[]> {
-  const { rows } = await db.query<TenantRow>(
-    'SELECT id, name, cluster_id AS cluster, tier_id AS tier FROM tenant WHERE active ORDER BY id',
-  );
-  return rows;
-}
-
 /** A tenant of the stored fleet that the fleet file still lists. */
 export interface ActiveTenant {
   id: string;
@@ -61,9 +46,18 @@ export interface ActiveTenant {
   tier: string;
 }
 
+const ACTIVE_TENANT_LIST = 'SELECT id, name, cluster_id AS cluster, tier_id AS tier FROM tenant WHERE active ORDER BY id';
+
+/** Active tenants as stored, for readers that did not load the fleet file themselves. */
 export async function readActiveTenants(db: Queryable): Promise<ActiveTenant[]> {
-  return (await db.query<ActiveTenant>('SELECT id, name, cluster_id AS cluster, tier_id AS tier FROM tenant WHERE active ORDER BY id'))
-    .rows;
+  return (await db.query<ActiveTenant>(ACTIVE_TENANT_LIST)).rows;
+}
+
+const ACTIVE_TENANT_DATABASES = 'SELECT id, cluster_id AS cluster, database FROM tenant WHERE active ORDER BY id';
+
+/** Active tenants with their cluster and database name. */
+export async function readActiveTenantDatabases(db: Queryable): Promise<{ id: string; cluster: string; database: string }[]> {
+  return (await db.query<{ id: string; cluster: string; database: string }>(ACTIVE_TENANT_DATABASES)).rows;
 }
 
 /** An active tenant with what its tier says of the SLA target and the no-data policy. */
@@ -76,10 +70,11 @@ export interface TenantTier {
   nodata: string;
 }
 
-export async function readActiveTenantTiers(db: Queryable): Promise<TenantTier[]> {
-  const sql = `SELECT t.id, t.cluster_id AS cluster, t.tier_id AS tier, t.timezone, r.spec->>'targetPercent' AS target, r.spec->>'nodata' AS nodata
+const ACTIVE_TENANT_TIERS = `SELECT t.id, t.cluster_id AS cluster, t.tier_id AS tier, t.timezone, r.spec->>'targetPercent' AS target, r.spec->>'nodata' AS nodata
     FROM tenant t JOIN tier r ON r.id = t.tier_id WHERE t.active ORDER BY t.id`;
-  return (await db.query<TenantTier>(sql)).rows;
+
+export async function readActiveTenantTiers(db: Queryable): Promise<TenantTier[]> {
+  return (await db.query<TenantTier>(ACTIVE_TENANT_TIERS)).rows;
 }
 
 // Cluster windows apply to the tenants the database places in that cluster (as activeExclusions does).
@@ -89,3 +84,27 @@ const CLUSTER_OF = `SELECT id, cluster_id FROM tenant WHERE id = ANY($1)`;
 export async function readClustersOfTenants(db: Queryable, tenants: string[]): Promise<{ id: string; cluster_id: string }[]> {
   return (await db.query<{ id: string; cluster_id: string }>(CLUSTER_OF, [tenants])).rows;
 }
+
+const TENANT_EXISTS = 'SELECT 1 FROM tenant WHERE id = $1';
+const CLUSTER_EXISTS = 'SELECT 1 FROM cluster WHERE id = $1';
+
+/** Whether the stored fleet has (or had: inactive ones count) a tenant with this id. */
+export async function tenantExists(db: Queryable, id: string): Promise<boolean> {
+  return ((await db.query(TENANT_EXISTS, [id])).rowCount ?? 0) > 0;
+}
+
+/** Whether the stored fleet has a cluster with this id. */
+export async function clusterExists(db: Queryable, id: string): Promise<boolean> {
+  return ((await db.query(CLUSTER_EXISTS, [id])).rowCount ?? 0) > 0;
+}
+
+// The fleet tables as relations for other stores' SQL to join their rows to (by tenant_id or
+// cluster_id, for the active flag, a tenant's cluster or its database): those stores name the
+// fleet tables only through these, so what "a tenant" and "an active tenant" are is said here.
+
+/** SQL relation: every tenant the fleet file listed, active or not (columns as table tenant). */
+export const TENANTS = '(SELECT * FROM tenant)';
+/** SQL relation: the tenants the fleet file lists now (columns as table tenant). */
+export const ACTIVE_TENANTS = '(SELECT * FROM tenant WHERE active)';
+/** SQL relation: the clusters of the fleet file (columns as table cluster). */
+export const CLUSTERS = '(SELECT * FROM cluster)';

@@ -1,10 +1,11 @@
 import type { Clock } from '../core/clock';
 import type { Cluster, Fleet } from '../config/fleet-types';
-import { withTransaction, type Client, type Pool } from '../storage/db';
+import { withTransaction, type Pool } from '../storage/db';
 import type { PartitionKeeper } from '../storage/partitions';
 import { attributeMinute, serverSaturation, toClusterMinute } from './attribution';
 import { loadClusterWindow, recordStorage, writeAttribution, type ClusterWindow } from './attribution-store';
-import { capacityOf, emptyObserved, observe, type Observed } from './capacity';
+import { capacityOf, emptyObserved, observe } from './capacity';
+import { loadDetectorState, readWatermark, saveDetectorState } from './detector-state-store';
 import type { DetectorFactory } from './detector-port';
 import type { NoisyIncident } from './detector-types';
 import { saveIncidents } from './incident-store';
@@ -51,14 +52,13 @@ async function runCluster(deps: LiveDeps, cluster: Cluster): Promise<ClusterRun>
   const closedUntil = Math.floor((deps.clock.now() - ALLOWED_LATENESS_MS) / MINUTE) * MINUTE;
   // Partitions are made in their own short transaction (PartitionKeeper), before the locked one;
   // the unlocked read of the watermark only decides which months to make sure of.
-  const seen = await deps.pool.query('SELECT watermark FROM noisy_detector_state WHERE cluster_id = $1', [cluster.id]);
-  const start = (seen.rows[0]?.watermark as Date | undefined)?.getTime() ?? closedUntil - FIRST_RUN_LOOKBACK_MS;
+  const start = (await readWatermark(deps.pool, cluster.id)) ?? closedUntil - FIRST_RUN_LOOKBACK_MS;
   const months = [start, Math.min(closedUntil, start + MAX_MINUTES_PER_RUN * MINUTE), closedUntil];
   await deps.partitions.ensure('tenant_resource_minute', months);
   await deps.partitions.ensure('cluster_resource_minute', months);
   return withTransaction(deps.pool, async (client) => {
     await lockKeyForTransaction(client, LOCK.noisy, cluster.id);
-    const state = await loadState(client, cluster.id);
+    const state = await loadDetectorState(client, cluster.id);
     const from = state?.watermark ?? closedUntil - FIRST_RUN_LOOKBACK_MS;
     const until = await backlogLimit(client, cluster, from, Math.min(closedUntil, from + MAX_MINUTES_PER_RUN * MINUTE), deps.clock.now());
     if (until <= from) return { cluster: cluster.id, minutes: 0, incidents: [] };
@@ -82,7 +82,7 @@ async function runCluster(deps: LiveDeps, cluster: Cluster): Promise<ClusterRun>
     const incidents = [...changed.values()];
     await saveIncidents(client, incidents, new Date(deps.clock.now()));
     await recordStorage(client, cluster.id);
-    await saveState(client, cluster.id, until, detector.snapshot(), observed, new Date(deps.clock.now()));
+    await saveDetectorState(client, cluster.id, { watermark: until, detector: detector.snapshot(), observed }, new Date(deps.clock.now()));
     return { cluster: cluster.id, minutes: (until - from) / MINUTE, incidents };
   });
 }
@@ -90,32 +90,4 @@ async function runCluster(deps: LiveDeps, cluster: Cluster): Promise<ClusterRun>
 function hasOdooRows(window: ClusterWindow): boolean {
   for (const tenants of window.tenants.values()) for (const t of tenants.values()) if (t.odoo) return true;
   return false;
-}
-
-interface State {
-  watermark: number;
-  detector: unknown;
-  observed: Observed;
-}
-
-async function loadState(client: Client, cluster: string): Promise<State | undefined> {
-  const { rows } = await client.query('SELECT watermark, detector, observed FROM noisy_detector_state WHERE cluster_id = $1', [cluster]);
-  const r = rows[0];
-  if (!r) return undefined;
-  return { watermark: r.watermark.getTime(), detector: r.detector, observed: { ...emptyObserved(), ...r.observed } };
-}
-
-async function saveState(
-  client: Client,
-  cluster: string,
-  watermark: number,
-  detector: unknown,
-  observed: Observed,
-  now: Date,
-): Promise<void> {
-  await client.query(
-    `INSERT INTO noisy_detector_state (cluster_id, watermark, detector, observed, updated_at) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (cluster_id) DO UPDATE SET watermark = EXCLUDED.watermark, detector = EXCLUDED.detector, observed = EXCLUDED.observed, updated_at = EXCLUDED.updated_at`,
-    [cluster, new Date(watermark), JSON.stringify(detector), JSON.stringify(observed), now],
-  );
 }

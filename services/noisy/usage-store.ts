@@ -1,4 +1,5 @@
 import type { Queryable } from '../storage/db';
+import { TENANTS } from '../config/fleet-store';
 
 /** What the usage report (usage-report.ts) reads for one cluster and month `[from, to)`. */
 export interface UsageInputs {
@@ -31,7 +32,7 @@ GROUP BY resource`;
 
 const STORAGE = `
 SELECT s.tenant_id, avg(s.size_bytes) AS bytes
-FROM tenant_storage_day s JOIN tenant t ON t.id = s.tenant_id
+FROM tenant_storage_day s JOIN ${TENANTS} t ON t.id = s.tenant_id
 WHERE t.cluster_id = $1 AND s.day >= ($2::timestamptz AT TIME ZONE 'UTC')::date AND s.day < ($3::timestamptz AT TIME ZONE 'UTC')::date
 GROUP BY s.tenant_id`;
 

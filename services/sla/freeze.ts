@@ -7,7 +7,7 @@ import { monthRange } from '../core/month';
 import { loadTenantMonth } from './store/evidence-loader';
 import { computeReportFromMinutes } from './store/minutes-report';
 import { reasonFor, reportChanges } from './store/report-diff';
-import { signCanonical } from './store/report-store';
+import { hasRevision, insertRevision, readLatestRevision, signCanonical } from './store/report-store';
 import { LOCK, lockKeyForTransaction } from '../storage/locks';
 import { hasTenantMinutes } from '../../collectors/lib/tenant-minute-store';
 import { hasIngressMinutes } from '../../collectors/traefik/store';
@@ -29,8 +29,6 @@ export interface FreezeDeps {
 
 export type FreezeOutcome = { tenant: string; month: string; revision: number; created: boolean; reason: string | null };
 
-/** Advisory lock namespace of a tenant-month (the second key is hashtext of tenant/month). */
-
 /** How long after freezing a month is still rechecked for late evidence and new exclusions. */
 export const RECHECK_DAYS = 92;
 
@@ -47,24 +45,26 @@ export async function freezeTenantMonth(deps: FreezeDeps, tenant: string, month:
     throw new RangeError(`${tenant} ${month} is not closed yet: it freezes ${deps.graceHours} h after the month's end`);
   return withTransaction(deps.pool, async (client) => {
     await lockKeyForTransaction(client, LOCK.slaFreeze, `${tenant}/${month}`);
-    const { rows } = await client.query<{ revision: number; canonical: string }>(
-      'SELECT revision, canonical FROM sla_report WHERE tenant_id = $1 AND month = $2 ORDER BY revision DESC LIMIT 1',
-      [tenant, month],
-    );
+    const previous = await readLatestRevision(client, tenant, month);
     const loaded = await loadTenantMonth(client, deps.fleet, tenant, month);
     const report = computeReportFromMinutes(loaded!.input, loaded!.minutes);
     const canonical = canonicalJson(report);
-    const previous = rows[0];
     if (previous && previous.canonical === canonical) return { tenant, month, revision: previous.revision, created: false, reason: null };
     const changes = previous ? reportChanges(JSON.parse(previous.canonical), JSON.parse(canonical)) : [];
     const why = reason ?? (previous ? reasonFor(changes) : 'first freeze after the grace period');
     const revision = (previous?.revision ?? 0) + 1;
     const signature = signCanonical(canonical, deps.signingKey);
-    await client.query(
-      `INSERT INTO sla_report (tenant_id, month, revision, computed_at, reason, canonical, digest, signature, signed, changes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [tenant, month, revision, new Date(now), why, canonical, sha256Hex(report), signature, signature !== null, JSON.stringify(changes)],
-    );
+    await insertRevision(client, {
+      tenant,
+      month,
+      revision,
+      computedAt: new Date(now),
+      reason: why,
+      canonical,
+      digest: sha256Hex(report),
+      signature,
+      changes,
+    });
     return { tenant, month, revision, created: true, reason: why };
   });
 }
@@ -81,10 +81,6 @@ export function closedMonths(zone: string, nowMs: number, graceHours: number): s
   return out.reverse();
 }
 
-// A month with no evidence at all and no revision is one before tenantscope measured the tenant
-// (installed later, tenant added later): freezing it would only store a "not measurable" report.
-const HAS_REVISION = `SELECT EXISTS (SELECT 1 FROM sla_report WHERE tenant_id = $1 AND month = $2) AS any`;
-
 /**
  * One run of the `sla-freeze` job: every tenant's closed months within the recheck period that
  * have evidence, each in its own short transaction. A failing tenant does not stop the others.
@@ -100,10 +96,12 @@ export async function freezeDue(
       try {
         const range = monthRange(month, t.timezone);
         const [from, to] = [new Date(range.startMs), new Date(range.endMs)];
+        // A month with no evidence at all and no revision is one before tenantscope measured the tenant
+        // (installed later, tenant added later): freezing it would only store a "not measurable" report.
         const evidence =
           (await hasTenantMinutes(deps.pool, t.id, from, to)) ||
           (await hasIngressMinutes(deps.pool, t.id, from, to)) ||
-          (await deps.pool.query<{ any: boolean }>(HAS_REVISION, [t.id, month])).rows[0]?.any === true;
+          (await hasRevision(deps.pool, t.id, month));
         if (!evidence) continue;
         out.push(await freezeTenantMonth(deps, t.id, month));
       } catch (err) {

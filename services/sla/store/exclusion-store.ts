@@ -1,5 +1,6 @@
 import { RequestError } from '../../core/errors';
 import type { Queryable } from '../../storage/db';
+import { clusterExists, TENANTS, tenantExists } from '../../config/fleet-store';
 
 /**
  * Exclusion windows approved through the API (docs/sla.md): kind, reason, who, when. Recording and
@@ -108,10 +109,10 @@ export async function recordExclusion(
   text('by', by);
   const owner =
     input.tenant !== undefined
-      ? { sql: 'SELECT 1 FROM tenant WHERE id = $1', id: input.tenant, field: 'tenant' }
-      : { sql: 'SELECT 1 FROM cluster WHERE id = $1', id: input.cluster!, field: 'cluster' };
-  const known = await db.query(owner.sql, [owner.id]);
-  if (known.rowCount === 0) throw new RequestError(400, `${owner.field}: unknown ${owner.field} ${JSON.stringify(owner.id)}`);
+      ? { exists: tenantExists, id: input.tenant, field: 'tenant' }
+      : { exists: clusterExists, id: input.cluster!, field: 'cluster' };
+  if (!(await owner.exists(db, owner.id)))
+    throw new RequestError(400, `${owner.field}: unknown ${owner.field} ${JSON.stringify(owner.id)}`);
   const { rows } = await db.query<Row>(INSERT, [input.tenant ?? null, input.cluster ?? null, input.kind, start, end, reason, by, at]);
   const recorded = fromRow(rows[0]!);
   const detail = {
@@ -136,7 +137,7 @@ export async function listExclusions(
   const param = (v: unknown) => `$${params.push(v)}`;
   if (filter.tenant !== undefined) {
     const p = param(filter.tenant);
-    where.push(`(tenant_id = ${p} OR cluster_id = (SELECT cluster_id FROM tenant WHERE id = ${p}))`);
+    where.push(`(tenant_id = ${p} OR cluster_id = (SELECT t.cluster_id FROM ${TENANTS} t WHERE t.id = ${p}))`);
   }
   if (filter.cluster !== undefined) where.push(`cluster_id = ${param(filter.cluster)}`);
   if (filter.from !== undefined) where.push(`end_at > ${param(instant('from', filter.from))}`);
@@ -181,7 +182,7 @@ export async function activeExclusions(
 ): Promise<RecordedExclusion[]> {
   const { rows } = await db.query<Row>(
     `SELECT ${COLUMNS} FROM sla_exclusion WHERE revoked_at IS NULL AND end_at > $1 AND start_at < $2
-       AND ($3::text[] IS NULL OR tenant_id = ANY($3) OR cluster_id IN (SELECT cluster_id FROM tenant WHERE id = ANY($3)))
+       AND ($3::text[] IS NULL OR tenant_id = ANY($3) OR cluster_id IN (SELECT t.cluster_id FROM ${TENANTS} t WHERE t.id = ANY($3)))
      ORDER BY id`,
     [new Date(startMs), new Date(endMs), tenants ?? null],
   );

@@ -59,6 +59,54 @@ const REVISIONS = `SELECT tenant_id, month, revision, computed_at, reason, canon
 const LATEST_OF_MONTH = `SELECT DISTINCT ON (tenant_id) tenant_id, month, revision, computed_at, reason, canonical, digest, signature, changes
   FROM sla_report WHERE month = $1 ORDER BY tenant_id, revision DESC`;
 
+const LATEST_REVISION = 'SELECT revision, canonical FROM sla_report WHERE tenant_id = $1 AND month = $2 ORDER BY revision DESC LIMIT 1';
+const HAS_REVISION = `SELECT EXISTS (SELECT 1 FROM sla_report WHERE tenant_id = $1 AND month = $2) AS any`;
+const INSERT_REVISION = `INSERT INTO sla_report (tenant_id, month, revision, computed_at, reason, canonical, digest, signature, signed, changes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+
+/** The newest frozen revision of a tenant's month (number and canonical JSON), undefined before the first. */
+export async function readLatestRevision(
+  db: Queryable,
+  tenant: string,
+  month: string,
+): Promise<{ revision: number; canonical: string } | undefined> {
+  return (await db.query<{ revision: number; canonical: string }>(LATEST_REVISION, [tenant, month])).rows[0];
+}
+
+/** Whether a tenant's month has a frozen revision. */
+export async function hasRevision(db: Queryable, tenant: string, month: string): Promise<boolean> {
+  return (await db.query<{ any: boolean }>(HAS_REVISION, [tenant, month])).rows[0]?.any === true;
+}
+
+/** Stores a new frozen revision (services/sla/freeze.ts, under its tenant-month lock). */
+export async function insertRevision(
+  db: Queryable,
+  r: {
+    tenant: string;
+    month: string;
+    revision: number;
+    computedAt: Date;
+    reason: string;
+    canonical: string;
+    digest: string;
+    signature: string | null;
+    changes: ReportChange[];
+  },
+): Promise<void> {
+  await db.query(INSERT_REVISION, [
+    r.tenant,
+    r.month,
+    r.revision,
+    r.computedAt,
+    r.reason,
+    r.canonical,
+    r.digest,
+    r.signature,
+    r.signature !== null,
+    JSON.stringify(r.changes),
+  ]);
+}
+
 /** HMAC-SHA-256 of the canonical JSON, as services/sla/signature.ts seals it; null without a key. */
 export function signCanonical(canonical: string, key: Buffer | null): string | null {
   return key === null || key.length === 0 ? null : createHmac('sha256', key).update(canonical, 'utf8').digest('hex');
