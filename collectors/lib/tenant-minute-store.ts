@@ -1,6 +1,6 @@
 import type { MinuteRow } from './minute-rollup';
 import type { Client, Queryable } from '../../services/storage/db';
-import { queryTextRow, queryTextRows } from '../../services/storage/db';
+import { queryTextRows } from '../../services/storage/db';
 import { ACTIVE_TENANTS, TENANTS } from '../../services/config/fleet-store';
 
 /** SQL: the tenant_minute row (aliased `alias`) holds something from the Odoo log, not only probes or ingress. */
@@ -147,10 +147,7 @@ export async function tenantsSeenInOdooLogs(db: Queryable): Promise<Set<string>>
   return new Set(rows.map((r) => r.tenant_id));
 }
 
-// ---- reads for the SLA engine: minute index from the range start ($2, epoch seconds), arrays as int4[] text ----
-
-// The minute evidence both SLA loaders read (the per-tenant one with probe counts, the batched
-// one with probe flags) is written once here: the minute's index in the range and Odoo's total.
+// ---- the minute evidence of the SLA engine: minute index from the range start ($2, epoch seconds), arrays as int4[] text ----
 
 /**
  * The index in the range of the minute in `column` (the range starts at $2, epoch seconds). From
@@ -158,49 +155,51 @@ export async function tenantsSeenInOdooLogs(db: Queryable): Promise<Set<string>>
  */
 export const minuteIndexSql = (column = 'minute'): string => `((date_part('epoch', ${column}) - $2) / 60)::int4`;
 
+const RANGE_IDX = minuteIndexSql();
 // Odoo's total is every request it logged (held long-polling ones are also in their class).
 const ODOO_TOTAL = 'odoo_requests_2xx + odoo_requests_3xx + odoo_requests_4xx + odoo_requests_5xx + odoo_requests_other';
 const HAS_ODOO = `odoo_requests_2xx IS NOT NULL`;
+const RANGE = `tenant_id = ANY($1) AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
 
-const MONTH_MINUTE_COUNTS = `SELECT array_agg(${minuteIndexSql()}) AS idx,
-    array_agg(coalesce(probes_ok, 0)) AS ok, array_agg(coalesce(probes_failed, 0)) AS failed,
-    array_agg(CASE WHEN ${HAS_ODOO} THEN ${ODOO_TOTAL} ELSE -1 END) AS odoo_total,
-    array_agg(coalesce(odoo_requests_5xx, 0)) AS odoo_errors
-  FROM tenant_minute WHERE tenant_id = $1 AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
-
-/** One tenant's minutes in [from, to): minute indexes, probe counts, Odoo totals (-1: no Odoo data) and 5xx, as int4[] text. */
-export function readTenantMinuteCounts(
-  db: Queryable,
-  tenant: string,
-  fromSeconds: number,
-  toSeconds: number,
-): Promise<Record<string, string | null>> {
-  return queryTextRow(db, MONTH_MINUTE_COUNTS, [tenant, fromSeconds, toSeconds]);
-}
-
-const RANGE_IDX = minuteIndexSql();
+// Probes as counts: every minute's index, ok and failed probes.
+const PROBE_COUNTS = `array_agg(${RANGE_IDX}), array_agg(coalesce(probes_ok, 0)), array_agg(coalesce(probes_failed, 0))`;
+// Probes as flags, one character per minute: code point 0x10000 + index * 4 + (2: probes_ok <> 0) + (1: probes_failed <> 0).
 const PROBE_CODE = `chr(65536 + ${RANGE_IDX} * 4 + (CASE WHEN probes_ok <> 0 THEN 2 ELSE 0 END) + (CASE WHEN probes_failed <> 0 THEN 1 ELSE 0 END))`;
 // The complement of the usual minute (probes_ok <> 0, probes_failed 0 or NULL, no Odoo), NULL-safe.
 const UNUSUAL = `probes_ok IS NULL OR probes_ok = 0 OR probes_failed <> 0 OR ${HAS_ODOO}`;
-const RANGE = `tenant_id = ANY($1) AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
+// Row count, first and last minute index, and the unusual minutes' probe codes (report-minutes.ts).
+const PROBE_FLAGS = `count(*), ${minuteIndexSql('min(minute)')}, ${minuteIndexSql('max(minute)')},
+    string_agg(${PROBE_CODE}, '') FILTER (WHERE ${UNUSUAL})`;
 
-// Odoo's total is every request it logged, as in evidence-loader; only minutes Odoo reported.
-const MONTH_MINUTE_SUMMARIES = `SELECT tenant_id, count(*), ${minuteIndexSql('min(minute)')}, ${minuteIndexSql('max(minute)')},
-    string_agg(${PROBE_CODE}, '') FILTER (WHERE ${UNUSUAL}),
+/**
+ * The one minute-evidence query both SLA loaders read, per tenant of $1 in [$2, $3): the probes
+ * (as counts or as flags), then the indexes, totals and 5xx of the minutes Odoo reported.
+ */
+const minuteEvidence = (probes: string): string => `SELECT tenant_id, ${probes},
     array_agg(${RANGE_IDX}) FILTER (WHERE ${HAS_ODOO}),
     array_agg(${ODOO_TOTAL}) FILTER (WHERE ${HAS_ODOO}),
     array_agg(coalesce(odoo_requests_5xx, 0)) FILTER (WHERE ${HAS_ODOO})
   FROM tenant_minute WHERE ${RANGE} GROUP BY tenant_id`;
 
-const EVERY_PROBE_MINUTE = `SELECT tenant_id, string_agg(${PROBE_CODE}, '') FROM tenant_minute WHERE ${RANGE} GROUP BY tenant_id`;
+const MINUTE_EVIDENCE: Record<'counts' | 'flags', string> = { counts: minuteEvidence(PROBE_COUNTS), flags: minuteEvidence(PROBE_FLAGS) };
 
 /**
- * Per tenant of `tenants`: row count, first and last minute index, the unusual minutes' probe
- * codes, and the Odoo minutes' indexes, totals and 5xx (services/sla/store/report-minutes.ts reads them).
+ * Per tenant of `tenants` with minutes in [from, to), a row of int4[] texts: the tenant, then the
+ * probes, as `counts` (minute indexes, ok, failed: services/sla/store/evidence-loader.ts) or as
+ * `flags` (row count, first and last minute index, the unusual minutes' probe codes:
+ * services/sla/store/report-minutes.ts), then the Odoo minutes' indexes, totals and 5xx.
  */
-export function readTenantMinuteSummaries(db: Queryable, tenants: readonly string[], fromSeconds: number, toSeconds: number) {
-  return queryTextRows(db, MONTH_MINUTE_SUMMARIES, [tenants, fromSeconds, toSeconds]);
+export function readMinuteEvidence(
+  db: Queryable,
+  tenants: readonly string[],
+  fromSeconds: number,
+  toSeconds: number,
+  probes: 'counts' | 'flags',
+) {
+  return queryTextRows(db, MINUTE_EVIDENCE[probes], [tenants, fromSeconds, toSeconds]);
 }
+
+const EVERY_PROBE_MINUTE = `SELECT tenant_id, string_agg(${PROBE_CODE}, '') FROM tenant_minute WHERE ${RANGE} GROUP BY tenant_id`;
 
 /** Per tenant: every minute's probe code, for tenants whose minutes have gaps. */
 export function readTenantProbeCodes(db: Queryable, tenants: readonly string[], fromSeconds: number, toSeconds: number) {

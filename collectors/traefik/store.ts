@@ -1,7 +1,7 @@
 import type { Baseline, StoredCounters } from './deltas';
 import type { Client } from '../../services/storage/db';
 import { lockTargetForTransaction } from '../../services/storage/locks';
-import { queryTextRow, queryTextRows, type Queryable } from '../../services/storage/db';
+import { queryTextRows, type Queryable } from '../../services/storage/db';
 import { minuteIndexSql } from '../lib/tenant-minute-store';
 import { TENANTS } from '../../services/config/fleet-store';
 
@@ -127,21 +127,9 @@ export async function addUnmapped(client: Client, cluster: string, requests: Rea
 
 const SLA_IDX = minuteIndexSql();
 
-const MONTH_INGRESS_COUNTS = `SELECT array_agg(${SLA_IDX}) AS idx, array_agg(ingress_requests) AS total, array_agg(ingress_server_errors) AS errors
-  FROM ingress_minute WHERE tenant_id = $1 AND minute >= to_timestamp($2) AND minute < to_timestamp($3)`;
-
+// Both SLA loaders read this one query (one tenant or many).
 const MONTH_INGRESS_ROWS = `SELECT tenant_id, array_agg(${SLA_IDX}), array_agg(ingress_requests), array_agg(ingress_server_errors)
   FROM ingress_minute WHERE tenant_id = ANY($1) AND minute >= to_timestamp($2) AND minute < to_timestamp($3) GROUP BY tenant_id`;
-
-/** One tenant's ingress minutes in [from, to): indexes, requests and server errors, as int4[] text. */
-export function readIngressMinuteCounts(
-  db: Queryable,
-  tenant: string,
-  fromSeconds: number,
-  toSeconds: number,
-): Promise<Record<string, string | null>> {
-  return queryTextRow(db, MONTH_INGRESS_COUNTS, [tenant, fromSeconds, toSeconds]);
-}
 
 /** Per tenant of `tenants`: ingress minute indexes, requests and server errors, as int4[] text. */
 export function readIngressMinuteRows(db: Queryable, tenants: readonly string[], fromSeconds: number, toSeconds: number) {

@@ -57,12 +57,6 @@ export async function withTransaction<T>(pool: Pool, work: (client: Client) => P
 // avoid building a JavaScript value per element (a month is 44,640 minutes).
 const raw = (v: string) => v;
 
-/** The first row of `sql`, every column as PostgreSQL's text form (or null). */
-export async function queryTextRow(db: Queryable, sql: string, values: unknown[]): Promise<Record<string, string | null>> {
-  const result = await db.query({ text: sql, values, types: { getTypeParser: () => raw } } as never);
-  return (result as unknown as { rows: Record<string, string | null>[] }).rows[0] ?? {};
-}
-
 /** Every row of `sql` as an array of PostgreSQL text values (or null), the first column a key. */
 export async function queryTextRows(db: Queryable, sql: string, values: unknown[]): Promise<[string, ...(string | null)[]][]> {
   const result = await db.query({ text: sql, values, rowMode: 'array', types: { getTypeParser: () => raw } } as never);

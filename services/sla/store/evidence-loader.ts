@@ -4,14 +4,14 @@ import { emptyMinuteEvidence, type MinuteEvidence } from '../minute-evidence';
 import { monthRange, type MonthRange } from '../../core/month';
 import type { TenantMonth } from '../report';
 import { loadSparseEvidence } from './sparse-evidence';
-import { readTenantMinuteCounts } from '../../../collectors/lib/tenant-minute-store';
-import { readIngressMinuteCounts } from '../../../collectors/traefik/store';
+import { readMinuteEvidence } from '../../../collectors/lib/tenant-minute-store';
+import { readIngressMinuteRows } from '../../../collectors/traefik/store';
 
 /**
  * A tenant's month of SLA evidence read from PostgreSQL: per-minute probe and request counts
- * straight into the engine's typed arrays (one query per rollup table, the rows aggregated into
- * int4 arrays by PostgreSQL and scanned from their text form, so 44,640 minutes never become
- * 44,640 JavaScript objects), and the sparse lines (exclusions, signals, recovery points,
+ * straight into the engine's typed arrays (the minute-evidence query of each rollup table, which
+ * report-minutes.ts reads too, the rows aggregated into int4 arrays by PostgreSQL and scanned
+ * from their text form, so 44,640 minutes never become 44,640 JavaScript objects), and the sparse lines (exclusions, signals, recovery points,
  * restore tests, sparse-evidence.ts) as evidence lines, exactly as an export bundle carries them.
  * Reports for many tenants read their minutes through report-minutes.ts instead.
  */
@@ -44,27 +44,49 @@ export function eachInt(text: string | null | undefined, each: (i: number, v: nu
   }
 }
 
-/** Fills the month's per-minute probe and request arrays from the Odoo/probe and ingress minute rollups (their owners' reads). */
+/**
+ * Reads parallel int4[] texts (minute index, total, errors) into one source's request arrays;
+ * `idx` is scratch space of the range's length.
+ */
+export function readRequests(
+  idxText: string | null | undefined,
+  totalText: string | null | undefined,
+  errorsText: string | null | undefined,
+  has: Uint8Array,
+  total: Float64Array,
+  errors: Float64Array,
+  idx: Int32Array,
+): void {
+  let n = 0;
+  eachInt(idxText, (i, v) => {
+    idx[i] = v;
+    n = i + 1;
+  });
+  if (n === 0) return;
+  eachInt(totalText, (i, v) => {
+    has[idx[i]!] = 1;
+    total[idx[i]!] = v;
+  });
+  eachInt(errorsText, (i, v) => (errors[idx[i]!] = v));
+}
+
+/** Fills the month's per-minute probe counts and requests from the Odoo/probe and ingress minute rollups (their owners' reads). */
 export async function loadMinuteEvidence(db: Queryable, tenant: string, range: MonthRange): Promise<MinuteEvidence> {
   const ev = emptyMinuteEvidence(range.minutes);
-  const bounds = [tenant, range.startMs / 1000, range.endMs / 1000] as const;
-  const [own, ingress] = await Promise.all([readTenantMinuteCounts(db, ...bounds), readIngressMinuteCounts(db, ...bounds)]);
+  const [from, to] = [range.startMs / 1000, range.endMs / 1000];
+  const [[own], [ingress]] = await Promise.all([
+    readMinuteEvidence(db, [tenant], from, to, 'counts'),
+    readIngressMinuteRows(db, [tenant], from, to),
+  ]);
   const idx = new Int32Array(range.minutes);
-  eachInt(own.idx, (i, v) => (idx[i] = v));
-  eachInt(own.ok, (i, v) => (ev.probesOk[idx[i]!] = v));
-  eachInt(own.failed, (i, v) => (ev.probesFailed[idx[i]!] = v));
-  eachInt(own.odoo_total, (i, v) => {
-    if (v < 0) return;
-    ev.hasOdoo[idx[i]!] = 1;
-    ev.odooTotal[idx[i]!] = v;
-  });
-  eachInt(own.odoo_errors, (i, v) => (ev.odooErrors[idx[i]!] = v));
-  eachInt(ingress.idx, (i, v) => (idx[i] = v));
-  eachInt(ingress.total, (i, v) => {
-    ev.hasIngress[idx[i]!] = 1;
-    ev.ingressTotal[idx[i]!] = v;
-  });
-  eachInt(ingress.errors, (i, v) => (ev.ingressErrors[idx[i]!] = v));
+  if (own) {
+    const [, probeIdx, ok, failed, odooIdx, odooTotal, odooErrors] = own;
+    eachInt(probeIdx, (i, v) => (idx[i] = v));
+    eachInt(ok, (i, v) => (ev.probesOk[idx[i]!] = v));
+    eachInt(failed, (i, v) => (ev.probesFailed[idx[i]!] = v));
+    readRequests(odooIdx, odooTotal, odooErrors, ev.hasOdoo, ev.odooTotal, ev.odooErrors, idx);
+  }
+  if (ingress) readRequests(ingress[1], ingress[2], ingress[3], ev.hasIngress, ev.ingressTotal, ev.ingressErrors, idx);
   return ev;
 }
 

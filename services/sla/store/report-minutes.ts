@@ -1,14 +1,15 @@
 import type { Queryable } from '../../storage/db';
 import { emptyMinuteEvidence, type MinuteEvidence } from '../minute-evidence';
 import type { MonthRange } from '../../core/month';
-import { eachInt } from './evidence-loader';
-import { readTenantMinuteSummaries, readTenantProbeCodes } from '../../../collectors/lib/tenant-minute-store';
+import { readRequests } from './evidence-loader';
+import { readMinuteEvidence, readTenantProbeCodes } from '../../../collectors/lib/tenant-minute-store';
 import { readIngressMinuteRows } from '../../../collectors/traefik/store';
 
 /**
  * The minute evidence reports need, for many tenants sharing one month range, in one query per
- * rollup table (`monthReports` reads 1,000 tenant-months; one query per tenant and table cost
- * more in round trips and planning than in reading rows).
+ * rollup table: the minute-evidence queries evidence-loader.ts reads too, here with the probes as
+ * flags (`monthReports` reads 1,000 tenant-months; one query per tenant and table cost more in
+ * round trips and planning than in reading rows).
  *
  * Reports look at probes only as "some ok" and "some failed" (classifyMinutes, findIncidents),
  * so the probe arrays of the result hold 0 or 1, not counts: use loadMinuteEvidence where counts
@@ -35,29 +36,6 @@ function readProbes(text: string, ev: MinuteEvidence): void {
   }
 }
 
-/** Reads parallel int4[] texts (minute index, total, errors) into one source's arrays. */
-function readRequests(
-  idxText: string | null | undefined,
-  totalText: string | null | undefined,
-  errorsText: string | null | undefined,
-  has: Uint8Array,
-  total: Float64Array,
-  errors: Float64Array,
-  idx: Int32Array,
-): void {
-  let n = 0;
-  eachInt(idxText, (i, v) => {
-    idx[i] = v;
-    n = i + 1;
-  });
-  if (n === 0) return;
-  eachInt(totalText, (i, v) => {
-    has[idx[i]!] = 1;
-    total[idx[i]!] = v;
-  });
-  eachInt(errorsText, (i, v) => (errors[idx[i]!] = v));
-}
-
 /**
  * Reads the month's minute evidence of `tenants` (all with this `range`), for computing reports:
  * `minutesOf(tenant)` then builds one tenant's arrays (2 MB for a month) when it is computed, so
@@ -70,7 +48,7 @@ export async function loadReportMinutes(
 ): Promise<(tenant: string) => MinuteEvidence> {
   const values = [tenants, range.startMs / 1000, range.endMs / 1000] as const;
   const [own, ingress] = await Promise.all([
-    readTenantMinuteSummaries(db, tenants, values[1], values[2]),
+    readMinuteEvidence(db, tenants, values[1], values[2], 'flags'),
     readIngressMinuteRows(db, tenants, values[1], values[2]),
   ]);
   const gappy = own.filter(([, count, first, last]) => Number(count) !== Number(last) - Number(first) + 1).map(([tenant]) => tenant);
