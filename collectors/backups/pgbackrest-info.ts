@@ -1,4 +1,5 @@
-import { exactInteger, field, isObject, parseExactJson, type ExactJson } from '../lib/exact-json';
+import { field, isObject, parseExactJson, type ExactJson } from '../lib/exact-json';
+import { integerText } from '../lib/row';
 
 /**
  * Reads `pgbackrest info --output=json` (docs/parse-records.md): an array of stanzas, every field
@@ -65,8 +66,6 @@ export interface PgbackrestInfo {
 }
 
 const TYPES = new Set(['full', 'diff', 'incr']);
-const str = (v: string | undefined) => v ?? null;
-const num = (v: number | undefined) => v ?? null;
 
 export function parsePgbackrestInfo(text: string): PgbackrestInfo {
   let doc: ExactJson;
@@ -90,29 +89,29 @@ export function parsePgbackrestInfo(text: string): PgbackrestInfo {
       else out.rejected += 1;
     }
     out.stanzas.push({
-      name: str(field.str(s, 'name')),
-      statusCode: num(field.num(status, 'code')),
-      statusMessage: str(field.str(status, 'message')),
+      name: field.str(s, 'name') ?? null,
+      statusCode: field.num(status, 'code') ?? null,
+      statusMessage: field.str(status, 'message') ?? null,
       repos: field
         .arr(s, 'repo')
         .filter(isObject)
         .map((r) => ({
-          key: num(field.num(r, 'key')),
-          code: num(field.num(field.obj(r, 'status'), 'code')),
-          message: str(field.str(field.obj(r, 'status'), 'message')),
+          key: field.num(r, 'key') ?? null,
+          code: field.num(field.obj(r, 'status'), 'code') ?? null,
+          message: field.str(field.obj(r, 'status'), 'message') ?? null,
         })),
       backupLockHeld: field.bool(field.obj(field.obj(status, 'lock'), 'backup'), 'held') ?? null,
       systemIds: field.arr(s, 'db').flatMap((d) => {
-        const id = isObject(d) ? exactInteger(d['system-id']) : undefined;
+        const id = isObject(d) ? integerText(d['system-id']) : undefined;
         return id === undefined ? [] : [id];
       }),
       archives: field
         .arr(s, 'archive')
         .filter(isObject)
         .map((a) => ({
-          id: str(field.str(a, 'id')),
-          dbId: num(field.num(field.obj(a, 'database'), 'id')) ?? dbIdOf(field.str(a, 'id')),
-          repoKey: num(field.num(field.obj(a, 'database'), 'repo-key')),
+          id: field.str(a, 'id') ?? null,
+          dbId: field.num(field.obj(a, 'database'), 'id') ?? dbIdOf(field.str(a, 'id')),
+          repoKey: field.num(field.obj(a, 'database'), 'repo-key') ?? null,
           min: walName(field.str(a, 'min')),
           max: walName(field.str(a, 'max')),
         })),
@@ -137,14 +136,14 @@ function readBackup(b: ExactJson): PgbackrestBackup | undefined {
     startMs: start === undefined ? null : start * 1000,
     stopMs: stop * 1000,
     error: field.bool(b, 'error') ?? null,
-    repoKey: num(field.num(field.obj(b, 'database'), 'repo-key')),
-    dbId: num(field.num(field.obj(b, 'database'), 'id')),
+    repoKey: field.num(field.obj(b, 'database'), 'repo-key') ?? null,
+    dbId: field.num(field.obj(b, 'database'), 'id') ?? null,
     archiveStart: walName(field.str(field.obj(b, 'archive'), 'start')),
     archiveStop: walName(field.str(field.obj(b, 'archive'), 'stop')),
-    lsnStart: str(field.str(field.obj(b, 'lsn'), 'start')),
-    lsnStop: str(field.str(field.obj(b, 'lsn'), 'stop')),
-    sizeBytes: num(field.num(info, 'size')),
-    repoSizeBytes: num(field.num(field.obj(info, 'repository'), 'size')),
+    lsnStart: field.str(field.obj(b, 'lsn'), 'start') ?? null,
+    lsnStop: field.str(field.obj(b, 'lsn'), 'stop') ?? null,
+    sizeBytes: field.num(info, 'size') ?? null,
+    repoSizeBytes: field.num(field.obj(info, 'repository'), 'size') ?? null,
     databases: Array.isArray(refs)
       ? refs.flatMap((r) => (field.str(r, 'name') === undefined ? [] : [field.str(r, 'name') as string]))
       : null,

@@ -1,4 +1,5 @@
-import { exactInteger, field, isObject, parseExactJson, type ExactJson } from '../lib/exact-json';
+import { field, isObject, parseExactJson, type ExactJson } from '../lib/exact-json';
+import { integerText } from '../lib/row';
 
 /**
  * Reads `wal-g backup-list --detail --json` (docs/parse-records.md). `system_identifier` and the
@@ -68,7 +69,7 @@ function readBackup(b: { [key: string]: ExactJson }): WalgBackup | undefined {
   const backupName = field.str(b, 'backup_name');
   const name = backupName?.match(NAME);
   if (!backupName || !name) return undefined;
-  const id = exactInteger(b['system_identifier']);
+  const id = integerText(b['system_identifier']);
   return {
     backupName,
     type: name[2] ? 'delta' : 'full',
@@ -98,7 +99,7 @@ function instant(v: string | undefined): number | null {
 
 /** A decimal LSN (uint64) as PostgreSQL's `%X/%X`. */
 export function lsnText(v: ExactJson | undefined): string | null {
-  const digits = exactInteger(v);
+  const digits = integerText(v);
   if (digits === undefined || digits.startsWith('-')) return null;
   const n = BigInt(digits);
   if (n >= 1n << 64n) return null;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exactInteger, parseExactJson } from './exact-json';
+import { parseExactJson } from './exact-json';
+import { integerText } from './row';
 
 describe('exact JSON', () => {
   it('keeps integers beyond 2^53 exact as bigint and the rest as JSON.parse does', () => {
@@ -14,7 +15,7 @@ describe('exact JSON', () => {
       s: 'aé\n',
       b: [true, false, null],
     });
-    expect(exactInteger(parseExactJson('18446744073709551615'))).toBe('18446744073709551615');
+    expect(integerText(parseExactJson('18446744073709551615'))).toBe('18446744073709551615');
   });
 
   it('keeps "__proto__" as a plain key', () => {

@@ -1,7 +1,8 @@
 /**
  * A JSON reader that keeps integers exact. `JSON.parse` turns every number into a double, so a
  * PostgreSQL system identifier (uint64, above 2^53) or a WAL-G LSN loses its last digits. Here an
- * integer outside the safe range comes back as a `bigint`; everything else is as JSON.parse gives.
+ * integer outside the safe range comes back as a `bigint` (row.ts integerText reads it as exact
+ * decimal text); everything else is as JSON.parse gives.
  */
 export type ExactJson = null | boolean | number | bigint | string | ExactJson[] | { [key: string]: ExactJson };
 
@@ -87,14 +88,6 @@ export function parseExactJson(text: string): ExactJson {
   space();
   if (at !== text.length) fail('unexpected text after the document');
   return out;
-}
-
-/** An integer field as exact decimal text (bigint, safe number or digit string), else undefined. */
-export function exactInteger(v: ExactJson | undefined): string | undefined {
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number' && Number.isInteger(v)) return String(v);
-  if (typeof v === 'string' && /^-?\d+$/.test(v)) return v;
-  return undefined;
 }
 
 export function isObject(v: ExactJson | undefined): v is { [key: string]: ExactJson } {

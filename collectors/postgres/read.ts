@@ -11,7 +11,7 @@ import {
   databaseStatsQuery,
   slotsQuery,
 } from './queries';
-import { boolean, number, optionalNumber, optionalText } from '../lib/row';
+import { boolean, integer, integerArray, number, optionalNumber, optionalText } from '../lib/row';
 
 /**
  * Reads one monitored PostgreSQL server (13 to 17) through its statistics views, in three kinds
@@ -193,34 +193,18 @@ export function parseServerInfo(row: Row): ServerInfo | undefined {
   return { versionNum, maxConnections, trackIoTiming, inRecovery, serverNow: serverNow * 1000 };
 }
 
-/** int[] arrives as an array from node-postgres, or as `{1,2}` text from other drivers. */
-function pidList(value: unknown): number[] | null | undefined {
-  if (value === null || value === undefined) return null;
-  const items = Array.isArray(value)
-    ? value
-    : typeof value === 'string' && /^\{[\d,\s]*\}$/.test(value)
-      ? value
-          .slice(1, -1)
-          .split(',')
-          .filter((s) => s.trim() !== '')
-      : undefined;
-  if (!items) return undefined;
-  const pids = items.map((item) => number(item));
-  return pids.every((p): p is number => p !== undefined && Number.isInteger(p)) ? pids : undefined;
-}
-
 export function parseBackendRow(row: Row): BackendRecord | undefined {
-  const pid = number(row.pid);
+  const pid = integer(row.pid);
   const datname = optionalText(row.datname);
   const backendType = optionalText(row.backend_type);
   const state = optionalText(row.state);
   const waitEventType = optionalText(row.wait_event_type);
   const waitEvent = optionalText(row.wait_event);
   const xactAgeSeconds = optionalNumber(row.xact_age_seconds);
-  const blockingPids = pidList(row.blocking_pids);
+  const blockingPids = integerArray(row.blocking_pids);
   const lockWaitSeconds = optionalNumber(row.lock_wait_seconds);
   const self = row.self === undefined || row.self === null ? false : boolean(row.self);
-  if (pid === undefined || !Number.isInteger(pid) || self === undefined) return undefined;
+  if (pid === undefined || self === undefined) return undefined;
   if ([datname, backendType, state, waitEventType, waitEvent, xactAgeSeconds, blockingPids, lockWaitSeconds].includes(undefined))
     return undefined;
   return {

@@ -1,6 +1,6 @@
 import type { Queryable } from '../storage/db';
 import type { ClusterSources, MinuteAttribution, TenantSources } from './attribution';
-import { optionalNumber } from '../../collectors/lib/row';
+import { numberOrNull } from '../../collectors/lib/row';
 import { readIngressMinutesOfCluster } from '../../collectors/traefik/store';
 import { readRedisClientMinutesOfCluster, readRedisMemoryMinutes } from '../../collectors/redis/store';
 import { readDatabaseSizesOfCluster, readMaxConnections, readPostgresMinutesOfCluster } from '../../collectors/postgres/store';
@@ -22,9 +22,6 @@ export interface ClusterWindow {
   cluster: Map<number, ClusterSources>;
 }
 
-// A numeric column as a number, NULL as null (never a made-up 0).
-const num = (v: unknown): number | null => optionalNumber(v) ?? null;
-
 export async function loadClusterWindow(db: Queryable, cluster: string, fromMs: number, toMs: number): Promise<ClusterWindow> {
   // One after the other: inside the run's transaction they share one client.
   const odoo = await readOdooMinutesOfCluster(db, cluster, fromMs, toMs);
@@ -45,26 +42,26 @@ export async function loadClusterWindow(db: Queryable, cluster: string, fromMs: 
   };
   for (const r of odoo) {
     at(r).odoo = {
-      workerSeconds: num(r.worker_seconds),
-      requests: num(r.requests),
-      durationSum: num(r.duration_sum),
-      durationCount: num(r.duration_count),
-      errors5xx: num(r.errors_5xx),
+      workerSeconds: numberOrNull(r.worker_seconds),
+      requests: numberOrNull(r.requests),
+      durationSum: numberOrNull(r.duration_sum),
+      durationCount: numberOrNull(r.duration_count),
+      errors5xx: numberOrNull(r.errors_5xx),
     };
   }
   for (const r of cron) at(r).cronSeconds = Number(r.cron_seconds);
   for (const r of pg) {
     at(r).pg = {
-      activeSeconds: num(r.active_seconds),
-      backends: num(r.max_backends),
-      lockCausedSeconds: num(r.lock_wait_caused_seconds),
-      blksRead: num(r.blks_read),
-      tempBytes: num(r.temp_bytes),
+      activeSeconds: numberOrNull(r.active_seconds),
+      backends: numberOrNull(r.max_backends),
+      lockCausedSeconds: numberOrNull(r.lock_wait_caused_seconds),
+      blksRead: numberOrNull(r.blks_read),
+      tempBytes: numberOrNull(r.temp_bytes),
     };
   }
   for (const r of redis) at(r).redisClients = Number(r.clients_max);
   for (const r of ingress) at(r).ingress = { requests: Number(r.ingress_requests), serverErrors: Number(r.ingress_server_errors) };
-  const maxConnections = num(pgServer[0]?.max_connections);
+  const maxConnections = numberOrNull(pgServer[0]?.max_connections);
   const clusterSources = new Map<number, ClusterSources>();
   for (let m = fromMs; m < toMs; m += MINUTE) clusterSources.set(m, maxConnections === null ? {} : { maxConnections });
   for (const r of redisServer) {
