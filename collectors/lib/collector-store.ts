@@ -13,41 +13,47 @@ export interface RunRecord {
   worker: string;
 }
 
+const CLAIM_RUN = `INSERT INTO collector_run (collector, target, scheduled_at, finished_at, success, duration_seconds, records, rejected, error, worker)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`;
+
 /**
  * Records a scheduled run under its key (collector, target, scheduled time). Returns false when
  * the key is already there: a duplicated or retried job whose work was done once already.
  */
 export async function claimRun(db: Client | Queryable, run: RunRecord): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO collector_run (collector, target, scheduled_at, finished_at, success, duration_seconds, records, rejected, error, worker)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
-    [
-      run.collector,
-      run.target,
-      run.scheduledAt,
-      run.finishedAt,
-      run.success,
-      run.durationSeconds,
-      run.records,
-      run.rejected,
-      run.error ?? null,
-      run.worker,
-    ],
-  );
+  const { rowCount } = await db.query(CLAIM_RUN, [
+    run.collector,
+    run.target,
+    run.scheduledAt,
+    run.finishedAt,
+    run.success,
+    run.durationSeconds,
+    run.records,
+    run.rejected,
+    run.error ?? null,
+    run.worker,
+  ]);
   return rowCount === 1;
 }
 
-/** The latest outcome per collector and target, read by /metrics. */
-export async function recordStatus(db: Queryable, run: RunRecord): Promise<void> {
-  await db.query(
-    `INSERT INTO collector_status (collector, target, success, duration_seconds, finished_at, error, rejected_total)
+const RECORD_STATUS = `INSERT INTO collector_status (collector, target, success, duration_seconds, finished_at, error, rejected_total)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (collector, target) DO UPDATE SET success = EXCLUDED.success, duration_seconds = EXCLUDED.duration_seconds,
        finished_at = EXCLUDED.finished_at, error = EXCLUDED.error,
        rejected_total = collector_status.rejected_total + EXCLUDED.rejected_total
-     WHERE collector_status.finished_at <= EXCLUDED.finished_at`,
-    [run.collector, run.target, run.success, run.durationSeconds, run.finishedAt, run.error ?? null, run.rejected],
-  );
+     WHERE collector_status.finished_at <= EXCLUDED.finished_at`;
+
+/** The latest outcome per collector and target, read by /metrics. */
+export async function recordStatus(db: Queryable, run: RunRecord): Promise<void> {
+  await db.query(RECORD_STATUS, [
+    run.collector,
+    run.target,
+    run.success,
+    run.durationSeconds,
+    run.finishedAt,
+    run.error ?? null,
+    run.rejected,
+  ]);
 }
 
 /** The latest outcome of each collector target, as /metrics publishes it. */
@@ -60,10 +66,11 @@ export interface CollectorStatusRow {
   rejected_total: number;
 }
 
+const COLLECTOR_STATUS =
+  'SELECT collector, target, success, duration_seconds, finished_at, rejected_total FROM collector_status ORDER BY collector, target';
+
 export async function readCollectorStatus(db: Queryable): Promise<CollectorStatusRow[]> {
-  const { rows } = await db.query<CollectorStatusRow>(
-    'SELECT collector, target, success, duration_seconds, finished_at, rejected_total FROM collector_status ORDER BY collector, target',
-  );
+  const { rows } = await db.query<CollectorStatusRow>(COLLECTOR_STATUS);
   return rows;
 }
 

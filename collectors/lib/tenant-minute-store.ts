@@ -141,9 +141,11 @@ export async function readTenantTotals(db: Queryable): Promise<TenantTotalRow[]>
   return rows.map((r) => ({ ...r, odoo_duration_counts: r.odoo_duration_counts?.map(Number) ?? null }));
 }
 
+const SEEN_ODOO = 'SELECT tenant_id FROM tenant_total WHERE seen_odoo';
+
 /** Tenants some Odoo log line (a request) was seen for. */
 export async function tenantsSeenInOdooLogs(db: Queryable): Promise<Set<string>> {
-  const { rows } = await db.query<{ tenant_id: string }>('SELECT tenant_id FROM tenant_total WHERE seen_odoo');
+  const { rows } = await db.query<{ tenant_id: string }>(SEEN_ODOO);
   return new Set(rows.map((r) => r.tenant_id));
 }
 
@@ -206,12 +208,11 @@ export function readTenantProbeCodes(db: Queryable, tenants: readonly string[], 
   return queryTextRows(db, EVERY_PROBE_MINUTE, [tenants, fromSeconds, toSeconds]);
 }
 
+const HAS_MINUTES = 'SELECT EXISTS (SELECT 1 FROM tenant_minute WHERE tenant_id = $1 AND minute >= $2 AND minute < $3) AS any';
+
 /** Whether the tenant has any minute row in [from, to). */
 export async function hasTenantMinutes(db: Queryable, tenant: string, from: Date, to: Date): Promise<boolean> {
-  const { rows } = await db.query(
-    'SELECT EXISTS (SELECT 1 FROM tenant_minute WHERE tenant_id = $1 AND minute >= $2 AND minute < $3) AS any',
-    [tenant, from, to],
-  );
+  const { rows } = await db.query(HAS_MINUTES, [tenant, from, to]);
   return rows[0].any === true;
 }
 
@@ -234,18 +235,19 @@ export async function readOdooMinutesOfCluster(db: Queryable, cluster: string, f
   return (await db.query(ATTRIBUTION_ODOO, [cluster, new Date(fromMs), new Date(toMs)])).rows;
 }
 
+const NEWEST_ODOO_MINUTE_OF_CLUSTER = `SELECT max(m.minute) AS minute FROM tenant_minute m JOIN ${TENANTS} t ON t.id = m.tenant_id
+      WHERE t.cluster_id = $1 AND m.minute >= $2 AND m.minute < $3 AND ${hasOdooData('m')}`;
+
 /** The newest minute in [from, to) with Odoo data for a tenant of the cluster (null when none). */
 export async function newestOdooMinuteOfCluster(db: Queryable, cluster: string, from: Date, to: Date): Promise<Date | null> {
-  const { rows } = await db.query<{ minute: Date | null }>(
-    `SELECT max(m.minute) AS minute FROM tenant_minute m JOIN ${TENANTS} t ON t.id = m.tenant_id
-      WHERE t.cluster_id = $1 AND m.minute >= $2 AND m.minute < $3 AND ${hasOdooData('m')}`,
-    [cluster, from, to],
-  );
+  const { rows } = await db.query<{ minute: Date | null }>(NEWEST_ODOO_MINUTE_OF_CLUSTER, [cluster, from, to]);
   return rows[0]?.minute ?? null;
 }
 
+const NEWEST_ODOO_MINUTE = `SELECT max(m.minute) AS minute FROM tenant_minute m WHERE ${hasOdooData('m')}`;
+
 /** The newest minute with Odoo data of any tenant (null when none). */
 export async function newestOdooMinute(db: Queryable): Promise<Date | null> {
-  const { rows } = await db.query<{ minute: Date | null }>(`SELECT max(m.minute) AS minute FROM tenant_minute m WHERE ${hasOdooData('m')}`);
+  const { rows } = await db.query<{ minute: Date | null }>(NEWEST_ODOO_MINUTE);
   return rows[0]?.minute ?? null;
 }

@@ -69,6 +69,21 @@ export interface ActivityWrite {
   connections: number;
 }
 
+const ADD_WAIT_TOTALS = `INSERT INTO pg_tenant_wait_total AS t (tenant_id, wait_event_type, seconds)
+         SELECT tenant_id, wait_event_type, seconds FROM jsonb_populate_recordset(NULL::pg_tenant_wait_total, $1::jsonb)
+         ON CONFLICT (tenant_id, wait_event_type) DO UPDATE SET seconds = t.seconds + EXCLUDED.seconds`;
+const SAVE_TENANT_STATE = `INSERT INTO pg_tenant_state AS t (tenant_id, sampled_at, fresh_until, backends, idle_in_transaction_oldest_seconds)
+       SELECT r.tenant_id, $2, $3, r.backends, r.oldest FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, backends jsonb, oldest float8)
+       ON CONFLICT (tenant_id) DO UPDATE SET sampled_at = EXCLUDED.sampled_at, fresh_until = EXCLUDED.fresh_until,
+         backends = EXCLUDED.backends, idle_in_transaction_oldest_seconds = EXCLUDED.idle_in_transaction_oldest_seconds
+       WHERE t.sampled_at IS NULL OR t.sampled_at < EXCLUDED.sampled_at`;
+const SAVE_CLUSTER_STATE = `INSERT INTO pg_cluster_state AS t (cluster_id, sampled_at, fresh_until, server_version_num, in_recovery, connections, max_connections)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (cluster_id) DO UPDATE SET sampled_at = EXCLUDED.sampled_at, fresh_until = EXCLUDED.fresh_until,
+       server_version_num = EXCLUDED.server_version_num, in_recovery = EXCLUDED.in_recovery,
+       connections = EXCLUDED.connections, max_connections = EXCLUDED.max_connections
+     WHERE t.sampled_at < EXCLUDED.sampled_at`;
+
 /** One pg_stat_activity sample: minute rows, totals, the tenants' and the cluster's gauges. */
 export async function addActivitySample(client: Client, w: ActivityWrite): Promise<void> {
   const rows = [...w.tenants].map(([tenantId, a]) => ({
@@ -91,38 +106,26 @@ export async function addActivitySample(client: Client, w: ActivityWrite): Promi
       Object.entries(r.wait_seconds).map(([type, seconds]) => ({ tenant_id: r.tenant_id, wait_event_type: type, seconds })),
     );
     if (waits.length > 0) {
-      await client.query(
-        `INSERT INTO pg_tenant_wait_total AS t (tenant_id, wait_event_type, seconds)
-         SELECT tenant_id, wait_event_type, seconds FROM jsonb_populate_recordset(NULL::pg_tenant_wait_total, $1::jsonb)
-         ON CONFLICT (tenant_id, wait_event_type) DO UPDATE SET seconds = t.seconds + EXCLUDED.seconds`,
-        [JSON.stringify(waits)],
-      );
+      await client.query(ADD_WAIT_TOTALS, [JSON.stringify(waits)]);
     }
-    await client.query(
-      `INSERT INTO pg_tenant_state AS t (tenant_id, sampled_at, fresh_until, backends, idle_in_transaction_oldest_seconds)
-       SELECT r.tenant_id, $2, $3, r.backends, r.oldest FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, backends jsonb, oldest float8)
-       ON CONFLICT (tenant_id) DO UPDATE SET sampled_at = EXCLUDED.sampled_at, fresh_until = EXCLUDED.fresh_until,
-         backends = EXCLUDED.backends, idle_in_transaction_oldest_seconds = EXCLUDED.idle_in_transaction_oldest_seconds
-       WHERE t.sampled_at IS NULL OR t.sampled_at < EXCLUDED.sampled_at`,
-      [
-        JSON.stringify(
-          [...w.tenants].map(([id, a]) => ({ tenant_id: id, backends: a.backends, oldest: a.idleInTransactionOldestSeconds })),
-        ),
-        w.sampledAt,
-        w.freshUntil,
-      ],
-    );
+    await client.query(SAVE_TENANT_STATE, [
+      JSON.stringify([...w.tenants].map(([id, a]) => ({ tenant_id: id, backends: a.backends, oldest: a.idleInTransactionOldestSeconds }))),
+      w.sampledAt,
+      w.freshUntil,
+    ]);
   }
-  await client.query(
-    `INSERT INTO pg_cluster_state AS t (cluster_id, sampled_at, fresh_until, server_version_num, in_recovery, connections, max_connections)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (cluster_id) DO UPDATE SET sampled_at = EXCLUDED.sampled_at, fresh_until = EXCLUDED.fresh_until,
-       server_version_num = EXCLUDED.server_version_num, in_recovery = EXCLUDED.in_recovery,
-       connections = EXCLUDED.connections, max_connections = EXCLUDED.max_connections
-     WHERE t.sampled_at < EXCLUDED.sampled_at`,
-    [w.clusterId, w.sampledAt, w.freshUntil, w.server.versionNum, w.server.inRecovery, w.connections, w.server.maxConnections],
-  );
+  await client.query(SAVE_CLUSTER_STATE, [
+    w.clusterId,
+    w.sampledAt,
+    w.freshUntil,
+    w.server.versionNum,
+    w.server.inRecovery,
+    w.connections,
+    w.server.maxConnections,
+  ]);
 }
+
+const STATS_SAMPLED_AT = 'SELECT stats_sampled_at FROM pg_cluster_total WHERE cluster_id = $1';
 
 /**
  * Serialises stats runs of one cluster (two workers must never take the same delta) and says
@@ -130,15 +133,14 @@ export async function addActivitySample(client: Client, w: ActivityWrite): Promi
  */
 export async function lockClusterStats(client: Client, clusterId: string): Promise<Date | null> {
   await lockKeyForTransaction(client, LOCK.postgresStats, clusterId);
-  const { rows } = await client.query('SELECT stats_sampled_at FROM pg_cluster_total WHERE cluster_id = $1', [clusterId]);
+  const { rows } = await client.query(STATS_SAMPLED_AT, [clusterId]);
   return (rows[0]?.stats_sampled_at as Date | undefined) ?? null;
 }
 
+const COUNTER_STATE = 'SELECT object, identity, stats_reset, sampled_at, counters FROM pg_counter_state WHERE cluster_id = $1';
+
 export async function readCounterStates(client: Client, clusterId: string): Promise<Map<string, CounterReading>> {
-  const { rows } = await client.query(
-    'SELECT object, identity, stats_reset, sampled_at, counters FROM pg_counter_state WHERE cluster_id = $1',
-    [clusterId],
-  );
+  const { rows } = await client.query(COUNTER_STATE, [clusterId]);
   return new Map(
     rows.map((r) => [
       r.object as string,
@@ -152,6 +154,12 @@ export async function readCounterStates(client: Client, clusterId: string): Prom
   );
 }
 
+const SAVE_COUNTER_STATE = `INSERT INTO pg_counter_state AS t (cluster_id, object, identity, stats_reset, sampled_at, counters)
+     SELECT $2, r.object, r.identity, r.stats_reset, r.sampled_at, r.counters
+     FROM jsonb_to_recordset($1::jsonb) AS r(object text, identity text, stats_reset timestamptz, sampled_at timestamptz, counters jsonb)
+     ON CONFLICT (cluster_id, object) DO UPDATE SET identity = EXCLUDED.identity, stats_reset = EXCLUDED.stats_reset,
+       sampled_at = EXCLUDED.sampled_at, counters = EXCLUDED.counters`;
+
 export async function writeCounterStates(client: Client, clusterId: string, readings: ReadonlyMap<string, CounterReading>): Promise<void> {
   if (readings.size === 0) return;
   const rows = [...readings].map(([object, r]) => ({
@@ -161,14 +169,7 @@ export async function writeCounterStates(client: Client, clusterId: string, read
     sampled_at: new Date(r.sampledAt).toISOString(),
     counters: r.counters,
   }));
-  await client.query(
-    `INSERT INTO pg_counter_state AS t (cluster_id, object, identity, stats_reset, sampled_at, counters)
-     SELECT $2, r.object, r.identity, r.stats_reset, r.sampled_at, r.counters
-     FROM jsonb_to_recordset($1::jsonb) AS r(object text, identity text, stats_reset timestamptz, sampled_at timestamptz, counters jsonb)
-     ON CONFLICT (cluster_id, object) DO UPDATE SET identity = EXCLUDED.identity, stats_reset = EXCLUDED.stats_reset,
-       sampled_at = EXCLUDED.sampled_at, counters = EXCLUDED.counters`,
-    [JSON.stringify(rows), clusterId],
-  );
+  await client.query(SAVE_COUNTER_STATE, [JSON.stringify(rows), clusterId]);
 }
 
 export interface DatabaseDelta {
@@ -184,19 +185,28 @@ export async function addDatabaseDeltas(client: Client, minute: Date, deltas: re
   await client.query(DELTA_TOTAL, [rows]);
 }
 
+const ADD_CLUSTER_TOTALS = `INSERT INTO pg_cluster_total AS t (cluster_id, stats_sampled_at, checkpoints_timed, checkpoints_requested) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (cluster_id) DO UPDATE SET stats_sampled_at = EXCLUDED.stats_sampled_at,
+       ${addTo('checkpoints_timed')}, ${addTo('checkpoints_requested')}`;
+
 export async function writeClusterStats(
   client: Client,
   clusterId: string,
   sampledAt: Date,
   checkpoints: { timed: number; requested: number } | undefined,
 ): Promise<void> {
-  await client.query(
-    `INSERT INTO pg_cluster_total AS t (cluster_id, stats_sampled_at, checkpoints_timed, checkpoints_requested) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (cluster_id) DO UPDATE SET stats_sampled_at = EXCLUDED.stats_sampled_at,
-       ${addTo('checkpoints_timed')}, ${addTo('checkpoints_requested')}`,
-    [clusterId, sampledAt, checkpoints?.timed ?? null, checkpoints?.requested ?? null],
-  );
+  await client.query(ADD_CLUSTER_TOTALS, [clusterId, sampledAt, checkpoints?.timed ?? null, checkpoints?.requested ?? null]);
 }
+
+const FORGET_STANDBYS = 'DELETE FROM pg_replication_state WHERE cluster_id = $1';
+const FORGET_SLOTS = 'DELETE FROM pg_replication_slot_state WHERE cluster_id = $1';
+const SAVE_STANDBY = `INSERT INTO pg_replication_state (cluster_id, standby, sampled_at, fresh_until, state, sync_state, write_lag_seconds, flush_lag_seconds,
+         replay_lag_seconds, write_lag_bytes, flush_lag_bytes, replay_lag_bytes)
+       SELECT $2, standby, $3, $4, state, sync_state, write_lag_seconds, flush_lag_seconds, replay_lag_seconds, write_lag_bytes, flush_lag_bytes, replay_lag_bytes
+       FROM jsonb_populate_recordset(NULL::pg_replication_state, $1::jsonb)`;
+const SAVE_SLOT = `INSERT INTO pg_replication_slot_state (cluster_id, slot_name, sampled_at, fresh_until, slot_type, active, wal_status, retained_bytes, safe_wal_size_bytes)
+       SELECT $2, slot_name, $3, $4, slot_type, active, wal_status, retained_bytes, safe_wal_size_bytes
+       FROM jsonb_populate_recordset(NULL::pg_replication_slot_state, $1::jsonb)`;
 
 /** Replaces the cluster's standbys and slots with those of this run. */
 export async function replaceReplication(
@@ -207,8 +217,8 @@ export async function replaceReplication(
   standbys: readonly StandbyRecord[],
   slots: readonly SlotRecord[],
 ): Promise<void> {
-  await client.query('DELETE FROM pg_replication_state WHERE cluster_id = $1', [clusterId]);
-  await client.query('DELETE FROM pg_replication_slot_state WHERE cluster_id = $1', [clusterId]);
+  await client.query(FORGET_STANDBYS, [clusterId]);
+  await client.query(FORGET_SLOTS, [clusterId]);
   if (standbys.length > 0) {
     const rows = standbys.map((s) => ({
       standby: s.standby,
@@ -221,13 +231,7 @@ export async function replaceReplication(
       flush_lag_bytes: s.lagBytes.flush ?? null,
       replay_lag_bytes: s.lagBytes.replay ?? null,
     }));
-    await client.query(
-      `INSERT INTO pg_replication_state (cluster_id, standby, sampled_at, fresh_until, state, sync_state, write_lag_seconds, flush_lag_seconds,
-         replay_lag_seconds, write_lag_bytes, flush_lag_bytes, replay_lag_bytes)
-       SELECT $2, standby, $3, $4, state, sync_state, write_lag_seconds, flush_lag_seconds, replay_lag_seconds, write_lag_bytes, flush_lag_bytes, replay_lag_bytes
-       FROM jsonb_populate_recordset(NULL::pg_replication_state, $1::jsonb)`,
-      [JSON.stringify(rows), clusterId, sampledAt, freshUntil],
-    );
+    await client.query(SAVE_STANDBY, [JSON.stringify(rows), clusterId, sampledAt, freshUntil]);
   }
   if (slots.length > 0) {
     const rows = slots.map((s) => ({
@@ -238,14 +242,15 @@ export async function replaceReplication(
       retained_bytes: s.retainedBytes,
       safe_wal_size_bytes: s.safeWalSizeBytes,
     }));
-    await client.query(
-      `INSERT INTO pg_replication_slot_state (cluster_id, slot_name, sampled_at, fresh_until, slot_type, active, wal_status, retained_bytes, safe_wal_size_bytes)
-       SELECT $2, slot_name, $3, $4, slot_type, active, wal_status, retained_bytes, safe_wal_size_bytes
-       FROM jsonb_populate_recordset(NULL::pg_replication_slot_state, $1::jsonb)`,
-      [JSON.stringify(rows), clusterId, sampledAt, freshUntil],
-    );
+    await client.query(SAVE_SLOT, [JSON.stringify(rows), clusterId, sampledAt, freshUntil]);
   }
 }
+
+const SAVE_TENANT_SIZES = `INSERT INTO pg_tenant_state AS t (tenant_id, size_bytes, size_sampled_at, size_fresh_until)
+     SELECT r.tenant_id, r.bytes, $2, $3 FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, bytes float8)
+     ON CONFLICT (tenant_id) DO UPDATE SET size_bytes = EXCLUDED.size_bytes, size_sampled_at = EXCLUDED.size_sampled_at,
+       size_fresh_until = EXCLUDED.size_fresh_until
+     WHERE t.size_sampled_at IS NULL OR t.size_sampled_at < EXCLUDED.size_sampled_at`;
 
 export async function writeSizes(
   client: Client,
@@ -254,14 +259,11 @@ export async function writeSizes(
   freshUntil: Date,
 ): Promise<void> {
   if (sizes.length === 0) return;
-  await client.query(
-    `INSERT INTO pg_tenant_state AS t (tenant_id, size_bytes, size_sampled_at, size_fresh_until)
-     SELECT r.tenant_id, r.bytes, $2, $3 FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, bytes float8)
-     ON CONFLICT (tenant_id) DO UPDATE SET size_bytes = EXCLUDED.size_bytes, size_sampled_at = EXCLUDED.size_sampled_at,
-       size_fresh_until = EXCLUDED.size_fresh_until
-     WHERE t.size_sampled_at IS NULL OR t.size_sampled_at < EXCLUDED.size_sampled_at`,
-    [JSON.stringify(sizes.map((s) => ({ tenant_id: s.tenantId, bytes: s.bytes }))), sampledAt, freshUntil],
-  );
+  await client.query(SAVE_TENANT_SIZES, [
+    JSON.stringify(sizes.map((s) => ({ tenant_id: s.tenantId, bytes: s.bytes }))),
+    sampledAt,
+    freshUntil,
+  ]);
 }
 
 const ATTRIBUTION_PG = `

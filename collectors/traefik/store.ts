@@ -136,12 +136,11 @@ export function readIngressMinuteRows(db: Queryable, tenants: readonly string[],
   return queryTextRows(db, MONTH_INGRESS_ROWS, [tenants, fromSeconds, toSeconds]);
 }
 
+const HAS_INGRESS_MINUTES = 'SELECT EXISTS (SELECT 1 FROM ingress_minute WHERE tenant_id = $1 AND minute >= $2 AND minute < $3) AS any';
+
 /** Whether the tenant has any ingress minute in [from, to). */
 export async function hasIngressMinutes(db: Queryable, tenant: string, from: Date, to: Date): Promise<boolean> {
-  const { rows } = await db.query(
-    'SELECT EXISTS (SELECT 1 FROM ingress_minute WHERE tenant_id = $1 AND minute >= $2 AND minute < $3) AS any',
-    [tenant, from, to],
-  );
+  const { rows } = await db.query(HAS_INGRESS_MINUTES, [tenant, from, to]);
   return rows[0].any === true;
 }
 

@@ -16,11 +16,15 @@ export interface TokenRecord {
 export const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/;
 // The prefix lets secret scanners (and people) recognise a leaked token.
 const TOKEN_PREFIX = 'tsk_';
+const COLUMNS = 'name, role, tenant_id AS tenant, created_at, revoked_at';
 
 /** SHA-256 hex of a token: what is stored and looked up. A fast hash suffices for 256 random bits. */
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
+
+const INSERT_TOKEN = `INSERT INTO api_token (name, token_hash, role, tenant_id, created_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (name) DO NOTHING RETURNING ${COLUMNS}`;
 
 /** Creates a token and returns it once with its record; the database keeps only its hash. */
 export async function createToken(
@@ -44,33 +48,32 @@ export async function createToken(
       );
   }
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const { rows } = await db.query<Row>(
-    `INSERT INTO api_token (name, token_hash, role, tenant_id, created_at) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (name) DO NOTHING RETURNING ${COLUMNS}`,
-    [input.name, tokenHash(token), input.role, input.tenant ?? null, at],
-  );
+  const { rows } = await db.query<Row>(INSERT_TOKEN, [input.name, tokenHash(token), input.role, input.tenant ?? null, at]);
   if (rows.length === 0)
     throw refused(`name: a token named ${JSON.stringify(input.name)} exists already (names stay taken after revocation)`);
   return { token, record: toRecord(rows[0]!) };
 }
 
+const LIST_TOKENS = `SELECT ${COLUMNS} FROM api_token ORDER BY name`;
+
 export async function listTokens(db: Queryable): Promise<TokenRecord[]> {
-  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM api_token ORDER BY name`);
+  const { rows } = await db.query<Row>(LIST_TOKENS);
   return rows.map(toRecord);
 }
 
+const REVOKE_TOKEN = `UPDATE api_token SET revoked_at = COALESCE(revoked_at, $2) WHERE name = $1 RETURNING ${COLUMNS}`;
+
 /** Revokes a token by name; undefined when no such token exists. Revoking twice keeps the first time. */
 export async function revokeToken(db: Queryable, name: string, at: Date): Promise<TokenRecord | undefined> {
-  const { rows } = await db.query<Row>(`UPDATE api_token SET revoked_at = COALESCE(revoked_at, $2) WHERE name = $1 RETURNING ${COLUMNS}`, [
-    name,
-    at,
-  ]);
+  const { rows } = await db.query<Row>(REVOKE_TOKEN, [name, at]);
   return rows[0] && toRecord(rows[0]);
 }
 
+const ACTIVE_TOKEN = `SELECT ${COLUMNS} FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`;
+
 /** The principal a presented token stands for; undefined for an unknown or revoked token. */
 export async function principalOf(db: Queryable, token: string): Promise<Principal | undefined> {
-  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`, [tokenHash(token)]);
+  const { rows } = await db.query<Row>(ACTIVE_TOKEN, [tokenHash(token)]);
   const row = rows[0];
   if (!row) return undefined;
   return row.role === 'tenant' ? { name: row.name, role: 'tenant', tenant: row.tenant as string } : { name: row.name, role: row.role };
@@ -83,7 +86,6 @@ interface Row {
   created_at: Date;
   revoked_at: Date | null;
 }
-const COLUMNS = 'name, role, tenant_id AS tenant, created_at, revoked_at';
 
 /** A token the caller asked for cannot exist: a usage error of `tenantscope token create` (exit 2). */
 function refused(problem: string): ConfigError {

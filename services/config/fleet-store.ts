@@ -2,6 +2,17 @@ import type { Fleet } from './fleet-types';
 import { withTransaction, type Pool, type Queryable } from '../storage/db';
 import { LOCK, lockForTransaction } from '../storage/locks';
 
+const UPSERT_TIER = `INSERT INTO tier (id, spec, synced_at) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET spec = EXCLUDED.spec, synced_at = EXCLUDED.synced_at`;
+const UPSERT_CLUSTER = `INSERT INTO cluster (id, timezone, spec, synced_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET timezone = EXCLUDED.timezone, spec = EXCLUDED.spec, synced_at = EXCLUDED.synced_at`;
+const UPSERT_TENANT = `INSERT INTO tenant (id, name, cluster_id, tier_id, timezone, database, hosts, spec, active, synced_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, $9)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, cluster_id = EXCLUDED.cluster_id,
+           tier_id = EXCLUDED.tier_id, timezone = EXCLUDED.timezone, database = EXCLUDED.database,
+           hosts = EXCLUDED.hosts, spec = EXCLUDED.spec, active = true, synced_at = EXCLUDED.synced_at`;
+const DEACTIVATE_OTHERS = 'UPDATE tenant SET active = false WHERE NOT (id = ANY($1))';
+
 /**
  * Writes the fleet file's tiers, clusters and tenants to the database. Tenants no longer in the
  * file become inactive, never deleted: their rollups and reports stay readable.
@@ -10,31 +21,16 @@ export async function syncFleet(pool: Pool, fleet: Fleet, now: Date): Promise<vo
   await withTransaction(pool, async (client) => {
     await lockForTransaction(client, LOCK.fleetSync);
     for (const tier of Object.values(fleet.tiers)) {
-      await client.query(
-        `INSERT INTO tier (id, spec, synced_at) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET spec = EXCLUDED.spec, synced_at = EXCLUDED.synced_at`,
-        [tier.id, JSON.stringify(tier), now],
-      );
+      await client.query(UPSERT_TIER, [tier.id, JSON.stringify(tier), now]);
     }
     for (const cluster of Object.values(fleet.clusters)) {
-      await client.query(
-        `INSERT INTO cluster (id, timezone, spec, synced_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET timezone = EXCLUDED.timezone, spec = EXCLUDED.spec, synced_at = EXCLUDED.synced_at`,
-        [cluster.id, cluster.timezone, JSON.stringify(cluster), now],
-      );
+      await client.query(UPSERT_CLUSTER, [cluster.id, cluster.timezone, JSON.stringify(cluster), now]);
     }
     for (const t of fleet.tenants) {
       const spec = { ...t, monthlyFee: { ...t.monthlyFee, minor: t.monthlyFee.minor.toString() } };
-      await client.query(
-        `INSERT INTO tenant (id, name, cluster_id, tier_id, timezone, database, hosts, spec, active, synced_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, $9)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, cluster_id = EXCLUDED.cluster_id,
-           tier_id = EXCLUDED.tier_id, timezone = EXCLUDED.timezone, database = EXCLUDED.database,
-           hosts = EXCLUDED.hosts, spec = EXCLUDED.spec, active = true, synced_at = EXCLUDED.synced_at`,
-        [t.id, t.name, t.cluster, t.tier, t.timezone, t.database, t.hosts, JSON.stringify(spec), now],
-      );
+      await client.query(UPSERT_TENANT, [t.id, t.name, t.cluster, t.tier, t.timezone, t.database, t.hosts, JSON.stringify(spec), now]);
     }
-    await client.query('UPDATE tenant SET active = false WHERE NOT (id = ANY($1))', [fleet.tenants.map((t) => t.id)]);
+    await client.query(DEACTIVATE_OTHERS, [fleet.tenants.map((t) => t.id)]);
   });
 }
 

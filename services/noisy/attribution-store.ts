@@ -72,6 +72,18 @@ export async function loadClusterWindow(db: Queryable, cluster: string, fromMs: 
   return { tenants, cluster: clusterSources };
 }
 
+const ADD_TENANT_RESOURCES = `WITH fresh AS (
+         INSERT INTO tenant_resource_minute (tenant_id, minute, resource, cluster_id, usage, share)
+         SELECT x.tenant, $1, x.resource, $2, x.usage, x.share FROM jsonb_to_recordset($3) AS x (tenant text, resource text, usage float8, share float8)
+         ON CONFLICT DO NOTHING RETURNING tenant_id, resource, usage)
+       INSERT INTO tenant_resource_total AS tot (tenant_id, resource, cluster_id, usage)
+       SELECT tenant_id, resource, $2, usage FROM fresh
+       ON CONFLICT (tenant_id, resource) DO UPDATE SET usage = tot.usage + EXCLUDED.usage, cluster_id = EXCLUDED.cluster_id`;
+const ADD_CLUSTER_RESOURCES = `INSERT INTO cluster_resource_minute (cluster_id, minute, resource, usage, capacity, capacity_source, saturation, shares_valid)
+     SELECT $1, $2, x.resource, x.usage, x.capacity, x.source, x.saturation, x.valid
+     FROM jsonb_to_recordset($3) AS x (resource text, usage float8, capacity float8, source text, saturation float8, valid boolean)
+     ON CONFLICT DO NOTHING`;
+
 /** Stores one cluster-minute's attribution and adds it to the running totals. Idempotent per minute. */
 export async function writeAttribution(db: Queryable, cluster: string, a: MinuteAttribution): Promise<void> {
   const minute = new Date(a.minute);
@@ -80,16 +92,7 @@ export async function writeAttribution(db: Queryable, cluster: string, a: Minute
     for (const [resource, v] of Object.entries(row)) t.push({ tenant, resource, usage: v.usage, share: v.share });
   if (t.length > 0) {
     // Only rows that were new feed the totals, so a minute written twice never counts twice.
-    await db.query(
-      `WITH fresh AS (
-         INSERT INTO tenant_resource_minute (tenant_id, minute, resource, cluster_id, usage, share)
-         SELECT x.tenant, $1, x.resource, $2, x.usage, x.share FROM jsonb_to_recordset($3) AS x (tenant text, resource text, usage float8, share float8)
-         ON CONFLICT DO NOTHING RETURNING tenant_id, resource, usage)
-       INSERT INTO tenant_resource_total AS tot (tenant_id, resource, cluster_id, usage)
-       SELECT tenant_id, resource, $2, usage FROM fresh
-       ON CONFLICT (tenant_id, resource) DO UPDATE SET usage = tot.usage + EXCLUDED.usage, cluster_id = EXCLUDED.cluster_id`,
-      [minute, cluster, JSON.stringify(t)],
-    );
+    await db.query(ADD_TENANT_RESOURCES, [minute, cluster, JSON.stringify(t)]);
   }
   const c = Object.entries(a.totals).map(([resource, v]) => ({
     resource,
@@ -100,24 +103,17 @@ export async function writeAttribution(db: Queryable, cluster: string, a: Minute
     valid: v.sharesValid,
   }));
   if (c.length === 0) return;
-  await db.query(
-    `INSERT INTO cluster_resource_minute (cluster_id, minute, resource, usage, capacity, capacity_source, saturation, shares_valid)
-     SELECT $1, $2, x.resource, x.usage, x.capacity, x.source, x.saturation, x.valid
-     FROM jsonb_to_recordset($3) AS x (resource text, usage float8, capacity float8, source text, saturation float8, valid boolean)
-     ON CONFLICT DO NOTHING`,
-    [cluster, minute, JSON.stringify(c)],
-  );
+  await db.query(ADD_CLUSTER_RESOURCES, [cluster, minute, JSON.stringify(c)]);
 }
+
+const KEEP_DAY_SIZE = `INSERT INTO tenant_storage_day AS d (tenant_id, day, size_bytes)
+     SELECT x.tenant, (x.sampled_at AT TIME ZONE 'UTC')::date, x.size_bytes
+     FROM unnest($1::text[], $2::timestamptz[], $3::int8[]) AS x (tenant, sampled_at, size_bytes)
+     ON CONFLICT (tenant_id, day) DO UPDATE SET size_bytes = greatest(d.size_bytes, EXCLUDED.size_bytes)`;
 
 /** Keeps the day's largest pg_database_size per tenant of the cluster, for the storage charge. */
 export async function recordStorage(db: Queryable, cluster: string): Promise<void> {
   const sizes = await readDatabaseSizesOfCluster(db, cluster);
   if (sizes.length === 0) return;
-  await db.query(
-    `INSERT INTO tenant_storage_day AS d (tenant_id, day, size_bytes)
-     SELECT x.tenant, (x.sampled_at AT TIME ZONE 'UTC')::date, x.size_bytes
-     FROM unnest($1::text[], $2::timestamptz[], $3::int8[]) AS x (tenant, sampled_at, size_bytes)
-     ON CONFLICT (tenant_id, day) DO UPDATE SET size_bytes = greatest(d.size_bytes, EXCLUDED.size_bytes)`,
-    [sizes.map((s) => s.tenant_id), sizes.map((s) => s.size_sampled_at), sizes.map((s) => s.size_bytes)],
-  );
+  await db.query(KEEP_DAY_SIZE, [sizes.map((s) => s.tenant_id), sizes.map((s) => s.size_sampled_at), sizes.map((s) => s.size_bytes)]);
 }

@@ -11,6 +11,17 @@ export interface StoredIncident extends NoisyIncident {
   updatedAt: number;
 }
 
+const SAVE_INCIDENTS = `INSERT INTO noisy_incident AS n (cluster_id, id, resource, kind, start_at, confirmed_at, end_at, peak_share, score, antagonists, antagonist_ids, victims, evidence, updated_at)
+     SELECT x.cluster, x.id, x.resource, x.kind, x.start, x.confirmed, x."end", x.peak, x.score, x.antagonists,
+            ARRAY(SELECT jsonb_array_elements_text(x.antagonist_ids)), ARRAY(SELECT jsonb_array_elements_text(x.victims)), x.evidence, $2
+     FROM jsonb_to_recordset($1) AS x (cluster text, id text, resource text, kind text, start timestamptz, confirmed timestamptz, "end" timestamptz,
+       peak float8, score float8, antagonists jsonb, antagonist_ids jsonb, victims jsonb, evidence jsonb)
+     ON CONFLICT (cluster_id, id) DO UPDATE SET resource = EXCLUDED.resource, kind = EXCLUDED.kind, start_at = EXCLUDED.start_at,
+       confirmed_at = EXCLUDED.confirmed_at, end_at = EXCLUDED.end_at, peak_share = EXCLUDED.peak_share, score = EXCLUDED.score,
+       antagonists = EXCLUDED.antagonists, antagonist_ids = EXCLUDED.antagonist_ids, victims = EXCLUDED.victims,
+       evidence = EXCLUDED.evidence, updated_at = EXCLUDED.updated_at
+     WHERE n.end_at IS NULL`;
+
 export async function saveIncidents(db: Queryable, incidents: readonly NoisyIncident[], now: Date): Promise<void> {
   if (incidents.length === 0) return;
   const rows = incidents.map((i) => ({
@@ -28,19 +39,7 @@ export async function saveIncidents(db: Queryable, incidents: readonly NoisyInci
     victims: i.victims,
     evidence: i.evidence,
   }));
-  await db.query(
-    `INSERT INTO noisy_incident AS n (cluster_id, id, resource, kind, start_at, confirmed_at, end_at, peak_share, score, antagonists, antagonist_ids, victims, evidence, updated_at)
-     SELECT x.cluster, x.id, x.resource, x.kind, x.start, x.confirmed, x."end", x.peak, x.score, x.antagonists,
-            ARRAY(SELECT jsonb_array_elements_text(x.antagonist_ids)), ARRAY(SELECT jsonb_array_elements_text(x.victims)), x.evidence, $2
-     FROM jsonb_to_recordset($1) AS x (cluster text, id text, resource text, kind text, start timestamptz, confirmed timestamptz, "end" timestamptz,
-       peak float8, score float8, antagonists jsonb, antagonist_ids jsonb, victims jsonb, evidence jsonb)
-     ON CONFLICT (cluster_id, id) DO UPDATE SET resource = EXCLUDED.resource, kind = EXCLUDED.kind, start_at = EXCLUDED.start_at,
-       confirmed_at = EXCLUDED.confirmed_at, end_at = EXCLUDED.end_at, peak_share = EXCLUDED.peak_share, score = EXCLUDED.score,
-       antagonists = EXCLUDED.antagonists, antagonist_ids = EXCLUDED.antagonist_ids, victims = EXCLUDED.victims,
-       evidence = EXCLUDED.evidence, updated_at = EXCLUDED.updated_at
-     WHERE n.end_at IS NULL`,
-    [JSON.stringify(rows), now],
-  );
+  await db.query(SAVE_INCIDENTS, [JSON.stringify(rows), now]);
 }
 
 export interface IncidentQuery {
@@ -55,23 +54,22 @@ export interface IncidentQuery {
   openOnly?: boolean;
 }
 
-export async function listIncidents(db: Queryable, q: IncidentQuery): Promise<StoredIncident[]> {
-  const { rows } = await db.query(
-    `SELECT * FROM noisy_incident
+const INCIDENTS = `SELECT * FROM noisy_incident
      WHERE ($1::timestamptz IS NULL OR end_at IS NULL OR end_at >= $1)
        AND ($2::timestamptz IS NULL OR start_at < $2)
        AND ($3::text IS NULL OR $3 = ANY(antagonist_ids) OR $3 = ANY(victims))
        AND ($4 OR confirmed_at IS NOT NULL)
        AND (NOT $5 OR end_at IS NULL)
-     ORDER BY start_at, cluster_id, id`,
-    [
-      q.fromMs === undefined ? null : new Date(q.fromMs),
-      q.toMs === undefined ? null : new Date(q.toMs),
-      q.tenant ?? null,
-      q.includeSuspected ?? false,
-      q.openOnly ?? false,
-    ],
-  );
+     ORDER BY start_at, cluster_id, id`;
+
+export async function listIncidents(db: Queryable, q: IncidentQuery): Promise<StoredIncident[]> {
+  const { rows } = await db.query(INCIDENTS, [
+    q.fromMs === undefined ? null : new Date(q.fromMs),
+    q.toMs === undefined ? null : new Date(q.toMs),
+    q.tenant ?? null,
+    q.includeSuspected ?? false,
+    q.openOnly ?? false,
+  ]);
   return rows.map((r) => ({
     id: r.id,
     cluster: r.cluster_id,

@@ -173,6 +173,10 @@ export async function exclusionAudit(db: Queryable, id: string): Promise<Exclusi
   return rows.map((r) => ({ action: r.action, by: r.actor, at: r.at.toISOString(), detail: r.detail }));
 }
 
+const ACTIVE_EXCLUSIONS = `SELECT ${COLUMNS} FROM sla_exclusion WHERE revoked_at IS NULL AND end_at > $1 AND start_at < $2
+       AND ($3::text[] IS NULL OR tenant_id = ANY($3) OR cluster_id IN (SELECT t.cluster_id FROM ${TENANTS} t WHERE t.id = ANY($3)))
+     ORDER BY id`;
+
 /** Windows in force (not revoked) that overlap [startMs, endMs), for the engine. */
 export async function activeExclusions(
   db: Queryable,
@@ -180,11 +184,6 @@ export async function activeExclusions(
   endMs: number,
   tenants?: readonly string[],
 ): Promise<RecordedExclusion[]> {
-  const { rows } = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM sla_exclusion WHERE revoked_at IS NULL AND end_at > $1 AND start_at < $2
-       AND ($3::text[] IS NULL OR tenant_id = ANY($3) OR cluster_id IN (SELECT t.cluster_id FROM ${TENANTS} t WHERE t.id = ANY($3)))
-     ORDER BY id`,
-    [new Date(startMs), new Date(endMs), tenants ?? null],
-  );
+  const { rows } = await db.query<Row>(ACTIVE_EXCLUSIONS, [new Date(startMs), new Date(endMs), tenants ?? null]);
   return rows.map(fromRow);
 }

@@ -45,15 +45,16 @@ export async function countClosedMinutes(deps: CounterDeps): Promise<Map<string,
   return out;
 }
 
+const COUNTED_UNTIL = 'SELECT counted_until FROM sla_minute_total WHERE tenant_id = $1';
+const MOVE_CURSOR = 'UPDATE sla_minute_total SET counted_until = $2 WHERE tenant_id = $1';
+
 async function countTenant(deps: CounterDeps, tenant: Tenant): Promise<number> {
   const closedUntil = Math.floor((deps.clock.now() - ALLOWED_LATENESS_MS) / MINUTE) * MINUTE;
   // The sla_minute partitions are made first, in PartitionKeeper's own short transaction: taking
   // its lock inside the one below, which already reads tenant_minute, deadlocked with a collector
   // creating a tenant_minute partition (it holds that lock and waits for the table). The unlocked
   // read of the cursor only decides which months to make sure of; the cursor only moves forward.
-  const seen = await deps.pool.query<{ counted_until: Date }>('SELECT counted_until FROM sla_minute_total WHERE tenant_id = $1', [
-    tenant.id,
-  ]);
+  const seen = await deps.pool.query<{ counted_until: Date }>(COUNTED_UNTIL, [tenant.id]);
   const earliest =
     seen.rows[0]?.counted_until.getTime() ?? DateTime.fromMillis(closedUntil, { zone: tenant.timezone }).startOf('month').toMillis();
   const months: number[] = [];
@@ -62,9 +63,7 @@ async function countTenant(deps: CounterDeps, tenant: Tenant): Promise<number> {
   await deps.partitions.ensure('sla_minute', months);
   return withTransaction(deps.pool, async (client) => {
     await lockKeyForTransaction(client, LOCK.slaCounter, tenant.id);
-    const { rows } = await client.query<{ counted_until: Date }>('SELECT counted_until FROM sla_minute_total WHERE tenant_id = $1', [
-      tenant.id,
-    ]);
+    const { rows } = await client.query<{ counted_until: Date }>(COUNTED_UNTIL, [tenant.id]);
     // A tenant seen for the first time is counted from the start of its current month.
     const from =
       rows[0]?.counted_until.getTime() ?? DateTime.fromMillis(closedUntil, { zone: tenant.timezone }).startOf('month').toMillis();
@@ -84,10 +83,15 @@ async function countTenant(deps: CounterDeps, tenant: Tenant): Promise<number> {
       });
       start = end;
     }
-    await client.query('UPDATE sla_minute_total SET counted_until = $2 WHERE tenant_id = $1', [tenant.id, new Date(until)]);
+    await client.query(MOVE_CURSOR, [tenant.id, new Date(until)]);
     return counted;
   });
 }
+
+const ADD_TOTALS = `INSERT INTO sla_minute_total AS t (tenant_id, good, bad, nodata, excluded, counted_until) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (tenant_id) DO UPDATE SET good = t.good + $2, bad = t.bad + $3, nodata = t.nodata + $4, excluded = t.excluded + $5`;
+const ADD_MONTH = `INSERT INTO sla_minute_month AS t (tenant_id, month, good, bad, nodata, excluded) VALUES ($1, $6, $2, $3, $4, $5)
+     ON CONFLICT (tenant_id, month) DO UPDATE SET good = t.good + $2, bad = t.bad + $3, nodata = t.nodata + $4, excluded = t.excluded + $5`;
 
 async function countPiece(client: Client, fleet: Fleet, tenant: Tenant, month: string, range: MonthRange): Promise<number> {
   const [minutes, sparse] = await Promise.all([loadMinuteEvidence(client, tenant.id, range), loadSparseEvidence(client, tenant, range)]);
@@ -104,39 +108,33 @@ async function countPiece(client: Client, fleet: Fleet, tenant: Tenant, month: s
   for (let i = 0; i < states.length; i++) counts[STATE_OF[states[i]!]!] += 1;
   await writeDays(client, tenant.id, range.startMs, states);
   const values = [tenant.id, counts.good, counts.bad, counts.nodata, counts.excluded];
-  await client.query(
-    `INSERT INTO sla_minute_total AS t (tenant_id, good, bad, nodata, excluded, counted_until) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (tenant_id) DO UPDATE SET good = t.good + $2, bad = t.bad + $3, nodata = t.nodata + $4, excluded = t.excluded + $5`,
-    [...values, new Date(range.endMs)],
-  );
-  await client.query(
-    `INSERT INTO sla_minute_month AS t (tenant_id, month, good, bad, nodata, excluded) VALUES ($1, $6, $2, $3, $4, $5)
-     ON CONFLICT (tenant_id, month) DO UPDATE SET good = t.good + $2, bad = t.bad + $3, nodata = t.nodata + $4, excluded = t.excluded + $5`,
-    [...values, month],
-  );
+  await client.query(ADD_TOTALS, [...values, new Date(range.endMs)]);
+  await client.query(ADD_MONTH, [...values, month]);
   return states.length;
 }
+
+const DAY_STATES = 'SELECT states FROM sla_minute WHERE tenant_id = $1 AND day = $2';
+const SAVE_DAY_STATES =
+  'INSERT INTO sla_minute (tenant_id, day, states) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, day) DO UPDATE SET states = EXCLUDED.states';
 
 /** Overlays the states on the UTC days they fall in (255 marks a minute not classified yet). */
 async function writeDays(client: Client, tenant: string, startMs: number, states: Uint8Array): Promise<void> {
   const endMs = startMs + states.length * MINUTE;
   for (let day = Math.floor(startMs / DAY) * DAY; day < endMs; day += DAY) {
-    const { rows } = await client.query<{ states: Buffer }>('SELECT states FROM sla_minute WHERE tenant_id = $1 AND day = $2', [
-      tenant,
-      new Date(day),
-    ]);
+    const { rows } = await client.query<{ states: Buffer }>(DAY_STATES, [tenant, new Date(day)]);
     const bytes = rows[0] ? Buffer.from(rows[0].states) : Buffer.alloc(1440, 255);
     const first = Math.max(startMs, day);
     const last = Math.min(endMs, day + DAY);
     bytes.set(states.subarray((first - startMs) / MINUTE, (last - startMs) / MINUTE), (first - day) / MINUTE);
-    await client.query(
-      'INSERT INTO sla_minute (tenant_id, day, states) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, day) DO UPDATE SET states = EXCLUDED.states',
-      [tenant, new Date(day), bytes],
-    );
+    await client.query(SAVE_DAY_STATES, [tenant, new Date(day), bytes]);
   }
 }
 
 type MinuteCounts = { good: number; bad: number; nodata: number; excluded: number };
+
+const MINUTE_TOTALS = 'SELECT tenant_id AS tenant, good, bad, nodata, excluded FROM sla_minute_total';
+const MONTH_TOTALS = `SELECT tenant_id AS tenant, month, good, bad, nodata, excluded FROM sla_minute_month
+        WHERE (tenant_id, month) IN (SELECT * FROM unnest($1::text[], $2::text[]))`;
 
 /** Minutes counted per state for each tenant: since it was first counted, and in the given month of each. */
 export async function readMinuteCounts(
@@ -144,12 +142,8 @@ export async function readMinuteCounts(
   tenantMonths: { tenant: string; month: string }[],
 ): Promise<{ totals: Map<string, MinuteCounts>; months: Map<string, MinuteCounts> }> {
   const [totals, months] = await Promise.all([
-    db.query<MinuteCounts & { tenant: string }>('SELECT tenant_id AS tenant, good, bad, nodata, excluded FROM sla_minute_total'),
-    db.query<MinuteCounts & { tenant: string }>(
-      `SELECT tenant_id AS tenant, month, good, bad, nodata, excluded FROM sla_minute_month
-        WHERE (tenant_id, month) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-      [tenantMonths.map((t) => t.tenant), tenantMonths.map((t) => t.month)],
-    ),
+    db.query<MinuteCounts & { tenant: string }>(MINUTE_TOTALS),
+    db.query<MinuteCounts & { tenant: string }>(MONTH_TOTALS, [tenantMonths.map((t) => t.tenant), tenantMonths.map((t) => t.month)]),
   ]);
   const byTenant = (list: (MinuteCounts & { tenant: string })[]) =>
     new Map(list.map((r) => [r.tenant, { good: r.good, bad: r.bad, nodata: r.nodata, excluded: r.excluded }]));
