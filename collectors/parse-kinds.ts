@@ -2,7 +2,6 @@ import { backupJobRecords } from './backups/jobs';
 import { pgbackrestInfoRecords } from './backups/pgbackrest-info';
 import { walgBackupListRecords } from './backups/walg-backup-list';
 import { odooLogParseOutput } from './odoo-log/parser';
-import { systemClock } from '../services/core/clock';
 import { infoRecords } from './redis/info-parser';
 import { parseMetricsText } from './traefik/read';
 import { parseAccessText } from './traefik/access-log';
@@ -15,6 +14,8 @@ import { parseAccessText } from './traefik/access-log';
 export interface ParseOptions {
   /** IANA zone of timestamps written without one (Odoo logs). */
   zone: string;
+  /** When the text is read, ms: syslog timestamps carry no year, and this supplies it. */
+  referenceMs: number;
 }
 
 export interface ParseResult {
@@ -28,8 +29,7 @@ export interface ParseKind {
   parse(text: string, options: ParseOptions): ParseResult;
 }
 
-// Syslog timestamps carry no year: the reading clock supplies it.
-const odooLog = (text: string, { zone }: ParseOptions): ParseResult => odooLogParseOutput(text, { zone, referenceMs: systemClock.now() });
+const odooLog = (text: string, { zone, referenceMs }: ParseOptions): ParseResult => odooLogParseOutput(text, { zone, referenceMs });
 
 export const PARSE_KINDS: readonly ParseKind[] = [
   {

@@ -11,10 +11,3 @@ export function parseFlags<O extends Options>(command: string, args: string[], o
     throw new ConfigError([`tenantscope ${command}: ${(err as Error).message}`]);
   }
 }
-
-/** The fleet file from --fleet, else TENANTSCOPE_FLEET_FILE. */
-export function fleetPath(command: string, flag: string | undefined, env: string | undefined): string {
-  const path = flag ?? env;
-  if (!path) throw new ConfigError([`tenantscope ${command}: no fleet file: pass --fleet FILE or set TENANTSCOPE_FLEET_FILE`]);
-  return path;
-}

@@ -1,6 +1,6 @@
-import { loadFleetFile } from '../config/fleet';
+import { fleetPath, loadFleetFile } from '../config/fleet';
 import { listTargets } from '../../collectors/targets';
-import { fleetPath, parseFlags } from './args';
+import { parseFlags } from './args';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags('check-config', args, { fleet: { type: 'string' } });

@@ -4,8 +4,6 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { loadSettings } from '../config/env';
-import { loadFleetFile } from '../config/fleet';
 import type { Fleet } from '../config/fleet-types';
 import { createToken } from '../auth/token-store';
 import { createLogger } from '../core/logger';
@@ -24,18 +22,22 @@ const DEMO_HISTORY_MINUTES = 90;
 export async function run(args: string[]): Promise<number> {
   const { values } = parseFlags('demo', args, { scenario: { type: 'string', default: 'normal' }, fleet: { type: 'string' } });
   const fleetFile = values.fleet ?? DEFAULT_FLEET;
-  const fleet = loadFleetFile(fleetFile);
-  const settings = loadSettings();
-  await ensureDatabase(settings.databaseUrl);
-  const { pool, log, close } = openContext({ name: 'demo', settings, log: createLogger('warn') });
+  // The pool connects on its first query, after the database exists.
+  const { settings, fleet, pool, log, clock, close } = openContext({
+    name: 'demo',
+    log: createLogger('warn'),
+    fleet: { command: 'demo', file: fleetFile },
+  });
+  const startedAt = new Date(clock.now());
   let token: string;
   let history: number;
   try {
+    await ensureDatabase(settings.databaseUrl);
     await migrate(pool, log);
-    history = await historyToPlay(pool, fleet, Date.now());
+    history = await historyToPlay(pool, fleet, startedAt.getTime());
     // A read-only token of this run, for the report URLs below (the database keeps only its hash).
-    const name = `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
-    token = (await createToken(pool, { name, role: 'read-only' }, new Date())).token;
+    const name = `demo-${startedAt.toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
+    token = (await createToken(pool, { name, role: 'read-only' }, startedAt)).token;
   } finally {
     await close();
   }
@@ -74,7 +76,7 @@ export async function run(args: string[]): Promise<number> {
       `  ${cluster.id}: ingress ${cluster.probe?.url ?? '-'}   traefik ${cluster.traefik?.metricsUrl ?? '-'}   log ${cluster.odoo?.logFiles[0] ?? '-'}`,
     );
   }
-  const month = new Date().toISOString().slice(0, 7);
+  const month = new Date(clock.now()).toISOString().slice(0, 7);
   say(`  reports   curl -H 'Authorization: Bearer ${token}' ${base}/api/v1/reports/${month}?format=csv`);
   say(`            ${base}/api/v1/reports/${month}/${fleet.tenants[0]?.id ?? 'TENANT'}?format=html   (same header; JSON without ?format)`);
   say('Ctrl-C stops everything.');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { IANAZone } from 'luxon';
 import { PARSE_KINDS } from '../../collectors/parse-kinds';
+import { systemClock } from '../core/clock';
 import { ConfigError } from '../core/errors';
 import { parseFlags } from './args';
 
@@ -22,7 +23,8 @@ export async function run(args: string[]): Promise<number> {
       `tenantscope parse: cannot read ${file === '-' ? 'standard input' : file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
     ]);
   }
-  const { records, rejected } = parser.parse(text, { zone: values.zone as string });
+  // No database, so no context (services/root/context.ts) to open: the system clock dates the read.
+  const { records, rejected } = parser.parse(text, { zone: values.zone as string, referenceMs: systemClock.now() });
   let out = '';
   for (const record of records) {
     out += `${JSON.stringify(record)}\n`;

@@ -1,11 +1,10 @@
-import { loadFleetFile } from '../config/fleet';
 import { ConfigError } from '../core/errors';
 import { reportsCsv } from '../sla/render/csv';
 import { reportHtml } from '../sla/render/html';
 import { reportJson } from '../sla/render/json';
 import { isMonth } from '../core/month';
 import { monthReports, tenantReport, type ReportDeps, type StoredReport } from '../sla/store/report-store';
-import { fleetPath, parseFlags } from './args';
+import { parseFlags } from './args';
 import { openContext } from '../root/context';
 
 const FORMATS = ['json', 'csv', 'html'] as const;
@@ -29,12 +28,11 @@ export async function run(args: string[]): Promise<number> {
   if (month === undefined || !isMonth(month)) throw refuse(`--month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`);
   if (!FORMATS.includes(format)) throw refuse(`--format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
   if (format === 'html' && tenant === undefined) throw refuse("--format html is one tenant's page: pass --tenant ID");
-  const context = openContext({ name: 'report' });
-  const { settings, pool } = context;
-  const fleet = loadFleetFile(fleetPath('report', values.fleet, settings.fleetFile));
-  const t = tenant === undefined ? undefined : fleet.tenants.find((x) => x.id === tenant);
-  if (tenant !== undefined && !t) throw refuse(`--tenant expected a tenant of ${fleet.source}, got ${JSON.stringify(tenant)}`);
+  const context = openContext({ name: 'report', fleet: { command: 'report', file: values.fleet } });
+  const { settings, pool, fleet } = context;
   try {
+    if (tenant !== undefined && !fleet.tenants.some((x) => x.id === tenant))
+      throw refuse(`--tenant expected a tenant of ${fleet.source}, got ${JSON.stringify(tenant)}`);
     const deps: ReportDeps = {
       db: pool,
       fleet,

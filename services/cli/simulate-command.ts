@@ -1,8 +1,8 @@
-import { loadFleetFile } from '../config/fleet';
+import { fleetPath, loadFleetFile } from '../config/fleet';
 import { ConfigError } from '../core/errors';
 import { createLogger } from '../core/logger';
 import { runBatchSimulation, SCENARIOS, startLiveSimulator, type ScenarioName } from '../../simulator';
-import { fleetPath, parseFlags } from './args';
+import { parseFlags } from './args';
 
 /** A day: the detector's baseline window; more only slows the start. */
 const MAX_HISTORY_MINUTES = 1440;

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { loadFleetFile } from '../config/fleet';
 import { ConfigError } from '../core/errors';
 import { isMonth } from '../core/month';
 import { recomputeBundle, writeBundle } from '../sla/store/bundle';
 import { loadTenantMonth } from '../sla/store/evidence-loader';
 import { tenantReport } from '../sla/store/report-store';
-import { fleetPath, parseFlags } from './args';
+import { parseFlags } from './args';
 import { openContext } from '../root/context';
 
 /**
@@ -23,13 +22,14 @@ export async function exportBundle(args: string[]): Promise<number> {
   const { month, tenant } = values;
   if (month === undefined || !isMonth(month))
     throw new ConfigError([`tenantscope sla export: --month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`]);
-  const context = openContext({ name: 'sla-export' });
-  const { settings, pool } = context;
-  const fleet = loadFleetFile(fleetPath('sla export', values.fleet, settings.fleetFile));
-  if (tenant === undefined || !fleet.tenants.some((t) => t.id === tenant)) {
-    throw new ConfigError([`tenantscope sla export: --tenant expected a tenant of ${fleet.source}, got ${JSON.stringify(tenant ?? null)}`]);
-  }
+  const context = openContext({ name: 'sla-export', fleet: { command: 'sla export', file: values.fleet } });
+  const { settings, pool, fleet } = context;
   try {
+    if (tenant === undefined || !fleet.tenants.some((t) => t.id === tenant)) {
+      throw new ConfigError([
+        `tenantscope sla export: --tenant expected a tenant of ${fleet.source}, got ${JSON.stringify(tenant ?? null)}`,
+      ]);
+    }
     const deps = {
       db: pool,
       fleet,

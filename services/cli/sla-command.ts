@@ -1,13 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { loadFleetFile } from '../config/fleet';
+import { fleetPath, loadFleetFile } from '../config/fleet';
 import { ConfigError } from '../core/errors';
 import { canonicalJson } from '../sla/canonical';
 import { parseEvidenceLine } from '../sla/evidence';
 import { EvidenceIndex } from '../sla/minute-evidence';
 import { isMonth } from '../core/month';
 import { computeFleetReports } from '../sla/report';
-import { fleetPath, parseFlags } from './args';
+import { parseFlags } from './args';
 import { exportBundle, recompute } from './sla-audit-commands';
 
 /**

@@ -1,11 +1,8 @@
-import { loadSettings } from '../config/env';
-import { loadFleetFile } from '../config/fleet';
 import { ConfigError } from '../core/errors';
-import { createLogger } from '../core/logger';
 import { openContext } from '../root/context';
 import { ROLES, startProcess, type Role } from '../root/start';
 import { stopTelemetry } from '../core/telemetry';
-import { fleetPath, parseFlags } from './args';
+import { parseFlags } from './args';
 
 /** SIGTERM must end the process within 10 s: drain for 7, then stop without waiting. */
 const DRAIN_MS = 7_000;
@@ -16,10 +13,9 @@ export async function run(args: string[]): Promise<number> {
   const role = values.role as Role;
   if (!ROLES.includes(role))
     throw new ConfigError([`tenantscope start: --role expected one of ${ROLES.join(', ')}, got ${JSON.stringify(values.role)}`]);
-  const settings = loadSettings();
-  const fleet = loadFleetFile(fleetPath('start', values.fleet, settings.fleetFile));
-  const log = createLogger(settings.logLevel).child({ role });
-  const running = await startProcess({ context: openContext({ name: role, settings, log }), fleet, role });
+  const context = openContext({ name: role, logBindings: { role }, fleet: { command: 'start', file: values.fleet } });
+  const { log } = context;
+  const running = await startProcess(context, role);
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       log.info({ signal }, 'stopping');

@@ -1,7 +1,7 @@
 import { ConfigError } from '../core/errors';
 import { ROLES, type Role } from '../auth/principal';
 import { createToken, listTokens, revokeToken } from '../auth/token-store';
-import type { Pool } from '../storage/db';
+import type { Context } from '../root/context';
 import { parseFlags } from './args';
 import { openContext } from '../root/context';
 
@@ -16,16 +16,16 @@ export async function run(args: string[]): Promise<number> {
     throw new ConfigError([
       `tenantscope token: expected a subcommand (${Object.keys(ACTIONS).join(', ')}), got ${sub === undefined ? 'none' : JSON.stringify(sub)}`,
     ]);
-  const { pool, close } = openContext({ name: 'token' });
+  const context = openContext({ name: 'token' });
   try {
-    return await action(pool, rest);
+    return await action(context, rest);
   } finally {
-    await close();
+    await context.close();
   }
 }
 
-const ACTIONS: Readonly<Record<string, (pool: Pool, args: string[]) => Promise<number>>> = {
-  async create(pool, args) {
+const ACTIONS: Readonly<Record<string, (context: Context, args: string[]) => Promise<number>>> = {
+  async create({ pool, clock }, args) {
     const { values, positionals } = parseFlags('token create', args, {
       name: { type: 'string' },
       role: { type: 'string' },
@@ -41,7 +41,7 @@ const ACTIONS: Readonly<Record<string, (pool: Pool, args: string[]) => Promise<n
     const { token, record } = await createToken(
       pool,
       { name: values.name, role, ...(values.tenant !== undefined && { tenant: values.tenant }) },
-      new Date(),
+      new Date(clock.now()),
     );
     process.stdout.write(`${token}\n`);
     process.stderr.write(
@@ -49,18 +49,18 @@ const ACTIONS: Readonly<Record<string, (pool: Pool, args: string[]) => Promise<n
     );
     return 0;
   },
-  async list(pool, args) {
+  async list({ pool }, args) {
     parseFlags('token list', args, {});
     const rows = await listTokens(pool);
     process.stdout.write(`${['name', 'role', 'tenant', 'created', 'revoked'].join('\t')}\n`);
     for (const t of rows) process.stdout.write(`${[t.name, t.role, t.tenant ?? '-', t.createdAt, t.revokedAt ?? '-'].join('\t')}\n`);
     return 0;
   },
-  async revoke(pool, args) {
+  async revoke({ pool, clock }, args) {
     const { positionals } = parseFlags('token revoke', args, {});
     if (positionals.length !== 1) throw new ConfigError(['tenantscope token revoke: expected one token NAME']);
     const name = positionals[0]!;
-    const revoked = await revokeToken(pool, name, new Date());
+    const revoked = await revokeToken(pool, name, new Date(clock.now()));
     if (!revoked) throw new ConfigError([`tenantscope token revoke: no token named ${JSON.stringify(name)}`]);
     process.stdout.write(`token ${revoked.name} revoked at ${revoked.revokedAt}\n`);
     return 0;

@@ -1,8 +1,7 @@
-import { loadFleetFile } from '../config/fleet';
 import { ConfigError } from '../core/errors';
 import { usageCsv, usageReport } from '../noisy/usage-report';
 import { isMonth } from '../core/month';
-import { fleetPath, parseFlags } from './args';
+import { parseFlags } from './args';
 import { openContext } from '../root/context';
 
 const FORMATS = ['json', 'csv'] as const;
@@ -23,9 +22,8 @@ export async function run(args: string[]): Promise<number> {
   if (month === undefined || !isMonth(month)) throw refuse(`--month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`);
   const format = values.format as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw refuse(`--format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
-  const { settings, pool, clock, close } = openContext({ name: 'usage' });
+  const { fleet, pool, clock, close } = openContext({ name: 'usage', fleet: { command: 'usage', file: values.fleet } });
   try {
-    const fleet = loadFleetFile(fleetPath('usage', values.fleet, settings.fleetFile));
     const report = await usageReport(pool, fleet, month, clock);
     process.stdout.write(format === 'csv' ? usageCsv(report) : `${JSON.stringify(report, null, 2)}\n`);
     return 0;

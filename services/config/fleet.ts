@@ -11,6 +11,13 @@ import type { Cluster, Fleet, Tenant, Tier } from './fleet-types';
 
 const TENANT_ID = /^[a-z0-9][a-z0-9_-]*$/;
 
+/** The fleet file from a command's --fleet flag, else TENANTSCOPE_FLEET_FILE; a usage error (exit 2) when neither is set. */
+export function fleetPath(command: string, flag: string | undefined, env: string | undefined): string {
+  const path = flag ?? env;
+  if (!path) throw new ConfigError([`tenantscope ${command}: no fleet file: pass --fleet FILE or set TENANTSCOPE_FLEET_FILE`]);
+  return path;
+}
+
 /** Reads and validates a fleet file; throws ConfigError naming the file and every bad key path. */
 export function loadFleetFile(file: string): Fleet {
   let text: string;

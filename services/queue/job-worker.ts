@@ -1,7 +1,6 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger';
-import { closeWorker } from './queues';
 
 export interface JobWorkerOptions {
   connection: Redis;
@@ -29,7 +28,18 @@ export class JobWorker<T = unknown> {
   }
 
   /** Waits for running jobs up to `graceMs`, then stops without waiting for them. */
-  close(graceMs: number): Promise<void> {
-    return closeWorker(this.worker as Worker, graceMs, this.log);
+  async close(graceMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = this.worker.close().then(() => true);
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    });
+    const drained = await Promise.race([graceful, timeout]);
+    clearTimeout(timer);
+    if (!drained) {
+      this.log.warn({ graceMs }, 'jobs still running at shutdown; stopping without them');
+      // BullMQ's force close still waits on the abandoned jobs' promises; do not wait for it.
+      void this.worker.close(true).catch(() => undefined);
+    }
   }
 }

@@ -1,6 +1,5 @@
-import { Queue, type Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Logger } from '../core/logger';
 
 /** The queue every collector run goes through. */
 export const COLLECT_QUEUE = 'collect';
@@ -19,22 +18,6 @@ export function schedulerId(collector: string, target: string): string {
 /** BullMQ needs `maxRetriesPerRequest: null` on worker connections (blocking commands). */
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false, ...options });
-}
-
-/** Waits for a worker's running jobs up to `graceMs`, then stops without waiting for them. */
-export async function closeWorker(worker: Worker, graceMs: number, log: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const graceful = worker.close().then(() => true);
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), graceMs);
-  });
-  const drained = await Promise.race([graceful, timeout]);
-  clearTimeout(timer);
-  if (!drained) {
-    log.warn({ queue: worker.name, graceMs }, 'jobs still running at shutdown; stopping without them');
-    // BullMQ's force close still waits on the abandoned jobs' promises; do not wait for it.
-    void worker.close(true).catch(() => undefined);
-  }
 }
 
 /** One job repeated at a fixed interval: its scheduler id is also the job name. */

@@ -1,5 +1,7 @@
 import { loadSigningKey } from '../auth/signing-key';
 import { loadSettings, type Settings } from '../config/env';
+import { fleetPath, loadFleetFile } from '../config/fleet';
+import type { Fleet } from '../config/fleet-types';
 import { systemClock, type Clock } from '../core/clock';
 import { createLogger, type Logger } from '../core/logger';
 import { createPool, type Pool } from '../storage/db';
@@ -17,33 +19,65 @@ export interface Context {
   readonly clock: Clock;
   readonly pool: Pool;
   readonly partitions: PartitionKeeper;
-  /** The HMAC key of frozen reports; null when TENANTSCOPE_SIGNING_KEY_FILE is not set. */
+  /**
+   * The HMAC key of frozen reports; null when TENANTSCOPE_SIGNING_KEY_FILE is not set. Read on
+   * first use, so a command that signs nothing (migrate, token) is not refused over the key file.
+   */
   readonly signingKey: Buffer | null;
   /** Ends the pool; the caller stops what uses it first. */
   close(): Promise<void>;
+}
+
+/** A context with the fleet file loaded, for the commands that work on the fleet. */
+export interface FleetContext extends Context {
+  readonly fleet: Fleet;
 }
 
 export interface ContextOptions {
   /** Names the process to PostgreSQL (application_name) and in logs: `tenantscope-<name>`. */
   name: string;
   settings?: Settings;
+  /** The logger; by default one at TENANTSCOPE_LOG_LEVEL. */
   log?: Logger;
+  /** Fields every log line of this process carries (the role of `start`). */
+  logBindings?: Record<string, unknown>;
   clock?: Clock;
 }
 
-export function openContext(options: ContextOptions): Context {
+export interface FleetOptions {
+  /** The command, as refusals name it: `tenantscope <command>: no fleet file ...`. */
+  command: string;
+  /** The fleet file given on the command line (--fleet); else TENANTSCOPE_FLEET_FILE. */
+  file?: string | undefined;
+}
+
+/**
+ * Builds the context of one process. With `fleet`, the fleet file is read and validated first,
+ * so a bad file is refused before any connection exists. Opens no connection itself: the pool
+ * connects on its first query.
+ */
+export function openContext(options: ContextOptions & { fleet: FleetOptions }): FleetContext;
+export function openContext(options: ContextOptions): Context;
+export function openContext(options: ContextOptions & { fleet?: FleetOptions }): Context | FleetContext {
   const settings = options.settings ?? loadSettings();
-  const log = options.log ?? createLogger(settings.logLevel);
+  const fleet = options.fleet && loadFleetFile(fleetPath(options.fleet.command, options.fleet.file, settings.fleetFile));
+  const base = options.log ?? createLogger(settings.logLevel);
+  const log = options.logBindings ? base.child(options.logBindings) : base;
   const pool = createPool(settings.databaseUrl, settings.databasePoolSize, `tenantscope-${options.name}`, (err) =>
     log.warn({ err }, 'idle database connection lost'),
   );
+  let signingKey: Buffer | null | undefined;
   return {
     settings,
     log,
     clock: options.clock ?? systemClock,
     pool,
     partitions: new PartitionKeeper(pool),
-    signingKey: loadSigningKey(settings.signingKeyFile),
+    get signingKey() {
+      signingKey ??= loadSigningKey(settings.signingKeyFile);
+      return signingKey;
+    },
+    ...(fleet && { fleet }),
     close: () => pool.end(),
   };
 }

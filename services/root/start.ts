@@ -5,7 +5,6 @@ import type { Redis } from 'ioredis';
 import { CollectorRunner } from '../../collectors/runner';
 import { listTargets } from '../../collectors/targets';
 import { buildApi } from '../api/app';
-import type { Fleet } from '../config/fleet-types';
 import { syncFleet } from '../config/fleet-store';
 import { createMetricsRegistry } from '../metrics/registry';
 import { detectorFactory } from '../noisy/detector-port';
@@ -17,7 +16,7 @@ import { CollectScheduler } from '../queue/scheduler';
 import { SlaScheduler, slaWorker } from '../queue/sla-queue';
 import { collectWorker } from '../queue/worker';
 import { migrate } from '../storage/migrate';
-import type { Context } from './context';
+import type { FleetContext } from './context';
 
 export type Role = 'all' | 'api' | 'worker' | 'scheduler';
 export const ROLES: readonly Role[] = ['all', 'api', 'worker', 'scheduler'];
@@ -31,12 +30,11 @@ export interface Running {
 
 /**
  * The composition root: wires storage, collectors, queue and API for one process and role, over
- * the shared context (services/root/context.ts). Every role migrates (under the advisory lock)
+ * the shared context and its fleet (services/root/context.ts). Every role migrates (under the advisory lock)
  * and syncs the fleet, so any start order works.
  */
-export async function startProcess(opts: { context: Context; fleet: Fleet; role: Role }): Promise<Running> {
-  const { context, fleet, role } = opts;
-  const { settings, log, clock, pool, partitions, signingKey } = context;
+export async function startProcess(context: FleetContext, role: Role): Promise<Running> {
+  const { settings, fleet, log, clock, pool, partitions, signingKey } = context;
   const redisClients: Redis[] = [];
   const redis = () => {
     const client = createRedis(settings.redisUrl);
