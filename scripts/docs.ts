@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiMarkdown, metricsMarkdown } from './docs-content';
+import { generatedPages, ROOT } from './docs-content';
 
-// npm run docs: rewrites the generated reference pages (test/docs.test.ts checks them).
+// npm run docs: rewrites the generated parts of docs/ (test/docs.test.ts checks them).
 async function main(): Promise<void> {
-  const docs = join(__dirname, '..', 'docs');
-  writeFileSync(join(docs, 'metrics.md'), metricsMarkdown());
-  writeFileSync(join(docs, 'api.md'), await apiMarkdown());
+  for (const { path, content } of await generatedPages()) writeFileSync(join(ROOT, path), content);
 }
 
-void main();
+main().catch((err: unknown) => {
+  process.stderr.write(`npm run docs: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -25,7 +25,7 @@ export interface ScenarioOptions {
 export const DEFAULT_SEED = 1;
 export const DEFAULT_SCENARIO_START_SECONDS = 120;
 export const DEFAULT_SCENARIO_MINUTES = 15;
-/** A connection storm never opens more than this many connections (the brief's bound). */
+/** A connection storm never opens more than this many connections, so the simulator cannot exhaust a shared server. */
 export const STORM_CONNECTIONS = 25;
 
 /** A scenario resolved against a fleet and a start instant. */

@@ -1,7 +1,7 @@
 /**
  * Every metric name tenantscope publishes on /metrics, histograms by their series names. The
  * dashboards and alert rules may read only these, and each must be registered by the service
- * (dashboards/dashboards.test.ts, alert-rules/alert-rules.test.ts): renaming a metric in the
+ * (dashboards/dashboards.test.ts, test/alert-rules.test.ts): renaming a metric in the
  * service fails the tests until this list, the dashboards and the alerts follow.
  */
 export const METRIC_NAMES = [

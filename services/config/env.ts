@@ -3,8 +3,8 @@ import { Value } from '@sinclair/typebox/value';
 import { ConfigError } from '../core/errors';
 
 /**
- * Environment settings, validated once at start and frozen (STYLE habit 6). No secret has a
- * default: without TENANTSCOPE_SIGNING_KEY_FILE reports are unsigned and say so.
+ * Environment settings: one schema, validated once at start, frozen after (docs/configuration.md).
+ * No secret has a default: without TENANTSCOPE_SIGNING_KEY_FILE reports are unsigned and say so.
  */
 const EnvSchema = Type.Object({
   TENANTSCOPE_DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', default: 'postgres://postgres@127.0.0.1:5432/tenantscope' }),

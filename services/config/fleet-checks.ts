@@ -86,7 +86,7 @@ export function checkWindows(
 }
 
 /**
- * The detector's thresholds: the overrides merged over the reference defaults, then the orderings
+ * The detector's thresholds: the overrides merged over the defaults (noisy-thresholds.ts), then the orderings
  * checked on the merged values, so a one-sided override that breaks one is refused, naming the key
  * that was written (the other side's value is quoted, marked when it is the default).
  */

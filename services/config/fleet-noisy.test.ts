@@ -13,7 +13,7 @@ ${noisy}
 const problems = fleetProblems;
 
 describe('the noisy: key', () => {
-  it('is optional: without it the fleet carries exactly the reference defaults', () => {
+  it('is optional: without it the fleet carries exactly the default thresholds', () => {
     const fleet = parseFleet(fleetWith(), 'fleet.yaml');
     expect(fleet.noisy).toEqual(DEFAULT_DETECTOR_CONFIG);
     expect(parseFleet(fleetWith('noisy: {}'), 'fleet.yaml').noisy).toEqual(DEFAULT_DETECTOR_CONFIG);

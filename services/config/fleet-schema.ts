@@ -186,8 +186,8 @@ const gates = {
 } satisfies Record<Resource, unknown>;
 
 /**
- * Overrides of the noisy-neighbour detector's thresholds (services/noisy/detector-config.ts),
- * each optional; fleet-checks.ts merges them over the reference defaults and checks the orderings.
+ * Overrides of the noisy-neighbour detector's thresholds (services/config/noisy-thresholds.ts),
+ * each optional; fleet-checks.ts merges them over the defaults and checks the orderings.
  */
 export const NoisySchema = Type.Object(
   {

@@ -3,9 +3,9 @@ export const RESOURCES = ['odoo_workers', 'odoo_cron', 'pg_cpu', 'pg_io', 'pg_co
 export type Resource = (typeof RESOURCES)[number];
 
 /**
- * Every threshold of the noisy-neighbour detector, with the defaults of
- * docs/noisy-neighbours.md. The detector evaluates once per 1-minute input, so the
- * reference's 15 s ticks become minutes here (its "40 ticks" correlation window is 10 minutes).
+ * Every threshold of the noisy-neighbour detector, with its defaults (docs/configuration.md
+ * lists them, docs/noisy-neighbours.md says what they mean). The detector evaluates once per
+ * 1-minute input, so every window here is in minutes (the correlation window is 10 minutes).
  */
 export interface GateThresholds {
   /** The gate opens when the 5-minute mean saturation reaches this ratio ... */
@@ -41,7 +41,7 @@ export interface DetectorConfig {
     minExcessSeconds: number;
     /** Error-ratio outlier: at least this much above the tenant's own median (2 % absolute). */
     minErrorExcess: number;
-    /** Fewer failed requests than this in a minute never make an error outlier (not in the reference). */
+    /** Fewer failed requests than this in a minute never make an error outlier, whatever their ratio. */
     minErrorCount: number;
     /** MAD floor as a fraction of the median (0.05), applied on the log scale as ln(1.05). */
     madFloorFraction: number;
@@ -67,8 +67,8 @@ export interface DetectorConfig {
     /** The victim z above which a minute counts for the suspect in the correlation vote. */
     corrVictimZ: number;
     /**
-     * Precedence: the suspect's rise starts no later than this after the victims' onset. The
-     * reference says 30 s at 15 s ticks; at 1-minute resolution that is "the same or next minute".
+     * Precedence: the suspect's rise starts no later than this after the victims' onset. At
+     * 1-minute resolution 1 means "the same or the next minute".
      */
     precedenceMinutes: number;
     /** Others are reported when their blame is at least this fraction of the top one. */

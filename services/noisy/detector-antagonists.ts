@@ -32,8 +32,8 @@ function victimOnset(recent: RecentMinute[], zMin: number): number | null {
 }
 
 /**
- * When the victims' trouble began: the median of their onsets. The reference takes the first
- * victim's onset, but with dozens of victims one of them is at z ≥ 2 by chance a minute early
+ * When the victims' trouble began: the median of their onsets, not the first victim's onset:
+ * with dozens of victims one of them is at z ≥ 2 by chance a minute early
  * (about 2 % of minutes each), which would fail every true antagonist on precedence.
  */
 function victimsOnset(onsets: number[]): number | null {

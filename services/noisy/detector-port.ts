@@ -20,5 +20,5 @@ export function detectorFactory(config: DetectorConfig): DetectorFactory {
   return (_cluster, state) => new NoisyNeighbourDetector(config, state ?? undefined);
 }
 
-/** The real detector with the reference defaults. */
+/** The real detector with the default thresholds (services/config/noisy-thresholds.ts). */
 export const defaultDetectorFactory: DetectorFactory = detectorFactory(DEFAULT_DETECTOR_CONFIG);

@@ -7,9 +7,9 @@ import { JobWorker } from './job-worker';
 import { IntervalSchedules } from './queues';
 
 /**
- * The maintenance jobs, thin over services/storage: `collector-run-retention` (hourly) deletes
+ * The maintenance jobs, thin over their owners: `collector-run-retention` (hourly) deletes
  * successful collector runs older than TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS in bounded
- * batches (services/storage/retention.ts). Idempotent: a duplicated run finds less or nothing to delete.
+ * batches (collectors/lib/collector-run-retention.ts). Idempotent: a duplicated run finds less or nothing to delete.
  */
 export const MAINTENANCE_QUEUE = 'maintenance';
 export const MAINTENANCE_SCHEDULE = { id: 'collector-run-retention', everyMs: 3_600_000 } as const;

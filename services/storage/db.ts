@@ -29,7 +29,7 @@ const RETRYABLE = new Set(['40P01', '40001']);
 const ATTEMPTS = 3;
 
 /**
- * Runs `work` in one transaction on one client, which it must pass to every call (STYLE habit 8).
+ * Runs `work` in one transaction on one client, which it must pass to every call.
  * No network I/O belongs inside: gather first, then write. Because of that, a transaction that
  * PostgreSQL aborted as a deadlock victim is simply run again (up to 3 times), as its manual
  * recommends; concurrent workers, DDL creating partitions and fleet syncs can meet that way.
