@@ -1,10 +1,13 @@
 import type { Fleet } from './fleet-types';
+import { redactDeep } from '../core/redact';
 import { withTransaction, type Pool, type Queryable } from '../storage/db';
 import { LOCK, lockForTransaction } from '../storage/locks';
 
 /**
  * Writes the fleet file's tiers, clusters and tenants to the database. Tenants no longer in the
- * file become inactive, never deleted: their rollups and reports stay readable.
+ * file become inactive, never deleted: their rollups and reports stay readable. The stored copy
+ * holds no password: every URL in it is redacted, and a password given by reference is stored
+ * as `[secret]`.
  */
 export async function syncFleet(pool: Pool, fleet: Fleet, now: Date): Promise<void> {
   await withTransaction(pool, async (client) => {
@@ -20,11 +23,11 @@ export async function syncFleet(pool: Pool, fleet: Fleet, now: Date): Promise<vo
       await client.query(
         `INSERT INTO cluster (id, timezone, spec, synced_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET timezone = EXCLUDED.timezone, spec = EXCLUDED.spec, synced_at = EXCLUDED.synced_at`,
-        [cluster.id, cluster.timezone, JSON.stringify(cluster), now],
+        [cluster.id, cluster.timezone, JSON.stringify(redactDeep(cluster)), now],
       );
     }
     for (const t of fleet.tenants) {
-      const spec = { ...t, monthlyFee: { ...t.monthlyFee, minor: t.monthlyFee.minor.toString() } };
+      const spec = redactDeep({ ...t, monthlyFee: { ...t.monthlyFee, minor: t.monthlyFee.minor.toString() } });
       await client.query(
         `INSERT INTO tenant (id, name, cluster_id, tier_id, timezone, database, hosts, spec, active, synced_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, $9)
