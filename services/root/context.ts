@@ -2,6 +2,7 @@ import { loadSigningKey } from '../auth/signing-key';
 import { loadSettings, type Settings } from '../config/env';
 import { systemClock, type Clock } from '../core/clock';
 import { createLogger, type Logger } from '../core/logger';
+import { withPassword } from '../core/secret';
 import { createPool, type Pool } from '../storage/db';
 import { PartitionKeeper } from '../storage/partitions';
 
@@ -34,8 +35,11 @@ export interface ContextOptions {
 export function openContext(options: ContextOptions): Context {
   const settings = options.settings ?? loadSettings();
   const log = options.log ?? createLogger(settings.logLevel);
-  const pool = createPool(settings.databaseUrl, settings.databasePoolSize, `tenantscope-${options.name}`, (err) =>
-    log.warn({ err }, 'idle database connection lost'),
+  const pool = createPool(
+    withPassword(settings.databaseUrl, settings.databasePassword),
+    settings.databasePoolSize,
+    `tenantscope-${options.name}`,
+    (err) => log.warn({ err }, 'idle database connection lost'),
   );
   return {
     settings,

@@ -17,6 +17,7 @@ import { CollectScheduler } from '../queue/scheduler';
 import { SlaScheduler, slaWorker } from '../queue/sla-queue';
 import { collectWorker } from '../queue/worker';
 import { migrate } from '../storage/migrate';
+import { withPassword } from '../core/secret';
 import type { Context } from './context';
 
 export type Role = 'all' | 'api' | 'worker' | 'scheduler';
@@ -38,9 +39,10 @@ export async function startProcess(opts: { context: Context; fleet: Fleet; role:
   const { context, fleet, role } = opts;
   const { settings, log, clock, pool, partitions, signingKey } = context;
   const redisClients: Redis[] = [];
+  // the password given by file joins the URL only here, as each client connects
+  const redisUrl = withPassword(settings.redisUrl, settings.redisPassword);
   const redis = () => {
-    const client = createRedis(settings.redisUrl);
-    client.on('error', (err) => log.warn({ err }, 'redis connection error'));
+    const client = createRedis(redisUrl, {}, log);
     redisClients.push(client);
     return client;
   };
@@ -90,8 +92,8 @@ export async function startProcess(opts: { context: Context; fleet: Fleet; role:
     }
     let url: string | undefined;
     if (role === 'all' || role === 'api') {
-      const probeRedis = createRedis(settings.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-      probeRedis.on('error', () => undefined); // reported through /readyz
+      // its errors are reported through /readyz
+      const probeRedis = createRedis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
       redisClients.push(probeRedis);
       api = await buildApi({
         log,
