@@ -252,9 +252,6 @@ describe('secrets never leave', () => {
     await redis.quit();
 
     const summary = [...scanned.keys()].map((s) => `${s}: ${hits.filter((h) => h.surface === s).length}`).join('\n');
-    console.log(
-      `surfaces scanned (characters) and hits:\n${[...scanned].map(([k, n]) => `${k}: ${n} chars, ${hits.filter((h) => h.surface === k).length} hits`).join('\n')}`,
-    );
     expect(hits, `password found:\n${summary}\n\n${hits.map((h) => `${h.surface}: ${h.excerpt}`).join('\n')}`).toEqual([]);
 
     // and the scan looked at something: the runs failed where they should, the surfaces were there
