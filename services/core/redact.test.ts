@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { hasInlinePassword, redact, redactDeep, redactError } from './redact';
+import { hasInlinePassword, redact, redactDeep, redactedError, redactError } from './redact';
 import { basicAuth, Secret, withPassword } from './secret';
 
 const PW = 'S3cr3t-9f1e';
@@ -105,6 +105,15 @@ describe('redactError', () => {
     expect(redactError(err).cause?.message).toBe('GET http://h/ refused');
     expect(redactError(agg).errors?.map((e) => e.message)).toEqual(['a postgres://db1', 'b']);
     expect(JSON.stringify([redactError(err), redactError(agg)])).not.toContain(PW);
+  });
+
+  it('gives a plain Error to store where the format is not ours, with the same name and redacted text', () => {
+    const err = Object.assign(new TypeError(`bad redis://u:${PW}@h`), { command: { args: [PW] } });
+    const copy = redactedError(err);
+    expect(copy).toBeInstanceOf(Error);
+    expect(copy.name).toBe('TypeError');
+    expect(copy.message).toBe('bad redis://h');
+    expect(inspect(copy, { showHidden: true })).not.toContain(PW);
   });
 
   it('takes what is not an Error', () => {

@@ -63,6 +63,18 @@ export function redactError(err: unknown, depth = 0): RedactedError {
 }
 
 /**
+ * An error fit to be stored where tenantscope does not control the format (BullMQ keeps a failed
+ * job's message and stack in Redis): same name, message and stack, redacted; nothing else.
+ */
+export function redactedError(err: unknown): Error {
+  const shown = redactError(err);
+  const copy = new Error(shown.message);
+  copy.name = shown.type;
+  copy.stack = shown.stack ?? `${shown.type}: ${shown.message}`;
+  return copy;
+}
+
+/**
  * Every string in a log record or a JSON body redacted, objects and arrays walked, and the value
  * of a password-like key (`password`, `apiKey`...) replaced; errors are left to the `err`
  * serializer, other class instances (dates, buffers) as they are.
