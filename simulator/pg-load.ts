@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Clock } from '../services/core/clock';
 import type { Logger } from '../services/core/logger';
+import { withPassword } from '../services/core/secret';
 import type { TrafficModel } from './model';
 import type { TenantModel } from './profiles';
 import { STORM_CONNECTIONS } from './scenarios';
@@ -57,8 +58,9 @@ export class PgLoad {
   /** Ensures databases and tables; a cluster whose server is unreachable is logged and skipped. */
   async start(): Promise<void> {
     for (const [clusterId, cluster] of this.model.clusters) {
-      const url = cluster.cluster.postgres?.url;
-      if (!url || cluster.tenants.length === 0) continue;
+      const server = cluster.cluster.postgres;
+      if (!server || cluster.tenants.length === 0) continue;
+      const url = withPassword(server.url, server.password);
       try {
         await this.ensureDatabases(url, cluster.tenants);
       } catch (err) {

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../services/core/logger';
+import { withPassword } from '../services/core/secret';
 import type { TrafficModel } from './model';
 import type { TenantModel } from './profiles';
 
@@ -43,8 +44,9 @@ export class RedisLoad {
   async start(): Promise<void> {
     const connecting: Promise<void>[] = [];
     for (const cluster of this.model.clusters.values()) {
-      const url = cluster.cluster.redis?.url;
-      if (!url) continue;
+      const redis = cluster.cluster.redis;
+      if (!redis) continue;
+      const url = withPassword(redis.url, redis.password);
       for (const t of cluster.tenants) {
         const client = new Redis(url, {
           connectionName: clientName(t),

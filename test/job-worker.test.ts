@@ -43,6 +43,10 @@ describe('JobWorker', () => {
       const failed = lines.find((l) => l.msg === 'job failed')!;
       expect(failed).toMatchObject({ queue: QUEUE, job: 'bad', err: { type: 'Error', message: 'cannot reach redis://cache:6379' } });
       expect(JSON.stringify(lines)).not.toContain('hunter2');
+      // what BullMQ keeps of the failure in Redis is redacted too
+      const [stored] = await queue.getFailed();
+      expect(stored?.failedReason).toBe('cannot reach redis://cache:6379');
+      expect(JSON.stringify(stored?.stacktrace)).not.toContain('hunter2');
     } finally {
       await worker.close(2_000);
       await queue.close();

@@ -1,6 +1,7 @@
 import * as odooProbe from './read';
 import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../lib/collector';
-import type { Fleet, Tenant } from '../../services/config/fleet-types';
+import type { Fleet, Password, Tenant } from '../../services/config/fleet-types';
+import { withPassword } from '../../services/core/secret';
 import { claimRun } from '../lib/collector-store';
 import { withTransaction } from '../../services/storage/db';
 import { addMinuteRows } from '../lib/tenant-minute-store';
@@ -11,7 +12,9 @@ import { storeLatestProbe } from './store';
 export interface ProbeTarget extends CollectorTarget {
   collector: 'odoo-probe';
   tenant: Tenant;
+  /** The ingress, as written in the fleet file: never shown; the target id is the tenant's host. */
   url: string;
+  password?: Password;
   path: string;
   timeoutSeconds: number;
 }
@@ -32,6 +35,7 @@ export const odooProbeCollector: CollectorDefinition<ProbeTarget> = {
           cluster: tenant.cluster,
           tenant,
           url: probe.url,
+          ...(probe.password && { password: probe.password }),
           path: probe.path,
           timeoutSeconds: probe.timeoutSeconds,
         },
@@ -46,7 +50,7 @@ export const odooProbeCollector: CollectorDefinition<ProbeTarget> = {
  */
 export async function ingestProbe(deps: IngestDeps, target: ProbeTarget, run: RunContext): Promise<RunOutcome> {
   const result = await odooProbe.collect({
-    url: target.url,
+    url: withPassword(target.url, target.password),
     path: target.path,
     host: target.target,
     timeoutSeconds: target.timeoutSeconds,

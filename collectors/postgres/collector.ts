@@ -3,7 +3,8 @@ import * as postgres from './read';
 import type { CheckpointRecord, DatabaseStatsRecord, PostgresBatch, PostgresRunKind, SlotRecord, StandbyRecord } from './read';
 import { counterDelta, storesReading, type CounterReading } from './delta';
 import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../lib/collector';
-import type { Fleet } from '../../services/config/fleet-types';
+import type { Fleet, Password } from '../../services/config/fleet-types';
+import { withPassword } from '../../services/core/secret';
 import { claimRun } from '../lib/collector-store';
 import { withTransaction, type Client } from '../../services/storage/db';
 import {
@@ -31,7 +32,9 @@ import { succeededRun } from '../lib/run-record';
 export interface PostgresTarget extends CollectorTarget {
   collector: 'postgres';
   kind: PostgresRunKind;
+  /** As written in the fleet file: never shown; the target id names the cluster instead. */
   url: string;
+  password?: Password;
 }
 
 /** A gauge stays published for this many of its intervals after its sample. */
@@ -48,6 +51,7 @@ export const postgresTargets = (fleet: Fleet): PostgresTarget[] =>
       cluster: cluster.id,
       kind,
       url: pgc.url,
+      ...(pgc.password && { password: pgc.password }),
     });
     return [
       target('activity', pgc.activityIntervalSeconds),
@@ -87,7 +91,7 @@ export async function ingestPostgres(deps: IngestDeps, target: PostgresTarget, r
   const batch = await postgres.collect({
     db: run.connections.get(
       `postgres ${target.url}`,
-      () => openMonitoredPool(target.url),
+      () => openMonitoredPool(withPassword(target.url, target.password)),
       (pool) => pool.end(),
     ),
     kind: target.kind,

@@ -2,7 +2,9 @@ import { Redis } from 'ioredis';
 import * as redis from './read';
 import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../lib/collector';
 import type { KeptConnections } from '../lib/connections';
-import type { Fleet } from '../../services/config/fleet-types';
+import type { Fleet, Password } from '../../services/config/fleet-types';
+import type { Logger } from '../../services/core/logger';
+import { withPassword } from '../../services/core/secret';
 import { claimRun } from '../lib/collector-store';
 import { withTransaction } from '../../services/storage/db';
 import { lockRedisTarget, readRedisBase, writeRedisSample, type TenantSample } from './store';
@@ -13,6 +15,7 @@ export interface RedisTarget extends CollectorTarget {
   collector: 'redis';
   /** The monitored server, `clusters.<id>.redis.url`; never shown (it may hold a password). */
   url: string;
+  password?: Password;
   timeoutSeconds: number;
 }
 
@@ -25,11 +28,11 @@ interface KeptRedis {
  * The cluster's ioredis client, kept between runs by the runner. Short connect and command
  * timeouts and no reconnect loop: a dead Redis fails the run quickly, and the next run connects afresh.
  */
-async function redisClient(target: RedisTarget, connections: KeptConnections): Promise<Redis> {
+async function redisClient(target: RedisTarget, connections: KeptConnections, log: Logger): Promise<Redis> {
   const key = `redis ${target.target} ${target.url}`;
   const open = (): KeptRedis => {
     const ms = target.timeoutSeconds * 1000;
-    const client = new Redis(target.url, {
+    const client = new Redis(withPassword(target.url, target.password), {
       connectionName: 'tenantscope-collector',
       lazyConnect: true,
       connectTimeout: ms,
@@ -38,8 +41,9 @@ async function redisClient(target: RedisTarget, connections: KeptConnections): P
       enableOfflineQueue: false,
       retryStrategy: () => null,
     });
-    // errors reach the run through its commands; the event must not crash the process
-    client.on('error', () => undefined);
+    // errors reach the run through its commands (recorded as its failure); the event must neither
+    // crash the process nor be printed by ioredis whole, AUTH arguments included
+    client.on('error', (err: Error) => log.debug({ collector: 'redis', target: target.target, err }, 'monitored redis connection error'));
     return { client, ready: client.connect() };
   };
   const close = async ({ client }: KeptRedis) => {
@@ -80,6 +84,7 @@ export const redisCollector: CollectorDefinition<RedisTarget> = {
               intervalSeconds: cluster.redis.intervalSeconds,
               cluster: cluster.id,
               url: cluster.redis.url,
+              ...(cluster.redis.password && { password: cluster.redis.password }),
               timeoutSeconds: cluster.redis.timeoutSeconds,
             },
           ]
@@ -94,7 +99,7 @@ export const redisCollector: CollectorDefinition<RedisTarget> = {
  * continues them; a duplicated run, or a sample older than the stored one, writes nothing.
  */
 export async function ingestRedis(deps: IngestDeps, target: RedisTarget, run: RunContext): Promise<RunOutcome> {
-  const client = await redisClient(target, run.connections);
+  const client = await redisClient(target, run.connections, deps.log);
   const sample = await redis.collect({ client, now: () => deps.clock.now() });
   const minute = Math.floor(sample.ts / 60_000) * 60_000;
   await deps.partitions.ensure('redis_minute', [minute]);

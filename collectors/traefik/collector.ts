@@ -1,7 +1,8 @@
 import * as traefik from './read';
 import { tenantOfRule } from './rules';
 import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../lib/collector';
-import type { Fleet, Tenant } from '../../services/config/fleet-types';
+import type { Fleet, Password, Tenant } from '../../services/config/fleet-types';
+import { redact } from '../../services/core/redact';
 import { claimRun } from '../lib/collector-store';
 import { withTransaction } from '../../services/storage/db';
 import { addIngressRows, addUnmapped, lockTarget, readBaseline, saveBaseline, type IngressClass, type IngressRow } from './store';
@@ -9,10 +10,18 @@ import { minuteOf } from '../lib/minute-rollup';
 import { succeededRun } from '../lib/run-record';
 import { computeDeltas, type SeriesDelta } from './deltas';
 
+/**
+ * One target per cluster with a `traefik` block. Its id is the metrics URL without credentials
+ * (redact): unique (fleet-secrets.ts refuses two clusters scraping one Traefik), stable, and
+ * shown as the `target` label, in collector_run rows and in the scheduler's Redis keys.
+ */
 export interface TraefikTarget extends CollectorTarget {
   collector: 'traefik';
+  /** As written in the fleet file: never shown. */
   metricsUrl: string;
+  metricsPassword?: Password;
   apiUrl?: string;
+  apiPassword?: Password;
   routerTenants: Readonly<Record<string, string>>;
 }
 
@@ -28,11 +37,13 @@ export const traefikCollector: CollectorDefinition<TraefikTarget> = {
       return [
         {
           collector: 'traefik' as const,
-          target: t.metricsUrl,
+          target: redact(t.metricsUrl),
           intervalSeconds: t.intervalSeconds,
           cluster: cluster.id,
           metricsUrl: t.metricsUrl,
+          ...(t.metricsPassword && { metricsPassword: t.metricsPassword }),
           ...(t.apiUrl && { apiUrl: t.apiUrl }),
+          ...(t.apiPassword && { apiPassword: t.apiPassword }),
           routerTenants: t.routerTenants,
         },
       ];
@@ -124,7 +135,9 @@ function sameBounds(a: readonly number[], b: readonly number[]): boolean {
 export async function ingestTraefik(deps: IngestDeps, target: TraefikTarget, run: RunContext): Promise<RunOutcome> {
   const scrape = await traefik.collect({
     metricsUrl: target.metricsUrl,
+    ...(target.metricsPassword && { metricsPassword: target.metricsPassword }),
     ...(target.apiUrl && { apiUrl: target.apiUrl }),
+    ...(target.apiPassword && { apiPassword: target.apiPassword }),
     now: () => deps.clock.now(),
     signal: run.signal,
   });

@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseMetricsText, readRouterMetrics } from './read';
+import { Secret } from '../../services/core/secret';
+import { collect, parseMetricsText, readRouterMetrics } from './read';
 import { ruleHosts, tenantOfRule } from './rules';
 
 // Traefik v2.11 with addRoutersLabels: open-connection gauges and reload-failure metrics exist.
@@ -165,5 +168,54 @@ describe('router rules', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('scraping a Traefik behind Basic authentication', () => {
+  const PW = 'S3cr3t-b17e';
+  const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+
+  async function traefik(answer: (path: string, auth: string | undefined) => { status: number; body: string }) {
+    const seen: { path: string; auth?: string }[] = [];
+    const server = createServer((req, res) => {
+      const auth = req.headers.authorization;
+      seen.push({ path: req.url ?? '', ...(auth !== undefined && { auth }) });
+      const { status, body } = answer(req.url ?? '', auth);
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { base: `127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => server.close() };
+  }
+
+  it('sends the credentials of the URL, or the password given apart, as a Basic header; the API keeps its own query', async () => {
+    const t = await traefik((path) => ({
+      status: 200,
+      body: path.startsWith('/api/') ? '[{"name":"a@docker","rule":"Host(`a.example`)"}]' : V3,
+    }));
+    try {
+      const scrape = await collect({
+        metricsUrl: `http://traefik:${encodeURIComponent('p@ss')}@${t.base}/metrics`,
+        apiUrl: `http://traefik@${t.base}/?tenant=x`,
+        apiPassword: new Secret(PW),
+        now: () => 1,
+      });
+      expect(scrape.routers).toEqual([{ name: 'a@docker', rule: 'Host(`a.example`)' }]);
+      expect(t.seen).toEqual([
+        { path: '/metrics', auth: basic('traefik', 'p@ss') },
+        { path: '/api/http/routers?tenant=x&per_page=100&page=1', auth: basic('traefik', PW) },
+      ]);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('names the refusing Traefik in its error without the password', async () => {
+    const t = await traefik(() => ({ status: 401, body: 'no' }));
+    try {
+      const failed = collect({ metricsUrl: `http://traefik:${PW}@${t.base}/metrics?password=${PW}`, now: () => 1 });
+      await expect(failed).rejects.toThrow(`Traefik http://${t.base}/metrics?password=*** answered 401`);
+    } finally {
+      t.close();
+    }
   });
 });

@@ -1,4 +1,6 @@
 import { CollectorError } from '../../services/core/errors';
+import { redact } from '../../services/core/redact';
+import { basicAuth, type Secret } from '../../services/core/secret';
 import { histogramSeries, parseExposition, seriesKey, type Sample } from '../lib/prom-text';
 
 /**
@@ -59,8 +61,11 @@ export interface TraefikScrape extends RouterMetrics {
 }
 
 export interface TraefikInput {
+  /** Credentials in a URL's userinfo, or its password given apart, travel as Basic authorization. */
   metricsUrl: string;
+  metricsPassword?: Secret;
   apiUrl?: string;
+  apiPassword?: Secret;
   now: () => number;
   signal?: AbortSignal;
   timeoutSeconds?: number;
@@ -83,11 +88,11 @@ const ROUTER_PAGE = 100;
 const MAX_PAGES = 100;
 
 export async function collect(input: TraefikInput): Promise<TraefikScrape> {
-  const text = await get(input.metricsUrl, input);
+  const text = await (await request(input.metricsUrl, input.metricsPassword, input)).text();
   const scrapedAt = input.now();
   const metrics = readRouterMetrics(text);
   if (input.apiUrl === undefined) return { ...metrics, scrapedAt };
-  return { ...metrics, scrapedAt, routers: await readRouters(input.apiUrl, input) };
+  return { ...metrics, scrapedAt, routers: await readRouters(input.apiUrl, input.apiPassword, input) };
 }
 
 /** The router series of an exposition, whatever else it holds. */
@@ -143,13 +148,19 @@ function toHistogram(
   return { bounds: buckets.slice(0, -1).map((b) => b.le), cumulative: buckets.map((b) => b.count), sum, count };
 }
 
-/** `GET /api/http/routers`, following Traefik's `X-Next-Page` (1 when there is no next page). */
-async function readRouters(apiUrl: string, input: TraefikInput): Promise<RouterRule[]> {
+/**
+ * `GET /api/http/routers` under the API URL (its own query parameters kept), following Traefik's
+ * `X-Next-Page` (1 when there is no next page).
+ */
+async function readRouters(apiUrl: string, password: Secret | undefined, input: TraefikInput): Promise<RouterRule[]> {
   const routers: RouterRule[] = [];
-  const base = apiUrl.replace(/\/+$/, '');
   for (let page = 1; page <= MAX_PAGES;) {
-    const { body, nextPage } = await getJson(`${base}/api/http/routers?per_page=${ROUTER_PAGE}&page=${page}`, input);
-    if (!Array.isArray(body)) throw new CollectorError(`Traefik API ${shown(base)}/api/http/routers did not answer a JSON array`);
+    const url = new URL(apiUrl);
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/http/routers`;
+    url.searchParams.set('per_page', String(ROUTER_PAGE));
+    url.searchParams.set('page', String(page));
+    const { body, nextPage } = await getJson(url.toString(), password, input);
+    if (!Array.isArray(body)) throw new CollectorError(`Traefik API ${redact(url.toString())} did not answer a JSON array`);
     for (const r of body as unknown[]) {
       const router = r as { name?: unknown; rule?: unknown };
       if (typeof router.name === 'string') routers.push({ name: router.name, rule: typeof router.rule === 'string' ? router.rule : '' });
@@ -160,48 +171,35 @@ async function readRouters(apiUrl: string, input: TraefikInput): Promise<RouterR
   return routers;
 }
 
-async function get(url: string, input: TraefikInput): Promise<string> {
-  return (await request(url, input)).text();
-}
-
-async function getJson(url: string, input: TraefikInput): Promise<{ body: unknown; nextPage: number }> {
-  const res = await request(url, input);
+async function getJson(url: string, password: Secret | undefined, input: TraefikInput): Promise<{ body: unknown; nextPage: number }> {
+  const res = await request(url, password, input);
   const text = await res.text();
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new CollectorError(`Traefik API ${shown(url)} answered something other than JSON`);
+    throw new CollectorError(`Traefik API ${redact(url)} answered something other than JSON`);
   }
   const next = Number(res.headers.get('x-next-page') ?? '1');
   return { body, nextPage: Number.isInteger(next) ? next : 1 };
 }
 
-/** A URL fit for a message: user and password removed. */
-function shown(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return 'an invalid URL';
-  }
-}
-
-async function request(url: string, input: TraefikInput): Promise<Response> {
+/** A GET with the URL's credentials as a Basic Authorization header (fetch refuses them in the URL); messages quote it redacted. */
+async function request(url: string, password: Secret | undefined, input: TraefikInput): Promise<Response> {
   const timeout = AbortSignal.timeout((input.timeoutSeconds ?? 10) * 1000);
   const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
+  const shown = redact(url);
   let res: Response;
   try {
-    res = await fetch(url, { signal, headers: { Accept: 'text/plain;version=0.0.4, application/json' } });
+    const auth = basicAuth(url, password);
+    res = await fetch(auth.url, { signal, headers: { Accept: 'text/plain;version=0.0.4, application/json', ...auth.headers } });
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    throw new CollectorError(`Traefik ${shown(url)} cannot be reached (${cause})`);
+    throw new CollectorError(`Traefik ${shown} cannot be reached (${cause})`);
   }
   if (!res.ok) {
     await res.body?.cancel();
-    throw new CollectorError(`Traefik ${shown(url)} answered ${res.status}`);
+    throw new CollectorError(`Traefik ${shown} answered ${res.status}`);
   }
   return res;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { RequestError } from '../core/errors';
+import { redact } from '../core/redact';
 import type { Logger } from '../core/logger';
 import type { IngestDeps } from '../../collectors/lib/collector';
 import { apiV1, type ApiV1Deps } from './api-v1';
@@ -48,9 +49,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       request.log.error({ err, request: { method: request.method, url: request.url } }, 'request failed');
       return reply.code(status).send({ error: 'internal error' });
     }
-    return reply.code(status).send({ error: err.message });
+    return reply.code(status).send({ error: redact(err.message) });
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: `no route ${request.method} ${redact(request.url.split('?')[0] ?? '')}` }),
+  );
 
   await app.register(healthRoutes, { readiness: deps.readiness });
   if (deps.ingest) await app.register(ingestRoutes, { deps: deps.ingest });

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { redact } from '../core/redact';
 
 /** A dependency /readyz checks; `check` rejects with a reason when it is not usable. */
 export interface ReadinessCheck {
@@ -33,7 +34,8 @@ async function probe(dep: ReadinessCheck): Promise<string> {
     ]);
     return 'ok';
   } catch (err) {
-    return `fail: ${(err as Error).message.split('\n')[0]}`;
+    // /readyz is open: the reason is shown redacted, like every message that may quote a URL
+    return `fail: ${redact(String((err as Error).message).split('\n')[0] ?? '')}`;
   } finally {
     clearTimeout(timer);
   }

@@ -7,6 +7,8 @@ import pg from 'pg';
 import type { Fleet } from '../config/fleet-types';
 import { createToken } from '../auth/token-store';
 import { createLogger } from '../core/logger';
+import { redact } from '../core/redact';
+import { withPassword } from '../core/secret';
 import type { Pool } from '../storage/db';
 import { forgetCheckpoints } from '../../collectors/lib/checkpoint-store';
 import { newestOdooMinute } from '../../collectors/lib/tenant-minute-store';
@@ -32,7 +34,7 @@ export async function run(args: string[]): Promise<number> {
   let token: string;
   let history: number;
   try {
-    await ensureDatabase(settings.databaseUrl);
+    await ensureDatabase(withPassword(settings.databaseUrl, settings.databasePassword));
     await migrate(pool, log);
     history = await historyToPlay(pool, fleet, startedAt.getTime());
     // A read-only token of this run, for the report URLs below (the database keeps only its hash).
@@ -58,7 +60,9 @@ export async function run(args: string[]): Promise<number> {
     ...(history > 0 ? ['--history', String(history)] : []),
   ];
   const simulator = spawnChild('simulator', simulate, env);
-  const ingress = Object.values(fleet.clusters).find((c) => c.probe)?.probe?.url;
+  // without credentials: this only waits for the simulator to listen (and fetch refuses them)
+  const probeUrl = Object.values(fleet.clusters).find((c) => c.probe)?.probe?.url;
+  const ingress = probeUrl === undefined ? undefined : redact(probeUrl);
   if (ingress && !(await listening(ingress, simulator, 60_000))) {
     simulator.kill('SIGTERM');
     say(`the simulator did not answer on ${ingress} within 60 s; see its output above`);
@@ -128,8 +132,9 @@ function demoSigningKey(): string {
   return file;
 }
 
+/** A line for the operator; fleet URLs in it are shown without their passwords. */
 function say(line: string): void {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`${redact(line)}\n`);
 }
 
 function spawnChild(label: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {

@@ -3,6 +3,7 @@ import { startTelemetry } from '../core/telemetry';
 startTelemetry();
 
 import { ConfigError, MigrationError } from '../core/errors';
+import { redact } from '../core/redact';
 import { COMMANDS, usage } from './commands';
 
 /** Exit codes: 0 done, 1 failed while running, 2 bad configuration or usage. */
@@ -36,7 +37,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`tenantscope: ${err.message}\n`);
       process.exitCode = 1;
     } else {
-      process.stderr.write(`tenantscope: ${(err as Error).stack ?? String(err)}\n`);
+      // an error from a library (pg, ioredis, fetch) may quote a URL: shown through the one redaction
+      process.stderr.write(`tenantscope: ${redact((err as Error).stack ?? String(err))}\n`);
       process.exitCode = 1;
     }
   },

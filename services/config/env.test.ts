@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors';
 import { loadSettings } from './env';
@@ -65,5 +68,41 @@ describe('loadSettings', () => {
     expect(problems.join('\n')).not.toContain('secret');
     expect(problems.some((p) => p.startsWith('environment TENANTSCOPE_WORKER_CONCURRENCY:'))).toBe(true);
     expect(problems.some((p) => p.startsWith('environment TENANTSCOPE_LOG_LEVEL:'))).toBe(true);
+  });
+
+  it('reads the database and Redis passwords from TENANTSCOPE_*_PASSWORD_FILE, apart from their URLs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-secrets-'));
+    writeFileSync(join(dir, 'db'), 'db-S3cr3t\n');
+    writeFileSync(join(dir, 'redis'), 'redis-S3cr3t');
+    const s = loadSettings({
+      TENANTSCOPE_DATABASE_URL: 'postgres://tenantscope@db:5432/tenantscope',
+      TENANTSCOPE_DATABASE_PASSWORD_FILE: join(dir, 'db'),
+      TENANTSCOPE_REDIS_PASSWORD_FILE: join(dir, 'redis'),
+    });
+    expect(s.databaseUrl).toBe('postgres://tenantscope@db:5432/tenantscope');
+    expect(s.databasePassword?.reveal()).toBe('db-S3cr3t');
+    expect(s.redisPassword?.reveal()).toBe('redis-S3cr3t');
+    expect(JSON.stringify(s)).not.toContain('S3cr3t');
+    expect(loadSettings({}).databasePassword).toBeUndefined();
+  });
+
+  it('refuses a password file beside a password in the URL, and a file that cannot be read, naming the variable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-secrets-'));
+    writeFileSync(join(dir, 'db'), 'db-S3cr3t\n');
+    let problems: readonly string[] = [];
+    try {
+      loadSettings({
+        TENANTSCOPE_DATABASE_URL: 'postgres://tenantscope:inline-S3cr3t@db:5432/tenantscope',
+        TENANTSCOPE_DATABASE_PASSWORD_FILE: join(dir, 'db'),
+        TENANTSCOPE_REDIS_PASSWORD_FILE: join(dir, 'absent'),
+      });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      'environment TENANTSCOPE_DATABASE_PASSWORD_FILE: the password is also written in TENANTSCOPE_DATABASE_URL; give it one way only',
+      `environment TENANTSCOPE_REDIS_PASSWORD_FILE: cannot read the password file ${join(dir, 'absent')} (ENOENT)`,
+    ]);
   });
 });

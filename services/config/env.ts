@@ -1,14 +1,22 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigError } from '../core/errors';
+import { hasInlinePassword } from '../core/redact';
+import type { Secret } from '../core/secret';
+import { readPasswordFile } from './fleet-secrets';
 
 /**
  * Environment settings: one schema, validated once at start, frozen after (docs/configuration.md).
  * No secret has a default: without TENANTSCOPE_SIGNING_KEY_FILE reports are unsigned and say so.
+ * The database and Redis passwords may be given inline in their URLs or, kept out of them, in the
+ * files named by TENANTSCOPE_DATABASE_PASSWORD_FILE / TENANTSCOPE_REDIS_PASSWORD_FILE (read here,
+ * put into the URL only when a client connects: withPassword).
  */
 const EnvSchema = Type.Object({
   TENANTSCOPE_DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', default: 'postgres://postgres@127.0.0.1:5432/tenantscope' }),
+  TENANTSCOPE_DATABASE_PASSWORD_FILE: Type.Optional(Type.String({ minLength: 1 })),
   TENANTSCOPE_REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
+  TENANTSCOPE_REDIS_PASSWORD_FILE: Type.Optional(Type.String({ minLength: 1 })),
   TENANTSCOPE_LISTEN: Type.String({ pattern: '^[^:]+:\\d{1,5}$', default: '127.0.0.1:9470' }),
   TENANTSCOPE_FLEET_FILE: Type.Optional(Type.String({ minLength: 1 })),
   TENANTSCOPE_SIGNING_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
@@ -30,8 +38,14 @@ const EnvSchema = Type.Object({
 type RawEnv = Static<typeof EnvSchema>;
 
 export interface Settings {
+  /** As given; shown only redacted. Connect with withPassword(databaseUrl, databasePassword). */
   readonly databaseUrl: string;
+  /** From TENANTSCOPE_DATABASE_PASSWORD_FILE. */
+  readonly databasePassword?: Secret;
+  /** As given; shown only redacted. Connect with withPassword(redisUrl, redisPassword). */
   readonly redisUrl: string;
+  /** From TENANTSCOPE_REDIS_PASSWORD_FILE. */
+  readonly redisPassword?: Secret;
   readonly listen: { readonly host: string; readonly port: number };
   readonly fleetFile?: string;
   readonly signingKeyFile?: string;
@@ -73,16 +87,27 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new ConfigError(
       errors.map((e) => {
         const name = e.path.slice(1);
-        const shown = /URL/.test(name) ? '(value hidden)' : JSON.stringify(e.value);
+        const shown = /URL|PASSWORD/.test(name) ? '(value hidden)' : JSON.stringify(e.value);
         return `environment ${name}: ${e.message.replace(/^Expected/, 'expected')}, got ${shown}`;
       }),
     );
   }
   const raw = withDefaults as RawEnv;
   const [host, port] = splitListen(raw.TENANTSCOPE_LISTEN);
+  const problems: string[] = [];
+  const databasePassword = passwordFile(
+    'TENANTSCOPE_DATABASE',
+    raw.TENANTSCOPE_DATABASE_URL,
+    raw.TENANTSCOPE_DATABASE_PASSWORD_FILE,
+    problems,
+  );
+  const redisPassword = passwordFile('TENANTSCOPE_REDIS', raw.TENANTSCOPE_REDIS_URL, raw.TENANTSCOPE_REDIS_PASSWORD_FILE, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     databaseUrl: raw.TENANTSCOPE_DATABASE_URL,
+    ...(databasePassword && { databasePassword }),
     redisUrl: raw.TENANTSCOPE_REDIS_URL,
+    ...(redisPassword && { redisPassword }),
     listen: Object.freeze({ host, port }),
     ...(raw.TENANTSCOPE_FLEET_FILE !== undefined && { fleetFile: raw.TENANTSCOPE_FLEET_FILE }),
     ...(raw.TENANTSCOPE_SIGNING_KEY_FILE !== undefined && { signingKeyFile: raw.TENANTSCOPE_SIGNING_KEY_FILE }),
@@ -97,6 +122,18 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     serviceName: raw.OTEL_SERVICE_NAME,
     revision: raw.TENANTSCOPE_REVISION,
   });
+}
+
+/** The password in `<name>_PASSWORD_FILE`, refused beside a password written in `<name>_URL`. */
+function passwordFile(name: string, url: string, path: string | undefined, problems: string[]): Secret | undefined {
+  if (path === undefined) return undefined;
+  if (hasInlinePassword(url)) {
+    problems.push(`environment ${name}_PASSWORD_FILE: the password is also written in ${name}_URL; give it one way only`);
+    return undefined;
+  }
+  const read = readPasswordFile(path);
+  if ('problem' in read) problems.push(`environment ${name}_PASSWORD_FILE: ${read.problem}`);
+  return 'secret' in read ? read.secret : undefined;
 }
 
 function splitListen(listen: string): [string, number] {

@@ -58,6 +58,14 @@ export const MaintenanceSchema = Type.Object(
 
 const Url = Type.String({ pattern: '^https?://' });
 
+// A URL's password by reference instead of inline (docs/configuration.md): a file, relative to
+// the fleet file, or an environment variable; read at load, put into the URL only to connect.
+const PasswordFile = Type.Optional(Type.String({ minLength: 1, description: 'a file holding the password' }));
+const PasswordEnv = Type.Optional(
+  Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'the name of an environment variable holding the password' }),
+);
+const passwordRef = { passwordFile: PasswordFile, passwordEnv: PasswordEnv };
+
 export const ClusterSchema = Type.Object(
   {
     timezone: Type.String(),
@@ -76,6 +84,7 @@ export const ClusterSchema = Type.Object(
       Type.Object(
         {
           url: Url,
+          ...passwordRef,
           path: Type.Optional(Type.String({ pattern: '^/' })),
           intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
           timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 120 })),
@@ -87,7 +96,11 @@ export const ClusterSchema = Type.Object(
       Type.Object(
         {
           metricsUrl: Url,
+          metricsPasswordFile: PasswordFile,
+          metricsPasswordEnv: PasswordEnv,
           apiUrl: Type.Optional(Url),
+          apiPasswordFile: PasswordFile,
+          apiPasswordEnv: PasswordEnv,
           intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
           // router name (with or without @provider) -> tenant id, when no Host rule names the tenant
           routerTenants: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }))),
@@ -99,6 +112,7 @@ export const ClusterSchema = Type.Object(
       Type.Object(
         {
           url: Type.String({ pattern: '^postgres(ql)?://' }),
+          ...passwordRef,
           intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
           activityIntervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
           sizeIntervalSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 })),
@@ -110,6 +124,7 @@ export const ClusterSchema = Type.Object(
       Type.Object(
         {
           url: Type.String({ pattern: '^rediss?://' }),
+          ...passwordRef,
           intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
           timeoutSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 60 })),
         },

@@ -1,4 +1,5 @@
 import type { Fleet } from './fleet-types';
+import { redactDeep } from '../core/redact';
 import { withTransaction, type Pool, type Queryable } from '../storage/db';
 import { LOCK, lockForTransaction } from '../storage/locks';
 
@@ -15,7 +16,9 @@ const DEACTIVATE_OTHERS = 'UPDATE tenant SET active = false WHERE NOT (id = ANY(
 
 /**
  * Writes the fleet file's tiers, clusters and tenants to the database. Tenants no longer in the
- * file become inactive, never deleted: their rollups and reports stay readable.
+ * file become inactive, never deleted: their rollups and reports stay readable. The stored copy
+ * holds no password: every URL in it is redacted, and a password given by reference is stored
+ * as `[secret]`.
  */
 export async function syncFleet(pool: Pool, fleet: Fleet, now: Date): Promise<void> {
   await withTransaction(pool, async (client) => {
@@ -24,10 +27,10 @@ export async function syncFleet(pool: Pool, fleet: Fleet, now: Date): Promise<vo
       await client.query(UPSERT_TIER, [tier.id, JSON.stringify(tier), now]);
     }
     for (const cluster of Object.values(fleet.clusters)) {
-      await client.query(UPSERT_CLUSTER, [cluster.id, cluster.timezone, JSON.stringify(cluster), now]);
+      await client.query(UPSERT_CLUSTER, [cluster.id, cluster.timezone, JSON.stringify(redactDeep(cluster)), now]);
     }
     for (const t of fleet.tenants) {
-      const spec = { ...t, monthlyFee: { ...t.monthlyFee, minor: t.monthlyFee.minor.toString() } };
+      const spec = redactDeep({ ...t, monthlyFee: { ...t.monthlyFee, minor: t.monthlyFee.minor.toString() } });
       await client.query(UPSERT_TENANT, [t.id, t.name, t.cluster, t.tier, t.timezone, t.database, t.hosts, JSON.stringify(spec), now]);
     }
     await client.query(DEACTIVATE_OTHERS, [fleet.tenants.map((t) => t.id)]);

@@ -1,4 +1,5 @@
 import type { DetectorConfig } from './noisy-thresholds';
+import type { Secret } from '../core/secret';
 
 /** The fleet after validation: every default applied, every reference resolved, all frozen. */
 
@@ -40,27 +41,48 @@ export type MaintenanceWindow =
       readonly reason: string;
     };
 
+/**
+ * A URL's password given by reference (`passwordFile`, `passwordEnv`): read at load, it prints
+ * as `[secret]` and is put into the URL (withPassword, basicAuth) only when a client connects.
+ * A password written inline stays in the URL, which is shown only redacted.
+ */
+export type Password = Secret;
+
 export interface Cluster {
   readonly id: string;
   readonly timezone: string;
   readonly maintenance: readonly MaintenanceWindow[];
   readonly odoo?: { readonly logFiles: readonly string[]; readonly logTimezone: string; readonly intervalSeconds: number };
-  readonly probe?: { readonly url: string; readonly path: string; readonly intervalSeconds: number; readonly timeoutSeconds: number };
+  readonly probe?: {
+    readonly url: string;
+    readonly password?: Password;
+    readonly path: string;
+    readonly intervalSeconds: number;
+    readonly timeoutSeconds: number;
+  };
   /** Traefik /metrics scraped every intervalSeconds; routerTenants maps routers the API's Host rules leave unmapped. */
   readonly traefik?: {
     readonly metricsUrl: string;
+    readonly metricsPassword?: Password;
     readonly apiUrl?: string;
+    readonly apiPassword?: Password;
     readonly intervalSeconds: number;
     readonly routerTenants: Readonly<Record<string, string>>;
   };
   /** The monitored server; stats and replication every intervalSeconds, pg_stat_activity every activityIntervalSeconds, sizes every sizeIntervalSeconds. */
   readonly postgres?: {
     readonly url: string;
+    readonly password?: Password;
     readonly intervalSeconds: number;
     readonly activityIntervalSeconds: number;
     readonly sizeIntervalSeconds: number;
   };
-  readonly redis?: { readonly url: string; readonly intervalSeconds: number; readonly timeoutSeconds: number };
+  readonly redis?: {
+    readonly url: string;
+    readonly password?: Password;
+    readonly intervalSeconds: number;
+    readonly timeoutSeconds: number;
+  };
   /**
    * Shared capacity (services/noisy): Odoo workers of the cluster (absent: derived from observed
    * concurrency), cron threads (Odoo's max_cron_threads, default 2), PostgreSQL vCPUs (absent:

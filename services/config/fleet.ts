@@ -3,9 +3,18 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../core/errors';
+import { redact } from '../core/redact';
 import { DEFAULT_TIERS } from './default-tiers';
 import { parseDurationSeconds } from './durations';
 import { checkFee, checkNoisy, checkWindows, checkZone, type Problems } from './fleet-checks';
+import {
+  checkDistinctTraefik,
+  PASSWORD_KEYS,
+  referencedPassword,
+  TRAEFIK_API_KEYS,
+  TRAEFIK_METRICS_KEYS,
+  type SecretSources,
+} from './fleet-secrets';
 import { FleetFileSchema, type ClusterInput, type FleetFile, type TenantInput, type TierInput } from './fleet-schema';
 import type { Cluster, Fleet, Tenant, Tier } from './fleet-types';
 
@@ -18,22 +27,26 @@ export function fleetPath(command: string, flag: string | undefined, env: string
   return path;
 }
 
-/** Reads and validates a fleet file; throws ConfigError naming the file and every bad key path. */
-export function loadFleetFile(file: string): Fleet {
+/**
+ * Reads and validates a fleet file; throws ConfigError naming the file and every bad key path.
+ * Passwords given by `passwordEnv` are read from `env`.
+ */
+export function loadFleetFile(file: string, env: NodeJS.ProcessEnv = process.env): Fleet {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError([`fleet file ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
   }
-  return parseFleet(text, file, dirname(resolvePath(file)));
+  return parseFleet(text, file, dirname(resolvePath(file)), env);
 }
 
 /**
  * Validates fleet file text; `source` names it in messages. Relative file paths in it (logs,
- * backup results) are taken from `baseDir`, the fleet file's folder, as Prometheus does.
+ * backup results, password files) are taken from `baseDir`, the fleet file's folder, as
+ * Prometheus does; `passwordEnv` variables from `env`.
  */
-export function parseFleet(text: string, source: string, baseDir = process.cwd()): Fleet {
+export function parseFleet(text: string, source: string, baseDir = process.cwd(), env: NodeJS.ProcessEnv = process.env): Fleet {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -49,12 +62,12 @@ export function parseFleet(text: string, source: string, baseDir = process.cwd()
     throw new ConfigError(dedupe(structural.map((e) => `fleet file ${source}: ${describe(e)}`)));
   }
   const problems: Problems = [];
-  const fleet = resolve(raw as FleetFile, source, baseDir, problems);
+  const fleet = resolve(raw as FleetFile, source, { baseDir, env }, problems);
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `fleet file ${source}: ${p}`));
   return deepFreeze(fleet);
 }
 
-function resolve(file: FleetFile, source: string, baseDir: string, problems: Problems): Fleet {
+function resolve(file: FleetFile, source: string, sources: SecretSources, problems: Problems): Fleet {
   const tiers: Record<string, Tier> = {};
   for (const [id, input] of Object.entries(file.tiers ?? DEFAULT_TIERS)) {
     const tier = resolveTier(id, input, `tiers.${id}`, problems);
@@ -63,9 +76,10 @@ function resolve(file: FleetFile, source: string, baseDir: string, problems: Pro
   const clusters: Record<string, Cluster> = {};
   for (const [id, input] of Object.entries(file.clusters)) {
     if (!TENANT_ID.test(id)) problems.push(`clusters.${id}: expected a cluster id matching [a-z0-9][a-z0-9_-]*`);
-    const cluster = resolveCluster(id, input, `clusters.${id}`, baseDir, problems);
+    const cluster = resolveCluster(id, input, `clusters.${id}`, sources, problems);
     if (cluster) clusters[id] = cluster;
   }
+  checkDistinctTraefik(Object.values(clusters), problems);
   const tenants: Tenant[] = [];
   const seenIds = new Map<string, number>();
   const seenHosts = new Map<string, number>();
@@ -118,8 +132,18 @@ function resolveTier(id: string, t: TierInput, at: string, problems: Problems): 
   };
 }
 
-function resolveCluster(id: string, c: ClusterInput, at: string, baseDir: string, problems: Problems): Cluster | undefined {
-  const file = (p: string) => resolvePath(baseDir, p);
+function resolveCluster(id: string, c: ClusterInput, at: string, sources: SecretSources, problems: Problems): Cluster | undefined {
+  const file = (p: string) => resolvePath(sources.baseDir, p);
+  // passwords given by reference (fleet-secrets.ts), each under the key of its URL
+  const ref = (url: string | undefined, path: string | undefined, env: string | undefined, block: string, keys = PASSWORD_KEYS) =>
+    referencedPassword(url, { file: path, env }, keys, `${at}.${block}`, sources, problems);
+  const passwords = {
+    probe: ref(c.probe?.url, c.probe?.passwordFile, c.probe?.passwordEnv, 'probe'),
+    metrics: ref(c.traefik?.metricsUrl, c.traefik?.metricsPasswordFile, c.traefik?.metricsPasswordEnv, 'traefik', TRAEFIK_METRICS_KEYS),
+    api: ref(c.traefik?.apiUrl, c.traefik?.apiPasswordFile, c.traefik?.apiPasswordEnv, 'traefik', TRAEFIK_API_KEYS),
+    postgres: ref(c.postgres?.url, c.postgres?.passwordFile, c.postgres?.passwordEnv, 'postgres'),
+    redis: ref(c.redis?.url, c.redis?.passwordFile, c.redis?.passwordEnv, 'redis'),
+  };
   const zone = checkZone(c.timezone, `${at}.timezone`, problems);
   const logZone = c.odoo?.logTimezone === undefined ? zone : checkZone(c.odoo.logTimezone, `${at}.odoo.logTimezone`, problems);
   if (!zone || !logZone) return undefined;
@@ -131,6 +155,7 @@ function resolveCluster(id: string, c: ClusterInput, at: string, baseDir: string
     ...(c.probe && {
       probe: {
         url: c.probe.url,
+        ...(passwords.probe && { password: passwords.probe }),
         path: c.probe.path ?? '/web/login',
         intervalSeconds: c.probe.intervalSeconds ?? 30,
         timeoutSeconds: c.probe.timeoutSeconds ?? 5,
@@ -139,7 +164,9 @@ function resolveCluster(id: string, c: ClusterInput, at: string, baseDir: string
     ...(c.traefik && {
       traefik: {
         metricsUrl: c.traefik.metricsUrl,
+        ...(passwords.metrics && { metricsPassword: passwords.metrics }),
         ...(c.traefik.apiUrl && { apiUrl: c.traefik.apiUrl }),
+        ...(passwords.api && { apiPassword: passwords.api }),
         intervalSeconds: c.traefik.intervalSeconds ?? 15,
         routerTenants: c.traefik.routerTenants ?? {},
       },
@@ -147,13 +174,19 @@ function resolveCluster(id: string, c: ClusterInput, at: string, baseDir: string
     ...(c.postgres && {
       postgres: {
         url: c.postgres.url,
+        ...(passwords.postgres && { password: passwords.postgres }),
         intervalSeconds: c.postgres.intervalSeconds ?? 15,
         activityIntervalSeconds: c.postgres.activityIntervalSeconds ?? 1,
         sizeIntervalSeconds: c.postgres.sizeIntervalSeconds ?? 300,
       },
     }),
     ...(c.redis && {
-      redis: { url: c.redis.url, intervalSeconds: c.redis.intervalSeconds ?? 15, timeoutSeconds: c.redis.timeoutSeconds ?? 2 },
+      redis: {
+        url: c.redis.url,
+        ...(passwords.redis && { password: passwords.redis }),
+        intervalSeconds: c.redis.intervalSeconds ?? 15,
+        timeoutSeconds: c.redis.timeoutSeconds ?? 2,
+      },
     }),
     capacity: {
       ...(c.capacity?.odooWorkers !== undefined && { odooWorkers: c.capacity.odooWorkers }),
@@ -209,7 +242,8 @@ function describe(error: ValueError): string {
   if (schema.anyOf?.every((s) => s.const !== undefined)) expected = `expected one of ${schema.anyOf.map((s) => s.const).join(', ')}`;
   else if (schema.description) expected = `expected ${schema.description}`;
   if (error.message === 'Unexpected property') return `${path}: unknown key (check its spelling)`;
-  const got = error.value === undefined ? '' : `, got ${JSON.stringify(error.value)}`.slice(0, 80);
+  // redacted before it is cut short: a URL cut before its `@` would no longer look like one
+  const got = error.value === undefined ? '' : `, got ${redact(JSON.stringify(error.value))}`.slice(0, 80);
   return `${path || '(top level)'}: ${expected}${got}`;
 }
 

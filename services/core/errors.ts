@@ -1,6 +1,9 @@
+import { redact } from './redact';
+
 /**
  * Typed errors of tenantscope. Messages are in product words and quote the caller's identifier;
- * they never carry a DSN or a secret.
+ * they never carry a DSN or a secret: each message (and each configuration problem) goes through
+ * the one redaction as the error is made, so a URL quoted in one is shown without its password.
  */
 
 /** A configuration input (environment or fleet file) that cannot be used. Exit code 2. */
@@ -10,14 +13,18 @@ export class ConfigError extends Error {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.problems = problems;
+    const shown = problems.map(redact);
+    super(shown.join('\n'));
+    this.problems = shown;
   }
 }
 
 /** A migration file that failed or a schema newer than this code. */
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(redact(message), options);
+  }
 }
 
 /** A request the API refuses: bad input (400), no or bad token (401), a role that may not (403), unknown or foreign resource (404). */
@@ -27,11 +34,14 @@ export class RequestError extends Error {
     readonly statusCode: 400 | 401 | 403 | 404 | 409 | 413,
     message: string,
   ) {
-    super(message);
+    super(redact(message));
   }
 }
 
 /** A collector run that could not read its source. Recorded as collector_success 0, never thrown into a scrape. */
 export class CollectorError extends Error {
   override readonly name = 'CollectorError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(redact(message), options);
+  }
 }

@@ -1,6 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger';
+import { redactedError } from '../core/redact';
 
 export interface JobWorkerOptions {
   connection: Redis;
@@ -22,7 +23,15 @@ export class JobWorker<T = unknown> {
   constructor(options: JobWorkerOptions, run: (job: Job<T>) => Promise<void>) {
     const { connection, prefix, queue, concurrency } = options;
     this.log = options.log.child({ queue });
-    this.worker = new Worker<T>(queue, run, { connection, prefix, concurrency });
+    // a failed job's reason and stack are kept in Redis by BullMQ: only ever redacted
+    const guarded = async (job: Job<T>) => {
+      try {
+        await run(job);
+      } catch (err) {
+        throw redactedError(err);
+      }
+    };
+    this.worker = new Worker<T>(queue, guarded, { connection, prefix, concurrency });
     this.worker.on('error', (err) => this.log.error({ err }, 'queue worker error'));
     this.worker.on('failed', (job, err) => this.log.warn({ err, job: job?.name, jobId: job?.id }, 'job failed'));
   }

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../core/logger';
 
 /** The queue every collector run goes through. */
 export const COLLECT_QUEUE = 'collect';
@@ -15,9 +16,28 @@ export function schedulerId(collector: string, target: string): string {
   return `collect:${collector}:${target}`;
 }
 
-/** BullMQ needs `maxRetriesPerRequest: null` on worker connections (blocking commands). */
-export function createRedis(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false, ...options });
+/**
+ * A connection to tenantscope's own Redis; BullMQ needs `maxRetriesPerRequest: null` on worker
+ * connections (blocking commands). It always has an 'error' listener: without one ioredis prints
+ * each connection error whole, the AUTH command's arguments (the password) included. With `log`
+ * the errors are logged as { err } (redacted, no command arguments); without, the caller learns
+ * of them through its commands.
+ */
+export function createRedis(url: string, options: RedisOptions = {}, log?: Logger): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false, ...options });
+  client.on('error', (err: Error) => log?.warn({ err }, 'redis connection error'));
+  return client;
+}
+
+/**
+ * A BullMQ queue on `connection`. BullMQ re-emits its connection's errors on the queue, and a
+ * queue without an 'error' listener prints them with console.error, the AUTH command's arguments
+ * included; the connection's own listener (createRedis) already reports them.
+ */
+export function openQueue<T = unknown>(name: string, connection: Redis, prefix: string): Queue<T> {
+  const queue = new Queue<T>(name, { connection, prefix });
+  queue.on('error', () => undefined);
+  return queue;
 }
 
 /** One job repeated at a fixed interval: its scheduler id is also the job name. */
@@ -39,7 +59,7 @@ export class IntervalSchedules {
     name: string,
     private readonly schedules: readonly IntervalSchedule[],
   ) {
-    this.queue = new Queue(name, { connection, prefix });
+    this.queue = openQueue(name, connection, prefix);
   }
 
   async sync(): Promise<void> {

@@ -1,8 +1,8 @@
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CollectorTarget } from '../../collectors/targets';
 import type { Logger } from '../core/logger';
-import { COLLECT_QUEUE, schedulerId, type CollectJobData } from './queues';
+import { COLLECT_QUEUE, openQueue, schedulerId, type CollectJobData } from './queues';
 
 /**
  * Registers one BullMQ Job Scheduler per collector target (upsertJobScheduler with a stable id)
@@ -16,7 +16,7 @@ export class CollectScheduler {
     prefix: string,
     private readonly log: Logger,
   ) {
-    this.queue = new Queue<CollectJobData>(COLLECT_QUEUE, { connection, prefix });
+    this.queue = openQueue<CollectJobData>(COLLECT_QUEUE, connection, prefix);
   }
 
   async sync(targets: readonly CollectorTarget[]): Promise<void> {

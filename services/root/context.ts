@@ -4,6 +4,7 @@ import { fleetPath, loadFleetFile } from '../config/fleet';
 import type { Fleet } from '../config/fleet-types';
 import { systemClock, type Clock } from '../core/clock';
 import { createLogger, type Logger } from '../core/logger';
+import { withPassword } from '../core/secret';
 import { createPool, type Pool } from '../storage/db';
 import { PartitionKeeper } from '../storage/partitions';
 
@@ -63,8 +64,11 @@ export function openContext(options: ContextOptions & { fleet?: FleetOptions }):
   const fleet = options.fleet && loadFleetFile(fleetPath(options.fleet.command, options.fleet.file, settings.fleetFile));
   const base = options.log ?? createLogger(settings.logLevel);
   const log = options.logBindings ? base.child(options.logBindings) : base;
-  const pool = createPool(settings.databaseUrl, settings.databasePoolSize, `tenantscope-${options.name}`, (err) =>
-    log.warn({ err }, 'idle database connection lost'),
+  const pool = createPool(
+    withPassword(settings.databaseUrl, settings.databasePassword),
+    settings.databasePoolSize,
+    `tenantscope-${options.name}`,
+    (err) => log.warn({ err }, 'idle database connection lost'),
   );
   let signingKey: Buffer | null | undefined;
   return {

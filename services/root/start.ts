@@ -16,6 +16,7 @@ import { CollectScheduler } from '../queue/scheduler';
 import { SlaScheduler, slaWorker } from '../queue/sla-queue';
 import { collectWorker } from '../queue/worker';
 import { migrate } from '../storage/migrate';
+import { withPassword } from '../core/secret';
 import type { FleetContext } from './context';
 
 export type Role = 'all' | 'api' | 'worker' | 'scheduler';
@@ -36,9 +37,10 @@ export interface Running {
 export async function startProcess(context: FleetContext, role: Role): Promise<Running> {
   const { settings, fleet, log, clock, pool, partitions, signingKey } = context;
   const redisClients: Redis[] = [];
+  // the password given by file joins the URL only here, as each client connects
+  const redisUrl = withPassword(settings.redisUrl, settings.redisPassword);
   const redis = () => {
-    const client = createRedis(settings.redisUrl);
-    client.on('error', (err) => log.warn({ err }, 'redis connection error'));
+    const client = createRedis(redisUrl, {}, log);
     redisClients.push(client);
     return client;
   };
@@ -88,8 +90,8 @@ export async function startProcess(context: FleetContext, role: Role): Promise<R
     }
     let url: string | undefined;
     if (role === 'all' || role === 'api') {
-      const probeRedis = createRedis(settings.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-      probeRedis.on('error', () => undefined); // reported through /readyz
+      // its errors are reported through /readyz
+      const probeRedis = createRedis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
       redisClients.push(probeRedis);
       api = await buildApi({
         log,
