@@ -3,7 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiFixture, as, type ApiFixture } from './api-fixture';
 
-// Issue 10: no input reaches a 5xx. Every route's path parameters, query strings and bodies are
+// No input reaches a 5xx. Every route's path parameters, query strings and bodies are
 // fuzzed with an admin and a tenant token; a refusal is a 4xx in the API's shape, { error }.
 let f: ApiFixture;
 beforeAll(async () => {

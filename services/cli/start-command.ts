@@ -17,7 +17,10 @@ export async function run(args: string[]): Promise<number> {
   if (!ROLES.includes(role))
     throw new ConfigError([`tenantscope start: --role expected one of ${ROLES.join(', ')}, got ${JSON.stringify(values.role)}`]);
   const settings = loadSettings();
-  const fleet = loadFleetFile(fleetPath('start', values.fleet, settings.fleetFile));
+  // a process that runs collectors refuses log and backup paths it could never read
+  const fleet = loadFleetFile(fleetPath('start', values.fleet, settings.fleetFile), {
+    sourcesReadable: role === 'all' || role === 'worker',
+  });
   const log = createLogger(settings.logLevel).child({ role });
   const running = await startProcess({ context: openContext({ name: role, settings, log }), fleet, role });
   await new Promise<void>((resolve) => {

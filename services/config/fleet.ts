@@ -1,25 +1,34 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { Value, type ValueError } from '@sinclair/typebox/value';
-import { parseDocument } from 'yaml';
 import { ConfigError } from '../core/errors';
 import { DEFAULT_TIERS } from './default-tiers';
 import { parseDurationSeconds } from './durations';
 import { checkFee, checkNoisy, checkWindows, checkZone, type Problems } from './fleet-checks';
+import { checkEndpoints } from './fleet-endpoints';
+import { sourceFileProblems } from './fleet-paths';
+import { readFleetYaml } from './fleet-yaml';
 import { FleetFileSchema, type ClusterInput, type FleetFile, type TenantInput, type TierInput } from './fleet-schema';
 import type { Cluster, Fleet, Tenant, Tier } from './fleet-types';
 
 const TENANT_ID = /^[a-z0-9][a-z0-9_-]*$/;
 
-/** Reads and validates a fleet file; throws ConfigError naming the file and every bad key path. */
-export function loadFleetFile(file: string): Fleet {
+/**
+ * Reads and validates a fleet file; throws ConfigError naming the file and every bad key path.
+ * `sourcesReadable`: also require that the files the collectors read (Odoo logs, backup
+ * results) sit in directories that exist and can be read, for a process that runs collectors.
+ */
+export function loadFleetFile(file: string, options: { sourcesReadable?: boolean } = {}): Fleet {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError([`fleet file ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
   }
-  return parseFleet(text, file, dirname(resolvePath(file)));
+  const fleet = parseFleet(text, file, dirname(resolvePath(file)));
+  const problems = options.sourcesReadable ? sourceFileProblems(fleet) : [];
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `fleet file ${file}: ${p}`));
+  return fleet;
 }
 
 /**
@@ -27,16 +36,7 @@ export function loadFleetFile(file: string): Fleet {
  * backup results) are taken from `baseDir`, the fleet file's folder, as Prometheus does.
  */
 export function parseFleet(text: string, source: string, baseDir = process.cwd()): Fleet {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => {
-        const at = e.linePos?.[0];
-        return `fleet file ${source}: line ${at?.line ?? '?'}, column ${at?.col ?? '?'}: not valid YAML (${e.message.split('\n')[0]})`;
-      }),
-    );
-  }
-  const raw: unknown = doc.toJS();
+  const raw = readFleetYaml(text, source);
   const structural = [...Value.Errors(FleetFileSchema, raw)];
   if (structural.length > 0) {
     throw new ConfigError(dedupe(structural.map((e) => `fleet file ${source}: ${describe(e)}`)));
@@ -114,6 +114,7 @@ function resolveTier(id: string, t: TierInput, at: string, problems: Problems): 
 function resolveCluster(id: string, c: ClusterInput, at: string, baseDir: string, problems: Problems): Cluster | undefined {
   const file = (p: string) => resolvePath(baseDir, p);
   const zone = checkZone(c.timezone, `${at}.timezone`, problems);
+  checkEndpoints(c, at, problems);
   const logZone = c.odoo?.logTimezone === undefined ? zone : checkZone(c.odoo.logTimezone, `${at}.odoo.logTimezone`, problems);
   if (!zone || !logZone) return undefined;
   return {
