@@ -14,8 +14,10 @@ COPY . .
 
 # The demo simulator writes Odoo logs and backup results here and tenantscope reads them, through a
 # shared named volume. Docker seeds a new named volume from the image's directory, owner included,
-# so creating it here lets both containers use it as the unprivileged node user.
-RUN mkdir -p /var/lib/tenantscope-sim && chown node:node /var/lib/tenantscope-sim
+# so creating it here lets both containers use it as the unprivileged node user. The clusters'
+# folders (deploy/fleet.compose.yaml) exist from the start: tenantscope refuses log paths in a
+# directory that does not, and it may start before the simulator (or without the demo profile).
+RUN mkdir -p /var/lib/tenantscope-sim/eu1 /var/lib/tenantscope-sim/us1 && chown -R node:node /var/lib/tenantscope-sim
 
 USER node
 EXPOSE 9470

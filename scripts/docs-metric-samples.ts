@@ -50,9 +50,8 @@ const core: MetricsSnapshot = {
     },
   ],
   probes: [{ tenant_id: TENANT, probed_at: AT, ok: true, duration_seconds: 0.2 }],
-  collectors: [
-    { collector: 'odoo-probe', target: 'acme.erp.example.com', success: true, duration_seconds: 0.2, finished_at: AT, rejected_total: 0 },
-  ],
+  collectors: [{ collector: 'odoo-probe', target: 'acme.erp.example.com', success: true, duration_seconds: 0.2, finished_at: AT }],
+  rejections: [{ collector: 'odoo-log', target: '/var/log/odoo/odoo.log', reason: 'malformed', records: 1 }],
 };
 
 const odooEvents: OdooEventsSnapshot = {

@@ -7,6 +7,7 @@ import { ManualClock } from '../services/core/clock';
 import type { Fleet } from '../services/config/fleet-types';
 import { silentLogger } from '../services/core/logger';
 import type { Pool } from '../services/storage/db';
+import { PartitionKeeper } from '../services/storage/partitions';
 import { migratedDatabase, type MigratedDatabase } from './helpers/service';
 import { buildFleet, fleetYaml, tenantSpec, type FleetSpec } from './helpers/fleet-builder';
 
@@ -42,7 +43,8 @@ export interface ApiFixture {
   close(): Promise<void>;
 }
 
-export async function apiFixture(options: { signingKey?: Buffer } = {}): Promise<ApiFixture> {
+/** `ingest`: also serve the push route (`POST /ingest/odoo-log/:cluster`) over the same database and clock. */
+export async function apiFixture(options: { signingKey?: Buffer; ingest?: boolean } = {}): Promise<ApiFixture> {
   const fleet = apiFleet();
   const db = await migratedDatabase(fleet);
   await insertMarchEvidence(db.pool);
@@ -52,6 +54,7 @@ export async function apiFixture(options: { signingKey?: Buffer } = {}): Promise
     // An empty registry: /metrics itself is tested in api.test.ts; here it only has to stay open.
     metrics: new Registry(),
     readiness: [],
+    ...(options.ingest && { ingest: { pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock, log: silentLogger } }),
     api: { pool: db.pool, reports: { db: db.pool, fleet, clock, signingKey: options.signingKey ?? null, graceHours: 72 } },
   });
   const token = async (name: string, role: Role, tenant?: string) =>

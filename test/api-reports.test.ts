@@ -81,8 +81,8 @@ describe('reports', () => {
   });
 
   it('answers bad input with 400 naming the field and unknown things with 404', async () => {
-    expect((await get('/api/v1/reports/2026-13')).json()).toEqual({ error: 'month: expected YYYY-MM' });
-    expect((await get('/api/v1/reports/march/t1')).json()).toEqual({ error: 'month: expected YYYY-MM' });
+    expect((await get('/api/v1/reports/2026-13')).json()).toEqual({ error: 'month: expected YYYY-MM from 1970-01 to 9999-12' });
+    expect((await get('/api/v1/reports/march/t1')).json()).toEqual({ error: 'month: expected YYYY-MM from 1970-01 to 9999-12' });
     expect((await get('/api/v1/reports/2026-03/t1?format=pdf')).json()).toEqual({ error: 'format: expected one of the listed formats' });
     expect((await get('/api/v1/reports/2026-03/t1?revision=x')).json()).toEqual({
       error: 'revision: expected a revision number (1, 2, ...)',
@@ -154,7 +154,7 @@ describe('/openapi.json', () => {
       'query:format',
       'query:revision',
     ]);
-    expect(report.parameters[0].schema.pattern).toBe('^\\d{4}-(0[1-9]|1[0-2])$');
+    expect(report.parameters[0].schema.pattern).toBe('^(19[7-9]\\d|[2-9]\\d{3})-(0[1-9]|1[0-2])$');
     expect(doc.paths['/api/v1/exclusions'].post.requestBody.content['application/json'].schema.required).toEqual([
       'kind',
       'start',

@@ -185,4 +185,51 @@ describe('backups ingest', () => {
     const { rows } = await db.pool.query("SELECT failed_total FROM backup_job_state WHERE tenant_id = 't2'");
     expect(rows).toEqual([{ failed_total: 1 }]);
   });
+
+  it('stores what it can of files with a backup or a line PostgreSQL cannot take, and counts the rest by reason', async () => {
+    clock.advance(60_000);
+    const doc = JSON.parse(info('000000010000000000000009')) as { backup: Record<string, unknown>[] }[];
+    const stop = sec(clock.now() - 600_000);
+    doc[0]!.backup.push(
+      { label: '20260310-120000F', type: 'full', timestamp: { start: stop - 60, stop } },
+      { label: 'bad\u0000label', type: 'full', timestamp: { start: stop - 60, stop } },
+      { label: '20260310-120100F', type: 'full', timestamp: { start: stop - 60, stop }, info: { size: 1e30 } },
+    );
+    write(files.info, JSON.stringify(doc), clock.now() - 1000);
+    write(
+      files.walg,
+      JSON.stringify([
+        { backup_name: 'base_000000010000000000000010', finish_time: '2026-03-10T11:00:00Z' },
+        { backup_name: 'base_000000010000000000000011', finish_time: '0000-01-01T00:00:00Z' },
+        { backup_name: 'base_000000010000000000000012', finish_time: '2026-03-10T11:01:00Z', storage_name: 's\u0000' },
+      ]),
+      clock.now() - 1000,
+    );
+    appendFileSync(
+      files.jobs,
+      Buffer.concat([
+        Buffer.from(line('t3', 'backup', 'ok', T0 + 5000, T0 + 6000)),
+        Buffer.from(`{"tenant":"t3","kind":"backup","status":"ok","started":"0000-01-01T00:00:00Z","finished":"0000-01-01T00:01:00Z"}\n`),
+        Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]),
+      ]),
+    );
+    const outcome = await ingest();
+    expect(outcome).toMatchObject({ duplicate: false });
+    const stored = await db.pool.query(
+      `SELECT label FROM cluster_backup WHERE label IN ('20260310-120000F', 'base_000000010000000000000010') ORDER BY label`,
+    );
+    expect(stored.rows.map((r) => r.label)).toEqual(['20260310-120000F', 'base_000000010000000000000010']);
+    const jobs = await db.pool.query("SELECT count(*)::int AS n FROM backup_job WHERE tenant_id = 't3'");
+    expect(jobs.rows).toEqual([{ n: 1 }]);
+    const reasons = await db.pool.query<{ reason: string; records: string }>(
+      "SELECT reason, records FROM collector_rejection WHERE collector = 'backups' AND target = 'c1' ORDER BY reason",
+    );
+    expect(Object.fromEntries(reasons.rows.map((r) => [r.reason, Number(r.records)]))).toEqual({
+      malformed: 1, // the first test's "not json" line
+      invalid_text: 2,
+      number_out_of_range: 1,
+      time_out_of_range: 2,
+      invalid_utf8: 1,
+    });
+  });
 });

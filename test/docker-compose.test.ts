@@ -213,5 +213,8 @@ describe('deploy/fleet.compose.yaml', () => {
     const paths = clusters.flatMap((c) => [...(c.odoo?.logFiles ?? []), ...strings(c.backups)]);
     expect(paths.length).toBeGreaterThan(0);
     for (const path of paths) expect(dirname(path)).toMatch(/^\/var\/lib\/tenantscope-sim\/[a-z0-9-]+$/);
+    // start refuses log paths in a directory that does not exist: the image creates each one
+    const mkdir = /^RUN mkdir -p (.*?) &&/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1]?.split(' ') ?? [];
+    for (const path of paths) expect(mkdir, `the Dockerfile does not create ${dirname(path)}`).toContain(dirname(path));
   });
 });

@@ -19,6 +19,7 @@ const OWNERS: Record<string, string> = {
   tenant: 'services/config',
   collector_run: 'collectors/lib',
   collector_status: 'collectors/lib',
+  collector_rejection: 'collectors/lib',
   ingest_checkpoint: 'collectors/lib',
   tenant_minute: 'collectors/lib',
   tenant_total: 'collectors/lib',

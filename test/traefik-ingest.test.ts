@@ -88,6 +88,25 @@ async function minutes() {
 }
 
 describe('traefik collector on a Traefik v3 fake', () => {
+  it('keeps a series PostgreSQL cannot store (NUL in a label, a counter of 1e30) out of the deltas and the baseline, counted; the others stored', async () => {
+    clock.set(T0);
+    send([request('t1-web@docker', 200), request('evil\u0000-web@docker', 200), request('t2-web@docker', 200, 0.05, 1e30)]);
+    expect(await scrape()).toMatchObject({ duplicate: false });
+    send([request('t1-web@docker', 200), request('t1-web@docker', 200), request('evil\u0000-web@docker', 200)]);
+    clock.set(T0 + 15_000);
+    const second = await scrape();
+    expect(second).toMatchObject({ duplicate: false });
+    expect((await minutes()).map((r) => [r.tenant_id, r.requests])).toEqual([['t1', 2]]);
+    const reasons = await db.pool.query(`SELECT reason, records::int FROM collector_rejection WHERE collector = 'traefik' ORDER BY reason`);
+    // each scrape: the NUL router's series (invalid_text), t2's bytes counters of 1e30 (number_out_of_range)
+    expect(reasons.rows).toEqual([
+      { reason: 'invalid_text', records: 2 },
+      { reason: 'number_out_of_range', records: 2 },
+    ]);
+    const status = await db.pool.query(`SELECT success FROM collector_status WHERE collector = 'traefik'`);
+    expect(status.rows).toEqual([{ success: true }]);
+  });
+
   it('sets a baseline, then stores per-tenant deltas; a reset drops its interval', async () => {
     clock.set(T0);
     send([request('t1-web@docker', 200), request('t2-web@docker', 500)]);

@@ -10,6 +10,8 @@ import { withTransaction } from '../../services/storage/db';
 import { nextArchiveState, stanzaPoints, type PointEvent } from './recovery-points';
 import { succeededRun } from '../lib/run-record';
 import { lockTargetForTransaction } from '../../services/storage/locks';
+import { Rejections } from '../lib/rejections';
+import { keepStorable, storableStanza, walgBackupProblem } from './storable';
 
 /** Backups change a few times an hour; a minute keeps the WAL reach bound within a minute or so of the info file. */
 export const BACKUPS_INTERVAL_SECONDS = 60;
@@ -65,8 +67,11 @@ export async function ingestBackups(deps: IngestDeps, target: BackupsTarget, run
   const clusterTenants = new Set(deps.fleet.tenants.filter((t) => t.cluster === target.cluster).map((t) => t.id));
   const jobs = (batch.jobs?.results ?? []).filter((j) => clusterTenants.has(j.tenant));
   const unattributed = (batch.jobs?.results.length ?? 0) - jobs.length;
-  const stanza = batch.pgbackrest?.stanza;
-  const walg = batch.walg;
+  const rejections = new Rejections({ malformed: (batch.pgbackrest?.rejected ?? 0) + (batch.walg?.rejected ?? 0) });
+  for (const bad of batch.jobs?.rejected ?? []) rejections.add(bad.kind);
+  // what parsed but PostgreSQL could not store is left out and counted, the rest stored
+  const stanza = storableStanza(batch.pgbackrest?.stanza, rejections);
+  const walg = batch.walg && { ...batch.walg, backups: keepStorable(batch.walg.backups, walgBackupProblem, rejections) };
   await deps.partitions.ensure(
     'backup_job',
     jobs.map((j) => j.finishedMs),
@@ -78,14 +83,13 @@ export async function ingestBackups(deps: IngestDeps, target: BackupsTarget, run
     ...(walg?.backups.flatMap((b) => b.finishMs ?? b.timeMs ?? []) ?? []),
   ]);
   const records = (stanza ? 1 + stanza.backups.length : 0) + (walg?.backups.length ?? 0) + jobs.length;
-  const rejected = (batch.pgbackrest?.rejected ?? 0) + (walg?.rejected ?? 0) + (batch.jobs?.rejected.length ?? 0);
   const finishedAt = new Date(now);
   const applied = await withTransaction(deps.pool, async (client) => {
     // One run per cluster at a time: the stanza's previous read and the point maxima are read here.
     await lockTargetForTransaction(client, 'backups', target.cluster);
     if (batch.jobs && !(await advanceCheckpoint(client, target.collector, target.target, before, batch.jobs.checkpoint, finishedAt)))
       return false;
-    await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, records, rejected));
+    await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, records, rejections));
     if (stanza && batch.pgbackrest) {
       const archive = nextArchiveState(stanza, await readArchiveState(client, target.cluster), observed(batch.pgbackrest.observedMs));
       await saveStanza(client, target.cluster, stanza, archive);
@@ -123,7 +127,7 @@ export async function ingestBackups(deps: IngestDeps, target: BackupsTarget, run
     );
   }
   if (batch.problems.length > 0) throw new CollectorError(batch.problems.join('; '));
-  return { records: applied ? records : 0, rejected: applied ? rejected : 0, duplicate: !applied, unattributed };
+  return { records: applied ? records : 0, rejected: applied ? rejections.total : 0, duplicate: !applied, unattributed };
 }
 
 /** A dump restores the database as of its start (pg_dump's snapshot), from its finish on. */

@@ -95,7 +95,7 @@ describe('backup job result lines', () => {
     const good = '{"tenant":"acme","kind":"backup","status":"ok","started":"2026-03-01T03:00:00Z","finished":"2026-03-01T03:00:01Z"}';
     const out = parseJobLines([good + '\r', '', 'oops', good], 10);
     expect(out.results).toHaveLength(2);
-    expect(out.rejected).toEqual([{ line: 12, reason: 'not JSON' }]);
+    expect(out.rejected).toEqual([{ line: 12, reason: 'not JSON', kind: 'malformed' }]);
   });
 
   it('prints job records with line numbers and durations for `tenantscope parse`', () => {

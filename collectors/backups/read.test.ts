@@ -38,8 +38,8 @@ describe('backups collector: job results tail', () => {
     const second = await tail(first.jobs!.checkpoint);
     expect(second.jobs!.results).toHaveLength(1);
     expect(second.jobs!.rejected).toEqual([
-      { line: 4, reason: 'not JSON' },
-      { line: 5, reason: 'status: expected "ok" or "failed"' },
+      { line: 4, reason: 'not JSON', kind: 'malformed' },
+      { line: 5, reason: 'status: expected "ok" or "failed"', kind: 'malformed' },
     ]);
   });
 

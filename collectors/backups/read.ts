@@ -1,5 +1,5 @@
 import { open, readFile, stat } from 'node:fs/promises';
-import { parseJobLines, type BackupJobResult } from './jobs';
+import { parseJobLines, type BackupJobResult, type JobFileParse } from './jobs';
 import { tailFile, type FileCheckpoint } from '../lib/file-tail';
 import { parsePgbackrestInfo, type PgbackrestStanza } from './pgbackrest-info';
 import { parseWalgBackupList, type WalgBackup } from './walg-backup-list';
@@ -31,7 +31,7 @@ export interface BackupsBatch {
   /** The stanza of this cluster, when the info file has it; `observedMs` is the file's mtime. */
   pgbackrest?: { stanza: PgbackrestStanza | undefined; observedMs: number; rejected: number };
   walg?: { backups: WalgBackup[]; observedMs: number; rejected: number };
-  jobs?: { results: BackupJobResult[]; rejected: { line: number; reason: string }[]; checkpoint: FileCheckpoint };
+  jobs?: { results: BackupJobResult[]; rejected: JobFileParse['rejected']; checkpoint: FileCheckpoint };
   /** Configured files that could not be read, with why: the run reads the others, then fails. */
   problems: string[];
 }
@@ -86,9 +86,17 @@ async function tailJobs(file: string, previous: FileCheckpoint | undefined, maxB
   const tail = await tailFile(file, previous, maxBytes, 'backup job results');
   const out: NonNullable<BackupsBatch['jobs']> = { results: [], rejected: [], checkpoint: tail.checkpoint };
   for (const chunk of tail.chunks) {
-    // A skipped over-long line stays one bad line, reported like any other malformed one.
-    const lines = chunk.oversized > 0 ? ['<line longer than the read limit>'] : chunk.lines;
-    addLines(out, lines, await lineNumberAt(chunk.path, chunk.from, lines));
+    const first = await lineNumberAt(chunk.path, chunk.from, chunk.lines, chunk.oversized + chunk.invalidUtf8.length);
+    // A skipped over-long line is one bad line, reported like any other.
+    if (chunk.oversized > 0) out.rejected.push({ line: first, reason: 'longer than the read limit', kind: 'too_long' });
+    const invalid = new Set(chunk.invalidUtf8);
+    for (const i of invalid) out.rejected.push({ line: first + i, reason: 'not UTF-8', kind: 'invalid_utf8' });
+    // blanked, not removed, so the lines after keep their numbers (blank lines are skipped)
+    addLines(
+      out,
+      chunk.lines.map((line, i) => (invalid.has(i) ? '' : line)),
+      first,
+    );
   }
   return out;
 }
@@ -103,8 +111,8 @@ function addLines(out: NonNullable<BackupsBatch['jobs']>, lines: string[], first
  * The line number of the line starting at `offset`. Counting newlines before it costs a read of
  * the file's head, so it is done only when some line of this read will be rejected.
  */
-async function lineNumberAt(path: string, offset: number, lines: readonly string[]): Promise<number> {
-  if (offset === 0 || parseJobLines(lines).rejected.length === 0) return 1;
+async function lineNumberAt(path: string, offset: number, lines: readonly string[], skipped: number): Promise<number> {
+  if (offset === 0 || (skipped === 0 && parseJobLines(lines).rejected.length === 0)) return 1;
   const handle = await open(path, 'r');
   try {
     let count = 1;

@@ -1,4 +1,5 @@
 import type { Client, Queryable } from '../../services/storage/db';
+import type { Rejections } from './rejections';
 
 export interface RunRecord {
   collector: string;
@@ -9,6 +10,8 @@ export interface RunRecord {
   durationSeconds: number;
   records: number;
   rejected: number;
+  /** The rejected records by reason, added to collector_rejection when the run is claimed. */
+  rejections?: Rejections;
   error?: string;
   worker: string;
 }
@@ -17,8 +20,10 @@ const CLAIM_RUN = `INSERT INTO collector_run (collector, target, scheduled_at, f
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`;
 
 /**
- * Records a scheduled run under its key (collector, target, scheduled time). Returns false when
- * the key is already there: a duplicated or retried job whose work was done once already.
+ * Records a scheduled run under its key (collector, target, scheduled time), and its rejected
+ * records by reason. Returns false when the key is already there: a duplicated or retried job
+ * whose work was done once already (nothing is added then). Pass the transaction of the run's
+ * work, so its rows, its ledger row and its rejection counts commit together.
  */
 export async function claimRun(db: Client | Queryable, run: RunRecord): Promise<boolean> {
   const { rowCount } = await db.query(CLAIM_RUN, [
@@ -33,27 +38,49 @@ export async function claimRun(db: Client | Queryable, run: RunRecord): Promise<
     run.error ?? null,
     run.worker,
   ]);
+  if (rowCount === 1 && run.rejections) await addRejections(db, run.collector, run.target, run.rejections);
   return rowCount === 1;
 }
 
-const RECORD_STATUS = `INSERT INTO collector_status (collector, target, success, duration_seconds, finished_at, error, rejected_total)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+const ADD_REJECTIONS = `INSERT INTO collector_rejection AS t (collector, target, reason, records)
+  SELECT $1, $2, u.reason, u.records FROM unnest($3::text[], $4::int8[]) AS u(reason, records)
+  ON CONFLICT (collector, target, reason) DO UPDATE SET records = t.records + EXCLUDED.records`;
+
+/**
+ * Adds rejected records by reason to the counters /metrics publishes. Call it in the transaction
+ * that stores the rest of the same input (claimRun does for scheduled runs; a pushed batch calls
+ * it itself), so a retry never counts twice.
+ */
+export async function addRejections(db: Client | Queryable, collector: string, target: string, rejections: Rejections): Promise<void> {
+  const entries = rejections.entries();
+  if (entries.length === 0) return;
+  await db.query(ADD_REJECTIONS, [collector, target, entries.map(([r]) => r), entries.map(([, n]) => n)]);
+}
+
+export interface RejectionRow {
+  collector: string;
+  target: string;
+  reason: string;
+  records: number;
+}
+
+const REJECTIONS = 'SELECT collector, target, reason, records FROM collector_rejection ORDER BY collector, target, reason';
+
+/** Rejected records since the install, by collector, target and reason. */
+export async function readRejections(db: Queryable): Promise<RejectionRow[]> {
+  const { rows } = await db.query<{ collector: string; target: string; reason: string; records: string }>(REJECTIONS);
+  return rows.map((r) => ({ ...r, records: Number(r.records) }));
+}
+
+const RECORD_STATUS = `INSERT INTO collector_status (collector, target, success, duration_seconds, finished_at, error)
+     VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (collector, target) DO UPDATE SET success = EXCLUDED.success, duration_seconds = EXCLUDED.duration_seconds,
-       finished_at = EXCLUDED.finished_at, error = EXCLUDED.error,
-       rejected_total = collector_status.rejected_total + EXCLUDED.rejected_total
+       finished_at = EXCLUDED.finished_at, error = EXCLUDED.error
      WHERE collector_status.finished_at <= EXCLUDED.finished_at`;
 
 /** The latest outcome per collector and target, read by /metrics. */
 export async function recordStatus(db: Queryable, run: RunRecord): Promise<void> {
-  await db.query(RECORD_STATUS, [
-    run.collector,
-    run.target,
-    run.success,
-    run.durationSeconds,
-    run.finishedAt,
-    run.error ?? null,
-    run.rejected,
-  ]);
+  await db.query(RECORD_STATUS, [run.collector, run.target, run.success, run.durationSeconds, run.finishedAt, run.error ?? null]);
 }
 
 /** The latest outcome of each collector target, as /metrics publishes it. */
@@ -63,11 +90,10 @@ export interface CollectorStatusRow {
   success: boolean;
   duration_seconds: number;
   finished_at: Date;
-  rejected_total: number;
 }
 
 const COLLECTOR_STATUS =
-  'SELECT collector, target, success, duration_seconds, finished_at, rejected_total FROM collector_status ORDER BY collector, target';
+  'SELECT collector, target, success, duration_seconds, finished_at FROM collector_status ORDER BY collector, target';
 
 export async function readCollectorStatus(db: Queryable): Promise<CollectorStatusRow[]> {
   const { rows } = await db.query<CollectorStatusRow>(COLLECTOR_STATUS);

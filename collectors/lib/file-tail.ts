@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { CollectorError } from '../../services/core/errors';
+import { utf8Lines } from './utf8-lines';
 
 /**
  * Tailing a file that a writer appends to and rotates: from a checkpoint (file identity and
@@ -21,6 +22,8 @@ export interface TailChunk {
   lines: string[];
   /** Lines longer than the whole read limit, skipped so the tail cannot stall on them. */
   oversized: number;
+  /** Indices in `lines` of the lines whose bytes are not UTF-8 (decoded with U+FFFD): for the reader to reject. */
+  invalidUtf8: number[];
 }
 
 const ROTATED_SUFFIXES = ['.1', '.2', '.3'];
@@ -45,7 +48,7 @@ export async function tailFile(
     const rotated = await findRotated(file, previous.fileIdentity, what);
     if (rotated && rotated.size > previous.offset) {
       const read = await readLines(rotated.path, previous.offset, rotated.size, maxBytes);
-      chunks.push({ path: rotated.path, from: previous.offset, lines: read.lines, oversized: read.oversized });
+      chunks.push({ path: rotated.path, from: previous.offset, ...read });
       bytes += read.consumed;
       if (previous.offset + read.consumed < rotated.size) {
         return { chunks, checkpoint: { fileIdentity: previous.fileIdentity, offset: previous.offset + read.consumed }, bytes, more: true };
@@ -57,7 +60,7 @@ export async function tailFile(
   }
   const limit = maxBytes - bytes;
   const read = await readLines(file, start, current.size, limit);
-  chunks.push({ path: file, from: start, lines: read.lines, oversized: read.oversized });
+  chunks.push({ path: file, from: start, ...read });
   bytes += read.consumed;
   // Stopped by the read limit, not by the end of what was written: a backlog is waiting.
   const more = current.size - start > limit;
@@ -88,18 +91,19 @@ async function readLines(
   from: number,
   to: number,
   limit: number,
-): Promise<{ lines: string[]; consumed: number; oversized: number }> {
+): Promise<{ lines: string[]; consumed: number; oversized: number; invalidUtf8: number[] }> {
   const length = Math.max(0, Math.min(to - from, limit));
-  if (length === 0) return { lines: [], consumed: 0, oversized: 0 };
+  const none = { lines: [], consumed: 0, oversized: 0, invalidUtf8: [] };
+  if (length === 0) return none;
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, from);
     const end = buffer.lastIndexOf(0x0a, bytesRead - 1);
     // A line longer than the whole read limit would stall the tail forever: skip it, counted.
-    if (end < 0 && bytesRead === limit) return { lines: [], consumed: bytesRead, oversized: 1 };
-    if (end < 0) return { lines: [], consumed: 0, oversized: 0 };
-    return { lines: buffer.toString('utf8', 0, end).split('\n'), consumed: end + 1, oversized: 0 };
+    if (end < 0 && bytesRead === limit) return { ...none, consumed: bytesRead, oversized: 1 };
+    if (end < 0) return none;
+    return { ...utf8Lines(buffer.subarray(0, end)), consumed: end + 1, oversized: 0 };
   } finally {
     await handle.close();
   }

@@ -1,5 +1,6 @@
 import type { RunContext } from './collector';
 import type { RunRecord } from './collector-store';
+import type { Rejections } from './rejections';
 
 /** The ledger row of a run that did its work, written in the same transaction as that work. */
 export function succeededRun(
@@ -8,7 +9,7 @@ export function succeededRun(
   run: RunContext,
   finishedAt: Date,
   records: number,
-  rejected: number,
+  rejections: Rejections,
 ): RunRecord {
   return {
     collector,
@@ -18,7 +19,8 @@ export function succeededRun(
     success: true,
     durationSeconds: (finishedAt.getTime() - run.startedAt) / 1000,
     records,
-    rejected,
+    rejected: rejections.total,
+    rejections,
     worker: run.worker,
   };
 }

@@ -10,6 +10,7 @@ import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunO
 import { rollUpOdooRecords, type OdooRollup } from './rollup';
 import { succeededRun } from '../lib/run-record';
 import { storableRecords } from './storable';
+import { Rejections } from '../lib/rejections';
 
 export interface LogTarget extends CollectorTarget {
   collector: 'odoo-log';
@@ -47,19 +48,19 @@ export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: Ru
     ...(before && { checkpoint: before }),
   });
   const storable = storableRecords(batch.records);
-  const rejected = batch.rejected + storable.rejected;
+  const rejections = new Rejections().addAll(batch.rejections).addAll(storable.rejections);
   const rollup = await rollUp(deps, target.cluster, target.target, storable.records);
   const finishedAt = new Date(deps.clock.now());
   const applied = await withTransaction(deps.pool, async (client) => {
     const moved = await advanceCheckpoint(client, target.collector, target.target, before, batch.checkpoint, finishedAt, batch.more);
     if (!moved) return false;
     await storeRollup(client, target.target, rollup);
-    await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, storable.records.length, rejected));
+    await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, storable.records.length, rejections));
     return true;
   });
   return {
     records: applied ? storable.records.length : 0,
-    rejected: applied ? rejected : 0,
+    rejected: applied ? rejections.total : 0,
     duplicate: !applied,
     unattributed: rollup.unattributed,
   };

@@ -6,6 +6,9 @@ import { withTransaction } from '../../services/storage/db';
 import { rollUp, storeRollup } from './collector';
 import { storableRecords } from './storable';
 import { takePushBatch } from './store';
+import { addRejections } from '../lib/collector-store';
+import { Rejections } from '../lib/rejections';
+import { utf8Lines, withoutLines } from '../lib/utf8-lines';
 
 /** Largest body a shipper may push at once; a larger one is refused with 413. */
 export const PUSH_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -73,20 +76,32 @@ function tryJson(text: string): { ok: true; value: unknown } | { ok: false } {
  * very same body (lines carry millisecond timestamps and pids, so two different batches do not
  * share one); a shipper that re-batches before retrying still counts twice (at least once).
  */
-export async function pushOdooLog(deps: IngestDeps, clusterId: string, body: string, contentType: string | undefined): Promise<PushResult> {
+export async function pushOdooLog(
+  deps: IngestDeps,
+  clusterId: string,
+  body: Buffer | string,
+  contentType: string | undefined,
+): Promise<PushResult> {
   const cluster = Object.hasOwn(deps.fleet.clusters, clusterId) ? deps.fleet.clusters[clusterId] : undefined;
   if (!cluster) throw new RequestError(404, `no cluster named ${JSON.stringify(clusterId)} in the fleet file`);
   const now = deps.clock.now();
-  const { lines, rejected: badItems } = pushedLines(body, contentType);
+  // lines whose bytes are not UTF-8 are counted, not decoded into U+FFFD and stored
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const text = utf8Lines(bytes);
+  const { lines, rejected: badItems } = pushedLines(withoutLines(text.lines, text.invalidUtf8).join('\n'), contentType);
   const parsed = parseOdooLog(lines, { zone: cluster.odoo?.logTimezone ?? cluster.timezone, referenceMs: now });
   const source = `push:${clusterId}`;
   const storable = storableRecords(parsed.records);
+  const rejections = new Rejections({ malformed: parsed.rejected + badItems, invalid_utf8: text.invalidUtf8.length }).addAll(
+    storable.rejections,
+  );
   const rollup = await rollUp(deps, clusterId, source, storable.records);
-  const digest = createHash('sha256').update(body).digest();
+  const digest = createHash('sha256').update(bytes).digest();
   const fresh = await withTransaction(deps.pool, async (client) => {
     if (!(await takePushBatch(client, clusterId, digest, new Date(now), new Date(now - RETRY_WINDOW_MS)))) return false;
     await storeRollup(client, source, rollup);
+    await addRejections(client, 'odoo-log', source, rejections);
     return true;
   });
-  return { records: storable.records.length, rejected: parsed.rejected + storable.rejected + badItems, duplicate: !fresh };
+  return { records: storable.records.length, rejected: rejections.total, duplicate: !fresh };
 }

@@ -91,7 +91,7 @@ describe('odoo-log tail', () => {
   it('counts a line longer than the read limit as rejected and moves on', async () => {
     writeFileSync(file, `${'x'.repeat(5_000)}\n${lines(1)}`);
     const first = await all(undefined, 1_000);
-    expect(first.rejected).toBe(1);
+    expect(first.rejections.total).toBe(1);
     let checkpoint = first.checkpoint;
     let records = 0;
     for (let i = 0; i < 10; i++) {
@@ -111,7 +111,7 @@ describe('odoo-log tail', () => {
         lines(1),
     );
     const batch = await all();
-    expect(batch.rejected).toBe(1);
+    expect(batch.rejections.total).toBe(1);
     expect(batch.records).toHaveLength(2);
     expect(batch.records[0]).toMatchObject({
       type: 'log',

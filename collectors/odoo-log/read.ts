@@ -1,5 +1,7 @@
 import { tailFile, type FileCheckpoint } from '../lib/file-tail';
 import { parseOdooLog, type OdooLogRecord, type ParseContext } from './parser';
+import { Rejections } from '../lib/rejections';
+import { withoutLines } from '../lib/utf8-lines';
 
 /**
  * Tails an Odoo log file from a checkpoint (file identity and byte offset), following rename
@@ -12,8 +14,11 @@ export type LogCheckpoint = FileCheckpoint;
 
 export interface OdooLogBatch {
   records: OdooLogRecord[];
-  /** Lines that could not belong to any record (a continuation with nothing before it). */
-  rejected: number;
+  /**
+   * Lines that could not be used: belonging to no record (a continuation with nothing before it:
+   * malformed), longer than the read limit (too_long), or not UTF-8 (invalid_utf8).
+   */
+  rejections: Rejections;
   checkpoint: LogCheckpoint;
   /** Bytes consumed this run, across the rotated and the current file. */
   bytes: number;
@@ -35,10 +40,10 @@ export interface OdooLogInput {
 export async function collect(input: OdooLogInput): Promise<OdooLogBatch> {
   const context: ParseContext = { zone: input.zone, referenceMs: input.now };
   const tail = await tailFile(input.file, input.checkpoint, input.maxBytes ?? 16 * 1024 * 1024, 'log file');
-  const out: OdooLogBatch = { records: [], rejected: 0, checkpoint: tail.checkpoint, bytes: tail.bytes, more: tail.more };
+  const out: OdooLogBatch = { records: [], rejections: new Rejections(), checkpoint: tail.checkpoint, bytes: tail.bytes, more: tail.more };
   for (const chunk of tail.chunks) {
-    parseInto(out, chunk.lines, context, chunk.from > 0);
-    out.rejected += chunk.oversized;
+    parseInto(out, withoutLines(chunk.lines, chunk.invalidUtf8), context, chunk.from > 0);
+    out.rejections.add('too_long', chunk.oversized).add('invalid_utf8', chunk.invalidUtf8.length);
   }
   return out;
 }
@@ -47,5 +52,5 @@ export async function collect(input: OdooLogInput): Promise<OdooLogBatch> {
 function parseInto(out: OdooLogBatch, lines: string[], context: ParseContext, resumed: boolean): void {
   const parsed = parseOdooLog(lines, context, { resumed });
   for (const record of parsed.records) out.records.push(record);
-  out.rejected += parsed.rejected;
+  out.rejections.add('malformed', parsed.rejected);
 }

@@ -7,6 +7,7 @@ import { withTransaction } from '../../services/storage/db';
 import { addMinuteRows } from '../lib/tenant-minute-store';
 import { MinuteRollup } from '../lib/minute-rollup';
 import { succeededRun } from '../lib/run-record';
+import { Rejections } from '../lib/rejections';
 import { storeLatestProbe } from './store';
 
 export interface ProbeTarget extends CollectorTarget {
@@ -68,7 +69,7 @@ export async function ingestProbe(deps: IngestDeps, target: ProbeTarget, run: Ru
   );
   const finishedAt = new Date(deps.clock.now());
   const applied = await withTransaction(deps.pool, async (client) => {
-    const claimed = await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, 1, 0));
+    const claimed = await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, 1, new Rejections()));
     if (!claimed) return false;
     await addMinuteRows(client, rows);
     await storeLatestProbe(client, {

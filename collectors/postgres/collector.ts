@@ -21,6 +21,7 @@ import {
 import { minuteOf } from '../lib/minute-rollup';
 import { rollupActivity } from './rollup';
 import { succeededRun } from '../lib/run-record';
+import { Rejections } from '../lib/rejections';
 
 /**
  * Three targets per cluster with a `postgres` block, each with its own schedule and health
@@ -105,7 +106,14 @@ export async function ingestPostgres(deps: IngestDeps, target: PostgresTarget, r
   const applied = await withTransaction(deps.pool, async (client) => {
     const claimed = await claimRun(
       client,
-      succeededRun(target.collector, target.target, run, new Date(deps.clock.now()), batch.records.length, batch.rejected),
+      succeededRun(
+        target.collector,
+        target.target,
+        run,
+        new Date(deps.clock.now()),
+        batch.records.length,
+        new Rejections({ malformed: batch.rejected }),
+      ),
     );
     if (!claimed) return false;
     if (target.kind === 'activity') unattributed = await storeActivity(client, target, batch, tenantByDb, sampledAt, freshUntil);

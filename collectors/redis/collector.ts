@@ -10,6 +10,8 @@ import { withTransaction } from '../../services/storage/db';
 import { lockRedisTarget, readRedisBase, writeRedisSample, type TenantSample } from './store';
 import { attributeClients, counterDeltas } from './deltas';
 import { succeededRun } from '../lib/run-record';
+import { Rejections } from '../lib/rejections';
+import { storableSample } from './storable';
 
 export interface RedisTarget extends CollectorTarget {
   collector: 'redis';
@@ -100,7 +102,11 @@ export const redisCollector: CollectorDefinition<RedisTarget> = {
  */
 export async function ingestRedis(deps: IngestDeps, target: RedisTarget, run: RunContext): Promise<RunOutcome> {
   const client = await redisClient(target, run.connections, deps.log);
-  const sample = await redis.collect({ client, now: () => deps.clock.now() });
+  const rejections = new Rejections();
+  const read = await redis.collect({ client, now: () => deps.clock.now() });
+  rejections.add('malformed', read.rejected);
+  // what PostgreSQL could not store is left out and counted; the rest of the sample is stored
+  const sample = storableSample(read, rejections);
   const minute = Math.floor(sample.ts / 60_000) * 60_000;
   await deps.partitions.ensure('redis_minute', [minute]);
   await deps.partitions.ensure('redis_tenant_minute', [minute]);
@@ -110,7 +116,7 @@ export async function ingestRedis(deps: IngestDeps, target: RedisTarget, run: Ru
   let unattributed = 0;
   const applied = await withTransaction(deps.pool, async (tx) => {
     await lockRedisTarget(tx, target.cluster);
-    if (!(await claimRun(tx, succeededRun(target.collector, target.target, run, finishedAt, records, sample.rejected)))) return false;
+    if (!(await claimRun(tx, succeededRun(target.collector, target.target, run, finishedAt, records, rejections)))) return false;
     const base = await readRedisBase(tx, target.cluster);
     // a slower run that read the server before the stored sample must not move the base back
     if (base && base.sampledAt >= sample.ts) return false;
@@ -138,5 +144,5 @@ export async function ingestRedis(deps: IngestDeps, target: RedisTarget, run: Ru
     });
     return true;
   });
-  return { records: applied ? records : 0, rejected: applied ? sample.rejected : 0, duplicate: !applied, unattributed };
+  return { records: applied ? records : 0, rejected: applied ? rejections.total : 0, duplicate: !applied, unattributed };
 }

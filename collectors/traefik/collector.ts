@@ -9,6 +9,8 @@ import { addIngressRows, addUnmapped, lockTarget, readBaseline, saveBaseline, ty
 import { minuteOf } from '../lib/minute-rollup';
 import { succeededRun } from '../lib/run-record';
 import { computeDeltas, type SeriesDelta } from './deltas';
+import { Rejections } from '../lib/rejections';
+import { storableRows, storableSeries } from './storable';
 
 /**
  * One target per cluster with a `traefik` block. Its id is the metrics URL without credentials
@@ -145,19 +147,24 @@ export async function ingestTraefik(deps: IngestDeps, target: TraefikTarget, run
   const tenantOf = routerResolver(scrape.routers, tenants, target.routerTenants);
   const minute = minuteOf(scrape.scrapedAt);
   await deps.partitions.ensure('ingress_minute', [minute]);
+  // series PostgreSQL could not store are counted and kept out of the deltas and the baseline
+  const scraped = new Rejections({ malformed: scrape.rejected });
+  const usable = { ...scrape, series: storableSeries(scrape.series, scraped) };
   const finishedAt = new Date(deps.clock.now());
   const result = await withTransaction(deps.pool, async (client) => {
     await lockTarget(client, target.target);
     const previous = await readBaseline(client, target.target);
     if (previous && previous.scrapedAt >= scrape.scrapedAt) return undefined;
-    if (!(await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, scrape.series.length, scrape.rejected))))
+    const deltas = computeDeltas(previous, usable, MAX_GAP_SECONDS * 1000);
+    const attributed = attribute(deltas.deltas, tenantOf, minute);
+    const rejections = new Rejections().addAll(scraped);
+    const rows = storableRows(attributed.rows, rejections);
+    if (!(await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, usable.series.length, rejections))))
       return undefined;
-    const deltas = computeDeltas(previous, scrape, MAX_GAP_SECONDS * 1000);
-    const { rows, unmapped } = attribute(deltas.deltas, tenantOf, minute);
     await addIngressRows(client, rows);
-    await addUnmapped(client, target.cluster, unmapped, finishedAt);
+    await addUnmapped(client, target.cluster, attributed.unmapped, finishedAt);
     await saveBaseline(client, target.target, target.cluster, deltas.next, scrape.metricSet);
-    return { deltas, unmapped };
+    return { deltas, unmapped: attributed.unmapped, rejections };
   });
   if (!result) return { records: 0, rejected: 0, duplicate: true };
   if (result.deltas.outcome === 'restart' || result.deltas.outcome === 'gap' || result.deltas.resetSeries > 0) {
@@ -166,5 +173,5 @@ export async function ingestTraefik(deps: IngestDeps, target: TraefikTarget, run
       'traefik counters restarted; interval dropped',
     );
   }
-  return { records: scrape.series.length, rejected: scrape.rejected, duplicate: false, unattributed: result.unmapped.size };
+  return { records: usable.series.length, rejected: result.rejections.total, duplicate: false, unattributed: result.unmapped.size };
 }

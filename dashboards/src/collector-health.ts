@@ -91,11 +91,15 @@ export function collectorHealth(): dashboard.DashboardBuilder {
       .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
       .span(12)
       .height(8),
-    timeseries('Rejected records', 'Bad input records counted and skipped, per second, by collector and target.', units.CountsPerSecond)
+    timeseries(
+      'Rejected records',
+      'Bad input records counted and skipped, per second, by collector, target and reason (malformed, too_long, invalid_utf8, invalid_text, number_out_of_range, time_out_of_range).',
+      units.CountsPerSecond,
+    )
       .withTarget(
         prometheusQuery(
-          `sum by (${BY}) (rate(tenantscope_collector_rejected_records_total{${SEL}}[$__rate_interval]))`,
-          '{{collector}} / {{target}}',
+          `sum by (${BY}, reason) (rate(tenantscope_collector_rejected_records_total{${SEL}}[$__rate_interval]))`,
+          '{{collector}} / {{target}} / {{reason}}',
         ),
       )
       .span(24)

@@ -20,6 +20,8 @@ export interface ApiV1Deps {
  */
 export const apiV1: FastifyPluginAsync<{ deps: ApiV1Deps }> = async (app, { deps }) => {
   app.decorateRequest('principal', null);
+  // Bodies here are JSON only: a text body is 415, not a string the schema then calls "not an object".
+  app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', authenticate(deps.pool));
   const { fleet, clock } = deps.reports;
   await app.register(tenantRoutes, { fleet });

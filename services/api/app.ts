@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import { RequestError } from '../core/errors';
 import { redact } from '../core/redact';
@@ -9,6 +9,7 @@ import type { IngestDeps } from '../../collectors/lib/collector';
 import { apiV1, type ApiV1Deps } from './api-v1';
 import { healthRoutes, type ReadinessCheck } from './health-routes';
 import { ingestRoutes } from './ingest-routes';
+import { frameworkRefusal } from './framework-errors';
 import { collectOpenApi } from './openapi';
 import { validationError } from './validation-error';
 
@@ -37,13 +38,22 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // A 400 names the field in product words ("month: expected YYYY-MM"), not Ajv's wording.
     schemaErrorFormatter: validationError,
     // An unknown field is refused (400 naming it), not silently dropped: a misspelt "tenat" would
-    // otherwise record a window for nobody in particular.
-    ajv: { customOptions: { removeAdditional: false } },
+    // otherwise record a window for nobody in particular. No coercion either: ["t1"] is not a
+    // tenant id and 42 is not a reason; a query string stays text (a repeated key is an array,
+    // refused), and a route reads any number out of it itself.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // A bad percent-escape or an over-long path segment: answered before routing, in our shape.
+    frameworkErrors: (err, request, reply) => {
+      const refusal = frameworkRefusal(err, request) ?? { status: 400, message: 'url: not a request this API takes' };
+      void (reply as FastifyReply).code(refusal.status).send({ error: refusal.message });
+    },
   });
   // Registered before any route, so the document sees every one of them.
   const openApi = collectOpenApi(app, { title: 'tenantscope', version: packageVersion() }, (url) => url.startsWith(`${API_PREFIX}/`));
 
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, request, reply) => {
+    const refusal = frameworkRefusal(err, request);
+    if (refusal) return reply.code(refusal.status).send({ error: refusal.message });
     const status = err instanceof RequestError ? err.statusCode : err.validation ? 400 : (err.statusCode ?? 500);
     if (status >= 500) {
       request.log.error({ err, request: { method: request.method, url: request.url } }, 'request failed');

@@ -6,10 +6,10 @@ import { listIncidents } from '../noisy/incident-store';
 import { canSeeIncident, incidentView } from '../noisy/incident-view';
 import type { Pool } from '../storage/db';
 import { principal } from './auth-hook';
-import { ErrorBody, TenantId } from './schemas';
+import { parseInstant } from '../core/instant';
+import { ErrorBody, EXPECTED, Instant, TenantId } from './schemas';
 import { visibleTenant } from './tenant-routes';
 
-const Instant = Type.String({ minLength: 1, maxLength: 40, description: 'ISO 8601 instant with Z or an offset' });
 const IncidentQuery = Type.Object(
   { from: Type.Optional(Instant), to: Type.Optional(Instant), tenant: Type.Optional(TenantId) },
   { additionalProperties: false },
@@ -51,9 +51,10 @@ export const noisyRoutes: FastifyPluginAsync<{ deps: { pool: Pool; fleet: Fleet 
 };
 Object.defineProperty(noisyRoutes, Symbol.for('fastify.display-name'), { value: 'noisy-routes' });
 
-function instant(field: string, value: string | undefined): number | undefined {
+/** The schema checked the shape; a date that does not exist or a year outside 1970–9999 is refused here. */
+function instant(field: 'from' | 'to', value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const ms = /(Z|[+-]\d\d:?\d\d)$/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) throw new RequestError(400, `${field}: expected an ISO 8601 time with Z or an offset`);
+  const ms = parseInstant(value);
+  if (ms === undefined) throw new RequestError(400, `${field}: ${EXPECTED[field]} (a real date, 1970 to 9999)`);
   return ms;
 }

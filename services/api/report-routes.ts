@@ -47,7 +47,7 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ReportDeps }> = async (app
     },
   );
 
-  app.get<{ Params: { month: string; tenant: string }; Querystring: { format?: 'json' | 'html'; revision?: number } }>(
+  app.get<{ Params: { month: string; tenant: string }; Querystring: { format?: 'json' | 'html'; revision?: string } }>(
     '/reports/:month/:tenant',
     {
       schema: {
@@ -61,12 +61,13 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ReportDeps }> = async (app
     async (request, reply) => {
       const { month, tenant } = request.params;
       const t = visibleTenant(deps.fleet, tenant, principal(request));
-      const stored = await tenantReport(deps, tenant, month, request.query.revision);
+      const revision = request.query.revision === undefined ? undefined : Number(request.query.revision);
+      const stored = await tenantReport(deps, tenant, month, revision);
       if (!stored) {
         throw new RequestError(
           404,
-          request.query.revision !== undefined
-            ? `revision: no revision ${request.query.revision} of ${tenant} ${month}`
+          revision !== undefined
+            ? `revision: no revision ${revision} of ${tenant} ${month}`
             : `month: no report for ${tenant} in ${month} (the month has not begun)`,
         );
       }

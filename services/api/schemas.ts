@@ -1,17 +1,27 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { INSTANT_PATTERN } from '../core/instant';
+import { MONTH_PATTERN } from '../core/month';
 
 /**
  * TypeBox schemas of the /api/v1 routes: fastify validates with them and /openapi.json is built
  * from the same objects, so the document cannot drift from what the routes accept.
  */
 export const Month = Type.String({
-  pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
-  description: "a calendar month YYYY-MM in the tenant's time zone",
+  pattern: MONTH_PATTERN,
+  description: "a calendar month YYYY-MM in the tenant's time zone, from 1970-01 to 9999-12",
   examples: ['2026-03'],
 });
 export const TenantId = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', maxLength: 100, description: 'tenant id' });
+export const ClusterId = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', maxLength: 100, description: 'cluster id' });
 export const ExclusionId = Type.String({ pattern: '^[0-9]{1,20}$', description: 'exclusion window id' });
-const Instant = Type.String({ minLength: 1, maxLength: 40, description: 'ISO 8601 instant with Z or an offset' });
+/** The shape only; services/core/instant.ts refuses dates that do not exist and years outside 1970–9999. */
+export const Instant = Type.String({
+  pattern: INSTANT_PATTERN,
+  maxLength: 40,
+  description: 'RFC 3339 instant with Z or an offset, 1970 to 9999',
+});
+/** Free text as PostgreSQL stores it: no NUL, no lone UTF-16 surrogate (JSON's \ud800 escapes can make one). */
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000\\uD800-\\uDFFF]*$' });
 
 /** What a refused request gets (every 4xx and 5xx). */
 export const ErrorBody = Type.Object({ error: Type.String() });
@@ -21,17 +31,18 @@ export const ErrorBody = Type.Object({ error: Type.String() });
  * instead of Ajv's "must match pattern".
  */
 export const EXPECTED: Readonly<Record<string, string>> = {
-  month: 'expected YYYY-MM',
+  month: 'expected YYYY-MM from 1970-01 to 9999-12',
   tenant: 'expected a tenant id ([a-z0-9][a-z0-9_-]*)',
+  cluster: 'expected a cluster id ([a-z0-9][a-z0-9_-]*)',
   id: 'expected an exclusion window id (digits)',
   format: 'expected one of the listed formats',
   revision: 'expected a revision number (1, 2, ...)',
   kind: 'expected one of maintenance, customer, force-majeure',
-  start: 'expected an ISO 8601 time with Z or an offset',
-  end: 'expected an ISO 8601 time with Z or an offset',
-  from: 'expected an ISO 8601 time with Z or an offset',
-  to: 'expected an ISO 8601 time with Z or an offset',
-  reason: 'expected a non-empty text (up to 1000 characters)',
+  start: 'expected an ISO 8601 time with Z or an offset, such as 2026-03-10T22:00:00Z',
+  end: 'expected an ISO 8601 time with Z or an offset, such as 2026-03-10T22:00:00Z',
+  from: 'expected an ISO 8601 time with Z or an offset, such as 2026-03-10T22:00:00Z',
+  to: 'expected an ISO 8601 time with Z or an offset, such as 2026-03-10T22:00:00Z',
+  reason: 'expected a non-empty text (up to 1000 characters, no NUL or lone surrogate)',
 };
 
 export const TenantParams = Type.Object({ id: TenantId });
@@ -48,7 +59,7 @@ export const ExclusionKind = Type.Union([Type.Literal('maintenance'), Type.Liter
 export const ExclusionQuery = Type.Object(
   {
     tenant: Type.Optional(TenantId),
-    cluster: Type.Optional(Type.String({ maxLength: 100 })),
+    cluster: Type.Optional(ClusterId),
     from: Type.Optional(Instant),
     to: Type.Optional(Instant),
   },
@@ -57,16 +68,16 @@ export const ExclusionQuery = Type.Object(
 export const ExclusionBody = Type.Object(
   {
     tenant: Type.Optional(TenantId),
-    cluster: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    cluster: Type.Optional(ClusterId),
     kind: ExclusionKind,
     start: Instant,
     end: Instant,
-    reason: Type.String({ minLength: 1, maxLength: 1000 }),
+    reason: Text(1000),
   },
   { additionalProperties: false, description: 'exactly one of tenant or cluster' },
 );
 export const ExclusionParams = Type.Object({ id: ExclusionId });
-export const RevokeBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
+export const RevokeBody = Type.Object({ reason: Text(1000) }, { additionalProperties: false });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 export const ExclusionView = Type.Object({
   id: Type.String(),
@@ -98,7 +109,8 @@ export const MonthReportQuery = Type.Object(
 export const TenantReportQuery = Type.Object(
   {
     format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('html')])),
-    revision: Type.Optional(Type.Integer({ minimum: 1 })),
+    // a query string is text: no coercion (app.ts), the route reads the number
+    revision: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,8}$', description: 'a frozen revision number (1, 2, ...)' })),
   },
   { additionalProperties: false },
 );

@@ -25,7 +25,8 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length > 0) throw refuse(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const { month, tenant } = values;
   const format = values.format as Format;
-  if (month === undefined || !isMonth(month)) throw refuse(`--month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`);
+  if (month === undefined || !isMonth(month))
+    throw refuse(`--month expected YYYY-MM from 1970-01 to 9999-12, got ${JSON.stringify(month ?? null)}`);
   if (!FORMATS.includes(format)) throw refuse(`--format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
   if (format === 'html' && tenant === undefined) throw refuse("--format html is one tenant's page: pass --tenant ID");
   const context = openContext({ name: 'report', fleet: { command: 'report', file: values.fleet } });

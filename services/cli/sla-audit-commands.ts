@@ -21,7 +21,9 @@ export async function exportBundle(args: string[]): Promise<number> {
   if (positionals.length > 0) throw new ConfigError([`tenantscope sla export: unexpected argument ${JSON.stringify(positionals[0])}`]);
   const { month, tenant } = values;
   if (month === undefined || !isMonth(month))
-    throw new ConfigError([`tenantscope sla export: --month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`]);
+    throw new ConfigError([
+      `tenantscope sla export: --month expected YYYY-MM from 1970-01 to 9999-12, got ${JSON.stringify(month ?? null)}`,
+    ]);
   const context = openContext({ name: 'sla-export', fleet: { command: 'sla export', file: values.fleet } });
   const { settings, pool, fleet } = context;
   try {

@@ -41,7 +41,9 @@ async function compute(args: string[]): Promise<number> {
   if (positionals.length > 0) throw new ConfigError([`tenantscope sla compute: unexpected argument ${JSON.stringify(positionals[0])}`]);
   const { month, tenant, evidence } = values;
   if (month === undefined || !isMonth(month))
-    throw new ConfigError([`tenantscope sla compute: --month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`]);
+    throw new ConfigError([
+      `tenantscope sla compute: --month expected YYYY-MM from 1970-01 to 9999-12, got ${JSON.stringify(month ?? null)}`,
+    ]);
   if (evidence === undefined) throw new ConfigError(['tenantscope sla compute: --evidence expected an NDJSON file or - for stdin']);
   const fleet = loadFleetFile(fleetPath('sla compute', values.fleet, process.env.TENANTSCOPE_FLEET_FILE));
   if (tenant !== undefined && !fleet.tenants.some((t) => t.id === tenant)) {

@@ -13,7 +13,12 @@ export async function run(args: string[]): Promise<number> {
   const role = values.role as Role;
   if (!ROLES.includes(role))
     throw new ConfigError([`tenantscope start: --role expected one of ${ROLES.join(', ')}, got ${JSON.stringify(values.role)}`]);
-  const context = openContext({ name: role, logBindings: { role }, fleet: { command: 'start', file: values.fleet } });
+  // a process that runs collectors refuses log and backup paths it could never read
+  const context = openContext({
+    name: role,
+    logBindings: { role },
+    fleet: { command: 'start', file: values.fleet, sourcesReadable: role === 'all' || role === 'worker' },
+  });
   const { log } = context;
   const running = await startProcess(context, role);
   await new Promise<void>((resolve) => {

@@ -19,7 +19,8 @@ export async function run(args: string[]): Promise<number> {
   const refuse = (problem: string) => new ConfigError([`tenantscope usage: ${problem}`]);
   if (positionals.length > 0) throw refuse(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const month = values.month;
-  if (month === undefined || !isMonth(month)) throw refuse(`--month expected YYYY-MM, got ${JSON.stringify(month ?? null)}`);
+  if (month === undefined || !isMonth(month))
+    throw refuse(`--month expected YYYY-MM from 1970-01 to 9999-12, got ${JSON.stringify(month ?? null)}`);
   const format = values.format as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw refuse(`--format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
   const { fleet, pool, clock, close } = openContext({ name: 'usage', fleet: { command: 'usage', file: values.fleet } });

@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fleetProblems } from '../../test/helpers/fleets';
-import { parseFleet } from './fleet';
+import { ConfigError } from '../core/errors';
+import { loadFleetFile, parseFleet } from './fleet';
 
 const EXAMPLE = readFileSync(join(__dirname, '..', '..', 'examples', 'fleet.yaml'), 'utf8');
 
@@ -145,5 +147,123 @@ describe('parseFleet', () => {
   it('reports every problem at once, not only the first', () => {
     const text = fleetWith(tenant().replace('tier: business', 'tier: platinum') + tenant().replace('acme.erp', 'b.erp'));
     expect(problems(text).length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('fleet file errors: YAML the library throws on, unusable URLs, unreadable paths', () => {
+  it('refuses an alias to no anchor with its line, as a ConfigError (it was a stack trace)', () => {
+    const text = fleetWith(tenant('\n    maintenance: *windows'));
+    expect(problems(text)).toEqual([
+      'fleet file fleet.yaml: line 11, column 18: not valid YAML (alias *windows names no anchor &windows defined before it)',
+    ]);
+  });
+
+  it('refuses an alias bomb with its line, without expanding it', () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+    ];
+    const text = `${bomb.join('\n')}\n${fleetWith(tenant())}`;
+    const started = Date.now();
+    expect(problems(text)).toEqual([
+      'fleet file fleet.yaml: line 2, column 8: not valid YAML (its aliases expand to more than 100 nodes, as an alias bomb does)',
+    ]);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('keeps anchors and aliases that expand a little', () => {
+    const text = `${fleetWith(tenant('\n    maintenance: &w\n      - weekly: {days: [sun], start: "02:00", minutes: 60}'))}${tenant(
+      '\n    maintenance: *w',
+    )
+      .replace('id: acme', 'id: other')
+      .replace('acme.erp', 'other.erp')}\n`;
+    expect(parseFleet(text, 'fleet.yaml').tenants[1]!.maintenance).toHaveLength(1);
+  });
+
+  it('refuses a syntax error naming its line and column', () => {
+    expect(problems(fleetWith(tenant()).replace('    tier: business', '    tier: [business'))).toEqual([
+      expect.stringMatching(/^fleet file fleet.yaml: line 9, column 5: not valid YAML \(Flow sequence/),
+    ]);
+  });
+
+  it.each([
+    [
+      'a PostgreSQL port past 65535',
+      '\n    postgres: {url: "postgres://u:secret@db:99999/postgres"}',
+      'clusters.eu1.postgres.url',
+      'got port 99999',
+    ],
+    ['a Redis port 0', '\n    redis: {url: "redis://cache:0"}', 'clusters.eu1.redis.url', 'got port 0'],
+    ['a probe port past 65535', '\n    probe: {url: "http://ingress:65536"}', 'clusters.eu1.probe.url', 'got port 65536'],
+    ['a Redis URL that does not parse', '\n    redis: {url: "redis://[bad"}', 'clusters.eu1.redis.url', 'this one does not parse as a URL'],
+    [
+      'a Traefik URL without a host',
+      '\n    traefik: {metricsUrl: "http://:9100/metrics"}',
+      'clusters.eu1.traefik.metricsUrl',
+      'does not parse',
+    ],
+    ['a Redis URL without a host', '\n    redis: {url: "redis://"}', 'clusters.eu1.redis.url', 'this one has no host'],
+  ])('refuses %s, naming the key and never the URL', (_case, cluster, key, what) => {
+    const found = problems(fleetWith(tenant(), cluster));
+    expect(found).toEqual([expect.stringMatching(new RegExp(`^fleet file fleet.yaml: ${key.replace(/\./g, '\\.')}: expected .*${what}`))]);
+    expect(found.join('\n')).not.toContain('secret');
+  });
+
+  it('takes PostgreSQL URLs libpq takes: a socket host, no host, IPv6, an @ in the password', () => {
+    for (const url of [
+      'postgres://tenantscope@/postgres?host=/run/postgresql',
+      'postgresql:///postgres',
+      'postgres://u@[::1]:5432/postgres',
+      'postgres://u:p@ss@db:5432/postgres',
+      'postgres://u:p ss@db/postgres',
+    ])
+      expect(() => parseFleet(fleetWith(tenant(), `\n    postgres: {url: "${url}"}`), 'fleet.yaml'), url).not.toThrow();
+  });
+
+  describe('log and backup paths, for a process that runs collectors', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-paths-'));
+    writeFileSync(join(dir, 'a-file'), '');
+    const load = (odoo: string, backups = '') => {
+      const file = join(dir, `fleet-${Math.random().toString(36).slice(2)}.yaml`);
+      writeFileSync(file, fleetWith(tenant(), `\n    odoo: {logFiles: [${odoo}]}${backups}`));
+      return () => loadFleetFile(file, { sourcesReadable: true });
+    };
+    const refusal = (attempt: () => unknown): string[] => {
+      try {
+        attempt();
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return [...(err as ConfigError).problems];
+      }
+      throw new Error('the fleet file was accepted');
+    };
+
+    it('refuses a log in a directory that does not exist, naming the key', () => {
+      expect(refusal(load(`${dir}/nowhere/odoo.log`))).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `: clusters\\.eu1\\.odoo\\.logFiles\\[0\\]: expected a file in a readable directory, directory ${dir}/nowhere does not exist$`,
+          ),
+        ),
+      ]);
+    });
+
+    it('refuses a path through a file, and a backup file in a missing directory', () => {
+      expect(refusal(load(`${dir}/odoo.log, ${dir}/a-file/odoo.log`, `\n    backups: {jobResultsFile: ${dir}/gone/jobs.ndjson}`))).toEqual([
+        expect.stringContaining(
+          `clusters.eu1.odoo.logFiles[1]: expected a file in a readable directory, directory ${dir}/a-file is not a directory`,
+        ),
+        expect.stringContaining(
+          `clusters.eu1.backups.jobResultsFile: expected a file in a readable directory, directory ${dir}/gone does not exist`,
+        ),
+      ]);
+    });
+
+    it('takes a log not written yet in a directory that exists; without the option, paths are not looked at', () => {
+      expect(() => load(`${dir}/odoo.log`)()).not.toThrow();
+      const file = join(dir, 'unchecked.yaml');
+      writeFileSync(file, fleetWith(tenant(), `\n    odoo: {logFiles: [${dir}/nowhere/odoo.log]}`));
+      expect(() => loadFleetFile(file)).not.toThrow();
+    });
   });
 });

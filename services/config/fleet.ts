@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { Value, type ValueError } from '@sinclair/typebox/value';
-import { parseDocument } from 'yaml';
 import { ConfigError } from '../core/errors';
 import { redact } from '../core/redact';
 import { DEFAULT_TIERS } from './default-tiers';
@@ -15,6 +14,9 @@ import {
   TRAEFIK_METRICS_KEYS,
   type SecretSources,
 } from './fleet-secrets';
+import { checkEndpoints } from './fleet-endpoints';
+import { sourceFileProblems } from './fleet-paths';
+import { readFleetYaml } from './fleet-yaml';
 import { FleetFileSchema, type ClusterInput, type FleetFile, type TenantInput, type TierInput } from './fleet-schema';
 import type { Cluster, Fleet, Tenant, Tier } from './fleet-types';
 
@@ -29,16 +31,21 @@ export function fleetPath(command: string, flag: string | undefined, env: string
 
 /**
  * Reads and validates a fleet file; throws ConfigError naming the file and every bad key path.
- * Passwords given by `passwordEnv` are read from `env`.
+ * Passwords given by `passwordEnv` are read from `env`. `sourcesReadable`: also require that the
+ * files the collectors read (Odoo logs, backup results) sit in directories that exist and can be
+ * read, for a process that runs collectors.
  */
-export function loadFleetFile(file: string, env: NodeJS.ProcessEnv = process.env): Fleet {
+export function loadFleetFile(file: string, options: { sourcesReadable?: boolean; env?: NodeJS.ProcessEnv } = {}): Fleet {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError([`fleet file ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
   }
-  return parseFleet(text, file, dirname(resolvePath(file)), env);
+  const fleet = parseFleet(text, file, dirname(resolvePath(file)), options.env ?? process.env);
+  const problems = options.sourcesReadable ? sourceFileProblems(fleet) : [];
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `fleet file ${file}: ${p}`));
+  return fleet;
 }
 
 /**
@@ -47,16 +54,7 @@ export function loadFleetFile(file: string, env: NodeJS.ProcessEnv = process.env
  * Prometheus does; `passwordEnv` variables from `env`.
  */
 export function parseFleet(text: string, source: string, baseDir = process.cwd(), env: NodeJS.ProcessEnv = process.env): Fleet {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => {
-        const at = e.linePos?.[0];
-        return `fleet file ${source}: line ${at?.line ?? '?'}, column ${at?.col ?? '?'}: not valid YAML (${e.message.split('\n')[0]})`;
-      }),
-    );
-  }
-  const raw: unknown = doc.toJS();
+  const raw = readFleetYaml(text, source);
   const structural = [...Value.Errors(FleetFileSchema, raw)];
   if (structural.length > 0) {
     throw new ConfigError(dedupe(structural.map((e) => `fleet file ${source}: ${describe(e)}`)));
@@ -145,6 +143,7 @@ function resolveCluster(id: string, c: ClusterInput, at: string, sources: Secret
     redis: ref(c.redis?.url, c.redis?.passwordFile, c.redis?.passwordEnv, 'redis'),
   };
   const zone = checkZone(c.timezone, `${at}.timezone`, problems);
+  checkEndpoints(c, at, problems);
   const logZone = c.odoo?.logTimezone === undefined ? zone : checkZone(c.odoo.logTimezone, `${at}.odoo.logTimezone`, problems);
   if (!zone || !logZone) return undefined;
   return {

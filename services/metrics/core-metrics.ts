@@ -149,9 +149,11 @@ function collectorGauges(): StoreMetric<MetricsSnapshot>[] {
     },
     {
       name: 'tenantscope_collector_rejected_records_total',
-      help: 'Input the collector could not use (malformed lines), counted and skipped.',
+      help: 'Input the collector could not use, counted and skipped, by collector, target (push:<cluster> for pushed lines) and reason (malformed, too_long, invalid_utf8, invalid_text, number_out_of_range, time_out_of_range); a series starts with its first rejection.',
       type: 'counter',
-      values: (s) => series(s, (c) => c.rejected_total),
+      // a series appears with the first rejection of its reason; pushed lines count under target push:<cluster>
+      values: (s) =>
+        s.rejections.map((r) => ({ value: r.records, labels: { collector: r.collector, target: r.target, reason: r.reason } })),
     },
   ];
 }

@@ -1,4 +1,4 @@
-import { readCollectorStatus, type CollectorStatusRow } from '../../collectors/lib/collector-store';
+import { readCollectorStatus, readRejections, type CollectorStatusRow, type RejectionRow } from '../../collectors/lib/collector-store';
 import { readTenantTotals, type TenantTotalRow } from '../../collectors/lib/tenant-minute-store';
 import { readLatestProbes, type ProbeStateRow } from '../../collectors/odoo-probe/store';
 import { readActiveTenants, type ActiveTenant } from '../config/fleet-store';
@@ -12,14 +12,16 @@ export interface MetricsSnapshot {
   totals: TenantTotalRow[];
   probes: ProbeStateRow[];
   collectors: CollectorStatusRow[];
+  rejections: RejectionRow[];
 }
 
 export async function loadMetricsSnapshot(db: Queryable): Promise<MetricsSnapshot> {
-  const [tenants, totals, probes, collectors] = await Promise.all([
+  const [tenants, totals, probes, collectors, rejections] = await Promise.all([
     readActiveTenants(db),
     readTenantTotals(db),
     readLatestProbes(db),
     readCollectorStatus(db),
+    readRejections(db),
   ]);
-  return { tenants, totals, probes, collectors };
+  return { tenants, totals, probes, collectors, rejections };
 }

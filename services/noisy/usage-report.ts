@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock';
 import type { Fleet } from '../config/fleet-types';
-import { monthRange } from '../core/month';
+import { RequestError } from '../core/errors';
+import { monthRange, type MonthRange } from '../core/month';
 import type { Queryable } from '../storage/db';
 import { RESOURCES } from './detector-types';
 import { loadUsageInputs, type UsageInputs } from './usage-store';
@@ -65,7 +66,7 @@ export interface UsageReport {
 export async function usageReport(db: Queryable, fleet: Fleet, month: string, clock: Clock): Promise<UsageReport> {
   const report: UsageReport = { month, clusters: [], tenants: [], placement: [] };
   for (const cluster of Object.values(fleet.clusters)) {
-    const range = monthRange(month, cluster.timezone);
+    const range = clusterMonth(month, cluster.timezone);
     const inputs = await loadUsageInputs(db, cluster.id, range.startMs, range.endMs);
     const endMs = Math.min(range.endMs, clock.now());
     addCluster(report, fleet, cluster.id, cluster.timezone, range.startMs, range.endMs, inputs);
@@ -74,6 +75,15 @@ export async function usageReport(db: Queryable, fleet: Fleet, month: string, cl
   const candidates = new Set(report.placement.map((p) => p.tenant));
   for (const t of report.tenants) t.placementCandidate = candidates.has(t.tenant);
   return report;
+}
+
+/** The month in a cluster's zone; a month the engine cannot take is the caller's mistake (400 naming it). */
+function clusterMonth(month: string, zone: string): MonthRange {
+  try {
+    return monthRange(month, zone);
+  } catch (err) {
+    throw new RequestError(400, `month: ${(err as Error).message}`);
+  }
 }
 
 function addCluster(

@@ -50,6 +50,8 @@ export interface FleetOptions {
   command: string;
   /** The fleet file given on the command line (--fleet); else TENANTSCOPE_FLEET_FILE. */
   file?: string | undefined;
+  /** Also require that the files the collectors read can be read (a process that runs collectors). */
+  sourcesReadable?: boolean;
 }
 
 /**
@@ -61,7 +63,11 @@ export function openContext(options: ContextOptions & { fleet: FleetOptions }): 
 export function openContext(options: ContextOptions): Context;
 export function openContext(options: ContextOptions & { fleet?: FleetOptions }): Context | FleetContext {
   const settings = options.settings ?? loadSettings();
-  const fleet = options.fleet && loadFleetFile(fleetPath(options.fleet.command, options.fleet.file, settings.fleetFile));
+  const fleet =
+    options.fleet &&
+    loadFleetFile(fleetPath(options.fleet.command, options.fleet.file, settings.fleetFile), {
+      sourcesReadable: options.fleet.sourcesReadable === true,
+    });
   const base = options.log ?? createLogger(settings.logLevel);
   const log = options.logBindings ? base.child(options.logBindings) : base;
   const pool = createPool(

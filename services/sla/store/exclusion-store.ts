@@ -1,4 +1,5 @@
 import { RequestError } from '../../core/errors';
+import { parseInstant } from '../../core/instant';
 import type { Queryable } from '../../storage/db';
 import { clusterExists, TENANTS, tenantExists } from '../../config/fleet-store';
 
@@ -32,7 +33,6 @@ export interface ExclusionAuditEntry {
 }
 
 const KINDS: readonly string[] = ['maintenance', 'customer', 'force-majeure'];
-const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/;
 const ID = /^[1-9]\d{0,17}$/;
 
 const COLUMNS = `id::text, tenant_id, cluster_id, kind, start_at, end_at, reason, recorded_by, recorded_at, revoked_by, revoked_at, revoke_reason`;
@@ -77,15 +77,25 @@ function fromRow(r: Row): RecordedExclusion {
   };
 }
 
+/** A real instant from 1970 to 9999: 2026-02-30 is refused, never stored as 2026-03-02. */
 function instant(field: string, value: unknown): Date {
-  if (typeof value !== 'string' || !INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new RequestError(400, `${field}: expected an ISO 8601 time with Z or an offset, such as 2026-03-10T22:00:00Z`);
+  const ms = typeof value === 'string' ? parseInstant(value) : undefined;
+  if (ms === undefined) {
+    throw new RequestError(
+      400,
+      `${field}: expected an ISO 8601 time with Z or an offset, such as 2026-03-10T22:00:00Z (a real date, 1970 to 9999)`,
+    );
   }
-  return new Date(value);
+  return new Date(ms);
 }
+
+// PostgreSQL text holds no NUL, and a lone UTF-16 surrogate would be stored as U+FFFD: both refused.
+// eslint-disable-next-line no-control-regex -- NUL is the character refused
+const UNSTORABLE = /[\u0000\uD800-\uDFFF]/u;
 
 function text(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') throw new RequestError(400, `${field}: expected a non-empty text`);
+  if (UNSTORABLE.test(value)) throw new RequestError(400, `${field}: expected a text without NUL or a lone surrogate`);
   return value;
 }
 
@@ -111,6 +121,7 @@ export async function recordExclusion(
     input.tenant !== undefined
       ? { exists: tenantExists, id: input.tenant, field: 'tenant' }
       : { exists: clusterExists, id: input.cluster!, field: 'cluster' };
+  text(owner.field, owner.id);
   if (!(await owner.exists(db, owner.id)))
     throw new RequestError(400, `${owner.field}: unknown ${owner.field} ${JSON.stringify(owner.id)}`);
   const { rows } = await db.query<Row>(INSERT, [input.tenant ?? null, input.cluster ?? null, input.kind, start, end, reason, by, at]);
@@ -132,6 +143,8 @@ export async function listExclusions(
   db: Queryable,
   filter: { tenant?: string; cluster?: string; from?: string; to?: string },
 ): Promise<RecordedExclusion[]> {
+  if (filter.tenant !== undefined) text('tenant', filter.tenant);
+  if (filter.cluster !== undefined) text('cluster', filter.cluster);
   const where: string[] = [];
   const params: unknown[] = [];
   const param = (v: unknown) => `$${params.push(v)}`;

@@ -225,8 +225,9 @@ function stored(
  * live. undefined: unknown tenant, month not started, or no such revision.
  */
 export async function tenantReport(deps: ReportDeps, tenant: string, month: string, revision?: number): Promise<StoredReport | undefined> {
-  checkMonth(month);
-  if (!deps.fleet.tenants.some((t) => t.id === tenant)) return undefined;
+  const t = deps.fleet.tenants.find((x) => x.id === tenant);
+  checkMonth(month, t ? [t] : []);
+  if (!t) return undefined;
   const frozen = await reportRevisions(deps, tenant, month);
   if (revision !== undefined) return revision === 0 ? liveReport(deps, tenant, month) : frozen.find((r) => r.revision === revision);
   return frozen.at(-1) ?? liveReport(deps, tenant, month);
@@ -234,7 +235,7 @@ export async function tenantReport(deps: ReportDeps, tenant: string, month: stri
 
 /** Every tenant of the fleet for a month, in fleet order (tenants whose month has not begun are left out). */
 export async function monthReports(deps: ReportDeps, month: string): Promise<StoredReport[]> {
-  checkMonth(month);
+  checkMonth(month, deps.fleet.tenants);
   const { rows } = await deps.db.query<ReportRow>(LATEST_OF_MONTH, [month]);
   const frozen = new Map(rows.map((r) => [r.tenant_id, fromRow(r)]));
   const live = await liveReports(
@@ -251,10 +252,23 @@ export async function monthReports(deps: ReportDeps, month: string): Promise<Sto
 
 /** Frozen revisions of a tenant's month, oldest first, each with its reason. */
 export async function reportRevisions(deps: ReportDeps, tenant: string, month: string): Promise<StoredReport[]> {
+  checkMonth(
+    month,
+    deps.fleet.tenants.filter((t) => t.id === tenant),
+  );
   const { rows } = await deps.db.query<ReportRow>(REVISIONS, [tenant, month]);
   return rows.map(fromRow);
 }
 
-function checkMonth(month: string): void {
-  if (!isMonth(month)) throw new RequestError(400, `month: expected YYYY-MM, got ${JSON.stringify(month).slice(0, 40)}`);
+/** A month the engine can compute for these tenants: 1970-01 to 9999-12, and whole-minute offsets in each zone. */
+function checkMonth(month: string, tenants: readonly Tenant[]): void {
+  if (!isMonth(month))
+    throw new RequestError(400, `month: expected YYYY-MM from 1970-01 to 9999-12, got ${JSON.stringify(month).slice(0, 40)}`);
+  for (const zone of new Set(tenants.map((t) => t.timezone))) {
+    try {
+      monthRange(month, zone);
+    } catch (err) {
+      throw new RequestError(400, `month: ${(err as Error).message}`);
+    }
+  }
 }
