@@ -78,8 +78,12 @@ function columnValues(row: MinuteRow): Record<(typeof SUMMED)[number], number | 
  * Adds minute rows to tenant_minute and the same amounts to tenant_total, inside the caller's
  * transaction (the partitions for these minutes must exist: PartitionKeeper.ensure).
  */
-export async function addMinuteRows(client: Client, rows: readonly MinuteRow[]): Promise<void> {
-  if (rows.length === 0) return;
+export async function addMinuteRows(client: Client, given: readonly MinuteRow[]): Promise<void> {
+  if (given.length === 0) return;
+  // Rows are locked in the order they are upserted: two batches of one cluster (two pushes, or a
+  // push and the tail) that touch the same minutes in different orders would deadlock, so every
+  // writer takes them in one order, by tenant then minute (and tenant_total by tenant).
+  const rows = [...given].sort(byTenantMinute);
   const values = rows.map(columnValues);
   await client.query(UPSERT_MINUTES, [
     rows.map((r) => r.tenantId),
@@ -250,4 +254,9 @@ const NEWEST_ODOO_MINUTE = `SELECT max(m.minute) AS minute FROM tenant_minute m 
 export async function newestOdooMinute(db: Queryable): Promise<Date | null> {
   const { rows } = await db.query<{ minute: Date | null }>(NEWEST_ODOO_MINUTE);
   return rows[0]?.minute ?? null;
+}
+
+/** Tenant id, then minute: the one order rows of tenant_minute and tenant_total are written in. */
+export function byTenantMinute(a: { tenantId: string; minute: number }, b: { tenantId: string; minute: number }): number {
+  return a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : a.minute - b.minute;
 }

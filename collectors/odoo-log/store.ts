@@ -2,6 +2,7 @@ import { WORKER_EVENTS } from './parser';
 import type { OdooRollup, TenantEventMinute } from './rollup';
 import type { Client, Queryable } from '../../services/storage/db';
 import { TENANTS } from '../../services/config/fleet-store';
+import { byTenantMinute } from '../lib/tenant-minute-store';
 
 const LOAD_WORKER_DB = 'SELECT pid, database FROM odoo_worker_db WHERE source = $1';
 
@@ -75,7 +76,12 @@ function columns(row: TenantEventMinute): Record<(typeof TENANT_COLUMNS)[number]
  * which database each pid named, inside the caller's transaction (partitions must exist).
  */
 export async function addOdooEvents(client: Client, source: string, rollup: OdooRollup): Promise<void> {
-  const { clusterId, clusterEvents, tenantEvents, workerDb } = rollup;
+  // one order for every writer of a cluster (see addMinuteRows): concurrent batches never deadlock
+  const { clusterId, workerDb } = rollup;
+  const clusterEvents = [...rollup.clusterEvents].sort(
+    (a, b) => a.minute - b.minute || (a.event < b.event ? -1 : a.event > b.event ? 1 : 0),
+  );
+  const tenantEvents = [...rollup.tenantEvents].sort(byTenantMinute);
   if (clusterEvents.length > 0) {
     await client.query(ADD_CLUSTER_MINUTES, [
       clusterId,
@@ -105,8 +111,9 @@ export async function addOdooEvents(client: Client, source: string, rollup: Odoo
     await client.query(ADD_TENANT_TOTALS, [tenants, ...TENANT_COLUMNS.map((c) => tenants.map((t) => byTenant.get(t)![c]))]);
   }
 
-  const seen = [...workerDb].filter((e): e is [number, { database: string; seenAt: number }] => e[1] !== null);
-  const forgotten = [...workerDb].filter(([, v]) => v === null).map(([pid]) => pid);
+  const pids = [...workerDb].sort(([a], [b]) => a - b);
+  const seen = pids.filter((e): e is [number, { database: string; seenAt: number }] => e[1] !== null);
+  const forgotten = pids.filter(([, v]) => v === null).map(([pid]) => pid);
   if (forgotten.length > 0) await client.query(FORGET_WORKER_DB, [source, forgotten]);
   if (seen.length > 0) {
     await client.query(SAVE_WORKER_DB, [
