@@ -26,7 +26,7 @@ describe('bearer tokens', () => {
 
   it('stores only the SHA-256 of a token', async () => {
     const { rows } = await f.db.pool.query<{ token_hash: string }>('SELECT token_hash FROM api_token');
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(6);
     for (const r of rows) expect(r.token_hash).toMatch(/^[0-9a-f]{64}$/);
     const all = JSON.stringify(rows);
     for (const t of Object.values(f.tokens)) expect(all).not.toContain(t);

@@ -28,11 +28,11 @@ describe('tenantscope token', () => {
     expect((await f.app.inject({ url: '/api/v1/tenants', headers })).json().tenants.map((t: { id: string }) => t.id)).toEqual(['t2']);
 
     const listed = await tenantscope(['token', 'list']);
-    expect(listed.stdout).toMatch(/^billing\ttenant\tt2\t\S+\t-$/m);
+    expect(listed.stdout).toMatch(/^billing\ttenant\tt2\t-\t\S+\t-$/m);
     expect(listed.stdout).not.toContain(token);
 
     expect((await tenantscope(['token', 'revoke', 'billing'])).code).toBe(0);
-    expect((await tenantscope(['token', 'list'])).stdout).toMatch(/^billing\ttenant\tt2\t\S+\t20\d\d-/m);
+    expect((await tenantscope(['token', 'list'])).stdout).toMatch(/^billing\ttenant\tt2\t-\t\S+\t20\d\d-/m);
     expect((await f.app.inject({ url: '/api/v1/tenants', headers })).statusCode).toBe(401);
   }, 60_000);
 

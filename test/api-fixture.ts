@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { buildApi } from '../services/api/app';
 import type { Role } from '../services/auth/principal';
-import { createToken } from '../services/auth/token-store';
+import { createToken, revokeToken } from '../services/auth/token-store';
+import type { ApiLimits } from '../services/api/limits';
+import type { MetricsAuth } from '../services/api/metrics-auth';
 import { ManualClock } from '../services/core/clock';
 import type { Fleet } from '../services/config/fleet-types';
 import { silentLogger } from '../services/core/logger';
@@ -39,12 +41,18 @@ export interface ApiFixture {
   db: MigratedDatabase;
   app: FastifyInstance;
   fleet: Fleet;
-  tokens: Record<'admin' | 'reader' | 't1' | 't2', string>;
+  tokens: Record<'admin' | 'reader' | 't1' | 't2' | 'ingest' | 'revoked', string>;
   close(): Promise<void>;
 }
 
-/** `ingest`: also serve the push route (`POST /ingest/odoo-log/:cluster`) over the same database and clock. */
-export async function apiFixture(options: { signingKey?: Buffer; ingest?: boolean } = {}): Promise<ApiFixture> {
+/**
+ * `ingest`: also serve the push route (`POST /ingest/odoo-log/:cluster`) over the same database and
+ * clock. `limits`: rates and push slots (by default none, so a test's many requests are not 429;
+ * the limits have tests of their own). `metricsAuth`: credentials /metrics asks for.
+ */
+export async function apiFixture(
+  options: { signingKey?: Buffer; ingest?: boolean; limits?: ApiLimits; metricsAuth?: MetricsAuth } = {},
+): Promise<ApiFixture> {
   const fleet = apiFleet();
   const db = await migratedDatabase(fleet);
   await insertMarchEvidence(db.pool);
@@ -56,15 +64,26 @@ export async function apiFixture(options: { signingKey?: Buffer; ingest?: boolea
     readiness: [],
     ...(options.ingest && { ingest: { pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock, log: silentLogger } }),
     api: { pool: db.pool, reports: { db: db.pool, fleet, clock, signingKey: options.signingKey ?? null, graceHours: 72 } },
+    limits: options.limits ?? { perAddressPerMinute: 0, perTokenPerMinute: 0, concurrentPushes: 2 },
+    ...(options.metricsAuth && { metricsAuth: options.metricsAuth }),
   });
   const token = async (name: string, role: Role, tenant?: string) =>
-    (await createToken(db.pool, { name, role, ...(tenant !== undefined && { tenant }) }, new Date(NOW))).token;
+    (
+      await createToken(
+        db.pool,
+        { name, role, ...(tenant !== undefined && { tenant }), ...(role === 'ingest' && { clusters: ['c1'] }) },
+        new Date(NOW),
+      )
+    ).token;
   const tokens = {
     admin: await token('ops-admin', 'admin'),
     reader: await token('grafana-reader', 'read-only'),
     t1: await token('t1-portal', 'tenant', 't1'),
     t2: await token('t2-portal', 'tenant', 't2'),
+    ingest: await token('vector-c1', 'ingest'),
+    revoked: await token('left-the-company', 'admin'),
   };
+  await revokeToken(db.pool, 'left-the-company', new Date(NOW));
   return {
     db,
     app,

@@ -10,7 +10,8 @@ import { parseOdooLog } from '../collectors/odoo-log/parser';
 import { utf8Lines, withoutLines } from '../collectors/lib/utf8-lines';
 import { buildApi } from '../services/api/app';
 import type { Fleet } from '../services/config/fleet-types';
-import { systemClock } from '../services/core/clock';
+import { ManualClock } from '../services/core/clock';
+import { createToken } from '../services/auth/token-store';
 import { silentLogger } from '../services/core/logger';
 import { createMetricsRegistry } from '../services/metrics/registry';
 import { PartitionKeeper } from '../services/storage/partitions';
@@ -52,6 +53,9 @@ const logOf = (i: number) => join(dir, `odoo-${i}.log`);
 const PROPERTY_LOG = logOf(POISON.length);
 let fleet: Fleet;
 let db: MigratedDatabase;
+// after every line below (2026-02-15 and 2026-03-01, Berlin), within the month after them
+const clock = new ManualClock(Date.parse('2026-03-02T00:00:00Z'));
+let shipper = '';
 let app: FastifyInstance;
 let metrics: Registry;
 
@@ -62,13 +66,14 @@ beforeAll(async () => {
   spec.clusters.c1!.odoo = { logFiles: files, logIntervalSeconds: 1 };
   fleet = buildFleet(spec);
   db = await migratedDatabase(fleet);
-  metrics = createMetricsRegistry(db.pool, { version: 'x', revision: 'y' }, silentLogger, systemClock);
+  metrics = createMetricsRegistry(db.pool, { version: 'x', revision: 'y' }, silentLogger, clock);
   app = await buildApi({
     log: silentLogger,
     metrics: new Registry(),
     readiness: [],
-    ingest: { pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock: systemClock, log: silentLogger },
+    ingest: { pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock, log: silentLogger },
   });
+  shipper = (await createToken(db.pool, { name: 'vector-c1', role: 'ingest', clusters: ['c1'] }, new Date(clock.now()))).token;
 });
 afterAll(async () => {
   await app.close();
@@ -99,7 +104,7 @@ const runner = () =>
     pool: db.pool,
     partitions: new PartitionKeeper(db.pool),
     fleet,
-    clock: systemClock,
+    clock,
     log: silentLogger,
     timeoutSeconds: 10,
   });
@@ -147,7 +152,7 @@ describe('a poison line in a push', () => {
         method: 'POST',
         url: '/ingest/odoo-log/c1',
         payload: body,
-        headers: { 'content-type': 'text/plain' },
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${shipper}` },
       });
       expect(response.statusCode, response.body).toBe(200);
       expect(response.json()).toEqual({ records: 40, rejected: 1, duplicate: false });
@@ -163,7 +168,7 @@ describe('a poison line in a push', () => {
       method: 'POST',
       url: '/ingest/odoo-log/c1',
       payload: body,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${shipper}` },
     });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ records: 1, rejected: 1, duplicate: false });
@@ -216,11 +221,11 @@ const anyLine = fc.oneof(
 /** What the parser makes of these bytes: the records a run must store or count, and the lines that are not UTF-8. */
 function expected(bytes: Buffer): { records: number; invalidUtf8: number } {
   const { lines, invalidUtf8 } = utf8Lines(bytes.subarray(0, bytes.length - 1));
-  const parsed = parseOdooLog(withoutLines(lines, invalidUtf8), { zone: 'Europe/Berlin', referenceMs: Date.now() }, { resumed: true });
+  const parsed = parseOdooLog(withoutLines(lines, invalidUtf8), { zone: 'Europe/Berlin', referenceMs: clock.now() }, { resumed: true });
   return { records: parsed.records.length, invalidUtf8: invalidUtf8.length };
 }
 
-const STORAGE_REASONS = ['invalid_text', 'number_out_of_range', 'time_out_of_range'];
+const STORAGE_REASONS = ['invalid_text', 'number_out_of_range', 'time_out_of_range', 'outside_accepted_range'];
 const storageRejections = async (target: string) => {
   const r = await rejections(target);
   return STORAGE_REASONS.reduce((sum, reason) => sum + (r[reason] ?? 0), 0);
@@ -232,10 +237,10 @@ describe('any line through the storage path', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(anyLine, { minLength: 1, maxLength: 12 }), async (lines) => {
         round += 1;
-        // the good lines of this round in a minute of their own (2031, tenant t2), after the generated ones
+        // the good lines of this round in a minute of their own (2026-02-15, tenant t2), after the generated ones
         const minute = `${pad(Math.floor(round / 60) % 24)}:${pad(round % 60)}`;
         const goodLines = Buffer.concat(
-          Array.from({ length: 40 }, (_, i) => line({ date: '2031-05-05', time: `${minute}:${pad(i % 60)}`, db: 'db_t2' })),
+          Array.from({ length: 40 }, (_, i) => line({ date: '2026-02-15', time: `${minute}:${pad(i % 60)}`, db: 'db_t2' })),
         );
         const generated = Buffer.concat(lines);
         const want = expected(generated);
@@ -249,8 +254,8 @@ describe('any line through the storage path', () => {
         expect(outcome!.records - 40 + counted).toBe(want.records);
         expect(((await rejections(PROPERTY_LOG)).invalid_utf8 ?? 0) - utf8Before).toBe(want.invalidUtf8);
         const [hh, mm] = minute.split(':').map(Number) as [number, number];
-        // 2031-05-05 local Berlin is UTC+2
-        const utc = new Date(Date.UTC(2031, 4, 5, hh - 2, mm)).toISOString().replace('.000', '');
+        // 2026-02-15 local Berlin is UTC+1
+        const utc = new Date(Date.UTC(2026, 1, 15, hh - 1, mm)).toISOString().replace('.000', '');
         expect(await requests('t2', utc)).toBe(40);
       }),
       { numRuns: 60 },
@@ -268,7 +273,7 @@ describe('any line through the storage path', () => {
           method: 'POST',
           url: '/ingest/odoo-log/c1',
           payload: body,
-          headers: { 'content-type': 'text/plain' },
+          headers: { 'content-type': 'text/plain', authorization: `Bearer ${shipper}` },
         });
         expect(response.statusCode, response.body).toBe(200);
         const { records } = response.json() as { records: number };

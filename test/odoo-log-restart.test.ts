@@ -32,6 +32,8 @@ afterAll(async () => {
   await db.close();
 });
 
+// yesterday (UTC date), so the lines fall in the range a running tenantscope accepts (the month before now to now)
+const DAY = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 let written = 0;
 function writeLines(count: number): void {
   let text = '';
@@ -41,9 +43,9 @@ function writeLines(count: number): void {
     // a traceback now and then: continuation lines must not shift or drop anything
     const traceback =
       written % 97 === 0
-        ? `2026-03-01 10:${minute}:30,000 ${4000 + (written % 4)} ERROR ${tenant} odoo.http: boom \nTraceback (most recent call last):\nKeyError: 1\n`
+        ? `${DAY} 10:${minute}:30,000 ${4000 + (written % 4)} ERROR ${tenant} odoo.http: boom \nTraceback (most recent call last):\nKeyError: 1\n`
         : '';
-    text += `${traceback}2026-03-01 10:${minute}:${String(written % 60).padStart(2, '0')},${String(written % 1000).padStart(3, '0')} ${4000 + (written % 4)} INFO ${tenant} werkzeug: 10.0.0.1 - - [01/Mar/2026 10:00:00] "POST /web/dataset/call_kw HTTP/1.1" 200 - 3 0.010 0.020\n`;
+    text += `${traceback}${DAY} 10:${minute}:${String(written % 60).padStart(2, '0')},${String(written % 1000).padStart(3, '0')} ${4000 + (written % 4)} INFO ${tenant} werkzeug: 10.0.0.1 - - [01/Mar/2026 10:00:00] "POST /web/dataset/call_kw HTTP/1.1" 200 - 3 0.010 0.020\n`;
   }
   appendFileSync(logFile, text);
 }

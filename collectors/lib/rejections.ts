@@ -16,6 +16,8 @@ export const REJECT_REASONS = [
   'number_out_of_range',
   /** A timestamp outside 1970–9999. */
   'time_out_of_range',
+  /** A time before the month before now, or more than 5 minutes ahead of it (collectors/lib/accepted-range.ts). */
+  'outside_accepted_range',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -7,10 +7,11 @@ import { withTransaction, type Client } from '../../services/storage/db';
 import { addOdooEvents, loadWorkerDb } from './store';
 import { addMinuteRows } from '../lib/tenant-minute-store';
 import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../lib/collector';
-import { rollUpOdooRecords, type OdooRollup } from './rollup';
+import { OdooRollupBuilder, type OdooRollup } from './rollup';
 import { succeededRun } from '../lib/run-record';
 import { storableRecords } from './storable';
 import { Rejections } from '../lib/rejections';
+import { acceptedRange } from '../lib/accepted-range';
 
 export interface LogTarget extends CollectorTarget {
   collector: 'odoo-log';
@@ -47,7 +48,7 @@ export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: Ru
     now: deps.clock.now(),
     ...(before && { checkpoint: before }),
   });
-  const storable = storableRecords(batch.records);
+  const storable = storableRecords(batch.records, acceptedRange(deps.clock.now()));
   const rejections = new Rejections().addAll(batch.rejections).addAll(storable.rejections);
   const rollup = await rollUp(deps, target.cluster, target.target, storable.records);
   const finishedAt = new Date(deps.clock.now());
@@ -71,9 +72,17 @@ export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: Ru
  * need exist (a short transaction of their own, before the caller's).
  */
 export async function rollUp(deps: IngestDeps, clusterId: string, source: string, records: readonly OdooLogRecord[]): Promise<OdooRollup> {
+  return ensurePartitions(deps, (await startRollup(deps, clusterId, source)).add(records).result());
+}
+
+/** A rollup of one log source to feed records into, knowing what each pid named before them. */
+export async function startRollup(deps: IngestDeps, clusterId: string, source: string): Promise<OdooRollupBuilder> {
   const tenantByDb = new Map(deps.fleet.tenants.filter((t) => t.cluster === clusterId).map((t) => [t.database, t.id]));
-  const lastDb = await loadWorkerDb(deps.pool, source);
-  const rollup = rollUpOdooRecords(records, clusterId, tenantByDb, lastDb);
+  return new OdooRollupBuilder(clusterId, tenantByDb, await loadWorkerDb(deps.pool, source));
+}
+
+/** Makes the monthly partitions a rollup's minutes need (each in a short transaction of its own). */
+export async function ensurePartitions(deps: IngestDeps, rollup: OdooRollup): Promise<OdooRollup> {
   await deps.partitions.ensure(
     'tenant_minute',
     rollup.requests.map((r) => r.minute),

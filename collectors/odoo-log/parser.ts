@@ -110,33 +110,69 @@ type Line =
  * continuation lines before the first record then belong to a record already read, not rejected.
  */
 export function parseOdooLog(lines: Iterable<string>, context: ParseContext, options: { resumed?: boolean } = {}): ParsedLog {
-  const records: OdooLogRecord[] = [];
-  let rejected = 0;
-  let last: OdooLogRecord | undefined;
-  let lastSignature = '';
-  let blanks = 0;
-  for (const raw of lines) {
-    const line = classify(raw, context, lastSignature);
+  const parser = new OdooLogParser(context, options);
+  for (const raw of lines) parser.line(raw);
+  return parser.result();
+}
+
+/**
+ * The same parse, one line at a time, for lines that arrive in pieces (a pushed body read as it
+ * streams in): no line has to wait for the others, and none is kept once it has been read.
+ */
+export class OdooLogParser {
+  private records: OdooLogRecord[] = [];
+  private rejected = 0;
+  private last: OdooLogRecord | undefined;
+  private lastSignature = '';
+  private blanks = 0;
+
+  constructor(
+    private readonly context: ParseContext,
+    private readonly options: { resumed?: boolean } = {},
+  ) {}
+
+  line(raw: string): void {
+    const line = classify(raw, this.context, this.lastSignature);
     if (line.kind === 'blank') {
-      blanks += 1;
-      continue;
+      this.blanks += 1;
+      return;
     }
     if (line.kind === 'record') {
-      records.push(line.record);
-      last = line.record;
-      lastSignature = line.signature;
-    } else if (last === undefined) {
-      if (!options.resumed) rejected += 1;
-    } else if (last.type === 'log') {
+      this.records.push(line.record);
+      this.last = line.record;
+      this.lastSignature = line.signature;
+    } else if (this.last === undefined) {
+      if (!this.options.resumed) this.rejected += 1;
+    } else if (this.last.type === 'log') {
       // blank lines inside a chained exception are part of it; trailing ones are not
-      last.message += '\n'.repeat(blanks + 1) + line.text;
-    } else if (last.type === 'request') {
-      rejected += 1;
+      this.last.message += '\n'.repeat(this.blanks + 1) + line.text;
+    } else if (this.last.type === 'request') {
+      this.rejected += 1;
     }
     // a worker crash or failed cron job carries its traceback: those lines belong to it
-    blanks = 0;
+    this.blanks = 0;
   }
-  return { records, rejected };
+
+  /** Lines that did not parse so far; a caller may count others (an unreadable line) with `reject`. */
+  reject(n = 1): void {
+    this.rejected += n;
+  }
+
+  /**
+   * The records parsed since the last call, handed over so this parser keeps none of them. The
+   * last one may still gain continuation lines (a traceback on a generic log line's message);
+   * nothing that rolls records up reads that message.
+   */
+  take(): OdooLogRecord[] {
+    const taken = this.records;
+    this.records = [];
+    return taken;
+  }
+
+  /** Every record not taken yet, and the lines that did not parse. */
+  result(): ParsedLog {
+    return { records: this.records, rejected: this.rejected };
+  }
 }
 
 function classify(raw: string, context: ParseContext, lastSignature: string): Line {

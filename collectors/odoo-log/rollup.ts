@@ -53,66 +53,117 @@ export function rollUpOdooRecords(
   tenantByDb: ReadonlyMap<string, string>,
   lastDb: ReadonlyMap<number, string>,
 ): OdooRollup {
-  const requests = new MinuteRollup();
-  const clusterEvents = new Map<string, ClusterEventMinute>();
-  const tenantEvents = new Map<string, TenantEventMinute>();
-  const workerDb: OdooRollup['workerDb'] = new Map();
-  const known = new Map(lastDb);
-  const superseded = supersededFailures(records);
-  let unattributed = 0;
-  const tenantOf = (db: string | null): string | undefined => {
-    if (db === null) return undefined;
-    const tenant = tenantByDb.get(db);
-    if (!tenant) unattributed += 1;
-    return tenant;
-  };
-  const tenantMinute = (tenantId: string, ts: number): TenantEventMinute => {
-    const minute = minuteOf(ts);
-    const key = `${tenantId}\u0000${minute}`;
-    let row = tenantEvents.get(key);
-    if (!row) {
-      const worker = Object.fromEntries(ATTRIBUTED_EVENTS.map((e) => [e, 0])) as Record<AttributedEvent, number>;
-      row = { tenantId, minute, worker, cronStarts: 0, cronDone: 0, cronFailed: 0, cronTimedRuns: 0, cronSeconds: 0 };
-      tenantEvents.set(key, row);
-    }
-    return row;
-  };
+  return new OdooRollupBuilder(clusterId, tenantByDb, lastDb).add(records).result();
+}
 
-  records.forEach((record, index) => {
+/**
+ * The same rollup, fed in pieces as records arrive (a pushed body as it streams in), so no record
+ * outlives its piece: what is kept is one row per tenant minute, one per cluster minute and event,
+ * and the database each pid last named.
+ */
+export class OdooRollupBuilder {
+  private readonly requests = new MinuteRollup();
+  private readonly clusterEvents = new Map<string, ClusterEventMinute>();
+  private readonly tenantEvents = new Map<string, TenantEventMinute>();
+  private readonly workerDb: OdooRollup['workerDb'] = new Map();
+  private readonly known: Map<number, string>;
+  /**
+   * Cron failures without a duration, by database and job, not counted yet: Odoo 19 logs
+   * `server action #N failed` inside a run and then the run's summary line (`failed`, or
+   * `partially done`); 17 and 18 end a run with the first. A failure line directly followed, for
+   * the same job, by a summary with a duration is that run's intermediate error: the summary
+   * alone counts, and the held line is dropped.
+   */
+  private readonly pendingFailures = new Map<string, OdooCronRecord>();
+  private unattributed = 0;
+
+  constructor(
+    private readonly clusterId: string,
+    private readonly tenantByDb: ReadonlyMap<string, string>,
+    lastDb: ReadonlyMap<number, string>,
+  ) {
+    this.known = new Map(lastDb);
+  }
+
+  add(records: Iterable<OdooLogRecord>): this {
+    for (const record of records) this.addOne(record);
+    return this;
+  }
+
+  result(): OdooRollup {
+    for (const held of this.pendingFailures.values()) this.countCron(held);
+    this.pendingFailures.clear();
+    return {
+      clusterId: this.clusterId,
+      requests: this.requests.all(),
+      clusterEvents: [...this.clusterEvents.values()],
+      tenantEvents: [...this.tenantEvents.values()],
+      workerDb: this.workerDb,
+      unattributed: this.unattributed,
+    };
+  }
+
+  private addOne(record: OdooLogRecord): void {
     if (record.type !== 'worker' && record.pid !== null && record.db !== null) {
-      known.set(record.pid, record.db);
-      workerDb.set(record.pid, { database: record.db, seenAt: record.ts });
+      this.known.set(record.pid, record.db);
+      this.workerDb.set(record.pid, { database: record.db, seenAt: record.ts });
     }
     if (record.type === 'request') {
-      const tenantId = tenantOf(record.db);
-      if (tenantId) addRequest(requests, tenantId, record);
+      const tenantId = this.tenantOf(record.db);
+      if (tenantId) addRequest(this.requests, tenantId, record);
     } else if (record.type === 'worker') {
       const minute = minuteOf(record.ts);
       const key = `${minute}\u0000${record.event}`;
-      const row = clusterEvents.get(key) ?? { clusterId, minute, event: record.event, events: 0 };
+      const row = this.clusterEvents.get(key) ?? { clusterId: this.clusterId, minute, event: record.event, events: 0 };
       row.events += 1;
-      clusterEvents.set(key, row);
-      const db = known.get(record.workerPid);
-      const tenantId = db === undefined ? undefined : tenantByDb.get(db);
-      if (tenantId && isAttributed(record.event)) tenantMinute(tenantId, record.ts).worker[record.event] += 1;
+      this.clusterEvents.set(key, row);
+      const db = this.known.get(record.workerPid);
+      const tenantId = db === undefined ? undefined : this.tenantByDb.get(db);
+      if (tenantId && isAttributed(record.event)) this.tenantMinute(tenantId, record.ts).worker[record.event] += 1;
       if (record.event === 'alive') {
         // a new process under a reused pid has served nobody yet
-        known.delete(record.workerPid);
-        workerDb.set(record.workerPid, null);
+        this.known.delete(record.workerPid);
+        this.workerDb.set(record.workerPid, null);
       }
-    } else if (record.type === 'cron' && !superseded.has(index)) {
-      const tenantId = tenantOf(record.db);
-      if (tenantId) addCron(tenantMinute(tenantId, record.ts), record);
+    } else if (record.type === 'cron') {
+      this.addCronLine(record);
     }
-  });
-  return {
-    clusterId,
-    requests: requests.all(),
-    clusterEvents: [...clusterEvents.values()],
-    tenantEvents: [...tenantEvents.values()],
-    workerDb,
-    unattributed,
-  };
+  }
+
+  private addCronLine(record: OdooCronRecord): void {
+    if (record.cronId === null) return this.countCron(record);
+    const key = `${record.db}\u0000${record.cronId}`;
+    const held = this.pendingFailures.get(key);
+    this.pendingFailures.delete(key);
+    // the held failure counts unless this line is its run's summary (an end with a duration)
+    if (held && !(record.event !== 'start' && record.seconds !== null)) this.countCron(held);
+    if (record.event === 'failed' && record.seconds === null) this.pendingFailures.set(key, record);
+    else this.countCron(record);
+  }
+
+  private countCron(record: OdooCronRecord): void {
+    const tenantId = this.tenantOf(record.db);
+    if (tenantId) addCron(this.tenantMinute(tenantId, record.ts), record);
+  }
+
+  private tenantOf(db: string | null): string | undefined {
+    if (db === null) return undefined;
+    const tenant = this.tenantByDb.get(db);
+    if (!tenant) this.unattributed += 1;
+    return tenant;
+  }
+
+  private tenantMinute(tenantId: string, ts: number): TenantEventMinute {
+    const minute = minuteOf(ts);
+    const key = `${tenantId}\u0000${minute}`;
+    let row = this.tenantEvents.get(key);
+    if (!row) {
+      const worker = Object.fromEntries(ATTRIBUTED_EVENTS.map((e) => [e, 0])) as Record<AttributedEvent, number>;
+      row = { tenantId, minute, worker, cronStarts: 0, cronDone: 0, cronFailed: 0, cronTimedRuns: 0, cronSeconds: 0 };
+      this.tenantEvents.set(key, row);
+    }
+    return row;
+  }
 }
 
 function isAttributed(event: WorkerEvent): event is AttributedEvent {
@@ -147,24 +198,4 @@ function addCron(row: TenantEventMinute, record: OdooCronRecord): void {
     row.cronTimedRuns += 1;
     row.cronSeconds += record.seconds;
   }
-}
-
-/**
- * Odoo 19 logs `server action #N failed` inside a run and then the run's summary line (`failed`,
- * or `partially done` when some progress was committed); 17 and 18 end a run with the first.
- * A failure line directly followed, for the same job, by a summary with a duration is that
- * run's intermediate error: the summary alone counts.
- */
-function supersededFailures(records: readonly OdooLogRecord[]): Set<number> {
-  const pending = new Map<string, number>();
-  const superseded = new Set<number>();
-  records.forEach((r, index) => {
-    if (r.type !== 'cron' || r.cronId === null) return;
-    const key = `${r.db}\u0000${r.cronId}`;
-    const open = pending.get(key);
-    if (open !== undefined && r.event !== 'start' && r.seconds !== null) superseded.add(open);
-    pending.delete(key);
-    if (r.event === 'failed' && r.seconds === null) pending.set(key, index);
-  });
-  return superseded;
 }

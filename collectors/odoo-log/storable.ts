@@ -1,6 +1,7 @@
 import type { OdooLogRecord } from './parser';
 import { Rejections, type RejectReason } from '../lib/rejections';
 import { firstProblem, isInt4, isSeconds, isStorableText, isStorableTime } from '../lib/storable';
+import { isAccepted, type AcceptedRange } from '../lib/accepted-range';
 
 /**
  * What PostgreSQL can store of a parsed Odoo log record. A line can parse and still not fit a
@@ -8,9 +9,10 @@ import { firstProblem, isInt4, isSeconds, isStorableText, isStorableTime } from 
  * fail its whole batch, so the tail never moved again and a retrying shipper never got through.
  * Such a record is rejected and counted by reason; the rest of the batch is stored.
  */
-export function unstorableReason(record: OdooLogRecord): RejectReason | undefined {
+export function unstorableReason(record: OdooLogRecord, range: AcceptedRange): RejectReason | undefined {
   const common: [boolean, RejectReason][] = [
     [isStorableTime(record.ts), 'time_out_of_range'],
+    [isAccepted(range, record.ts), 'outside_accepted_range'],
     [isInt4(record.pid), 'number_out_of_range'],
   ];
   switch (record.type) {
@@ -37,11 +39,14 @@ export function unstorableReason(record: OdooLogRecord): RejectReason | undefine
   }
 }
 
-/** The records PostgreSQL can store, and the others counted by reason. */
-export function storableRecords(records: readonly OdooLogRecord[]): { records: OdooLogRecord[]; rejections: Rejections } {
+/** The records PostgreSQL can store and `range` accepts, and the others counted by reason. */
+export function storableRecords(
+  records: readonly OdooLogRecord[],
+  range: AcceptedRange,
+): { records: OdooLogRecord[]; rejections: Rejections } {
   const rejections = new Rejections();
   const kept = records.filter((r) => {
-    const reason = unstorableReason(r);
+    const reason = unstorableReason(r, range);
     if (reason) rejections.add(reason);
     return reason === undefined;
   });

@@ -12,6 +12,10 @@ import { ingestRoutes } from './ingest-routes';
 import { frameworkRefusal } from './framework-errors';
 import { collectOpenApi } from './openapi';
 import { validationError } from './validation-error';
+import rateLimit from '@fastify/rate-limit';
+import { DEFAULT_LIMITS, perAddressLimit, type ApiLimits } from './limits';
+import { metricsGuard, type MetricsAuth } from './metrics-auth';
+import { securityHeaders } from './security-headers';
 
 export interface ApiDeps {
   log: Logger;
@@ -21,6 +25,10 @@ export interface ApiDeps {
   ingest?: IngestDeps;
   /** When given, /api/v1 (tenants, exclusion windows, reports) is served behind bearer tokens. */
   api?: ApiV1Deps;
+  /** Rates and push slots; DEFAULT_LIMITS when not given. */
+  limits?: ApiLimits;
+  /** When given, /metrics asks for these credentials (docs/operations.md#metrics). */
+  metricsAuth?: MetricsAuth;
 }
 
 const API_PREFIX = '/api/v1';
@@ -49,13 +57,18 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
   // Registered before any route, so the document sees every one of them.
-  const openApi = collectOpenApi(app, { title: 'tenantscope', version: packageVersion() }, (url) => url.startsWith(`${API_PREFIX}/`));
+  const openApi = collectOpenApi(
+    app,
+    { title: 'tenantscope', version: packageVersion() },
+    (url) => url.startsWith(`${API_PREFIX}/`) || url.startsWith('/ingest/'),
+  );
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, request, reply) => {
     const refusal = frameworkRefusal(err, request);
     if (refusal) return reply.code(refusal.status).send({ error: refusal.message });
     const status = err instanceof RequestError ? err.statusCode : err.validation ? 400 : (err.statusCode ?? 500);
-    if (status >= 500) {
+    // a RequestError is ours to word (a 503 says why and when to retry); any other 5xx is a fault
+    if (status >= 500 && !(err instanceof RequestError)) {
       request.log.error({ err, request: { method: request.method, url: request.url } }, 'request failed');
       return reply.code(status).send({ error: 'internal error' });
     }
@@ -65,13 +78,20 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     reply.code(404).send({ error: `no route ${request.method} ${redact(request.url.split('?')[0] ?? '')}` }),
   );
 
+  const limits = deps.limits ?? DEFAULT_LIMITS;
+  // the token's name, for the per-token limit and the audit trail; set by `authenticate`
+  app.decorateRequest('principal', null);
+  // every route, /metrics and the probes too, counts against its address; the authenticated
+  // contexts add a per-token limit (limits.ts)
+  await app.register(rateLimit, limits.perAddressPerMinute > 0 ? perAddressLimit(limits.perAddressPerMinute) : { global: false });
+  securityHeaders(app);
   await app.register(healthRoutes, { readiness: deps.readiness });
-  if (deps.ingest) await app.register(ingestRoutes, { deps: deps.ingest });
-  app.get('/metrics', async (_request, reply) => {
+  if (deps.ingest) await app.register(ingestRoutes, { deps: deps.ingest, limits });
+  app.get('/metrics', { onRequest: metricsGuard(deps.metricsAuth) }, async (_request, reply) => {
     const body = await deps.metrics.metrics();
     return reply.type(deps.metrics.contentType).send(body);
   });
-  if (deps.api) await app.register(apiV1, { prefix: API_PREFIX, deps: deps.api });
+  if (deps.api) await app.register(apiV1, { prefix: API_PREFIX, deps: deps.api, limits });
   // Open like /metrics: the document holds no data, and clients need it before they hold a token.
   app.get('/openapi.json', { schema: { summary: 'this OpenAPI 3.1 document' } }, async () => openApi());
   return app;

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { canWrite, type Principal } from '../auth/principal';
+import { canPush, canRead, canWrite, type Principal } from '../auth/principal';
 import { principalOf } from '../auth/token-store';
 import { RequestError } from '../core/errors';
 import type { Queryable } from '../storage/db';
@@ -27,6 +27,29 @@ export function authenticate(db: Queryable) {
     }
     request.principal = principal;
   };
+}
+
+/** onRequest hook of /api/v1, after `authenticate`: an ingest token pushes evidence and reads nothing. */
+export async function requireReader(request: FastifyRequest): Promise<void> {
+  const who = principal(request);
+  if (!canRead(who)) throw new RequestError(403, `token ${who.name} (${who.role}) pushes log lines only; it reads nothing under /api/v1`);
+}
+
+/**
+ * onRequest hook of the push route, after `authenticate`, before a byte of the body is read: only
+ * an ingest token pushes (403 for the other roles), and a cluster it does not name is 404 with the
+ * words of an unknown cluster, so a shipper's token cannot probe which clusters exist.
+ */
+export async function requirePusher(request: FastifyRequest): Promise<void> {
+  const who = principal(request);
+  if (who.role !== 'ingest') throw new RequestError(403, `token ${who.name} (${who.role}) may not push log lines; an ingest token may`);
+  const { cluster } = request.params as { cluster: string };
+  if (!canPush(who, cluster)) throw new RequestError(404, unknownCluster(cluster));
+}
+
+/** The 404 of a push to a cluster that is not in the fleet file, or not the token's. */
+export function unknownCluster(cluster: string): string {
+  return `no cluster named ${JSON.stringify(cluster)} in the fleet file`;
 }
 
 /** The principal of an authenticated route (the hook guarantees one). */

@@ -87,6 +87,8 @@ function responses(response: Record<string, JsonSchema> | undefined, needsToken:
     };
   }
   if (needsToken) out['401'] = { description: DESCRIPTIONS['401'] };
+  // every route counts against its client address, and a token's routes against the token too
+  out['429'] = { description: DESCRIPTIONS['429'] };
   return out;
 }
 
@@ -95,8 +97,12 @@ const DESCRIPTIONS: Record<string, string> = {
   '201': 'created',
   '400': 'bad input; the message names the field',
   '401': 'no bearer token, or an unknown or revoked one',
-  '403': 'the token may not write',
+  '403': "the token's role may not do this",
   '404': 'unknown, or not visible to this token',
+  '413': 'the body is larger than this route takes',
+  '415': 'a content type or encoding this route does not take',
+  '429': 'too many requests from this address or with this token; Retry-After says when to try again',
+  '503': 'busy; Retry-After says when to try again',
 };
 
 /** The schema as plain JSON (TypeBox marks its objects with symbol keys, which JSON drops anyway). */

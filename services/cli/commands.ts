@@ -88,7 +88,7 @@ export const COMMANDS: readonly Command[] = [
     name: 'token',
     summary: 'API bearer tokens: create (printed once), list, revoke',
     usage: [
-      'tenantscope token create --name NAME --role admin|read-only|tenant [--tenant ID]',
+      'tenantscope token create --name NAME --role admin|read-only|tenant|ingest [--tenant ID] [--cluster ID ...]',
       'tenantscope token list',
       'tenantscope token revoke NAME',
       '  Only the SHA-256 of a token is stored. A tenant token sees its own tenant only; read-only cannot write.',

@@ -1,6 +1,6 @@
 import { ConfigError } from '../core/errors';
 import { ROLES, type Role } from '../auth/principal';
-import { createToken, listTokens, revokeToken } from '../auth/token-store';
+import { createToken, listTokens, revokeToken, type TokenRecord } from '../auth/token-store';
 import type { Context } from '../root/context';
 import { parseFlags } from './args';
 import { openContext } from '../root/context';
@@ -24,12 +24,19 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
+function scopeOf(record: TokenRecord): string {
+  if (record.tenant) return ` of tenant ${record.tenant}`;
+  if (record.clusters) return ` for cluster${record.clusters.length > 1 ? 's' : ''} ${record.clusters.join(', ')}`;
+  return '';
+}
+
 const ACTIONS: Readonly<Record<string, (context: Context, args: string[]) => Promise<number>>> = {
   async create({ pool, clock }, args) {
     const { values, positionals } = parseFlags('token create', args, {
       name: { type: 'string' },
       role: { type: 'string' },
       tenant: { type: 'string' },
+      cluster: { type: 'string', multiple: true },
     });
     if (positionals.length > 0) throw new ConfigError([`tenantscope token create: unexpected argument ${JSON.stringify(positionals[0])}`]);
     if (values.name === undefined) throw new ConfigError(['tenantscope token create: --name NAME is required']);
@@ -40,20 +47,26 @@ const ACTIONS: Readonly<Record<string, (context: Context, args: string[]) => Pro
       ]);
     const { token, record } = await createToken(
       pool,
-      { name: values.name, role, ...(values.tenant !== undefined && { tenant: values.tenant }) },
+      {
+        name: values.name,
+        role,
+        ...(values.tenant !== undefined && { tenant: values.tenant }),
+        ...(values.cluster !== undefined && { clusters: values.cluster.flatMap((c) => c.split(',')).filter((c) => c !== '') }),
+      },
       new Date(clock.now()),
     );
     process.stdout.write(`${token}\n`);
-    process.stderr.write(
-      `token ${record.name} (${record.role}${record.tenant ? ` of tenant ${record.tenant}` : ''}) created; it is shown only this once\n`,
-    );
+    process.stderr.write(`token ${record.name} (${record.role}${scopeOf(record)}) created; it is shown only this once\n`);
     return 0;
   },
   async list({ pool }, args) {
     parseFlags('token list', args, {});
     const rows = await listTokens(pool);
-    process.stdout.write(`${['name', 'role', 'tenant', 'created', 'revoked'].join('\t')}\n`);
-    for (const t of rows) process.stdout.write(`${[t.name, t.role, t.tenant ?? '-', t.createdAt, t.revokedAt ?? '-'].join('\t')}\n`);
+    process.stdout.write(`${['name', 'role', 'tenant', 'clusters', 'created', 'revoked'].join('\t')}\n`);
+    for (const t of rows)
+      process.stdout.write(
+        `${[t.name, t.role, t.tenant ?? '-', t.clusters?.join(',') ?? '-', t.createdAt, t.revokedAt ?? '-'].join('\t')}\n`,
+      );
     return 0;
   },
   async revoke({ pool, clock }, args) {

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigError } from '../core/errors';
 import { hasInlinePassword } from '../core/redact';
-import type { Secret } from '../core/secret';
+import { Secret } from '../core/secret';
 import { readPasswordFile } from './fleet-secrets';
 
 /**
@@ -26,6 +26,12 @@ const EnvSchema = Type.Object({
   TENANTSCOPE_DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 20 }),
   TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 7 }),
+  TENANTSCOPE_RATE_LIMIT_PER_ADDRESS: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1200 }),
+  TENANTSCOPE_RATE_LIMIT_PER_TOKEN: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 600 }),
+  TENANTSCOPE_PUSH_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  TENANTSCOPE_METRICS_BEARER_TOKEN_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  TENANTSCOPE_METRICS_BASIC_AUTH_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  TENANTSCOPE_METRICS_TENANT_NAMES: Type.Union([Type.Literal('show'), Type.Literal('hide')], { default: 'show' }),
   TENANTSCOPE_LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -58,6 +64,15 @@ export interface Settings {
   readonly collectorTimeoutSeconds: number;
   /** Days successful collector runs are kept (the hourly `collector-run-retention` job); failed runs are kept. */
   readonly collectorRunRetentionDays: number;
+  /** Requests a minute one client address may make, and one API token (0: no limit). */
+  readonly rateLimitPerAddress: number;
+  readonly rateLimitPerToken: number;
+  /** Pushed log bodies read at once by one API process. */
+  readonly pushConcurrency: number;
+  /** Credentials /metrics asks for, from TENANTSCOPE_METRICS_BEARER_TOKEN_FILE or _BASIC_AUTH_FILE. */
+  readonly metricsAuth?: MetricsCredentials;
+  /** Whether tenantscope_tenant_info carries each tenant's display name. */
+  readonly metricsTenantNames: boolean;
   readonly logLevel: string;
   readonly otlpEndpoint?: string;
   readonly serviceName: string;
@@ -65,7 +80,13 @@ export interface Settings {
   readonly revision: string;
 }
 
+/** What /metrics asks for: a bearer token, or a user name and password (Prometheus `authorization` or `basic_auth`). */
+export type MetricsCredentials = { kind: 'bearer'; token: Secret } | { kind: 'basic'; username: string; password: Secret };
+
 const NUMERIC = new Set([
+  'TENANTSCOPE_RATE_LIMIT_PER_ADDRESS',
+  'TENANTSCOPE_RATE_LIMIT_PER_TOKEN',
+  'TENANTSCOPE_PUSH_CONCURRENCY',
   'TENANTSCOPE_WORKER_CONCURRENCY',
   'TENANTSCOPE_DATABASE_POOL_SIZE',
   'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS',
@@ -102,6 +123,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     problems,
   );
   const redisPassword = passwordFile('TENANTSCOPE_REDIS', raw.TENANTSCOPE_REDIS_URL, raw.TENANTSCOPE_REDIS_PASSWORD_FILE, problems);
+  const metricsAuth = metricsCredentials(raw, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     databaseUrl: raw.TENANTSCOPE_DATABASE_URL,
@@ -117,6 +139,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     databasePoolSize: raw.TENANTSCOPE_DATABASE_POOL_SIZE,
     collectorTimeoutSeconds: raw.TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS,
     collectorRunRetentionDays: raw.TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS,
+    rateLimitPerAddress: raw.TENANTSCOPE_RATE_LIMIT_PER_ADDRESS,
+    rateLimitPerToken: raw.TENANTSCOPE_RATE_LIMIT_PER_TOKEN,
+    pushConcurrency: raw.TENANTSCOPE_PUSH_CONCURRENCY,
+    ...(metricsAuth && { metricsAuth }),
+    metricsTenantNames: raw.TENANTSCOPE_METRICS_TENANT_NAMES === 'show',
     logLevel: raw.TENANTSCOPE_LOG_LEVEL,
     ...(raw.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined && { otlpEndpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT }),
     serviceName: raw.OTEL_SERVICE_NAME,
@@ -134,6 +161,38 @@ function passwordFile(name: string, url: string, path: string | undefined, probl
   const read = readPasswordFile(path);
   if ('problem' in read) problems.push(`environment ${name}_PASSWORD_FILE: ${read.problem}`);
   return 'secret' in read ? read.secret : undefined;
+}
+
+/** The credentials of /metrics: a token file, or a `username:password` file; not both. */
+function metricsCredentials(raw: RawEnv, problems: string[]): MetricsCredentials | undefined {
+  const bearer = raw.TENANTSCOPE_METRICS_BEARER_TOKEN_FILE;
+  const basic = raw.TENANTSCOPE_METRICS_BASIC_AUTH_FILE;
+  if (bearer !== undefined && basic !== undefined) {
+    problems.push('environment TENANTSCOPE_METRICS_BEARER_TOKEN_FILE and TENANTSCOPE_METRICS_BASIC_AUTH_FILE: give one of them, not both');
+    return undefined;
+  }
+  const path = bearer ?? basic;
+  if (path === undefined) return undefined;
+  const name = bearer !== undefined ? 'TENANTSCOPE_METRICS_BEARER_TOKEN_FILE' : 'TENANTSCOPE_METRICS_BASIC_AUTH_FILE';
+  const read = readPasswordFile(path);
+  if ('problem' in read) {
+    problems.push(`environment ${name}: ${read.problem}`);
+    return undefined;
+  }
+  if (bearer !== undefined) {
+    if (!/^[A-Za-z0-9_~+/.-]+=*$/.test(read.secret.reveal())) {
+      problems.push(`environment ${name}: expected one token of letters, digits and -._~+/ in ${path}`);
+      return undefined;
+    }
+    return { kind: 'bearer', token: read.secret };
+  }
+  const text = read.secret.reveal();
+  const colon = text.indexOf(':');
+  if (colon < 1 || colon === text.length - 1 || text.includes('\n')) {
+    problems.push(`environment ${name}: expected one line username:password in ${path}`);
+    return undefined;
+  }
+  return { kind: 'basic', username: text.slice(0, colon), password: new Secret(text.slice(colon + 1)) };
 }
 
 function splitListen(listen: string): [string, number] {

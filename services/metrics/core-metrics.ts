@@ -20,6 +20,7 @@ const STORE_METRICS: StoreMetric<MetricsSnapshot>[] = [
     help: 'One series per active tenant of the fleet file, with its cluster, tier and name.',
     type: 'gauge',
     values: (s) => s.tenants.map((t) => ({ value: 1, labels: { tenant: t.id, cluster: t.cluster, tier: t.tier, name: t.name } })),
+    customerLabels: ['name'],
   },
   {
     name: 'tenantscope_odoo_requests_total',
@@ -149,7 +150,7 @@ function collectorGauges(): StoreMetric<MetricsSnapshot>[] {
     },
     {
       name: 'tenantscope_collector_rejected_records_total',
-      help: 'Input the collector could not use, counted and skipped, by collector, target (push:<cluster> for pushed lines) and reason (malformed, too_long, invalid_utf8, invalid_text, number_out_of_range, time_out_of_range); a series starts with its first rejection.',
+      help: 'Input the collector could not use, counted and skipped, by collector, target (push:<cluster> for pushed lines) and reason (malformed, too_long, invalid_utf8, invalid_text, number_out_of_range, time_out_of_range, outside_accepted_range); a series starts with its first rejection.',
       type: 'counter',
       // a series appears with the first rejection of its reason; pushed lines count under target push:<cluster>
       values: (s) =>

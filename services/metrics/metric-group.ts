@@ -15,6 +15,8 @@ export interface StoreMetric<T> {
   help: string;
   type: 'gauge' | 'counter' | 'histogram';
   values(data: T): MetricValue[];
+  /** Labels that name a customer (a display name): left out when TENANTSCOPE_METRICS_TENANT_NAMES=hide. */
+  customerLabels?: readonly string[];
 }
 
 /**

@@ -15,7 +15,14 @@ export interface BuildInfo {
  * metric would fail the whole scrape: store-backed metrics share one load per group and scrape,
  * and publish nothing (and `tenantscope_metrics_store_up 0`) when the database cannot be read.
  */
-export function createMetricsRegistry(db: Queryable, build: BuildInfo, log: Logger, clock: Clock): Registry {
+export function createMetricsRegistry(
+  db: Queryable,
+  build: BuildInfo,
+  log: Logger,
+  clock: Clock,
+  options: { tenantNames?: boolean } = {},
+): Registry {
+  const showNames = options.tenantNames ?? true;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -54,12 +61,13 @@ export function createMetricsRegistry(db: Queryable, build: BuildInfo, log: Logg
 
   registry.registerMetric(storeUp(loadAll) as never);
   for (const group of METRIC_GROUPS) {
-    for (const metric of group.metrics) registry.registerMetric(fromStore(metric, () => load(group)) as never);
+    for (const metric of group.metrics) registry.registerMetric(fromStore(metric, () => load(group), showNames) as never);
   }
   return registry;
 }
 
-function fromStore<T>(metric: MetricGroup<T>['metrics'][number], data: () => Promise<T | undefined>) {
+function fromStore<T>(metric: MetricGroup<T>['metrics'][number], data: () => Promise<T | undefined>, showNames: boolean) {
+  const hidden = showNames ? [] : (metric.customerLabels ?? []);
   return {
     name: metric.name,
     help: metric.help,
@@ -70,6 +78,7 @@ function fromStore<T>(metric: MetricGroup<T>['metrics'][number], data: () => Pro
       let values: MetricValue[] = [];
       try {
         if (d !== undefined) values = metric.values(d);
+        if (hidden.length > 0) values = values.map((v) => ({ ...v, labels: withoutLabels(v.labels, hidden) }));
       } catch {
         values = [];
       }
@@ -77,6 +86,10 @@ function fromStore<T>(metric: MetricGroup<T>['metrics'][number], data: () => Pro
     },
     reset() {},
   };
+}
+
+function withoutLabels(labels: MetricValue['labels'], hidden: readonly string[]): MetricValue['labels'] {
+  return Object.fromEntries(Object.entries(labels).filter(([name]) => !hidden.includes(name)));
 }
 
 function storeUp(readable: () => Promise<boolean>) {

@@ -95,13 +95,19 @@ export async function startProcess(context: FleetContext, role: Role): Promise<R
       redisClients.push(probeRedis);
       api = await buildApi({
         log,
-        metrics: createMetricsRegistry(pool, buildInfo(settings.revision), log, clock),
+        metrics: createMetricsRegistry(pool, buildInfo(settings.revision), log, clock, { tenantNames: settings.metricsTenantNames }),
         readiness: [
           { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
           { name: 'redis', check: async () => void (await probeRedis.ping()) },
         ],
         ingest: { pool, partitions, fleet, clock, log },
         api: { pool, reports },
+        limits: {
+          perAddressPerMinute: settings.rateLimitPerAddress,
+          perTokenPerMinute: settings.rateLimitPerToken,
+          concurrentPushes: settings.pushConcurrency,
+        },
+        ...(settings.metricsAuth && { metricsAuth: settings.metricsAuth }),
       });
       url = await api.listen({ host: settings.listen.host, port: settings.listen.port });
     }

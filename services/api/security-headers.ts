@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { PAGE_CSS } from '../sla/render/page-style';
+
+/**
+ * The report page is one document with its stylesheet inline and no script: the policy allows
+ * that stylesheet by its hash and nothing else (no script, no frame, no form, no outside asset), so
+ * a tenant name that slipped past escaping still could not run. Report pages are customers'
+ * figures: no cache keeps them, no other site frames them, no link carries their address away.
+ */
+const PAGE_POLICY = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash('sha256').update(PAGE_CSS, 'utf8').digest('base64')}'`,
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Headers on every answer, and the content security policy on HTML ones. */
+export function securityHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('referrer-policy', 'no-referrer');
+    void reply.header('x-frame-options', 'DENY');
+    void reply.header('cache-control', 'no-store');
+    const type = String(reply.getHeader('content-type') ?? '');
+    void reply.header('content-security-policy', type.startsWith('text/html') ? PAGE_POLICY : "default-src 'none'; frame-ancestors 'none'");
+    return payload;
+  });
+}
