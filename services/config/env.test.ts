@@ -105,4 +105,47 @@ describe('loadSettings', () => {
       `environment TENANTSCOPE_REDIS_PASSWORD_FILE: cannot read the password file ${join(dir, 'absent')} (ENOENT)`,
     ]);
   });
+
+  it('takes the limits, 1200 and 600 a minute and 2 push slots by default', () => {
+    const s = loadSettings({});
+    expect([s.rateLimitPerAddress, s.rateLimitPerToken, s.pushConcurrency, s.metricsTenantNames]).toEqual([1200, 600, 2, true]);
+    const t = loadSettings({
+      TENANTSCOPE_RATE_LIMIT_PER_ADDRESS: '0',
+      TENANTSCOPE_PUSH_CONCURRENCY: '4',
+      TENANTSCOPE_METRICS_TENANT_NAMES: 'hide',
+    });
+    expect([t.rateLimitPerAddress, t.pushConcurrency, t.metricsTenantNames]).toEqual([0, 4, false]);
+    expect(() => loadSettings({ TENANTSCOPE_PUSH_CONCURRENCY: '0' })).toThrow(/TENANTSCOPE_PUSH_CONCURRENCY/);
+    expect(() => loadSettings({ TENANTSCOPE_METRICS_TENANT_NAMES: 'maybe' })).toThrow(/TENANTSCOPE_METRICS_TENANT_NAMES/);
+  });
+
+  it('reads the /metrics credentials from a token file or a username:password file, never both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-metrics-'));
+    writeFileSync(join(dir, 'token'), 'scrape-Token-1\n');
+    writeFileSync(join(dir, 'basic'), 'prometheus:pa:ss\n');
+    writeFileSync(join(dir, 'nouser'), ':password\n');
+    writeFileSync(join(dir, 'spaced'), 'two words\n');
+    const bearer = loadSettings({ TENANTSCOPE_METRICS_BEARER_TOKEN_FILE: join(dir, 'token') }).metricsAuth;
+    expect(bearer?.kind === 'bearer' && bearer.token.reveal()).toBe('scrape-Token-1');
+    const basic = loadSettings({ TENANTSCOPE_METRICS_BASIC_AUTH_FILE: join(dir, 'basic') }).metricsAuth;
+    expect(basic?.kind === 'basic' && [basic.username, basic.password.reveal()]).toEqual(['prometheus', 'pa:ss']);
+    expect(JSON.stringify(loadSettings({ TENANTSCOPE_METRICS_BASIC_AUTH_FILE: join(dir, 'basic') }))).not.toContain('pa:ss');
+    const refused = (env: Record<string, string>) => {
+      try {
+        loadSettings(env);
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(
+      refused({ TENANTSCOPE_METRICS_BEARER_TOKEN_FILE: join(dir, 'token'), TENANTSCOPE_METRICS_BASIC_AUTH_FILE: join(dir, 'basic') }),
+    ).toEqual(['environment TENANTSCOPE_METRICS_BEARER_TOKEN_FILE and TENANTSCOPE_METRICS_BASIC_AUTH_FILE: give one of them, not both']);
+    expect(refused({ TENANTSCOPE_METRICS_BASIC_AUTH_FILE: join(dir, 'nouser') })).toEqual([
+      `environment TENANTSCOPE_METRICS_BASIC_AUTH_FILE: expected one line username:password in ${join(dir, 'nouser')}`,
+    ]);
+    expect(refused({ TENANTSCOPE_METRICS_BEARER_TOKEN_FILE: join(dir, 'spaced') })).toEqual([
+      `environment TENANTSCOPE_METRICS_BEARER_TOKEN_FILE: expected one token of letters, digits and -._~+/ in ${join(dir, 'spaced')}`,
+    ]);
+  });
 });
