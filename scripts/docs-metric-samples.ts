@@ -146,12 +146,18 @@ const sla: SlaSnapshot = {
       timezone: 'Europe/Berlin',
       target: '99.9',
       nodata: 'exclude',
+      credits: [
+        { belowPercent: 99.9, percent: 10 },
+        { belowPercent: 99, percent: 25 },
+      ],
+      creditCapPercent: 100,
       month: '2026-03',
       monthMinutes: 44_580,
     },
   ],
   totals: new Map([[TENANT, counts]]),
   months: new Map([[TENANT, counts]]),
+  countedUntil: new Map([[TENANT, AT.getTime()]]),
   points: new Map([[TENANT, AT.getTime()]]),
 };
 

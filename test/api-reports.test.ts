@@ -22,8 +22,22 @@ describe('reports', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ tenant: 't1', month: '2026-03', revision: 0, status: 'month-to-date', signed: true });
-    // 2026-02-28T23:00Z (Berlin midnight) to the clock's 2026-03-20T12:00Z: 28,140 probed minutes, 30 failed
-    expect(body.report.minutes).toEqual({ total: 44580, good: 28110, bad: 30, excluded: 0, nodata: 16440 });
+    // month to date: 2026-02-28T23:00Z (Berlin midnight) to 11:55Z, five minutes before the clock's
+    // 12:00Z (the minutes that have closed): 28,135 probed minutes, 30 failed; nothing of the future
+    expect(body.report.minutes).toEqual({ total: 28135, good: 28105, bad: 30, excluded: 0, nodata: 0 });
+    expect(body.report.monthToDate).toEqual({
+      asOf: '2026-03-20T11:55:00.000Z',
+      minutesElapsed: 28135,
+      minutesRemaining: 44580 - 28135,
+      scheduledExcludedMinutes: 0,
+      creditProvisional: true,
+      // business tier, 99.9 %: a month of 44,580 measured minutes may have 44 bad ones
+      errorBudget: { totalMinutes: 44, usedMinutes: 30, leftMinutes: 14 },
+      creditSteps: expect.any(Array),
+    });
+    expect(body.reason).toBe(
+      'month to date as of 2026-03-20T11:55:00.000Z: 28135 minutes elapsed, 16445 to come; figures and credit provisional',
+    );
     expect(body.report).toMatchObject({
       availabilityDisplay: '99.89',
       targetMet: false,
@@ -55,10 +69,10 @@ describe('reports', () => {
     );
     // the name's comma and quotes are quoted per RFC 4180; 10 % of 999.99 EUR is exactly 100.00
     expect(lines[1]).toBe(
-      `t1,"Acme, ""Clinics"" <script>alert(1)</script>",2026-03,business,99.9,99.89,false,28110,30,0,16440,63.12,10,100.00,EUR,0,month-to-date,${json.reports[0].digest}`,
+      `t1,"Acme, ""Clinics"" <script>alert(1)</script>",2026-03,business,99.9,99.89,false,28105,30,0,0,100.00,10,100.00,EUR,0,month-to-date,${json.reports[0].digest}`,
     );
     expect(lines[2]).toMatch(
-      /^t2,Tenant Two,2026-03,standard,99\.5,100\.00,true,28140,0,0,16440,63\.12,0,0,JPY,0,month-to-date,[0-9a-f]{64}$/,
+      /^t2,Tenant Two,2026-03,standard,99\.5,100\.00,true,28135,0,0,0,100\.00,0,0,JPY,0,month-to-date,[0-9a-f]{64}$/,
     );
     expect(lines).toHaveLength(5); // header, three tenants, and the empty string after the last CRLF
   });
@@ -70,7 +84,10 @@ describe('reports', () => {
     expect(res.body).not.toContain('<script>');
     expect(res.body).toContain('Acme, &quot;Clinics&quot; &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(res.body).toContain('99.89 %');
-    expect(res.body).toContain('Coverage warning');
+    // month to date: the minutes to come are not "without data", so no coverage warning
+    expect(res.body).not.toContain('Coverage warning');
+    expect(res.body).toContain('<strong>provisional</strong>, if the month ended now');
+    expect(res.body).toContain('28135 minutes elapsed, 16445 to come');
     expect((res.body.match(/<rect class="bar /g) ?? []).length).toBe(31);
     expect(HOSTILE_NAME).toContain('<script>');
   });

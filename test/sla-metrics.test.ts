@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../services/core/clock';
 import { slaMetrics, type SlaSnapshot } from '../services/metrics/sla-metrics';
 import { countClosedMinutes } from '../services/sla/store/minute-counter';
+import { tenantReport } from '../services/sla/store/report-store';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { testFleet } from './helpers/fleets';
 import { insertProbes, slaDatabase, type SlaDb } from './sla-fixture';
@@ -58,6 +59,13 @@ describe('live SLA metrics', () => {
     expect(m.get(`tenantscope_sla_error_budget_remaining_ratio{${t1}}`)).toBeCloseTo((budget - 4) / budget, 9);
     expect(m.get(`tenantscope_sla_target_ratio{${t1}}`)).toBeCloseTo(0.999, 12);
     expect(m.get('tenantscope_rpo_exposure_seconds{tenant=t1,cluster=c1}')).toBe(3900);
+    // counted up to 01:00Z; 44,580 - 120 minutes to come; 116 good and 4 bad so far
+    expect(m.get(`tenantscope_sla_counted_until_timestamp_seconds{${t1}}`)).toBe(Date.parse('2026-03-01T01:00:00Z') / 1000);
+    expect(m.get(`tenantscope_sla_month_minutes_to_come{${t1}}`)).toBe(44_460);
+    // at month end 116 + 44,460 good of 44,580 may have 44 bad (99.9 %): 40 more; 445 (99 %): 441; 2229 (95 %): 2225
+    expect(m.get(`tenantscope_sla_affordable_outage_minutes{${t1},below_percent=99.9,credit_percent=10}`)).toBe(40);
+    expect(m.get(`tenantscope_sla_affordable_outage_minutes{${t1},below_percent=99,credit_percent=25}`)).toBe(441);
+    expect(m.get(`tenantscope_sla_affordable_outage_minutes{${t1},below_percent=95,credit_percent=100}`)).toBe(2225);
     expect(m.has('tenantscope_rpo_exposure_seconds{tenant=t2,cluster=c1}')).toBe(false);
 
     // The counter only grows; the stored day array holds each state.
@@ -75,5 +83,23 @@ describe('live SLA metrics', () => {
       `SELECT get_byte(states, 0) AS first, get_byte(states, 65) AS later, get_byte(states, 1439) AS open FROM sla_minute WHERE tenant_id = 't1' AND day = '2026-03-01T00:00:00Z'`,
     );
     expect(march1.rows[0]).toEqual({ first: 0, later: 2, open: 255 });
+  });
+
+  it('gives the month-to-date report the same minutes, asOf and availability as /metrics', async () => {
+    const reports = { db: s.pool, fleet, clock, signingKey: null, graceHours: 72 };
+    await countClosedMinutes({ pool: s.pool, fleet, clock, partitions: new PartitionKeeper(s.pool) });
+    const m = await series();
+    const report = (await tenantReport(reports, 't1', '2026-03'))!.report;
+    const t1 = 'tenant=t1,cluster=c1,tier=business';
+    expect(Date.parse(report.monthToDate!.asOf) / 1000).toBe(m.get(`tenantscope_sla_counted_until_timestamp_seconds{${t1}}`));
+    for (const state of ['good', 'bad', 'nodata', 'excluded'] as const)
+      expect(report.minutes[state], state).toBe(m.get(`tenantscope_sli_minutes_total{${t1},state=${state}}`));
+    expect(report.availabilityPercent! / 100).toBeCloseTo(m.get(`tenantscope_sla_availability_ratio{${t1}}`)!, 12);
+    expect(report.monthToDate!.minutesRemaining).toBe(m.get(`tenantscope_sla_month_minutes_to_come{${t1}}`));
+    // no scheduled window in this fleet: the report's steps are the metric's
+    for (const step of report.monthToDate!.creditSteps)
+      expect(step.affordableMinutes).toBe(
+        m.get(`tenantscope_sla_affordable_outage_minutes{${t1},below_percent=${step.belowPercent},credit_percent=${step.creditPercent}}`),
+      );
   });
 });

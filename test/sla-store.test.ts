@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../services/core/clock';
+import { ALLOWED_LATENESS_MS } from '../services/sla/store/minute-counter';
 import { RequestError } from '../services/core/errors';
 import { canonicalJson } from '../services/sla/canonical';
 import { parseEvidenceLine, type Evidence } from '../services/sla/evidence';
@@ -51,10 +52,19 @@ describe('reports from PostgreSQL', () => {
     lines.push(line({ kind: 'requests', tenant: 't1', minute: '2026-03-01T03:01:00Z', total: 100, serverErrors: 5 }));
     lines.push(line({ kind: 'requests', tenant: 't1', minute: '2026-03-01T03:00:00Z', total: 100, serverErrors: 0, source: 'odoo' }));
     lines.push(line({ kind: 'requests', tenant: 't1', minute: '2026-03-01T03:02:00Z', total: 10, serverErrors: 5, source: 'odoo' }));
-    const [expected] = computeFleetReports(fleet, '2026-03', new EvidenceIndex(lines), 't1');
+    // a month in progress: minutes up to 5 minutes before the clock (they have closed), as the SLI counter counts them
+    const [expected] = computeFleetReports(fleet, '2026-03', new EvidenceIndex(lines), 't1', clock.now() - ALLOWED_LATENESS_MS);
     expect(live!.canonical).toBe(canonicalJson(expected));
-    // 5 minutes of failed probes, one ingress minute above 5 %, one Odoo minute at 50 %.
-    expect(live!.report.minutes).toMatchObject({ total: 44_580, bad: 7, good: 122 });
+    // 5 minutes of failed probes, one ingress minute above 5 %, one Odoo minute at 50 %; Berlin's March began 2026-02-28T23:00Z
+    expect(live!.report.minutes).toMatchObject({
+      total: (Date.parse('2026-03-20T11:55:00Z') - Date.parse('2026-02-28T23:00:00Z')) / 60_000,
+      bad: 7,
+      good: 122,
+    });
+    expect(live!.report.monthToDate).toMatchObject({
+      asOf: '2026-03-20T11:55:00.000Z',
+      minutesRemaining: 44_580 - live!.report.minutes.total,
+    });
     expect(live!.signature).toMatch(/^[0-9a-f]{64}$/);
   });
 

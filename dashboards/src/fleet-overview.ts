@@ -53,6 +53,25 @@ export function fleetOverview(): dashboard.DashboardBuilder {
       .span(6)
       .height(4),
 
+    new dashboard.RowBuilder('SLA month to date'),
+    timeseries(
+      'Availability this month',
+      "Month-to-date availability of each tenant's month (good / counted minutes, after the nodata policy), against its target.",
+      units.PercentUnit,
+    )
+      .withTarget(prometheusQuery(`max by (tenant) (tenantscope_sla_availability_ratio{${SEL}})`, '{{tenant}}'))
+      .decimals(3)
+      .span(12)
+      .height(8),
+    timeseries(
+      'Outage minutes before a credit',
+      'Outage minutes the rest of the month can still take before the first credit step (the highest threshold still open); TenantSlaCreditImminent fires under 60.',
+      units.Short,
+    )
+      .withTarget(prometheusQuery(`min by (tenant) (tenantscope_sla_affordable_outage_minutes{${SEL}} >= 0)`, '{{tenant}}'))
+      .span(12)
+      .height(8),
+
     new dashboard.RowBuilder('Requests'),
     timeseries('Requests by code class', 'Requests per second per tenant and status class, from the Odoo logs.', units.RequestsPerSecond)
       .withTarget(prometheusQuery(rate(requests(), 'tenant, code_class'), '{{tenant}} {{code_class}}'))

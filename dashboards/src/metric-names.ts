@@ -86,6 +86,9 @@ export const METRIC_NAMES = [
   'tenantscope_sla_error_budget_remaining_minutes',
   'tenantscope_sla_error_budget_remaining_ratio',
   'tenantscope_sla_target_ratio',
+  'tenantscope_sla_counted_until_timestamp_seconds',
+  'tenantscope_sla_affordable_outage_minutes',
+  'tenantscope_sla_month_minutes_to_come',
   'tenantscope_rpo_exposure_seconds',
 
   'tenantscope_ingress_requests_total',

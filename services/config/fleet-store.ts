@@ -67,9 +67,13 @@ export interface TenantTier {
   timezone: string;
   target: string;
   nodata: string;
+  /** The tier's credit steps and cap, as the fleet file gave them. */
+  credits: { belowPercent: number; percent: number }[];
+  creditCapPercent: number;
 }
 
-const ACTIVE_TENANT_TIERS = `SELECT t.id, t.cluster_id AS cluster, t.tier_id AS tier, t.timezone, r.spec->>'targetPercent' AS target, r.spec->>'nodata' AS nodata
+const ACTIVE_TENANT_TIERS = `SELECT t.id, t.cluster_id AS cluster, t.tier_id AS tier, t.timezone, r.spec->>'targetPercent' AS target, r.spec->>'nodata' AS nodata,
+      coalesce(r.spec->'credits', '[]') AS credits, (r.spec->>'creditCapPercent')::float8 AS "creditCapPercent"
     FROM tenant t JOIN tier r ON r.id = t.tier_id WHERE t.active ORDER BY t.id`;
 
 export async function readActiveTenantTiers(db: Queryable): Promise<TenantTier[]> {

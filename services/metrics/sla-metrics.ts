@@ -6,6 +6,7 @@ import { backupsMetrics, recoverablePoints } from './backups-metrics';
 import { readActiveTenantTiers, type TenantTier } from '../config/fleet-store';
 import { readMinuteCounts } from '../sla/store/minute-counter';
 import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';
+import { affordableOutages } from '../sla/report';
 
 /**
  * Live SLA series, so burn-rate alerts can be written in PromQL:
@@ -22,6 +23,8 @@ export interface SlaSnapshot {
   tenants: (TenantTier & { month: string; monthMinutes: number })[];
   totals: Map<string, Counts>;
   months: Map<string, Counts>;
+  /** The instant each tenant's minutes are counted up to (the month-to-date figures' asOf), epoch ms. */
+  countedUntil: Map<string, number>;
   /** Newest recoverable point per tenant, epoch ms (the backups rule). */
   points: Map<string, number>;
 }
@@ -87,6 +90,44 @@ const METRICS: StoreMetric<SlaSnapshot>[] = [
       }),
   },
   {
+    name: 'tenantscope_sla_counted_until_timestamp_seconds',
+    help: 'The instant the month-to-date series count up to: minutes are counted once closed, 5 min after their end. A month-to-date report stops at the same instant (its monthToDate.asOf), so the two agree unless evidence arrived later.',
+    type: 'gauge',
+    values: (s) =>
+      s.tenants.flatMap((t) => {
+        const ms = s.countedUntil.get(t.id);
+        return ms === undefined ? [] : [{ value: ms / 1000, labels: { tenant: t.id, cluster: t.cluster, tier: t.tier } }];
+      }),
+  },
+  {
+    name: 'tenantscope_sla_affordable_outage_minutes',
+    help: "Outage minutes the rest of the tenant's month can still have before the credit step applies (availability below below_percent earns credit_percent), if every minute to come is measured; at most the minutes to come; -1 when the step applies whatever happens. Scheduled exclusion windows are not deducted here; the month-to-date report deducts them.",
+    type: 'gauge',
+    values: (s) =>
+      s.tenants.flatMap((t) => {
+        const c = s.months.get(t.id);
+        if (!c) return [];
+        const { good, bad } = budgetOf(t, c);
+        const toCome = Math.max(0, t.monthMinutes - (c.good + c.bad + c.nodata + c.excluded));
+        return affordableOutages({ good, bad }, toCome, t).map((step) => ({
+          value: step.unavoidable ? -1 : step.affordableMinutes,
+          labels: {
+            tenant: t.id,
+            cluster: t.cluster,
+            tier: t.tier,
+            below_percent: String(step.belowPercent),
+            credit_percent: String(step.creditPercent),
+          },
+        }));
+      }),
+  },
+  {
+    name: 'tenantscope_sla_month_minutes_to_come',
+    help: "Minutes of the tenant's month not counted yet (the month's minutes less those counted so far).",
+    type: 'gauge',
+    values: (s) => perTenant(s, (t, c) => Math.max(0, t.monthMinutes - (c.good + c.bad + c.nodata + c.excluded))),
+  },
+  {
     name: 'tenantscope_sla_target_ratio',
     help: "The tier's availability target as a ratio (99.9 % is 0.999).",
     type: 'gauge',
@@ -120,7 +161,14 @@ export const slaMetrics: MetricGroup<SlaSnapshot> = {
       ),
       backupsMetrics.load(db, clock),
     ]);
-    return { nowMs, tenants, totals: counts.totals, months: counts.months, points: recoverablePoints(backupState).tenants };
+    return {
+      nowMs,
+      tenants,
+      totals: counts.totals,
+      months: counts.months,
+      countedUntil: counts.countedUntil,
+      points: recoverablePoints(backupState).tenants,
+    };
   },
   metrics: METRICS,
 };

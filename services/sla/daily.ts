@@ -15,7 +15,8 @@ export interface DayCounts {
 
 /**
  * Counts the month's minute states per local day (a DST day has 23 or 25 hours), so a report
- * can show each day as measured, not as guessed from its incidents.
+ * can show each day as measured, not as guessed from its incidents. `states` may stop before the
+ * month's end (a month in progress): every day is listed, those to come with total 0.
  */
 export function dailyCounts(range: MonthRange, states: Uint8Array, zone: string): DayCounts[] {
   const out: DayCounts[] = [];
@@ -23,7 +24,8 @@ export function dailyCounts(range: MonthRange, states: Uint8Array, zone: string)
   while (day.toMillis() < range.endMs) {
     const next = day.plus({ days: 1 }).startOf('day');
     const first = Math.max(0, (day.toMillis() - range.startMs) / 60_000);
-    const end = Math.min(states.length, (next.toMillis() - range.startMs) / 60_000);
+    // a month in progress has states up to its asOf only: later days count 0 minutes
+    const end = Math.max(first, Math.min(states.length, (next.toMillis() - range.startMs) / 60_000));
     const counts = [0, 0, 0, 0];
     for (let m = first; m < end; m++) counts[states[m] as number]! += 1;
     out.push({

@@ -22,8 +22,46 @@ export interface ReportExclusion {
   readonly origin: ExclusionWindow['origin'];
   readonly recordedBy?: string;
   readonly recordedAt?: string;
-  /** Minutes of this month the window covers whole (overlaps with other windows included). */
+  /**
+   * Minutes of this month the window covers whole (overlaps with other windows included); in a
+   * month-to-date report, only the minutes already elapsed.
+   */
   readonly minutes: number;
+  /** Month to date only: the window begins after the report's `asOf`, so none of its minutes counted yet. */
+  readonly scheduled?: true;
+}
+
+/**
+ * What a report of a month in progress adds: the instant its figures stop at, the minutes
+ * elapsed and to come, and what the rest of the month can still take before each credit step.
+ * Absent from a report of a whole month, so frozen reports are as they always were.
+ */
+export interface MonthToDate {
+  /** Every figure of the report covers [month start, asOf): whole minutes, none in the future. */
+  readonly asOf: string;
+  readonly minutesElapsed: number;
+  readonly minutesRemaining: number;
+  /** Minutes to come that exclusion windows already known cover (scheduled maintenance). */
+  readonly scheduledExcludedMinutes: number;
+  /** The credit shown is what the month would earn if it ended at asOf: it will change. */
+  readonly creditProvisional: true;
+  /**
+   * The bad minutes the whole month may have and meet its target, when every minute to come that
+   * is not excluded is measured; used: bad minutes so far (after the nodata policy); left may be
+   * below 0.
+   */
+  readonly errorBudget: { readonly totalMinutes: number; readonly usedMinutes: number; readonly leftMinutes: number };
+  /** Per credit step: the outage minutes still to come the month can take before that step applies. */
+  readonly creditSteps: readonly AffordableOutage[];
+}
+
+export interface AffordableOutage {
+  readonly belowPercent: number;
+  readonly creditPercent: number;
+  /** From 0 to the eligible minutes to come; the whole rest of the month when even that stays above the step. */
+  readonly affordableMinutes: number;
+  /** True when the step applies whatever the rest of the month does. */
+  readonly unavoidable: boolean;
 }
 
 /** One tenant's month (docs/sla.md). Every figure is a pure function of the fleet and the evidence. */
@@ -64,6 +102,8 @@ export interface SlaReport {
   readonly exclusions: readonly ReportExclusion[];
   readonly rpo: RpoEvidence;
   readonly rto: RtoEvidence;
+  /** Present only for a month in progress (TenantMonth.asOfMs before the month's end). */
+  readonly monthToDate?: MonthToDate;
 }
 
 export interface TenantMonth {
@@ -74,6 +114,11 @@ export interface TenantMonth {
   /** Lines owned by the tenant, and by its cluster. */
   readonly tenantEvidence: readonly Evidence[];
   readonly clusterEvidence: readonly Evidence[];
+  /**
+   * A month in progress: the report covers [month start, asOfMs) only, truncated to whole
+   * minutes, and says so (SlaReport.monthToDate). At or after the month's end: the whole month.
+   */
+  readonly asOfMs?: number;
 }
 
 export function computeReport(input: TenantMonth): SlaReport {
@@ -86,10 +131,16 @@ export function computeReport(input: TenantMonth): SlaReport {
  * and request lines, the PostgreSQL path fills them from the rollups. One function for both, so
  * `sla recompute` (from lines) and stored reports (from rollups) agree byte for byte.
  */
-export function reportFromMinutes(input: TenantMonth, minuteEvidence: MinuteEvidence): SlaReport {
+export function reportFromMinutes(input: TenantMonth, monthEvidence: MinuteEvidence): SlaReport {
   const { tenant, tier, cluster } = input;
-  const range = monthRange(input.month, tenant.timezone);
-  const windows = exclusionWindows(input, range);
+  const month = monthRange(input.month, tenant.timezone);
+  // a month in progress is reported over its elapsed whole minutes only: nothing is counted,
+  // excluded, extrapolated or found in minutes that have not happened
+  const inProgress = input.asOfMs !== undefined && input.asOfMs < month.endMs;
+  const elapsed = inProgress ? Math.max(0, Math.floor((input.asOfMs! - month.startMs) / 60_000)) : month.minutes;
+  const range: MonthRange = inProgress ? { ...month, endMs: month.startMs + elapsed * 60_000, minutes: elapsed } : month;
+  const minuteEvidence = inProgress ? firstMinutes(monthEvidence, elapsed) : monthEvidence;
+  const windows = exclusionWindows(input, month);
   const states = classifyMinutes(minuteEvidence, excludedMask(range, windows), downtimeRule(tier));
   const minutes = countStates(states);
   const counted = countedMinutes(minutes, tier.nodata);
@@ -103,8 +154,8 @@ export function reportFromMinutes(input: TenantMonth, minuteEvidence: MinuteEvid
     cluster: cluster.id,
     month: input.month,
     timezone: tenant.timezone,
-    start: new Date(range.startMs).toISOString(),
-    end: new Date(range.endMs).toISOString(),
+    start: new Date(month.startMs).toISOString(),
+    end: new Date(month.endMs).toISOString(),
     tier: tier.id,
     minutes,
     nodataPolicy: tier.nodata,
@@ -121,11 +172,84 @@ export function reportFromMinutes(input: TenantMonth, minuteEvidence: MinuteEvid
     monthlyFeeMinor: tenant.monthlyFee.minor.toString(),
     currency: tenant.monthlyFee.currency,
     currencyDigits: tenant.monthlyFee.digits,
-    days: dailyCounts(range, states, tenant.timezone),
+    days: dailyCounts(month, states, tenant.timezone),
     incidents: findIncidents(range, states, tier.nodata, minuteEvidence, signals, cluster.id),
-    exclusions: reportExclusions(range, windows),
+    exclusions: reportExclusions(range, windows, inProgress),
     rpo: rpoEvidence(range, tier.rpoSeconds, signals),
     rto: rtoEvidence(range, tier.rtoSeconds, signals),
+    ...(inProgress && { monthToDate: monthToDate(month, range, windows, counted, tier) }),
+  };
+}
+
+/** The month-to-date block: minutes to come, the scheduled part of them, and what they can still take. */
+function monthToDate(
+  month: MonthRange,
+  elapsed: MonthRange,
+  windows: readonly ExclusionWindow[],
+  counted: { good: number; bad: number },
+  tier: Tier,
+): MonthToDate {
+  const remaining = month.minutes - elapsed.minutes;
+  const mask = excludedMask(month, windows);
+  let scheduled = 0;
+  for (let i = elapsed.minutes; i < month.minutes; i++) scheduled += mask[i]!;
+  const toCome = remaining - scheduled;
+  const atEnd = counted.good + counted.bad + toCome;
+  const total = maxBadMinutes(atEnd, tier.targetPercent);
+  return {
+    asOf: new Date(elapsed.endMs).toISOString(),
+    minutesElapsed: elapsed.minutes,
+    minutesRemaining: remaining,
+    scheduledExcludedMinutes: scheduled,
+    creditProvisional: true,
+    errorBudget: { totalMinutes: total, usedMinutes: counted.bad, leftMinutes: total - counted.bad },
+    creditSteps: affordableOutages(counted, toCome, tier),
+  };
+}
+
+/**
+ * For each credit step of the tier, the outage minutes among `toCome` measured minutes the month
+ * can still have and stay at or above the step's threshold (compared exactly, as the credit is).
+ * One function for the report and /metrics (tenantscope_sla_affordable_outage_minutes).
+ */
+export function affordableOutages(
+  counted: { good: number; bad: number },
+  toCome: number,
+  tier: Pick<Tier, 'credits' | 'creditCapPercent'>,
+): AffordableOutage[] {
+  const atEnd = counted.good + counted.bad + toCome;
+  return [...tier.credits]
+    .sort((a, b) => b.belowPercent - a.belowPercent)
+    .map((step) => {
+      const spare = maxBadMinutes(atEnd, step.belowPercent) - counted.bad;
+      return {
+        belowPercent: step.belowPercent,
+        creditPercent: Math.min(step.percent, tier.creditCapPercent),
+        affordableMinutes: Math.max(0, Math.min(toCome, spare)),
+        unavoidable: spare < 0,
+      };
+    });
+}
+
+/** The most bad minutes of `measured` that keep good / measured at or above `percent`. */
+function maxBadMinutes(measured: number, percent: number): number {
+  // good ≥ percent/100 × measured, good whole: bad ≤ measured − ceil(percent × measured / 100)
+  let bad = Math.max(0, Math.floor((measured * (100 - percent)) / 100) + 1);
+  while (bad > 0 && !ratioAtLeastPercent(measured - bad, measured, percent)) bad -= 1;
+  return measured === 0 ? 0 : bad;
+}
+
+/** The first `n` minutes of a month's evidence (views, not copies). */
+function firstMinutes(ev: MinuteEvidence, n: number): MinuteEvidence {
+  return {
+    probesOk: ev.probesOk.subarray(0, n),
+    probesFailed: ev.probesFailed.subarray(0, n),
+    hasIngress: ev.hasIngress.subarray(0, n),
+    ingressTotal: ev.ingressTotal.subarray(0, n),
+    ingressErrors: ev.ingressErrors.subarray(0, n),
+    hasOdoo: ev.hasOdoo.subarray(0, n),
+    odooTotal: ev.odooTotal.subarray(0, n),
+    odooErrors: ev.odooErrors.subarray(0, n),
   };
 }
 
@@ -168,12 +292,18 @@ export function exclusionWindows(input: TenantMonth, range: MonthRange): Exclusi
   ];
 }
 
-function reportExclusions(range: MonthRange, windows: readonly ExclusionWindow[]): ReportExclusion[] {
+function reportExclusions(range: MonthRange, windows: readonly ExclusionWindow[], inProgress: boolean): ReportExclusion[] {
   return windows
     .map((w) => {
       const [first, end] = coveredMinutes(range, w);
       const { startMs, endMs, ...rest } = w;
-      return { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), ...rest, minutes: Math.max(0, end - first) };
+      return {
+        start: new Date(startMs).toISOString(),
+        end: new Date(endMs).toISOString(),
+        ...rest,
+        minutes: Math.max(0, end - first),
+        ...(inProgress && startMs >= range.endMs && { scheduled: true as const }),
+      };
     })
     .sort((a, b) => cmp(a.start, b.start) || cmp(a.end, b.end) || cmp(a.scope, b.scope) || cmp(a.reason, b.reason) || cmp(a.type, b.type));
 }
@@ -182,12 +312,13 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Reports for every tenant of the fleet (or one), in fleet order. */
+/** Reports for every tenant of the fleet (or one), in fleet order; `asOfMs`: a month in progress up to then. */
 export function computeFleetReports(
   fleet: Pick<Fleet, 'tiers' | 'clusters' | 'tenants'>,
   month: string,
   index: EvidenceIndex,
   tenantId?: string,
+  asOfMs?: number,
 ): SlaReport[] {
   return fleet.tenants
     .filter((t) => tenantId === undefined || t.id === tenantId)
@@ -199,6 +330,7 @@ export function computeFleetReports(
         month,
         tenantEvidence: index.tenant(tenant.id),
         clusterEvidence: index.cluster(tenant.cluster),
+        ...(asOfMs !== undefined && { asOfMs }),
       }),
     );
 }

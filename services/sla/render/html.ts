@@ -15,7 +15,7 @@ import { PAGE_CSS } from './page-style';
 export function reportHtml(stored: StoredReport, tenantName: string): string {
   const r = stored.report;
   // A month-to-date report stops at its computation time: later days are empty, not available.
-  const series = dailySeries(r, stored.status === 'month-to-date' ? Date.parse(stored.computedAt) : Infinity);
+  const series = dailySeries(r, r.monthToDate ? Date.parse(r.monthToDate.asOf) : Infinity);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -32,6 +32,7 @@ export function reportHtml(stored: StoredReport, tenantName: string): string {
 <p class="period">${e(local(r.start, r.timezone))} to ${e(local(r.end, r.timezone))} (${e(r.timezone)}), ${e(r.minutes.total)} minutes · ${e(statusText(stored))}</p>
 </header>
 ${summary(r)}
+${projection(r)}
 <section class="chart">
 <h2>Daily availability</h2>
 ${dailyChart(series, r.targetPercent)}
@@ -60,11 +61,30 @@ function summary(r: SlaReport): string {
 <div class="headline"><div class="availability">${r.availabilityDisplay === null ? 'n/a' : `${e(r.availabilityDisplay)} %`}</div><div>availability against a target of ${e(percentText(r.targetPercent))} % · ${met}</div></div>
 ${r.coverageLow ? `<p class="warning">Coverage warning: only ${e(coverage)} % of the eligible minutes were measured (below 90 %). The availability above rests on partial evidence.</p>` : ''}
 <table class="figures">
-<tr><th>Service credit</th><td>${e(percentText(r.creditPercent))} % of the monthly fee: <strong>${e(majorUnits(r.creditMinor, r.currencyDigits))} ${e(r.currency)}</strong> (fee ${e(majorUnits(r.monthlyFeeMinor, r.currencyDigits))} ${e(r.currency)})</td></tr>
+<tr><th>Service credit</th><td>${r.monthToDate ? '<strong>provisional</strong>, if the month ended now: ' : ''}${e(percentText(r.creditPercent))} % of the monthly fee: <strong>${e(majorUnits(r.creditMinor, r.currencyDigits))} ${e(r.currency)}</strong> (fee ${e(majorUnits(r.monthlyFeeMinor, r.currencyDigits))} ${e(r.currency)})</td></tr>
 <tr><th>Minutes</th><td>${e(r.minutes.good)} good · ${e(r.minutes.bad)} bad · ${e(r.minutes.excluded)} excluded · ${e(r.minutes.nodata)} without data (policy: ${e(r.nodataPolicy)})</td></tr>
 <tr><th>Counted</th><td>${e(r.counted.good)} good of ${e(r.counted.good + r.counted.bad)} counted minutes</td></tr>
 <tr><th>Coverage</th><td>${coverage === '' ? 'no eligible minute' : `${e(coverage)} % of eligible minutes measured`}</td></tr>
 </table>
+</section>`;
+}
+
+/** A month in progress: how far it has run, and what the rest can take before each credit step. */
+function projection(r: SlaReport): string {
+  const m = r.monthToDate;
+  if (!m) return '';
+  const steps = m.creditSteps.map(
+    (s) =>
+      `<tr><td>below ${e(percentText(s.belowPercent))} %</td><td class="num">${e(percentText(s.creditPercent))} %</td><td class="num">${s.unavoidable ? 'none: reached whatever happens' : e(s.affordableMinutes)}</td></tr>`,
+  );
+  const budget = m.errorBudget;
+  return `<section class="projection">
+<h2>Month to date</h2>
+<p>Figures as of <strong>${e(local(m.asOf, r.timezone))}</strong>: ${e(m.minutesElapsed)} minutes elapsed, ${e(m.minutesRemaining)} to come${m.scheduledExcludedMinutes > 0 ? ` (${e(m.scheduledExcludedMinutes)} of them in scheduled exclusion windows)` : ''}. Minutes still to come count nowhere above.</p>
+<table class="figures">
+<tr><th>Error budget</th><td>${e(budget.usedMinutes)} of ${e(budget.totalMinutes)} bad minutes used; ${budget.leftMinutes >= 0 ? `${e(budget.leftMinutes)} left` : `overspent by ${e(-budget.leftMinutes)}`} (target ${e(percentText(r.targetPercent))} %, if every minute to come is measured)</td></tr>
+</table>
+${steps.length === 0 ? '' : `<table><thead><tr><th>credit step</th><th>credit</th><th>outage minutes the rest of the month can still take</th></tr></thead><tbody>\n${steps.join('\n')}\n</tbody></table>`}
 </section>`;
 }
 
@@ -89,7 +109,7 @@ ${rows.length === 0 ? '<p>No minute counted as downtime this month.</p>' : `<tab
 function exclusions(r: SlaReport): string {
   const rows = r.exclusions.map(
     (x) =>
-      `<tr><td>${e(local(x.start, r.timezone))}</td><td>${e(local(x.end, r.timezone))}</td><td>${e(x.type)}</td><td>${e(x.scope)}</td><td>${e(x.reason)}</td><td>${e(x.origin === 'fleet' ? 'fleet file' : `${x.recordedBy ?? 'recorded'}${x.recordedAt ? `, ${local(x.recordedAt, r.timezone)}` : ''}`)}</td><td class="num">${e(x.minutes)}</td></tr>`,
+      `<tr><td>${e(local(x.start, r.timezone))}</td><td>${e(local(x.end, r.timezone))}</td><td>${e(x.type)}</td><td>${e(x.scope)}</td><td>${e(x.reason)}</td><td>${e(x.origin === 'fleet' ? 'fleet file' : `${x.recordedBy ?? 'recorded'}${x.recordedAt ? `, ${local(x.recordedAt, r.timezone)}` : ''}`)}</td><td class="num">${x.scheduled ? 'scheduled' : e(x.minutes)}</td></tr>`,
   );
   return `<section class="exclusions">
 <h2>Exclusion windows (${e(r.exclusions.length)})</h2>
@@ -137,7 +157,7 @@ function changes(s: StoredReport): string {
 }
 
 function statusText(s: StoredReport): string {
-  if (s.status === 'month-to-date') return 'month to date, figures will change';
+  if (s.status === 'month-to-date') return `month to date as of ${s.report.monthToDate?.asOf ?? s.computedAt}, figures will change`;
   if (s.status === 'provisional') return 'provisional: month over, late evidence may still arrive';
   return `frozen, revision ${s.revision}`;
 }

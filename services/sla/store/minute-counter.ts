@@ -132,20 +132,26 @@ async function writeDays(client: Client, tenant: string, startMs: number, states
 
 type MinuteCounts = { good: number; bad: number; nodata: number; excluded: number };
 
-const MINUTE_TOTALS = 'SELECT tenant_id AS tenant, good, bad, nodata, excluded FROM sla_minute_total';
+const MINUTE_TOTALS = 'SELECT tenant_id AS tenant, good, bad, nodata, excluded, counted_until FROM sla_minute_total';
 const MONTH_TOTALS = `SELECT tenant_id AS tenant, month, good, bad, nodata, excluded FROM sla_minute_month
         WHERE (tenant_id, month) IN (SELECT * FROM unnest($1::text[], $2::text[]))`;
 
-/** Minutes counted per state for each tenant: since it was first counted, and in the given month of each. */
+/**
+ * Minutes counted per state for each tenant: since it was first counted, and in the given month of
+ * each; and the instant each tenant is counted up to (the SLI counter's cursor).
+ */
 export async function readMinuteCounts(
   db: Queryable,
   tenantMonths: { tenant: string; month: string }[],
-): Promise<{ totals: Map<string, MinuteCounts>; months: Map<string, MinuteCounts> }> {
+): Promise<{ totals: Map<string, MinuteCounts>; months: Map<string, MinuteCounts>; countedUntil: Map<string, number> }> {
   const [totals, months] = await Promise.all([
     db.query<MinuteCounts & { tenant: string }>(MINUTE_TOTALS),
     db.query<MinuteCounts & { tenant: string }>(MONTH_TOTALS, [tenantMonths.map((t) => t.tenant), tenantMonths.map((t) => t.month)]),
   ]);
   const byTenant = (list: (MinuteCounts & { tenant: string })[]) =>
     new Map(list.map((r) => [r.tenant, { good: r.good, bad: r.bad, nodata: r.nodata, excluded: r.excluded }]));
-  return { totals: byTenant(totals.rows), months: byTenant(months.rows) };
+  const countedUntil = new Map(
+    (totals.rows as (MinuteCounts & { tenant: string; counted_until: Date })[]).map((r) => [r.tenant, r.counted_until.getTime()]),
+  );
+  return { totals: byTenant(totals.rows), months: byTenant(months.rows), countedUntil };
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock';
 import type { Cluster, Fleet, Tenant, Tier } from '../../config/fleet-types';
 import type { Queryable } from '../../storage/db';
 import { canonicalJson, sha256Hex } from '../canonical';
+import { ALLOWED_LATENESS_MS } from './minute-counter';
 import { RequestError } from '../../core/errors';
 import type { MinuteEvidence } from '../minute-evidence';
 import { isMonth, monthRange, type MonthRange } from '../../core/month';
@@ -201,9 +202,12 @@ function stored(
   input: TenantMonth,
   minutes: MinuteEvidence,
 ): StoredReport {
-  const report = computeReportFromMinutes(input, minutes);
-  const canonical = canonicalJson(report);
   const status = now < range.endMs ? 'month-to-date' : 'provisional';
+  // A month in progress stops where the SLI counter stops: a minute counts once it has closed
+  // (ALLOWED_LATENESS after its end), so late probes and log lines are not taken for missing
+  // ones, and the report and /metrics count the same minutes (docs/sla.md#month-to-date).
+  const report = computeReportFromMinutes(status === 'month-to-date' ? { ...input, asOfMs: now - ALLOWED_LATENESS_MS } : input, minutes);
+  const canonical = canonicalJson(report);
   return {
     tenant: input.tenant.id,
     month,
@@ -211,7 +215,9 @@ function stored(
     status,
     computedAt: new Date(now).toISOString(),
     reason:
-      status === 'month-to-date' ? 'month to date, not final' : `month over, not frozen yet (grace ${deps.graceHours} h for late evidence)`,
+      status === 'month-to-date'
+        ? `month to date as of ${report.monthToDate?.asOf}: ${report.monthToDate?.minutesElapsed} minutes elapsed, ${report.monthToDate?.minutesRemaining} to come; figures and credit provisional`
+        : `month over, not frozen yet (grace ${deps.graceHours} h for late evidence)`,
     canonical,
     digest: sha256Hex(report),
     signature: signCanonical(canonical, deps.signingKey),
