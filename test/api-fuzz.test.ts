@@ -224,7 +224,7 @@ function expectApiError(response: LightMyRequestResponse): void {
 }
 
 describe('every route under fuzzed input', () => {
-  it.each(['admin', 't1'] as const)('with the %s token, never answers 5xx, and every 4xx is { error }', async (who) => {
+  it.each(['admin', 't1', 'ingest'] as const)('with the %s token, never answers 5xx, and every 4xx is { error }', async (who) => {
     await fc.assert(
       fc.asyncProperty(calls, async (call) => {
         const response = await send(call, f.tokens[who]);
