@@ -125,3 +125,10 @@ export async function deleteSuccessfulRunsBefore(db: Queryable, cutoff: Date, li
   const { rowCount } = await db.query(DELETE_SUCCESSFUL_BEFORE, [cutoff, limit]);
   return rowCount ?? 0;
 }
+
+const ATTEMPTED = 'SELECT count(*)::int AS n FROM collector_status WHERE collector = $1 AND target = ANY($2)';
+
+/** How many of these targets have a recorded run (successful or not). */
+export async function attemptedTargets(db: Queryable, collector: string, targets: readonly string[]): Promise<number> {
+  return (await db.query<{ n: number }>(ATTEMPTED, [collector, targets])).rows[0]!.n;
+}

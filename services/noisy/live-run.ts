@@ -9,7 +9,7 @@ import { loadDetectorState, readWatermark, saveDetectorState } from './detector-
 import type { DetectorFactory } from './detector-port';
 import type { NoisyIncident } from './detector-types';
 import { saveIncidents } from './incident-store';
-import { backlogLimit } from './log-backlog';
+import { backlogLimit } from '../../collectors/lib/log-backlog';
 import { LOCK, lockKeyForTransaction } from '../storage/locks';
 
 /**

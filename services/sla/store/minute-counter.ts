@@ -9,6 +9,7 @@ import { loadMinuteEvidence } from './evidence-loader';
 import { loadSparseEvidence } from './sparse-evidence';
 import { classifyRange } from './minutes-report';
 import { LOCK, lockKeyForTransaction } from '../../storage/locks';
+import { backlogLimit, logsAttempted } from '../../../collectors/lib/log-backlog';
 
 /**
  * The SLI minute counter behind tenantscope_sli_minutes_total. Each minute is classified once,
@@ -67,7 +68,12 @@ async function countTenant(deps: CounterDeps, tenant: Tenant): Promise<number> {
     // A tenant seen for the first time is counted from the start of its current month.
     const from =
       rows[0]?.counted_until.getTime() ?? DateTime.fromMillis(closedUntil, { zone: tenant.timezone }).startOf('month').toMillis();
-    const until = Math.min(closedUntil, from + MAX_STEP_MS);
+    const cluster = deps.fleet.clusters[tenant.cluster] as Cluster;
+    // Minutes are counted once: a tenant counted for the first time waits for its cluster's Odoo
+    // log to be read once (its history would otherwise count as minutes without data), and no
+    // count goes past what a log reader working through a backlog has stored.
+    if (!rows[0] && !(await logsAttempted(client, cluster))) return 0;
+    const until = await backlogLimit(client, cluster, from, Math.min(closedUntil, from + MAX_STEP_MS), deps.clock.now());
     if (until <= from) return 0;
     let counted = 0;
     // One piece per tenant month, so exclusions, the month's totals and the tier apply per month.
