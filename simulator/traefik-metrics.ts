@@ -35,23 +35,23 @@ interface Histogram {
   count: number;
 }
 
+// A month of requests goes through record(): series are found by a short key the caller builds
+// from the label values, and their label objects are made only when a series is new.
 class CounterVec {
   readonly series = new Map<string, Counter>();
-  add(labels: Labels, value: number): void {
-    const key = JSON.stringify(labels);
+  add(key: string, labels: () => Labels, value: number): void {
     const s = this.series.get(key);
     if (s) s.value += value;
-    else this.series.set(key, { labels, value });
+    else this.series.set(key, { labels: labels(), value });
   }
 }
 
 class HistogramVec {
   readonly series = new Map<string, Histogram>();
-  observe(labels: Labels, seconds: number): void {
-    const key = JSON.stringify(labels);
+  observe(key: string, labels: () => Labels, seconds: number): void {
     let s = this.series.get(key);
     if (!s) {
-      s = { labels, counts: TRAEFIK_BUCKETS.map(() => 0), sum: 0, count: 0 };
+      s = { labels: labels(), counts: TRAEFIK_BUCKETS.map(() => 0), sum: 0, count: 0 };
       this.series.set(key, s);
     }
     const bucket = TRAEFIK_BUCKETS.findIndex((bound) => seconds <= bound);
@@ -90,26 +90,30 @@ export class TraefikMetrics {
   constructor(private readonly startMs: number) {}
 
   record(req: ProxiedRequest): void {
-    const base = { code: String(req.code), method: req.method, protocol: req.protocol };
-    const ep = { ...base, entrypoint: ENTRYPOINT };
-    this.entry.requests.add(ep, 1);
-    this.entry.tls.add({ ...TLS, entrypoint: ENTRYPOINT }, 1);
-    this.entry.duration.observe(ep, req.seconds);
-    this.entry.reqBytes.add(ep, req.requestBytes);
-    this.entry.respBytes.add(ep, req.responseBytes);
-    if (req.router === undefined || req.service === undefined) return;
-    const rt = { ...base, router: req.router, service: req.service };
-    this.router.requests.add(rt, 1);
-    this.router.tls.add({ ...TLS, router: req.router, service: req.service }, 1);
-    this.router.duration.observe(rt, req.seconds);
-    this.router.reqBytes.add(rt, req.requestBytes);
-    this.router.respBytes.add(rt, req.responseBytes);
-    const sv = { ...base, service: req.service };
-    this.service.requests.add(sv, 1);
-    this.service.tls.add({ ...TLS, service: req.service }, 1);
-    this.service.duration.observe(sv, req.seconds);
-    this.service.reqBytes.add(sv, req.requestBytes);
-    this.service.respBytes.add(sv, req.responseBytes);
+    const base = () => ({ code: String(req.code), method: req.method, protocol: req.protocol });
+    const k = `${req.code}\u0000${req.method}\u0000${req.protocol}`;
+    const ep = () => ({ ...base(), entrypoint: ENTRYPOINT });
+    this.entry.requests.add(k, ep, 1);
+    this.entry.tls.add('', () => ({ ...TLS, entrypoint: ENTRYPOINT }), 1);
+    this.entry.duration.observe(k, ep, req.seconds);
+    this.entry.reqBytes.add(k, ep, req.requestBytes);
+    this.entry.respBytes.add(k, ep, req.responseBytes);
+    const { router, service } = req;
+    if (router === undefined || service === undefined) return;
+    const rk = `${k}\u0000${router}\u0000${service}`;
+    const rt = () => ({ ...base(), router, service });
+    this.router.requests.add(rk, rt, 1);
+    this.router.tls.add(`${router}\u0000${service}`, () => ({ ...TLS, router, service }), 1);
+    this.router.duration.observe(rk, rt, req.seconds);
+    this.router.reqBytes.add(rk, rt, req.requestBytes);
+    this.router.respBytes.add(rk, rt, req.responseBytes);
+    const sk = `${k}\u0000${service}`;
+    const sv = () => ({ ...base(), service });
+    this.service.requests.add(sk, sv, 1);
+    this.service.tls.add(service, () => ({ ...TLS, service }), 1);
+    this.service.duration.observe(sk, sv, req.seconds);
+    this.service.reqBytes.add(sk, sv, req.requestBytes);
+    this.service.respBytes.add(sk, sv, req.responseBytes);
   }
 
   /** Open TCP connections on the tenant entrypoint and on the API/metrics entrypoint. */
