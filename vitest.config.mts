@@ -11,6 +11,7 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     testTimeout: 30_000,
+    setupFiles: ['test/helpers/no-deprecations.ts'],
     hookTimeout: 60_000,
     reporters: json ? ['default', 'json'] : ['default'],
     ...(json && { outputFile: { json } }),

@@ -24,6 +24,21 @@ export function createPool(url: string, max = 10, applicationName = 'tenantscope
   return pool;
 }
 
+/**
+ * Runs reads at once on a pool (each takes a connection of its own), one after another on a
+ * client: a client runs one query at a time, and pg deprecates queueing several on it (and will
+ * refuse it in pg 9). Loaders that take a Queryable read through this instead of Promise.all.
+ */
+export async function readAll<T extends readonly unknown[]>(
+  db: Queryable,
+  reads: readonly [...{ [K in keyof T]: () => Promise<T[K]> }],
+): Promise<T> {
+  if (db instanceof pg.Pool) return (await Promise.all(reads.map((read) => read()))) as unknown as T;
+  const out: unknown[] = [];
+  for (const read of reads) out.push(await read());
+  return out as unknown as T;
+}
+
 /** PostgreSQL gave up one of the transactions (deadlock, serialization failure): run it again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const ATTEMPTS = 3;

@@ -6,6 +6,8 @@ import { afterAll } from 'vitest';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'tenantscope.js');
 const runFile = promisify(execFile);
+// a deprecated call ends a process the tests start, so it cannot pass by (test/helpers/no-deprecations.ts)
+const THROW_DEPRECATION = `${process.env.NODE_OPTIONS ?? ''} --throw-deprecation`.trim();
 
 export interface Started {
   child: ChildProcess;
@@ -29,7 +31,7 @@ afterAll(async () => {
 /** Runs `tenantscope <args>` as a real process, collecting its output. */
 export function startTenantscope(args: string[], env: NodeJS.ProcessEnv): Started {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, TENANTSCOPE_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, TENANTSCOPE_LOG_LEVEL: 'info', NODE_OPTIONS: THROW_DEPRECATION, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -70,7 +72,7 @@ export async function runTenantscope(
   env: Record<string, string | undefined> = {},
   options: { timeoutMs?: number; input?: string } = {},
 ): Promise<CliResult> {
-  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  const merged: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: THROW_DEPRECATION, ...env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete merged[key];
   try {
     const { stdout, stderr } = await runFile(process.execPath, [BIN, ...args], {

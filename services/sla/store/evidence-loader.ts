@@ -1,5 +1,5 @@
 import type { Cluster, Fleet, Tier } from '../../config/fleet-types';
-import type { Queryable } from '../../storage/db';
+import { readAll, type Queryable } from '../../storage/db';
 import { emptyMinuteEvidence, type MinuteEvidence } from '../minute-evidence';
 import { monthRange, type MonthRange } from '../../core/month';
 import type { TenantMonth } from '../report';
@@ -74,9 +74,9 @@ export function readRequests(
 export async function loadMinuteEvidence(db: Queryable, tenant: string, range: MonthRange): Promise<MinuteEvidence> {
   const ev = emptyMinuteEvidence(range.minutes);
   const [from, to] = [range.startMs / 1000, range.endMs / 1000];
-  const [[own], [ingress]] = await Promise.all([
-    readMinuteEvidence(db, [tenant], from, to, 'counts'),
-    readIngressMinuteRows(db, [tenant], from, to),
+  const [[own], [ingress]] = await readAll(db, [
+    () => readMinuteEvidence(db, [tenant], from, to, 'counts'),
+    () => readIngressMinuteRows(db, [tenant], from, to),
   ]);
   const idx = new Int32Array(range.minutes);
   if (own) {
@@ -95,7 +95,10 @@ export async function loadTenantMonth(db: Queryable, fleet: Fleet, tenantId: str
   const tenant = fleet.tenants.find((t) => t.id === tenantId);
   if (!tenant) return undefined;
   const range = monthRange(month, tenant.timezone);
-  const [minutes, sparse] = await Promise.all([loadMinuteEvidence(db, tenant.id, range), loadSparseEvidence(db, tenant, range)]);
+  const [minutes, sparse] = await readAll(db, [
+    () => loadMinuteEvidence(db, tenant.id, range),
+    () => loadSparseEvidence(db, tenant, range),
+  ]);
   const input: TenantMonth = {
     tenant,
     tier: fleet.tiers[tenant.tier] as Tier,

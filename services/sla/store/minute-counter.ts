@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Clock } from '../../core/clock';
 import type { Cluster, Fleet, Tenant, Tier } from '../../config/fleet-types';
-import { withTransaction, type Client, type Pool, type Queryable } from '../../storage/db';
+import { readAll, withTransaction, type Client, type Pool, type Queryable } from '../../storage/db';
 import type { PartitionKeeper } from '../../storage/partitions';
 import { BAD, EXCLUDED, GOOD, NODATA } from '../classify';
 import type { MonthRange } from '../../core/month';
@@ -100,7 +100,10 @@ const ADD_MONTH = `INSERT INTO sla_minute_month AS t (tenant_id, month, good, ba
      ON CONFLICT (tenant_id, month) DO UPDATE SET good = t.good + $2, bad = t.bad + $3, nodata = t.nodata + $4, excluded = t.excluded + $5`;
 
 async function countPiece(client: Client, fleet: Fleet, tenant: Tenant, month: string, range: MonthRange): Promise<number> {
-  const [minutes, sparse] = await Promise.all([loadMinuteEvidence(client, tenant.id, range), loadSparseEvidence(client, tenant, range)]);
+  const [minutes, sparse] = await readAll(client, [
+    () => loadMinuteEvidence(client, tenant.id, range),
+    () => loadSparseEvidence(client, tenant, range),
+  ]);
   const input = {
     tenant,
     tier: fleet.tiers[tenant.tier] as Tier,

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../storage/db';
+import { readAll, type Queryable } from '../../storage/db';
 import { emptyMinuteEvidence, type MinuteEvidence } from '../minute-evidence';
 import type { MonthRange } from '../../core/month';
 import { readRequests } from './evidence-loader';
@@ -47,9 +47,9 @@ export async function loadReportMinutes(
   range: MonthRange,
 ): Promise<(tenant: string) => MinuteEvidence> {
   const values = [tenants, range.startMs / 1000, range.endMs / 1000] as const;
-  const [own, ingress] = await Promise.all([
-    readMinuteEvidence(db, tenants, values[1], values[2], 'flags'),
-    readIngressMinuteRows(db, tenants, values[1], values[2]),
+  const [own, ingress] = await readAll(db, [
+    () => readMinuteEvidence(db, tenants, values[1], values[2], 'flags'),
+    () => readIngressMinuteRows(db, tenants, values[1], values[2]),
   ]);
   const gappy = own.filter(([, count, first, last]) => Number(count) !== Number(last) - Number(first) + 1).map(([tenant]) => tenant);
   const every = gappy.length > 0 ? await readTenantProbeCodes(db, gappy, values[1], values[2]) : [];

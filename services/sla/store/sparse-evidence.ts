@@ -1,5 +1,5 @@
 import type { Tenant } from '../../config/fleet-types';
-import type { Queryable } from '../../storage/db';
+import { readAll, type Queryable } from '../../storage/db';
 import type { Evidence } from '../evidence';
 import type { MonthRange } from '../../core/month';
 import { activeExclusions } from './exclusion-store';
@@ -30,13 +30,13 @@ export async function loadSparseEvidenceOf(
   const e = range.endMs / 1000;
   const ids = tenants.map((t) => t.id);
   const targets = [...new Set(tenants.map((t) => `${t.cluster}/stats`))];
-  const [windows, clusterOf, kills, down, points, tests] = await Promise.all([
-    activeExclusions(db, range.startMs, range.endMs, ids),
-    readClustersOfTenants(db, ids),
-    readWorkerKillMinutes(db, ids, s, e),
-    readFailedRuns(db, 'postgres', targets, s, e),
-    readRecoveryPointsOf(db, tenants, s, e),
-    readLastRestoreTests(db, ids, e),
+  const [windows, clusterOf, kills, down, points, tests] = await readAll(db, [
+    () => activeExclusions(db, range.startMs, range.endMs, ids),
+    () => readClustersOfTenants(db, ids),
+    () => readWorkerKillMinutes(db, ids, s, e),
+    () => readFailedRuns(db, 'postgres', targets, s, e),
+    () => readRecoveryPointsOf(db, tenants, s, e),
+    () => readLastRestoreTests(db, ids, e),
   ]);
   const out = new Map<string, SparseEvidence>(tenants.map((t) => [t.id, { tenant: [], cluster: [] }]));
   const dbCluster = new Map(clusterOf.map((r) => [r.id, r.cluster_id]));
