@@ -92,6 +92,26 @@ export interface CollectorStatusRow {
   finished_at: Date;
 }
 
+const FORGET_STATUSES = `DELETE FROM collector_status s
+  WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::text[]) AS k(collector, target) WHERE k.collector = s.collector AND k.target = s.target)
+  RETURNING collector, target`;
+
+/**
+ * Deletes the latest outcome of every target not in `targets` (a log path, a URL or a cluster the
+ * fleet file no longer has), so /metrics stops publishing it and TenantscopeCollectorDown does not
+ * fire for good on a target nobody collects. Returns what was forgotten.
+ */
+export async function forgetOtherStatuses(
+  db: Queryable,
+  targets: readonly { collector: string; target: string }[],
+): Promise<{ collector: string; target: string }[]> {
+  const { rows } = await db.query<{ collector: string; target: string }>(FORGET_STATUSES, [
+    targets.map((t) => t.collector),
+    targets.map((t) => t.target),
+  ]);
+  return rows;
+}
+
 const COLLECTOR_STATUS =
   'SELECT collector, target, success, duration_seconds, finished_at FROM collector_status ORDER BY collector, target';
 

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { CollectorRunner } from '../../collectors/runner';
 import { listTargets } from '../../collectors/targets';
+import { forgetOtherStatuses } from '../../collectors/lib/collector-store';
 import { buildApi } from '../api/app';
 import { syncFleet } from '../config/fleet-store';
 import { createMetricsRegistry } from '../metrics/registry';
@@ -68,6 +69,9 @@ export async function startProcess(context: FleetContext, role: Role): Promise<R
       const collect = new CollectScheduler(redis(), prefix, log);
       schedulers.push(collect);
       await collect.sync(targets);
+      // the scheduler owns what is collected: outcomes of targets it no longer schedules go too
+      for (const gone of await forgetOtherStatuses(pool, targets))
+        log.info({ collector: gone.collector, target: gone.target }, 'collector status removed: target left the fleet file');
       for (const interval of [
         new SlaScheduler(redis(), prefix),
         new NoisyScheduler(redis(), prefix),
