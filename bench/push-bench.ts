@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
+import { adminSql } from './admin-sql';
 import { formatOdooRecord } from '../simulator/odoo-log-writer';
 import { werkzeugTimestamp } from '../simulator/time-format';
 
@@ -250,13 +250,7 @@ async function token(env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
 }
 
 async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await adminSql(ADMIN_URL, sql);
 }
 
 async function until(predicate: () => Promise<boolean>, timeoutMs: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import { adminSql } from './admin-sql';
 import { ManualClock } from '../services/core/clock';
 import { parseFleet } from '../services/config/fleet';
 import { silentLogger } from '../services/core/logger';
@@ -45,13 +45,7 @@ function fleetYaml(n: number): string {
 }
 
 async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await adminSql(ADMIN_URL, sql);
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../services/api/app';
+import type { ApiLimits } from '../services/api/limits';
 import { ManualClock } from '../services/core/clock';
 import { createToken, revokeToken } from '../services/auth/token-store';
 import { silentLogger } from '../services/core/logger';
@@ -17,14 +18,19 @@ let app: FastifyInstance;
 const clock = new ManualClock(Date.parse('2026-03-01T09:30:00Z'));
 const tokens: Record<'shipper' | 'admin' | 'revoked', string> = { shipper: '', admin: '', revoked: '' };
 
-beforeAll(async () => {
-  db = await migratedDatabase(fleet);
-  app = await buildApi({
+/** The push route over this file's database and clock; `limits`: rates and push slots (default ones without). */
+const pushApi = (limits?: ApiLimits) =>
+  buildApi({
     log: silentLogger,
     metrics: createMetricsRegistry(db.pool, { version: 'x', revision: 'y' }, silentLogger, clock),
     readiness: [],
     ingest: { pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock, log: silentLogger },
+    ...(limits && { limits }),
   });
+
+beforeAll(async () => {
+  db = await migratedDatabase(fleet);
+  app = await pushApi();
   const at = new Date(clock.now());
   tokens.shipper = (await createToken(db.pool, { name: 'vector-c1', role: 'ingest', clusters: ['c1'] }, at)).token;
   tokens.admin = (await createToken(db.pool, { name: 'ops', role: 'admin' }, at)).token;
@@ -155,13 +161,7 @@ describe('POST /ingest/odoo-log/:cluster', () => {
   });
 
   it('answers 503 with Retry-After while every push slot is busy, and takes the body once one is free', async () => {
-    const slow = await buildApi({
-      log: silentLogger,
-      metrics: createMetricsRegistry(db.pool, { version: 'x', revision: 'y' }, silentLogger, clock),
-      readiness: [],
-      ingest: { pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock, log: silentLogger },
-      limits: { perAddressPerMinute: 0, perTokenPerMinute: 0, concurrentPushes: 1 },
-    });
+    const slow = await pushApi({ perAddressPerMinute: 0, perTokenPerMinute: 0, concurrentPushes: 1 });
     try {
       await slow.listen({ host: '127.0.0.1', port: 0 });
       const url = `http://127.0.0.1:${(slow.server.address() as { port: number }).port}/ingest/odoo-log/c1`;
@@ -198,13 +198,7 @@ describe('POST /ingest/odoo-log/:cluster', () => {
   });
 
   it('answers 429 with Retry-After past the per-token limit', async () => {
-    const limited = await buildApi({
-      log: silentLogger,
-      metrics: createMetricsRegistry(db.pool, { version: 'x', revision: 'y' }, silentLogger, clock),
-      readiness: [],
-      ingest: { pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock, log: silentLogger },
-      limits: { perAddressPerMinute: 0, perTokenPerMinute: 2, concurrentPushes: 2 },
-    });
+    const limited = await pushApi({ perAddressPerMinute: 0, perTokenPerMinute: 2, concurrentPushes: 2 });
     try {
       const send = () =>
         limited.inject({
