@@ -10,10 +10,11 @@ import { METRIC_NAMES, metricNamesIn } from '../dashboards/src/metric-names';
 const ROOT = join(__dirname, '..');
 const RULES_DIR = join(ROOT, 'alert-rules');
 const TESTS_DIR = join(RULES_DIR, 'tests');
-const RUNBOOK_URL = 'https://github.com/tenantscope/tenantscope/blob/main/alert-rules/runbook.md#';
+/** A runbook link: the `runbook_base` external label (deploy/prometheus/prometheus.yml), if set, then the runbook's path. */
+const RUNBOOK_URL = '{{ with $externalLabels.runbook_base }}{{ . }}/{{ end }}alert-rules/runbook.md#';
 const SEVERITIES = ['critical', 'warning', 'info'];
-/** What any rule may read: tenantscope's metrics and Prometheus's own `up`. */
-const PUBLISHED = new Set<string>([...METRIC_NAMES, 'up']);
+/** What any rule may read: tenantscope's metrics and Prometheus's own `up` and `ALERTS`. */
+const PUBLISHED = new Set<string>([...METRIC_NAMES, 'up', 'ALERTS']);
 
 interface Rule {
   alert?: string;
@@ -55,6 +56,12 @@ const alerts = parsedRuleFiles.flatMap((ruleFile) => {
 });
 const tests = testFiles.map((file) => parse(readFileSync(file, 'utf8')) as TestFile);
 const runbook = readFileSync(join(RULES_DIR, 'runbook.md'), 'utf8');
+
+/** The PromQL an annotation runs with `query`: each `printf "<query>" ... | query`, `%q` as a string. */
+function annotationQueries(rule: Rule): string[] {
+  const text = Object.values(rule.annotations ?? {}).join('\n');
+  return [...text.matchAll(/printf "((?:[^"\\]|\\.)*)"[^|}]*\|\s*query/g)].map((m) => m[1]!.replace(/\\"/g, '"').replace(/%q/g, '"x"'));
+}
 
 /** Runs a Prometheus tool from ROOT; the result carries its output so a failure shows why. */
 function run(tool: string, args: string[]) {
@@ -117,6 +124,22 @@ describe('alert rules', () => {
       }
     },
   );
+
+  it.each(alerts.map((a) => [a.alert!, a] as const))('%s annotations query only what its expression may read', (_name, rule) => {
+    for (const query of annotationQueries(rule)) {
+      const names = metricNamesIn(query);
+      expect(names.length, query).toBeGreaterThan(0);
+      for (const name of names) expect(rule.readable.has(name), `${name} in the annotation query ${query}`).toBe(true);
+    }
+  });
+
+  it('says the error budget left and the next credit step in the pages for a tenant', () => {
+    for (const name of ['OdooTenantProbeFailing', 'TenantErrorBudgetBurnFast', 'TenantErrorBudgetBurnSlow']) {
+      const queries = annotationQueries(alerts.find((a) => a.alert === name)!).join('\n');
+      expect(queries, name).toContain('tenantscope_sla_error_budget_remaining_minutes');
+      expect(queries, name).toContain('tenantscope_sla_affordable_outage_minutes');
+    }
+  });
 
   it('has a runbook section for every alert and an alert for every section', () => {
     const headings = [...runbook.matchAll(/^## (.+)$/gm)].map((m) => m[1]!.trim()).sort();

@@ -65,14 +65,14 @@ describe('reports', () => {
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const lines = res.body.split('\r\n');
     expect(lines[0]).toBe(
-      'tenant,name,month,tier,target_percent,availability_percent,target_met,good_minutes,bad_minutes,excluded_minutes,nodata_minutes,coverage_percent,credit_percent,credit_amount,currency,revision,status,digest',
+      'tenant,name,month,tier,target_percent,availability_percent,target_met,good_minutes,bad_minutes,excluded_minutes,nodata_minutes,coverage_percent,credit_percent,credit_amount,currency,revision,status,provisional,digest',
     );
     // the name's comma and quotes are quoted per RFC 4180; 10 % of 999.99 EUR is exactly 100.00
     expect(lines[1]).toBe(
-      `t1,"Acme, ""Clinics"" <script>alert(1)</script>",2026-03,business,99.9,99.89,false,28105,30,0,0,100.00,10,100.00,EUR,0,month-to-date,${json.reports[0].digest}`,
+      `t1,"Acme, ""Clinics"" <script>alert(1)</script>",2026-03,business,99.9,99.89,false,28105,30,0,0,100.00,10,100.00,EUR,0,month-to-date,true,${json.reports[0].digest}`,
     );
     expect(lines[2]).toMatch(
-      /^t2,Tenant Two,2026-03,standard,99\.5,100\.00,true,28135,0,0,0,100\.00,0,0,JPY,0,month-to-date,[0-9a-f]{64}$/,
+      /^t2,Tenant Two,2026-03,standard,99\.5,100\.00,true,28135,0,0,0,100\.00,0,0,JPY,0,month-to-date,true,[0-9a-f]{64}$/,
     );
     expect(lines).toHaveLength(5); // header, three tenants, and the empty string after the last CRLF
   });

@@ -20,6 +20,7 @@ export const CSV_COLUMNS = [
   'currency',
   'revision',
   'status',
+  'provisional',
   'digest',
 ] as const;
 
@@ -28,6 +29,8 @@ export const CSV_COLUMNS = [
  * comma, quote, CR or LF, quotes doubled). Availability and coverage are truncated displays,
  * never rounded up; the credit amount is exact from the minor units. A month without any
  * measured minute leaves availability and target_met empty rather than inventing a figure.
+ * `provisional` is true for a month not frozen yet (status month-to-date or provisional): its
+ * figures and credit may still change, so billing should not invoice from that row.
  */
 export function reportsCsv(reports: readonly StoredReport[], nameOf: (tenant: string) => string): string {
   const rows = reports.map((stored) => {
@@ -50,6 +53,7 @@ export function reportsCsv(reports: readonly StoredReport[], nameOf: (tenant: st
       currency: r.currency,
       revision: String(stored.revision),
       status: stored.status,
+      provisional: String(stored.status !== 'frozen'),
       digest: stored.digest,
     };
     return CSV_COLUMNS.map((c) => cells[c]);

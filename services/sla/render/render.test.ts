@@ -70,9 +70,20 @@ describe('CSV', () => {
     const r = march({ fee: ['999.99', 'EUR'] });
     const csv = reportsCsv([stored(r)], () => 'ACME, "Clinics"');
     const [header, row, end] = csv.split('\r\n');
-    expect(header?.split(',')).toHaveLength(18);
-    expect(row).toBe(`a,"ACME, ""Clinics""",2026-03,t,99.9,97.82,false,1350,30,60,43140,3.09,25,250.00,EUR,1,frozen,${sha256Hex(r)}`);
+    expect(header?.split(',')).toHaveLength(19);
+    expect(row).toBe(`a,"ACME, ""Clinics""",2026-03,t,99.9,97.82,false,1350,30,60,43140,3.09,25,250.00,EUR,1,frozen,false,${sha256Hex(r)}`);
     expect(end).toBe('');
+  });
+
+  it.each([
+    ['month-to-date', 'true'],
+    ['provisional', 'true'],
+    ['frozen', 'false'],
+  ] as const)('flags a %s month provisional=%s', (status, provisional) => {
+    const csv = reportsCsv([stored(march(), { status, revision: status === 'frozen' ? 1 : 0 })], () => 'A');
+    const [header, row] = csv.split('\r\n').map((line) => line.split(','));
+    expect(row![header!.indexOf('provisional')]).toBe(provisional);
+    expect(row![header!.indexOf('status')]).toBe(status);
   });
 });
 
