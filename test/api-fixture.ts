@@ -64,7 +64,7 @@ export async function apiFixture(
     readiness: [],
     ...(options.ingest && { ingest: { pool: db.pool, partitions: new PartitionKeeper(db.pool), fleet, clock, log: silentLogger } }),
     api: { pool: db.pool, reports: { db: db.pool, fleet, clock, signingKey: options.signingKey ?? null, graceHours: 72 } },
-    limits: options.limits ?? { perAddressPerMinute: 0, perTokenPerMinute: 0, concurrentPushes: 2 },
+    limits: options.limits ?? { perAddressPerMinute: 0, perTokenPerMinute: 0, concurrentPushes: 2, pushReadSeconds: 60 },
     ...(options.metricsAuth && { metricsAuth: options.metricsAuth }),
   });
   const token = async (name: string, role: Role, tenant?: string) =>

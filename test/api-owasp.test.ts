@@ -16,7 +16,7 @@ let limited: ApiFixture;
 
 beforeAll(async () => {
   fx = await apiFixture({ ingest: true });
-  limited = await apiFixture({ limits: { perAddressPerMinute: 5, perTokenPerMinute: 3, concurrentPushes: 1 } });
+  limited = await apiFixture({ limits: { perAddressPerMinute: 5, perTokenPerMinute: 3, concurrentPushes: 1, pushReadSeconds: 60 } });
 });
 afterAll(async () => {
   await fx?.close();

@@ -161,7 +161,7 @@ describe('POST /ingest/odoo-log/:cluster', () => {
   });
 
   it('answers 503 with Retry-After while every push slot is busy, and takes the body once one is free', async () => {
-    const slow = await pushApi({ perAddressPerMinute: 0, perTokenPerMinute: 0, concurrentPushes: 1 });
+    const slow = await pushApi({ perAddressPerMinute: 0, perTokenPerMinute: 0, concurrentPushes: 1, pushReadSeconds: 60 });
     try {
       await slow.listen({ host: '127.0.0.1', port: 0 });
       const url = `http://127.0.0.1:${(slow.server.address() as { port: number }).port}/ingest/odoo-log/c1`;
@@ -197,8 +197,40 @@ describe('POST /ingest/odoo-log/:cluster', () => {
     }
   });
 
+  it('cuts off a body that stalls past the read deadline and frees its slot', async () => {
+    const strict = await pushApi({ perAddressPerMinute: 0, perTokenPerMinute: 0, concurrentPushes: 1, pushReadSeconds: 1 });
+    try {
+      await strict.listen({ host: '127.0.0.1', port: 0 });
+      const url = `http://127.0.0.1:${(strict.server.address() as { port: number }).port}/ingest/odoo-log/c1`;
+      const headers = { 'content-type': 'text/plain', authorization: `Bearer ${tokens.shipper}` };
+      // one line, then nothing more: the shipper stalls with the only slot
+      const stalled = fetch(url, {
+        method: 'POST',
+        headers,
+        duplex: 'half',
+        body: new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode(`${request('db_t3', 12)}\n`));
+          },
+        }),
+      } as RequestInit).then(
+        (r) => r.status,
+        () => 'cut off',
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await fetch(url, { method: 'POST', headers, body: `${request('db_t3', 12)}\n` })).status).toBe(503);
+      expect(await stalled).toBe('cut off');
+      const after = await fetch(url, { method: 'POST', headers, body: `${request('db_t3', 12)}\n` });
+      expect(after.status).toBe(200);
+      // the stalled body stored nothing: only the push after it counts
+      expect(await requests2xx('t3', '2026-03-01T09:12:00Z')).toBe(1);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('answers 429 with Retry-After past the per-token limit', async () => {
-    const limited = await pushApi({ perAddressPerMinute: 0, perTokenPerMinute: 2, concurrentPushes: 2 });
+    const limited = await pushApi({ perAddressPerMinute: 0, perTokenPerMinute: 2, concurrentPushes: 2, pushReadSeconds: 60 });
     try {
       const send = () =>
         limited.inject({

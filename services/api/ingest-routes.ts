@@ -64,9 +64,15 @@ export const ingestRoutes: FastifyPluginAsync<{ deps: IngestDeps; limits: ApiLim
         throw new RequestError(503, `busy: ${limits.concurrentPushes} pushes are being read; retry in ${BUSY_RETRY_SECONDS} s`);
       }
       busy += 1;
+      // a shipper that stalls mid-body would hold its slot for good: it is cut off, the slot freed
+      const deadline = setTimeout(
+        () => request.raw.destroy(new RequestError(408, `body: not received within ${limits.pushReadSeconds} s; push smaller batches`)),
+        limits.pushReadSeconds * 1000,
+      );
       try {
         return await pushOdooLog(deps, request.params.cluster, request.body ?? Buffer.alloc(0), request.headers['content-type']);
       } finally {
+        clearTimeout(deadline);
         busy -= 1;
       }
     },

@@ -13,9 +13,11 @@ export interface ApiLimits {
   readonly perTokenPerMinute: number;
   /** Pushed bodies read at once; one more is 503 with Retry-After. */
   readonly concurrentPushes: number;
+  /** Seconds a pushed body may take to arrive; a slower one is cut off (408) and frees its slot. */
+  readonly pushReadSeconds: number;
 }
 
-export const DEFAULT_LIMITS: ApiLimits = { perAddressPerMinute: 1200, perTokenPerMinute: 600, concurrentPushes: 2 };
+export const DEFAULT_LIMITS: ApiLimits = { perAddressPerMinute: 1200, perTokenPerMinute: 600, concurrentPushes: 2, pushReadSeconds: 60 };
 
 const MINUTE_MS = 60_000;
 

@@ -29,6 +29,7 @@ const EnvSchema = Type.Object({
   TENANTSCOPE_RATE_LIMIT_PER_ADDRESS: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1200 }),
   TENANTSCOPE_RATE_LIMIT_PER_TOKEN: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 600 }),
   TENANTSCOPE_PUSH_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  TENANTSCOPE_PUSH_READ_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
   TENANTSCOPE_METRICS_BEARER_TOKEN_FILE: Type.Optional(Type.String({ minLength: 1 })),
   TENANTSCOPE_METRICS_BASIC_AUTH_FILE: Type.Optional(Type.String({ minLength: 1 })),
   TENANTSCOPE_METRICS_TENANT_NAMES: Type.Union([Type.Literal('show'), Type.Literal('hide')], { default: 'show' }),
@@ -69,6 +70,8 @@ export interface Settings {
   readonly rateLimitPerToken: number;
   /** Pushed log bodies read at once by one API process. */
   readonly pushConcurrency: number;
+  /** Seconds a pushed body may take to arrive. */
+  readonly pushReadSeconds: number;
   /** Credentials /metrics asks for, from TENANTSCOPE_METRICS_BEARER_TOKEN_FILE or _BASIC_AUTH_FILE. */
   readonly metricsAuth?: MetricsCredentials;
   /** Whether tenantscope_tenant_info carries each tenant's display name. */
@@ -87,6 +90,7 @@ const NUMERIC = new Set([
   'TENANTSCOPE_RATE_LIMIT_PER_ADDRESS',
   'TENANTSCOPE_RATE_LIMIT_PER_TOKEN',
   'TENANTSCOPE_PUSH_CONCURRENCY',
+  'TENANTSCOPE_PUSH_READ_SECONDS',
   'TENANTSCOPE_WORKER_CONCURRENCY',
   'TENANTSCOPE_DATABASE_POOL_SIZE',
   'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS',
@@ -142,6 +146,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     rateLimitPerAddress: raw.TENANTSCOPE_RATE_LIMIT_PER_ADDRESS,
     rateLimitPerToken: raw.TENANTSCOPE_RATE_LIMIT_PER_TOKEN,
     pushConcurrency: raw.TENANTSCOPE_PUSH_CONCURRENCY,
+    pushReadSeconds: raw.TENANTSCOPE_PUSH_READ_SECONDS,
     ...(metricsAuth && { metricsAuth }),
     metricsTenantNames: raw.TENANTSCOPE_METRICS_TENANT_NAMES === 'show',
     logLevel: raw.TENANTSCOPE_LOG_LEVEL,

@@ -110,6 +110,7 @@ export async function startProcess(context: FleetContext, role: Role): Promise<R
           perAddressPerMinute: settings.rateLimitPerAddress,
           perTokenPerMinute: settings.rateLimitPerToken,
           concurrentPushes: settings.pushConcurrency,
+          pushReadSeconds: settings.pushReadSeconds,
         },
         ...(settings.metricsAuth && { metricsAuth: settings.metricsAuth }),
       });
