@@ -15,7 +15,7 @@ import { validationError } from './validation-error';
 import rateLimit from '@fastify/rate-limit';
 import { DEFAULT_LIMITS, perAddressLimit, type ApiLimits } from './limits';
 import { metricsGuard, type MetricsAuth } from './metrics-auth';
-import { securityHeaders } from './security-headers';
+import { isPage, securityHeaders } from './security-headers';
 import { pages } from './pages/pages';
 
 export interface ApiDeps {
@@ -64,6 +64,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     app,
     { title: 'tenantscope', version: packageVersion() },
     (url) => url.startsWith(`${API_PREFIX}/`) || url.startsWith('/ingest/'),
+    // The pages are HTML for a browser, documented in docs/pages.md, not operations of the API.
+    (url) => !isPage(url),
   );
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, request, reply) => {

@@ -46,7 +46,7 @@ export function securityHeaders(app: FastifyInstance): void {
   });
 }
 
-/** Whether a request is for the pages under /ui. */
-function isPage(url: string): boolean {
+/** Whether a request (or a route) is one of the pages under /ui. */
+export function isPage(url: string): boolean {
   return url === '/ui' || url.startsWith('/ui/') || url.startsWith('/ui?');
 }
