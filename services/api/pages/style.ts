@@ -22,7 +22,6 @@ details summary { cursor: pointer; }
 .pager { display: flex; gap: 16px; margin: 8px 0; }
 @media print {
   nav.bar, form, .pager, .screen-only { display: none; }
-  details > *:not(summary) { display: block; }
 }
 `;
 
