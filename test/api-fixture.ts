@@ -41,6 +41,8 @@ export interface ApiFixture {
   db: MigratedDatabase;
   app: FastifyInstance;
   fleet: Fleet;
+  /** The API's clock (NOW unless a test moves it). */
+  clock: ManualClock;
   tokens: Record<'admin' | 'reader' | 't1' | 't2' | 'ingest' | 'revoked', string>;
   close(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function apiFixture(
     db,
     app,
     fleet,
+    clock,
     tokens,
     close: async () => {
       await app.close();

@@ -14,6 +14,7 @@ const ROOT = join(__dirname, '..');
 const OWNERS: Record<string, string> = {
   schema_migration: 'services/storage',
   api_token: 'services/auth',
+  ui_session: 'services/auth',
   tier: 'services/config',
   cluster: 'services/config',
   tenant: 'services/config',

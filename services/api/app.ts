@@ -15,7 +15,8 @@ import { validationError } from './validation-error';
 import rateLimit from '@fastify/rate-limit';
 import { DEFAULT_LIMITS, perAddressLimit, type ApiLimits } from './limits';
 import { metricsGuard, type MetricsAuth } from './metrics-auth';
-import { securityHeaders } from './security-headers';
+import { isPage, securityHeaders } from './security-headers';
+import { pages } from './pages/pages';
 
 export interface ApiDeps {
   log: Logger;
@@ -29,6 +30,8 @@ export interface ApiDeps {
   limits?: ApiLimits;
   /** When given, /metrics asks for these credentials (docs/operations.md#metrics). */
   metricsAuth?: MetricsAuth;
+  /** Chromium for the pages' PDFs; /usr/bin/chromium when not given. */
+  chromiumPath?: string;
 }
 
 const API_PREFIX = '/api/v1';
@@ -61,6 +64,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     app,
     { title: 'tenantscope', version: packageVersion() },
     (url) => url.startsWith(`${API_PREFIX}/`) || url.startsWith('/ingest/'),
+    // The pages are HTML for a browser, documented in docs/pages.md, not operations of the API.
+    (url) => !isPage(url),
   );
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, request, reply) => {
@@ -91,7 +96,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const body = await deps.metrics.metrics();
     return reply.type(deps.metrics.contentType).send(body);
   });
-  if (deps.api) await app.register(apiV1, { prefix: API_PREFIX, deps: deps.api, limits });
+  if (deps.api) {
+    await app.register(apiV1, { prefix: API_PREFIX, deps: deps.api, limits });
+    // The same data and rules for a browser: a session cookie instead of a bearer header (docs/pages.md).
+    await app.register(pages, {
+      prefix: '/ui',
+      deps: deps.api,
+      ...(deps.chromiumPath !== undefined && { chromiumPath: deps.chromiumPath }),
+    });
+  }
   // Open like /metrics: the document holds no data, and clients need it before they hold a token.
   app.get('/openapi.json', { schema: { summary: 'this OpenAPI 3.1 document' } }, async () => openApi());
   return app;

@@ -31,10 +31,7 @@ export interface ExclusionRouteDeps {
  * a window is the token's name. A tenant token sees its tenant's windows and its cluster's.
  */
 export const exclusionRoutes: FastifyPluginAsync<{ deps: ExclusionRouteDeps }> = async (app, { deps }) => {
-  const { pool, fleet, clock } = deps;
-  const clusterOf = (tenant: string) => fleet.tenants.find((t) => t.id === tenant)?.cluster;
-  const visible = (who: Principal, x: RecordedExclusion) =>
-    x.tenant !== null ? canSeeTenant(who, x.tenant) : canSeeCluster(who, x.cluster as string, clusterOf);
+  const { pool } = deps;
   /** The window if it exists and the token may see it; 404 naming the id otherwise. */
   const visibleWindow = async (who: Principal, id: string): Promise<void> => {
     if (who.role !== 'tenant') return;
@@ -52,14 +49,7 @@ export const exclusionRoutes: FastifyPluginAsync<{ deps: ExclusionRouteDeps }> =
         response: { 200: Type.Object({ exclusions: Type.Array(ExclusionView) }) },
       },
     },
-    async (request) => {
-      const who = principal(request);
-      const filter = { ...request.query };
-      if (filter.tenant !== undefined) visibleTenant(fleet, filter.tenant, who);
-      if (who.role === 'tenant' && filter.tenant === undefined) filter.tenant = who.tenant;
-      const exclusions = await listExclusions(pool, filter);
-      return { exclusions: exclusions.filter((x) => visible(who, x)) };
-    },
+    async (request) => ({ exclusions: await visibleExclusions(deps, principal(request), request.query) }),
   );
 
   app.post<{ Body: ExclusionBodyT }>(
@@ -73,11 +63,7 @@ export const exclusionRoutes: FastifyPluginAsync<{ deps: ExclusionRouteDeps }> =
         response: { 201: ExclusionView, 400: ErrorBody, 403: ErrorBody },
       },
     },
-    async (request, reply) => {
-      const who = principal(request);
-      const recorded = await withTransaction(pool, (client) => recordExclusion(client, request.body, who.name, new Date(clock.now())));
-      return reply.code(201).send(recorded);
-    },
+    async (request, reply) => reply.code(201).send(await recordWindow(deps, principal(request), request.body)),
   );
 
   app.post<{ Params: { id: string }; Body: { reason: string } }>(
@@ -92,14 +78,7 @@ export const exclusionRoutes: FastifyPluginAsync<{ deps: ExclusionRouteDeps }> =
         response: { 200: ExclusionView, 403: ErrorBody, 404: ErrorBody },
       },
     },
-    async (request) => {
-      const who = principal(request);
-      const revoked = await withTransaction(pool, (client) =>
-        revokeExclusion(client, request.params.id, who.name, new Date(clock.now()), request.body.reason),
-      );
-      if (!revoked) throw new RequestError(404, `id: no exclusion window ${request.params.id}`);
-      return revoked;
-    },
+    async (request) => revokeWindow(deps, principal(request), request.params.id, request.body.reason),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -121,3 +100,26 @@ export const exclusionRoutes: FastifyPluginAsync<{ deps: ExclusionRouteDeps }> =
   );
 };
 Object.defineProperty(exclusionRoutes, Symbol.for('fastify.display-name'), { value: 'exclusion-routes' });
+
+/** The recorded windows a token may see: a tenant token its tenant's and its cluster's (404 for another tenant). */
+export async function visibleExclusions(deps: ExclusionRouteDeps, who: Principal, query: ExclusionQueryT): Promise<RecordedExclusion[]> {
+  const { pool, fleet } = deps;
+  const filter = { ...query };
+  if (filter.tenant !== undefined) visibleTenant(fleet, filter.tenant, who);
+  if (who.role === 'tenant' && filter.tenant === undefined) filter.tenant = who.tenant;
+  const clusterOf = (tenant: string) => fleet.tenants.find((t) => t.id === tenant)?.cluster;
+  const exclusions = await listExclusions(pool, filter);
+  return exclusions.filter((x) => (x.tenant !== null ? canSeeTenant(who, x.tenant) : canSeeCluster(who, x.cluster as string, clusterOf)));
+}
+
+/** Records a window with its audit row, by the token's name (the caller has checked it may write). */
+export async function recordWindow(deps: ExclusionRouteDeps, who: Principal, body: ExclusionBodyT): Promise<RecordedExclusion> {
+  return withTransaction(deps.pool, (client) => recordExclusion(client, body, who.name, new Date(deps.clock.now())));
+}
+
+/** Revokes a window with its audit row; 404 naming an unknown id (the caller has checked it may write). */
+export async function revokeWindow(deps: ExclusionRouteDeps, who: Principal, id: string, reason: string): Promise<RecordedExclusion> {
+  const revoked = await withTransaction(deps.pool, (client) => revokeExclusion(client, id, who.name, new Date(deps.clock.now()), reason));
+  if (!revoked) throw new RequestError(404, `id: no exclusion window ${id}`);
+  return revoked;
+}

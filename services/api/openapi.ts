@@ -34,11 +34,12 @@ export function collectOpenApi(
   app: FastifyInstance,
   info: { title: string; version: string },
   isProtected: (url: string) => boolean,
+  isDocumented: (url: string) => boolean = () => true,
 ): () => unknown {
   const operations: Operation[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
     for (const method of [route.method].flat()) {
-      if (method === 'HEAD' || route.url === '*') continue;
+      if (method === 'HEAD' || route.url === '*' || !isDocumented(route.url)) continue;
       operations.push({ method: method.toLowerCase(), url: route.url, schema: route.schema as RouteSchema | undefined });
     }
   });

@@ -92,12 +92,21 @@ export async function revokeToken(db: Queryable, name: string, at: Date): Promis
 }
 
 const ACTIVE_TOKEN = `SELECT ${COLUMNS} FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`;
+const ACTIVE_TOKEN_NAMED = `SELECT ${COLUMNS} FROM api_token WHERE name = $1 AND revoked_at IS NULL`;
 
 /** The principal a presented token stands for; undefined for an unknown or revoked token. */
 export async function principalOf(db: Queryable, token: string): Promise<Principal | undefined> {
   const { rows } = await db.query<Row>(ACTIVE_TOKEN, [tokenHash(token)]);
-  const row = rows[0];
-  if (!row) return undefined;
+  return rows[0] && principalFrom(rows[0]);
+}
+
+/** The principal of a token by its name (a page session's token); undefined once it is revoked. */
+export async function principalNamed(db: Queryable, name: string): Promise<Principal | undefined> {
+  const { rows } = await db.query<Row>(ACTIVE_TOKEN_NAMED, [name]);
+  return rows[0] && principalFrom(rows[0]);
+}
+
+function principalFrom(row: Row): Principal {
   switch (row.role) {
     case 'tenant':
       return { name: row.name, role: 'tenant', tenant: row.tenant as string };

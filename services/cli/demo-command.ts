@@ -82,7 +82,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const month = new Date(clock.now()).toISOString().slice(0, 7);
   say(`  reports   curl -H 'Authorization: Bearer ${token}' ${base}/api/v1/reports/${month}?format=csv`);
-  say(`            ${base}/api/v1/reports/${month}/${fleet.tenants[0]?.id ?? 'TENANT'}?format=html   (same header; JSON without ?format)`);
+  say(`  pages     ${base}/ui/   (in a browser: sign in with the token above)`);
   say('Ctrl-C stops everything.');
 
   let stopping = false;

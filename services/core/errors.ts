@@ -29,13 +29,14 @@ export class MigrationError extends Error {
 
 /**
  * A request the API refuses: bad input (400), no or bad token (401), a role that may not (403),
- * unknown or foreign resource (404), a body too slow to arrive (408), too large (413), an encoding it does not take (415), too many
- * requests (429), or every push slot taken (503, with Retry-After).
+ * unknown or foreign resource (404), a body too slow to arrive (408), too large (413), an encoding
+ * it does not take (415), too many requests (429), a format this installation cannot make (501:
+ * PDF without Chromium), or every push slot taken (503, with Retry-After).
  */
 export class RequestError extends Error {
   override readonly name = 'RequestError';
   constructor(
-    readonly statusCode: 400 | 401 | 403 | 404 | 408 | 409 | 413 | 415 | 429 | 503,
+    readonly statusCode: 400 | 401 | 403 | 404 | 408 | 409 | 413 | 415 | 429 | 501 | 503,
     message: string,
   ) {
     super(redact(message));

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { SlaReport } from '../report';
+import type { ReportChange } from '../store/report-diff';
 import type { StoredReport } from '../store/report-store';
 import { dailyChart } from './chart';
 import { dailySeries } from './daily';
@@ -14,19 +15,37 @@ import { PAGE_CSS } from './page-style';
  */
 export function reportHtml(stored: StoredReport, tenantName: string): string {
   const r = stored.report;
-  // A month-to-date report stops at its computation time: later days are empty, not available.
-  const series = dailySeries(r, r.monthToDate ? Date.parse(r.monthToDate.asOf) : Infinity);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<title>SLA report ${e(r.month)}: ${e(tenantName)}</title>
+<title>${reportTitle(r, tenantName)}</title>
 <style>${PAGE_CSS}</style>
 </head>
 <body>
-<header>
+${reportBody(stored, tenantName)}
+</body>
+</html>
+`;
+}
+
+/** The page title of a report, escaped. */
+export function reportTitle(r: SlaReport, tenantName: string): string {
+  return `SLA report ${e(r.month)}: ${e(tenantName)}`;
+}
+
+/**
+ * The content of the report page (header, figures, chart, incidents, windows, evidence, seal),
+ * without the document around it: the standalone page and the service manager's pages (/ui/)
+ * both wrap it. Its classes are styled by PAGE_CSS.
+ */
+export function reportBody(stored: StoredReport, tenantName: string): string {
+  const r = stored.report;
+  // A month-to-date report stops at its computation time: later days are empty, not available.
+  const series = dailySeries(r, r.monthToDate ? Date.parse(r.monthToDate.asOf) : Infinity);
+  return `<header>
 <h1>SLA report <span class="month">${e(r.month)}</span></h1>
 <p class="tenant"><strong>${e(tenantName)}</strong> (${e(r.tenant)}), cluster ${e(r.cluster)}, tier ${e(r.tier)}</p>
 <p class="period">${e(local(r.start, r.timezone))} to ${e(local(r.end, r.timezone))} (${e(r.timezone)}), ${e(r.minutes.total)} minutes · ${e(statusText(stored))}</p>
@@ -42,10 +61,7 @@ ${series.source === 'incidents' ? '<p class="note">Daily bars are derived from t
 ${incidents(r)}
 ${exclusions(r)}
 ${recovery(r)}
-${signature(stored)}
-</body>
-</html>
-`;
+${signature(stored)}`;
 }
 
 function summary(r: SlaReport): string {
@@ -150,10 +166,14 @@ function signature(s: StoredReport): string {
 /** What changed since the previous revision, so a new revision never changes anything silently. */
 function changes(s: StoredReport): string {
   if (!s.changes || s.changes.length === 0) return '';
-  const shown = s.changes.slice(0, 40).map((c) => `${e(c.field)}: ${e(JSON.stringify(c.old) ?? '—')} → ${e(JSON.stringify(c.new) ?? '—')}`);
-  const more =
-    s.changes.length > shown.length ? `<br>… and ${e(s.changes.length - shown.length)} more (the JSON report lists them all)` : '';
-  return `<tr><th>Changes</th><td class="changes">${shown.join('<br>')}${more}</td></tr>`;
+  return `<tr><th>Changes</th><td class="changes">${changeLines(s.changes)}</td></tr>`;
+}
+
+/** Changes between revisions, one escaped line each (`field: old → new`), the first 40 and a count of the rest. */
+export function changeLines(list: readonly ReportChange[]): string {
+  const shown = list.slice(0, 40).map((c) => `${e(c.field)}: ${e(JSON.stringify(c.old) ?? '—')} → ${e(JSON.stringify(c.new) ?? '—')}`);
+  const more = list.length > shown.length ? `<br>… and ${e(list.length - shown.length)} more (the JSON report lists them all)` : '';
+  return `${shown.join('<br>')}${more}`;
 }
 
 function statusText(s: StoredReport): string {
@@ -162,7 +182,8 @@ function statusText(s: StoredReport): string {
   return `frozen, revision ${s.revision}`;
 }
 
-function local(iso: string, zone: string): string {
+/** An instant in a zone as the pages show it: 2026-03-05 11:00 +01:00. */
+export function local(iso: string, zone: string): string {
   return DateTime.fromISO(iso, { zone }).toFormat('yyyy-LL-dd HH:mm ZZ');
 }
 
