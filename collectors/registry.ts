@@ -4,6 +4,7 @@ import { odooProbeCollector } from './odoo-probe/collector';
 import { postgresCollector } from './postgres/collector';
 import { redisCollector } from './redis/collector';
 import { traefikCollector } from './traefik/collector';
+import { traefikAccessCollector } from './traefik/access-collector';
 import type { CollectorDefinition, CollectorTarget } from './lib/collector';
 
 /**
@@ -15,6 +16,7 @@ export const COLLECTORS: readonly CollectorDefinition<CollectorTarget>[] = [
   odooProbeCollector as CollectorDefinition<CollectorTarget>,
   postgresCollector as CollectorDefinition<CollectorTarget>,
   traefikCollector as CollectorDefinition<CollectorTarget>,
+  traefikAccessCollector as CollectorDefinition<CollectorTarget>,
   redisCollector as CollectorDefinition<CollectorTarget>,
   backupsCollector as CollectorDefinition<CollectorTarget>,
 ];

@@ -35,7 +35,7 @@ export const traefikCollector: CollectorDefinition<TraefikTarget> = {
   targets: (fleet: Fleet) =>
     Object.values(fleet.clusters).flatMap((cluster) => {
       const t = cluster.traefik;
-      if (!t) return [];
+      if (!t?.metricsUrl) return [];
       return [
         {
           collector: 'traefik' as const,

@@ -148,11 +148,14 @@ function toHistogram(
   return { bounds: buckets.slice(0, -1).map((b) => b.le), cumulative: buckets.map((b) => b.count), sum, count };
 }
 
+/** What a request to Traefik needs beside its URL. */
+type RequestOptions = Pick<TraefikInput, 'signal' | 'timeoutSeconds'>;
+
 /**
  * `GET /api/http/routers` under the API URL (its own query parameters kept), following Traefik's
  * `X-Next-Page` (1 when there is no next page).
  */
-async function readRouters(apiUrl: string, password: Secret | undefined, input: TraefikInput): Promise<RouterRule[]> {
+export async function readRouters(apiUrl: string, password: Secret | undefined, input: RequestOptions): Promise<RouterRule[]> {
   const routers: RouterRule[] = [];
   for (let page = 1; page <= MAX_PAGES;) {
     const url = new URL(apiUrl);
@@ -171,7 +174,7 @@ async function readRouters(apiUrl: string, password: Secret | undefined, input: 
   return routers;
 }
 
-async function getJson(url: string, password: Secret | undefined, input: TraefikInput): Promise<{ body: unknown; nextPage: number }> {
+async function getJson(url: string, password: Secret | undefined, input: RequestOptions): Promise<{ body: unknown; nextPage: number }> {
   const res = await request(url, password, input);
   const text = await res.text();
   let body: unknown;
@@ -185,7 +188,7 @@ async function getJson(url: string, password: Secret | undefined, input: Traefik
 }
 
 /** A GET with the URL's credentials as a Basic Authorization header (fetch refuses them in the URL); messages quote it redacted. */
-async function request(url: string, password: Secret | undefined, input: TraefikInput): Promise<Response> {
+async function request(url: string, password: Secret | undefined, input: RequestOptions): Promise<Response> {
   const timeout = AbortSignal.timeout((input.timeoutSeconds ?? 10) * 1000);
   const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
   const shown = redact(url);

@@ -95,7 +95,9 @@ export const ClusterSchema = Type.Object(
     traefik: Type.Optional(
       Type.Object(
         {
-          metricsUrl: Url,
+          // one source of a cluster's request counts: /metrics, or the access log (fleet-checks refuses both)
+          metricsUrl: Type.Optional(Url),
+          accessLogFiles: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
           metricsPasswordFile: PasswordFile,
           metricsPasswordEnv: PasswordEnv,
           apiUrl: Type.Optional(Url),

@@ -60,9 +60,14 @@ export interface Cluster {
     readonly intervalSeconds: number;
     readonly timeoutSeconds: number;
   };
-  /** Traefik /metrics scraped every intervalSeconds; routerTenants maps routers the API's Host rules leave unmapped. */
+  /**
+   * Traefik's request counts, from one of two sources: /metrics scraped every intervalSeconds, or
+   * the access log files tailed as often (JSON or Common Log Format); never both, or each request
+   * would count twice. routerTenants maps routers the API's Host rules leave unmapped.
+   */
   readonly traefik?: {
-    readonly metricsUrl: string;
+    readonly metricsUrl?: string;
+    readonly accessLogFiles?: readonly string[];
     readonly metricsPassword?: Password;
     readonly apiUrl?: string;
     readonly apiPassword?: Password;

@@ -162,7 +162,8 @@ function resolveCluster(id: string, c: ClusterInput, at: string, sources: Secret
     }),
     ...(c.traefik && {
       traefik: {
-        metricsUrl: c.traefik.metricsUrl,
+        ...(c.traefik.metricsUrl && { metricsUrl: c.traefik.metricsUrl }),
+        ...(c.traefik.accessLogFiles && { accessLogFiles: c.traefik.accessLogFiles.map(file) }),
         ...(passwords.metrics && { metricsPassword: passwords.metrics }),
         ...(c.traefik.apiUrl && { apiUrl: c.traefik.apiUrl }),
         ...(passwords.api && { apiPassword: passwords.api }),
