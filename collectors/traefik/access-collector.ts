@@ -1,6 +1,6 @@
 import { parseAccessLine, type AccessRecord } from './access-log';
 import { rollUpAccess } from './access-rollup';
-import { routerResolver } from './collector';
+import { routerResolver } from './tenant-resolver';
 import { readRouters, type RouterRule } from './read';
 import { normaliseHost } from './rules';
 import { addIngressRows, addUnmapped } from './store';

@@ -106,6 +106,8 @@ export const ClusterSchema = Type.Object(
           intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
           // router name (with or without @provider) -> tenant id, when no Host rule names the tenant
           routerTenants: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }))),
+          // service name -> tenant id, for a v2 /metrics without router labels (service series only)
+          serviceTenants: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }))),
         },
         Strict,
       ),

@@ -73,6 +73,8 @@ export interface Cluster {
     readonly apiPassword?: Password;
     readonly intervalSeconds: number;
     readonly routerTenants: Readonly<Record<string, string>>;
+    /** For a v2 /metrics without router labels: service → tenant where the API's routers leave a service unmapped. */
+    readonly serviceTenants: Readonly<Record<string, string>>;
   };
   /** The monitored server; stats and replication every intervalSeconds, pg_stat_activity every activityIntervalSeconds, sizes every sizeIntervalSeconds. */
   readonly postgres?: {

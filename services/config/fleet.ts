@@ -169,6 +169,7 @@ function resolveCluster(id: string, c: ClusterInput, at: string, sources: Secret
         ...(passwords.api && { apiPassword: passwords.api }),
         intervalSeconds: c.traefik.intervalSeconds ?? 15,
         routerTenants: c.traefik.routerTenants ?? {},
+        serviceTenants: c.traefik.serviceTenants ?? {},
       },
     }),
     ...(c.postgres && {
