@@ -143,6 +143,8 @@ export const ClusterSchema = Type.Object(
           cronThreads: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
           pgVcpu: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10000 })),
           placementHours: Type.Optional(Type.Number({ minimum: 0, maximum: 744 })),
+          // the disk the cluster's tenant databases share, for the storage forecast
+          diskGiB: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e7 })),
         },
         Strict,
       ),
@@ -179,6 +181,8 @@ export const TenantSchema = Type.Object(
       Strict,
     ),
     maintenance: Type.Optional(Type.Array(MaintenanceSchema)),
+    // the database size the tenant's plan allows, for the storage forecast
+    storageQuotaGiB: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e7 })),
   },
   Strict,
 );

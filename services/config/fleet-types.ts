@@ -101,6 +101,8 @@ export interface Cluster {
     readonly cronThreads: number;
     readonly pgVcpu?: number;
     readonly placementHours: number;
+    /** The disk the tenant databases share, GiB: the storage forecast's cluster limit. */
+    readonly diskGiB?: number;
   };
   readonly backups?: {
     readonly pgbackrestInfoFile?: string;
@@ -132,6 +134,8 @@ export interface Tenant {
   readonly redis: { readonly clientPrefix?: string; readonly db?: number };
   readonly monthlyFee: MonthlyFee;
   readonly maintenance: readonly MaintenanceWindow[];
+  /** The database size the plan allows, GiB: the storage forecast's tenant limit. */
+  readonly storageQuotaGiB?: number;
 }
 
 export interface Fleet {

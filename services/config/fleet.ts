@@ -194,6 +194,7 @@ function resolveCluster(id: string, c: ClusterInput, at: string, sources: Secret
       cronThreads: c.capacity?.cronThreads ?? 2,
       ...(c.capacity?.pgVcpu !== undefined && { pgVcpu: c.capacity.pgVcpu }),
       placementHours: c.capacity?.placementHours ?? 4,
+      ...(c.capacity?.diskGiB !== undefined && { diskGiB: c.capacity.diskGiB }),
     },
     ...(c.backups && {
       backups: Object.fromEntries(Object.entries(c.backups).map(([key, value]) => [key, key === 'stanza' ? value : file(value as string)])),
@@ -228,6 +229,7 @@ function resolveTenant(
     redis: t.redis ?? {},
     monthlyFee: fee,
     maintenance: checkWindows(t.maintenance, zone, `${at}.maintenance`, problems),
+    ...(t.storageQuotaGiB !== undefined && { storageQuotaGiB: t.storageQuotaGiB }),
   };
 }
 
