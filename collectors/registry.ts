@@ -1,6 +1,7 @@
 import { backupsCollector } from './backups/collector';
 import { odooLogCollector } from './odoo-log/collector';
 import { odooProbeCollector } from './odoo-probe/collector';
+import { odooJobsCollector } from './odoo-jobs/collector';
 import { postgresCollector } from './postgres/collector';
 import { redisCollector } from './redis/collector';
 import { traefikCollector } from './traefik/collector';
@@ -15,6 +16,7 @@ export const COLLECTORS: readonly CollectorDefinition<CollectorTarget>[] = [
   odooLogCollector as CollectorDefinition<CollectorTarget>,
   odooProbeCollector as CollectorDefinition<CollectorTarget>,
   postgresCollector as CollectorDefinition<CollectorTarget>,
+  odooJobsCollector as CollectorDefinition<CollectorTarget>,
   traefikCollector as CollectorDefinition<CollectorTarget>,
   traefikAccessCollector as CollectorDefinition<CollectorTarget>,
   redisCollector as CollectorDefinition<CollectorTarget>,

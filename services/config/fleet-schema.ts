@@ -120,6 +120,9 @@ export const ClusterSchema = Type.Object(
           intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
           activityIntervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
           sizeIntervalSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 })),
+          // Odoo's job backlogs (ir_cron, queue_job) in each tenant database: collector odoo-jobs
+          jobsIntervalSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 })),
+          cronOverdueSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
         },
         Strict,
       ),

@@ -83,6 +83,10 @@ export interface Cluster {
     readonly intervalSeconds: number;
     readonly activityIntervalSeconds: number;
     readonly sizeIntervalSeconds: number;
+    /** How often each tenant database's job backlogs are read (collector odoo-jobs). */
+    readonly jobsIntervalSeconds: number;
+    /** A scheduled action whose next call is further in the past than this is overdue. */
+    readonly cronOverdueSeconds: number;
   };
   readonly redis?: {
     readonly url: string;

@@ -179,6 +179,8 @@ function resolveCluster(id: string, c: ClusterInput, at: string, sources: Secret
         intervalSeconds: c.postgres.intervalSeconds ?? 15,
         activityIntervalSeconds: c.postgres.activityIntervalSeconds ?? 1,
         sizeIntervalSeconds: c.postgres.sizeIntervalSeconds ?? 300,
+        jobsIntervalSeconds: c.postgres.jobsIntervalSeconds ?? 60,
+        cronOverdueSeconds: c.postgres.cronOverdueSeconds ?? 300,
       },
     }),
     ...(c.redis && {
