@@ -28,6 +28,12 @@ export const METRIC_NAMES = [
   'tenantscope_odoo_cron_starts_total',
   'tenantscope_odoo_cron_seconds_total',
   'tenantscope_odoo_cron_timed_runs_total',
+  'tenantscope_odoo_jobs_read_success',
+  'tenantscope_odoo_cron_active_jobs',
+  'tenantscope_odoo_cron_overdue_jobs',
+  'tenantscope_odoo_cron_oldest_overdue_seconds',
+  'tenantscope_odoo_queue_jobs',
+  'tenantscope_odoo_queue_oldest_pending_seconds',
 
   'tenantscope_probe_success',
   'tenantscope_probe_duration_seconds',
