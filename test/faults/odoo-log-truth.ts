@@ -9,28 +9,35 @@ import type { Queryable } from '../../services/storage/db';
  */
 export class OdooLogTruth {
   private readonly counts = new Map<string, number>();
+  private readonly startMs: number;
   written = 0;
 
-  /** `day` a date in the range a running tenantscope accepts (yesterday is safe), in `zone`: the log's time zone. */
+  /**
+   * Lines start at 10:00 of `day`, a date in the range a running tenantscope accepts (yesterday is
+   * safe), in `zone`, the log's time zone; or at the instant `start` when given. 400 lines a minute.
+   */
   constructor(
-    private readonly day: string,
+    day: string,
     private readonly databases: readonly string[],
     private readonly zone: string,
-  ) {}
+    start?: number,
+  ) {
+    this.startMs = start ?? DateTime.fromISO(`${day}T10:00`, { zone }).toMillis();
+  }
 
   /** Appends `count` request lines to `file`. */
   write(file: string, count: number): void {
     let text = '';
     for (let i = 0; i < count; i++, this.written++) {
       const n = this.written;
-      const minute = `10:${String(Math.floor(n / 400) % 60).padStart(2, '0')}`;
+      const minute = DateTime.fromMillis(this.startMs + (Math.floor(n / 400) % 60) * 60_000, { zone: this.zone });
+      const local = minute.toFormat('yyyy-MM-dd HH:mm');
       const db = this.databases[n % this.databases.length]!;
       const pid = 4000 + (n % 4);
-      if (n % 97 === 0)
-        text += `${this.day} ${minute}:30,000 ${pid} ERROR ${db} odoo.http: boom \nTraceback (most recent call last):\nKeyError: 1\n`;
-      text += `${this.day} ${minute}:${String(n % 60).padStart(2, '0')},${String(n % 1000).padStart(3, '0')} ${pid} INFO ${db} werkzeug: 10.0.0.1 - - [01/Mar/2026 10:00:00] "POST /web/dataset/call_kw HTTP/1.1" 200 - 3 0.010 0.020\n`;
-      const utc = DateTime.fromISO(`${this.day}T${minute}`, { zone: this.zone }).toUTC().toFormat("yyyy-MM-dd'T'HH:mm");
-      const key = `${db}|${utc}`;
+      if (n % 97 === 0) text += `${local}:30,000 ${pid} ERROR ${db} odoo.http: boom \nTraceback (most recent call last):\nKeyError: 1\n`;
+      const second = `${String(n % 60).padStart(2, '0')},${String(n % 1000).padStart(3, '0')}`;
+      text += `${local}:${second} ${pid} INFO ${db} werkzeug: 10.0.0.1 - - [01/Mar/2026 10:00:00] "POST /web/dataset/call_kw HTTP/1.1" 200 - 3 0.010 0.020\n`;
+      const key = `${db}|${minute.toUTC().toFormat("yyyy-MM-dd'T'HH:mm")}`;
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     }
     appendFileSync(file, text);
