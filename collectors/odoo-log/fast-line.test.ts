@@ -31,7 +31,7 @@ const goodTime = fc
   .map(([h, m, s, ms]) => `${h}:${m}:${s},${String(ms).padStart(3, '0')}`);
 const pid = fc.oneof(fc.integer({ min: 1, max: 99999 }).map(String), fc.constantFrom('0', '007', '1234567890123456789'));
 const level = fc.oneof(fc.constantFrom('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'), fc.constantFrom('INFOX', 'info', 'WARN'));
-const db = fc.constantFrom('?', 'db_t1', 'db_t2', 'a-b.c', 'x"y', 'dé', 'uid:5', 'rid:1', '');
+const db = fc.constantFrom('?', 'db_t1', 'db_t2', 'a-b.c', 'x"y', 'dé', 'uid:5', 'rid:1', '', 'a\x01b', 'a\tb', 'a\u00a0b');
 const logger = fc.constantFrom(
   'werkzeug',
   'werkzeug',
@@ -53,7 +53,20 @@ const wdate = fc.constantFrom(
   '21/A_g/2025 11:46:04',
 );
 const method = fc.constantFrom('GET', 'POST', 'HEAD', 'M-SEARCH', 'get', '_X', 'P');
-const target = fc.constantFrom('/web', '/web/dataset/call_kw', '/a?b=1', '/longpolling/poll', '/websocket', '/x"y', '/ü', '?', '');
+const target = fc.constantFrom(
+  '/web',
+  '/web/dataset/call_kw',
+  '/a?b=1',
+  '/longpolling/poll',
+  '/websocket',
+  '/x"y',
+  '/ü',
+  '?',
+  '',
+  '/\x7f',
+  '/a\x0cb',
+  '/a\x00',
+);
 const version = fc.constantFrom(' HTTP/1.1', ' HTTP/1.0', '', ' HTTP/1.1 extra', ' ');
 const status = fc.constantFrom('200', '404', '500', '303', '2000', '20x', '99');
 const tailToken = fc.constantFrom(
@@ -83,7 +96,7 @@ const otherMessage = fc.oneof(
   ),
   fc.string({ maxLength: 30 }),
 );
-const wrap = fc.constantFrom('', '', '', '\r', '\x1b[0m', ' ', '\t');
+const wrap = fc.constantFrom('', '', '', '\r', '\x1b[0m', ' ', '\t', '\v', '\f', '\x00', '\x7f', '\u00a0', '\u2028');
 
 const line = fc
   .tuple(

@@ -7,12 +7,13 @@
  * general parser then reads the line; the fast one never guesses.
  */
 
+import { isAscii } from 'node:buffer';
+
 const SPACE = 0x20;
 const COLON = 0x3a;
 const QUOTE = 0x22;
 
 export const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
-const LEVEL_BYTES = LEVELS.map((l) => Buffer.from(l, 'latin1'));
 
 /** Where a header's fields are; filled in place so no object is made per line. */
 export interface HeaderFields {
@@ -40,13 +41,47 @@ export function headerFields(): HeaderFields {
   };
 }
 
-/** Printable ASCII only: no control character, no ESC of a colour code, no \r, no UTF-8 sequence. */
+/**
+ * The bytes the general parser's regular expressions read apart from the others: whitespace but
+ * the space (`\S`, `trim`), \r (`.`), ESC (colour codes). Any other ASCII byte is a non-space
+ * character to them, as to the readers here; a byte past ASCII sends the line to the general parser.
+ */
+const SPECIAL = [0x09, 0x0b, 0x0c, 0x0d, 0x1b];
+
+/** No special byte and nothing past ASCII in [start, end): a line the readers here may take. */
 export function isPlainAscii(b: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
     const c = b[i]!;
-    if (c < 0x20 || c > 0x7e) return false;
+    if (c > 0x7f || (c < 0x20 && SPECIAL.includes(c))) return false;
   }
   return true;
+}
+
+/**
+ * isPlainAscii for the lines of one buffer, taken in order: when the whole buffer is ASCII (one
+ * native check), by native searches for the special bytes instead of a look at every byte.
+ */
+export class PlainLines {
+  private readonly ascii: boolean;
+  private readonly next: number[];
+
+  constructor(private readonly b: Buffer) {
+    this.ascii = isAscii(b);
+    this.next = SPECIAL.map(() => -1);
+  }
+
+  isPlain(start: number, end: number): boolean {
+    if (!this.ascii) return isPlainAscii(this.b, start, end);
+    for (let k = 0; k < SPECIAL.length; k++) {
+      let at = this.next[k]!;
+      if (at < start) {
+        at = this.b.indexOf(SPECIAL[k]!, start);
+        this.next[k] = at = at < 0 ? Infinity : at;
+      }
+      if (at < end) return false;
+    }
+    return true;
+  }
 }
 
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
@@ -68,6 +103,13 @@ export function nextSpace(b: Buffer, at: number, end: number): number {
   let i = at;
   while (i < end && b[i] !== SPACE) i++;
   return i;
+}
+
+/** Which of LEVELS starts at `at` (by its first letter, then the rest), or -1. */
+function levelAt(b: Buffer, at: number, end: number): number {
+  const first = b[at];
+  const level = first === 0x49 ? 1 : first === 0x57 ? 2 : first === 0x45 ? 3 : first === 0x44 ? 0 : first === 0x43 ? 4 : -1;
+  return level >= 0 && startsWith(b, at, end, (LEVELS as readonly string[])[level]!) ? level : -1;
 }
 
 const startsWith = (b: Buffer, at: number, end: number, text: string): boolean => {
@@ -102,10 +144,10 @@ export function readHeader(b: Buffer, start: number, end: number, h: HeaderField
   if (i === pidStart || i - pidStart > 15 || b[i] !== SPACE) return false;
   h.pid = pid;
   i += 1;
-  const level = LEVEL_BYTES.findIndex((l) => b.compare(l, 0, l.length, i, Math.min(end, i + l.length)) === 0);
+  const level = levelAt(b, i, end);
   if (level < 0) return false;
   h.level = LEVELS[level]!;
-  i += LEVEL_BYTES[level]!.length;
+  i += LEVELS[level]!.length;
   if (b[i] !== SPACE || startsWith(b, i + 1, end, 'uid:')) return false;
   h.dbStart = i + 1;
   h.dbEnd = nextSpace(b, h.dbStart, end);

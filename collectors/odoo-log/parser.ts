@@ -1,5 +1,5 @@
 import { isWallTime, localToEpochMs, syslogTimestampToMs } from '../lib/local-time';
-import { decimal, headerFields, isPlainAscii, nextSpace, readHeader, readWerkzeug, requestFields } from './fast-line';
+import { decimal, headerFields, isPlainAscii, nextSpace, PlainLines, readHeader, readWerkzeug, requestFields } from './fast-line';
 
 /**
  * Odoo log lines (docs/parse-records.md) turned into typed records: werkzeug and gevent
@@ -159,10 +159,11 @@ export class OdooLogParser {
    * from its bytes (fast-line.ts), any other decoded and read as `line` reads it. Same records.
    */
   bytes(bytes: Buffer): void {
+    const plain = new PlainLines(bytes);
     for (let start = 0; start <= bytes.length;) {
       const newline = bytes.indexOf(0x0a, start);
       const end = newline < 0 ? bytes.length : newline;
-      const record = plainRecord(bytes, start, end, this.context);
+      const record = plain.isPlain(start, end) ? plainRecord(bytes, start, end, this.context) : undefined;
       if (record) this.addRecord(record, '');
       else this.line(bytes.toString('utf8', start, end));
       start = end + 1;
@@ -228,23 +229,22 @@ function classify(raw: string, context: ParseContext, lastSignature: string): Li
 // Filled in place line after line: the fast reader makes no object for a line's fields.
 const header = headerFields();
 const request = requestFields();
-const WERKZEUG_LOGGER = Buffer.from('werkzeug', 'latin1');
 
 /**
- * The record of a plain line (no wrapper, printable ASCII), read from its bytes; undefined for
+ * The record of a plain line (no wrapper; ASCII without special bytes, as the caller checked), read from its bytes; undefined for
  * any other line, which `classify` then reads. A werkzeug request makes no string but its
  * database, method and path.
  */
 function plainRecord(b: Buffer, start: number, end: number, context: ParseContext): OdooLogRecord | undefined {
   const h = header;
-  if (!isPlainAscii(b, start, end) || !readHeader(b, start, end, h)) return undefined;
+  if (!readHeader(b, start, end, h)) return undefined;
   if (!isWallTime(h.year, h.month, h.day, h.hour, h.minute, h.second)) return undefined;
   const ts = localToEpochMs(context.zone, h.year, h.month, h.day, h.hour, h.minute, h.second, h.millisecond);
   const db = h.dbEnd - h.dbStart === 1 && b[h.dbStart] === 0x3f ? null : b.toString('latin1', h.dbStart, h.dbEnd);
   // perf_info's one space after the message, as fromHeader drops it
   const messageEnd = h.messageEnd > h.messageStart && b[h.messageEnd - 1] === 0x20 ? h.messageEnd - 1 : h.messageEnd;
   const r = request;
-  if (b.compare(WERKZEUG_LOGGER, 0, 8, h.loggerStart, h.loggerEnd) === 0 && readWerkzeug(b, h.messageStart, messageEnd, r)) {
+  if (isWerkzeug(b, h.loggerStart, h.loggerEnd) && readWerkzeug(b, h.messageStart, messageEnd, r)) {
     const queryCount = perfToken(b, r.countAt, messageEnd, false);
     const sqlSeconds = perfToken(b, r.sqlAt, messageEnd, true);
     const otherSeconds = perfToken(b, r.otherAt, messageEnd, true);
@@ -268,7 +268,15 @@ function plainRecord(b: Buffer, start: number, end: number, context: ParseContex
 
 /** plainRecord for one whole line: what the fast reader makes of it (tests compare it with `line`). */
 export function plainLineRecord(line: Buffer, context: ParseContext): OdooLogRecord | undefined {
-  return plainRecord(line, 0, line.length, context);
+  return isPlainAscii(line, 0, line.length) ? plainRecord(line, 0, line.length, context) : undefined;
+}
+
+const WERKZEUG_LOGGER = 'werkzeug';
+
+function isWerkzeug(b: Buffer, start: number, end: number): boolean {
+  if (end - start !== 8) return false;
+  for (let i = 0; i < 8; i++) if (b[start + i] !== WERKZEUG_LOGGER.charCodeAt(i)) return false;
+  return true;
 }
 
 function perfToken(b: Buffer, at: number, end: number, fraction: boolean): number {
@@ -454,38 +462,4 @@ function cronEvent(message: string): CronFields | undefined {
     if (m) return make(m);
   }
   return undefined;
-}
-
-/**
- * What `tenantscope parse odoo-log` prints: each record with the fields of its type only and
- * its time as ISO 8601 UTC.
- */
-export function odooLogParseOutput(text: string, context: ParseContext): { records: Record<string, unknown>[]; rejected: number } {
-  const { records, rejected } = parseOdooLog(text.split('\n'), context);
-  return { records: records.map(outputOf), rejected };
-}
-
-function outputOf(r: OdooLogRecord): Record<string, unknown> {
-  const ts = new Date(r.ts).toISOString();
-  switch (r.type) {
-    case 'request':
-      return {
-        type: r.type,
-        ts,
-        pid: r.pid,
-        db: r.db,
-        method: r.method,
-        path: r.path,
-        status: r.status,
-        queryCount: r.queryCount,
-        sqlSeconds: r.sqlSeconds,
-        otherSeconds: r.otherSeconds,
-      };
-    case 'worker':
-      return { type: r.type, ts, pid: r.pid, event: r.event, workerPid: r.workerPid };
-    case 'cron':
-      return { type: r.type, ts, db: r.db, job: r.job, cronId: r.cronId, event: r.event, seconds: r.seconds };
-    case 'log':
-      return { type: r.type, ts, pid: r.pid, level: r.level, db: r.db, logger: r.logger, message: r.message };
-  }
 }
