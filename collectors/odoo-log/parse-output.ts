@@ -15,27 +15,48 @@ export function odooLogParseOutput(text: string, context: ParseContext): { recor
  * each line is the JSON.stringify of what odooLogParseOutput gives, written out field by field.
  */
 export function odooLogNdjson(bytes: Buffer, context: ParseContext, write: (text: string) => void): { records: number; rejected: number } {
-  let parsed;
-  if (isUtf8(bytes)) {
-    const parser = new OdooLogParser(context);
-    parser.bytes(bytes);
-    parsed = parser.result();
-  } else {
-    // as the text path decodes it (U+FFFD for what is not UTF-8), so the output is the same
-    parsed = parseOdooLog(bytes.toString('utf8').split('\n'), context);
-  }
   const iso = new IsoTimes();
   let out = '';
-  for (const record of parsed.records) {
-    out += `${jsonOf(record, iso)}\n`;
-    if (out.length > 1 << 16) {
-      write(out);
-      out = '';
+  let records = 0;
+  const emit = (list: readonly OdooLogRecord[], upTo: number) => {
+    for (let i = 0; i < upTo; i++) {
+      out += `${jsonOf(list[i]!, iso)}\n`;
+      if (out.length > 1 << 16) {
+        write(out);
+        out = '';
+      }
     }
+    records += upTo;
+  };
+  if (!isUtf8(bytes)) {
+    // as the text path decodes it (U+FFFD for what is not UTF-8), so the output is the same
+    const parsed = parseOdooLog(bytes.toString('utf8').split('\n'), context);
+    emit(parsed.records, parsed.records.length);
+    if (out !== '') write(out);
+    return { records, rejected: parsed.rejected };
   }
+  // Read and written a piece at a time, so the records of a large file are never all held. The
+  // last record of a piece is written with the next one: a traceback after it may still extend it.
+  const parser = new OdooLogParser(context);
+  let held: OdooLogRecord[] = [];
+  for (let start = 0; start < bytes.length;) {
+    const newline = bytes.indexOf(0x0a, Math.min(bytes.length, start + PIECE_BYTES));
+    const end = newline < 0 ? bytes.length : newline;
+    parser.bytes(bytes.subarray(start, end));
+    start = end + 1;
+    const taken = parser.take();
+    if (taken.length === 0) continue;
+    emit(held, held.length);
+    emit(taken, taken.length - 1);
+    held = [taken[taken.length - 1]!];
+  }
+  emit(held, held.length);
   if (out !== '') write(out);
-  return { records: parsed.records.length, rejected: parsed.rejected };
+  return { records, rejected: parser.result().rejected };
 }
+
+/** How much of a file is read before its records are written (lines are never cut). */
+const PIECE_BYTES = 1 << 20;
 
 const text = (s: string | null): string => (s === null ? 'null' : JSON.stringify(s));
 // JSON.stringify writes a finite number as String() does, and anything else as null
