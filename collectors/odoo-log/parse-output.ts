@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { OdooLogParser, parseOdooLog, type OdooLogRecord, type ParseContext } from './parser';
+import { linePieces, OdooLogParser, parseOdooLog, type OdooLogRecord, type ParseContext } from './parser';
 
 /**
  * What `tenantscope parse odoo-log` prints: each record with the fields of its type only and
@@ -39,11 +39,8 @@ export function odooLogNdjson(bytes: Buffer, context: ParseContext, write: (text
   // last record of a piece is written with the next one: a traceback after it may still extend it.
   const parser = new OdooLogParser(context);
   let held: OdooLogRecord[] = [];
-  for (let start = 0; start < bytes.length;) {
-    const newline = bytes.indexOf(0x0a, Math.min(bytes.length, start + PIECE_BYTES));
-    const end = newline < 0 ? bytes.length : newline;
-    parser.bytes(bytes.subarray(start, end));
-    start = end + 1;
+  for (const piece of linePieces(bytes)) {
+    parser.bytes(piece);
     const taken = parser.take();
     if (taken.length === 0) continue;
     emit(held, held.length);
@@ -54,9 +51,6 @@ export function odooLogNdjson(bytes: Buffer, context: ParseContext, write: (text
   if (out !== '') write(out);
   return { records, rejected: parser.result().rejected };
 }
-
-/** How much of a file is read before its records are written (lines are never cut). */
-const PIECE_BYTES = 1 << 20;
 
 const text = (s: string | null): string => (s === null ? 'null' : JSON.stringify(s));
 // JSON.stringify writes a finite number as String() does, and anything else as null

@@ -117,6 +117,21 @@ export function parseOdooLog(lines: Iterable<string>, context: ParseContext, opt
 }
 
 /**
+ * `bytes` cut at newlines into pieces of about `size` bytes, without the newline between two: fed
+ * to OdooLogParser.bytes one after the other, they give the records the whole buffer gives (a
+ * trailing newline's empty line aside, which is blank). A reader takes records after each piece,
+ * so those of a large buffer are never all held at once.
+ */
+export function* linePieces(bytes: Buffer, size = 1 << 20): Generator<Buffer> {
+  for (let start = 0; start < bytes.length;) {
+    const newline = bytes.indexOf(0x0a, Math.min(bytes.length, start + size));
+    const end = newline < 0 ? bytes.length : newline;
+    yield bytes.subarray(start, end);
+    start = end + 1;
+  }
+}
+
+/**
  * The same parse, one line at a time, for lines that arrive in pieces (a pushed body read as it
  * streams in): no line has to wait for the others, and none is kept once it has been read.
  */

@@ -1,6 +1,6 @@
 import { tailFile, type FileCheckpoint } from '../lib/file-tail';
 import { isUtf8 } from 'node:buffer';
-import { OdooLogParser, type OdooLogRecord, type ParseContext } from './parser';
+import { linePieces, OdooLogParser, type OdooLogRecord, type ParseContext } from './parser';
 import { Rejections } from '../lib/rejections';
 import { utf8Lines, withoutLines } from '../lib/utf8-lines';
 
@@ -38,23 +38,29 @@ export interface OdooLogInput {
   maxBytes?: number;
 }
 
-export async function collect(input: OdooLogInput): Promise<OdooLogBatch> {
+/**
+ * `onRecords`, when given, takes the records as they are read, a piece of the file at a time, and
+ * the batch's `records` stays empty: a caller that rolls them up never holds a whole run's records.
+ */
+export async function collect(input: OdooLogInput, onRecords?: (records: OdooLogRecord[]) => void): Promise<OdooLogBatch> {
   const context: ParseContext = { zone: input.zone, referenceMs: input.now };
   const tail = await tailFile(input.file, input.checkpoint, input.maxBytes ?? 16 * 1024 * 1024, 'log file');
   const out: OdooLogBatch = { records: [], rejections: new Rejections(), checkpoint: tail.checkpoint, bytes: tail.bytes, more: tail.more };
+  const take = (records: OdooLogRecord[]) => (onRecords ? onRecords(records) : records.forEach((r) => out.records.push(r)));
   for (const chunk of tail.chunks) {
     // Each file is parsed on its own; lines after a checkpoint may continue a record read before it.
     const parser = new OdooLogParser(context, { resumed: chunk.from > 0 });
-    if (chunk.bytes.length === 0) {
-      // nothing read: no line at all
-    } else if (isUtf8(chunk.bytes)) {
-      parser.bytes(chunk.bytes);
+    if (isUtf8(chunk.bytes)) {
+      for (const piece of linePieces(chunk.bytes)) {
+        parser.bytes(piece);
+        take(parser.take());
+      }
     } else {
       const { lines, invalidUtf8 } = utf8Lines(chunk.bytes);
       for (const line of withoutLines(lines, invalidUtf8)) parser.line(line);
+      take(parser.take());
       out.rejections.add('invalid_utf8', invalidUtf8.length);
     }
-    for (const record of parser.take()) out.records.push(record);
     out.rejections.add('malformed', parser.result().rejected).add('too_long', chunk.oversized);
   }
   return out;
