@@ -1,6 +1,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { parseJobLines, type BackupJobResult, type JobFileParse } from './jobs';
 import { tailFile, type FileCheckpoint } from '../lib/file-tail';
+import { utf8Lines } from '../lib/utf8-lines';
 import { parsePgbackrestInfo, type PgbackrestStanza } from './pgbackrest-info';
 import { parseWalgBackupList, type WalgBackup } from './walg-backup-list';
 
@@ -86,15 +87,16 @@ async function tailJobs(file: string, previous: FileCheckpoint | undefined, maxB
   const tail = await tailFile(file, previous, maxBytes, 'backup job results');
   const out: NonNullable<BackupsBatch['jobs']> = { results: [], rejected: [], checkpoint: tail.checkpoint };
   for (const chunk of tail.chunks) {
-    const first = await lineNumberAt(chunk.path, chunk.from, chunk.lines, chunk.oversized + chunk.invalidUtf8.length);
+    const { lines, invalidUtf8 } = chunk.bytes.length > 0 ? utf8Lines(chunk.bytes) : { lines: [], invalidUtf8: [] };
+    const first = await lineNumberAt(chunk.path, chunk.from, lines, chunk.oversized + invalidUtf8.length);
     // A skipped over-long line is one bad line, reported like any other.
     if (chunk.oversized > 0) out.rejected.push({ line: first, reason: 'longer than the read limit', kind: 'too_long' });
-    const invalid = new Set(chunk.invalidUtf8);
+    const invalid = new Set(invalidUtf8);
     for (const i of invalid) out.rejected.push({ line: first + i, reason: 'not UTF-8', kind: 'invalid_utf8' });
     // blanked, not removed, so the lines after keep their numbers (blank lines are skipped)
     addLines(
       out,
-      chunk.lines.map((line, i) => (invalid.has(i) ? '' : line)),
+      lines.map((line, i) => (invalid.has(i) ? '' : line)),
       first,
     );
   }

@@ -1,6 +1,5 @@
 import { open, stat } from 'node:fs/promises';
 import { CollectorError } from '../../services/core/errors';
-import { utf8Lines } from './utf8-lines';
 
 /**
  * Tailing a file that a writer appends to and rotates: from a checkpoint (file identity and
@@ -15,15 +14,16 @@ export interface FileCheckpoint {
   offset: number;
 }
 
-/** Complete lines read from one file, starting at byte `from`. */
+/**
+ * Complete lines read from one file, starting at byte `from`: their bytes, without the last
+ * newline (utf8Lines cuts and decodes them; a reader may read the bytes themselves).
+ */
 export interface TailChunk {
   path: string;
   from: number;
-  lines: string[];
+  bytes: Buffer;
   /** Lines longer than the whole read limit, skipped so the tail cannot stall on them. */
   oversized: number;
-  /** Indices in `lines` of the lines whose bytes are not UTF-8 (decoded with U+FFFD): for the reader to reject. */
-  invalidUtf8: number[];
 }
 
 const ROTATED_SUFFIXES = ['.1', '.2', '.3'];
@@ -91,19 +91,20 @@ async function readLines(
   from: number,
   to: number,
   limit: number,
-): Promise<{ lines: string[]; consumed: number; oversized: number; invalidUtf8: number[] }> {
+): Promise<{ bytes: Buffer; consumed: number; oversized: number }> {
   const length = Math.max(0, Math.min(to - from, limit));
-  const none = { lines: [], consumed: 0, oversized: 0, invalidUtf8: [] };
+  const none = { bytes: Buffer.alloc(0), consumed: 0, oversized: 0 };
   if (length === 0) return none;
   const handle = await open(path, 'r');
   try {
-    const buffer = Buffer.alloc(length);
+    // not zeroed: only the bytes read are looked at
+    const buffer = Buffer.allocUnsafeSlow(length);
     const { bytesRead } = await handle.read(buffer, 0, length, from);
     const end = buffer.lastIndexOf(0x0a, bytesRead - 1);
     // A line longer than the whole read limit would stall the tail forever: skip it, counted.
     if (end < 0 && bytesRead === limit) return { ...none, consumed: bytesRead, oversized: 1 };
     if (end < 0) return none;
-    return { ...utf8Lines(buffer.subarray(0, end)), consumed: end + 1, oversized: 0 };
+    return { bytes: buffer.subarray(0, end), consumed: end + 1, oversized: 0 };
   } finally {
     await handle.close();
   }

@@ -3,12 +3,61 @@ import { IANAZone } from 'luxon';
 const zones = new Map<string, IANAZone>();
 
 /**
+ * Per zone, the wall-clock minutes converted lately. A log's lines come (nearly) in time order, so
+ * most lines fall in a minute seen just before: their time is that minute's start plus the
+ * seconds, with no look-up of the zone's offset (the slow part). Used only for a minute the offset
+ * does not change in (checked at both ends), which is every minute of a zone whose changes fall on
+ * whole minutes: all of them since the 1970s.
+ */
+interface Minute {
+  startMs: number;
+  linear: boolean;
+}
+const minutes = new Map<string, Map<number, Minute>>();
+/** Minutes kept per zone; then the cache starts over (a log rarely goes back that far). */
+const MINUTES_KEPT = 4096;
+
+/**
  * Milliseconds since the epoch for a wall-clock time in an IANA zone, as Odoo writes its log
  * timestamps (local, no offset). Two passes over the zone's offset, so times just after a DST
  * change land right. A time skipped at spring-forward moves forward by the gap (as luxon does);
  * an ambiguous time in the fall-back hour takes the later (standard time) reading.
  */
 export function localToEpochMs(
+  zone: string,
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millisecond: number,
+): number {
+  const inMinute = second >= 0 && second < 60 && millisecond >= 0 && millisecond < 1000;
+  if (!inMinute || !isFieldOfTwoDigits(month, day, hour, minute) || !Number.isInteger(year)) {
+    return zoneToEpochMs(zone, year, month, day, hour, minute, second, millisecond);
+  }
+  const key = year * 1e8 + month * 1e6 + day * 1e4 + hour * 100 + minute;
+  let cache = minutes.get(zone);
+  if (!cache) minutes.set(zone, (cache = new Map()));
+  let known = cache.get(key);
+  if (!known) {
+    const startMs = zoneToEpochMs(zone, year, month, day, hour, minute, 0, 0);
+    const linear = zoneToEpochMs(zone, year, month, day, hour, minute, 59, 999) - startMs === 59_999;
+    if (cache.size >= MINUTES_KEPT) cache.clear();
+    known = { startMs, linear };
+    cache.set(key, known);
+  }
+  if (!known.linear) return zoneToEpochMs(zone, year, month, day, hour, minute, second, millisecond);
+  return known.startMs + second * 1000 + millisecond;
+}
+
+function isFieldOfTwoDigits(...fields: number[]): boolean {
+  for (const f of fields) if (!(Number.isInteger(f) && f >= 0 && f < 100)) return false;
+  return true;
+}
+
+function zoneToEpochMs(
   zone: string,
   year: number,
   month: number,
@@ -74,6 +123,16 @@ function fraction(digits: string | undefined): number {
 
 /** True for a real calendar date and clock time (a log line can carry `2024-13-45`). */
 export function isWallTime(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
+  return isDate(y, mo, d) && h < 24 && mi < 60 && s < 61;
+}
+
+// The last date checked: a log's lines mostly share one.
+let lastDate = { y: NaN, mo: NaN, d: NaN, valid: false };
+
+function isDate(y: number, mo: number, d: number): boolean {
+  if (y === lastDate.y && mo === lastDate.mo && d === lastDate.d) return lastDate.valid;
   const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && h < 24 && mi < 60 && s < 61;
+  const valid = date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+  lastDate = { y, mo, d, valid };
+  return valid;
 }

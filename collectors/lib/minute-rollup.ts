@@ -36,9 +36,10 @@ export function minuteOf(ms: number): number {
   return Math.floor(ms / 60_000) * 60_000;
 }
 
+const BY_HUNDREDS: readonly CodeClass[] = ['other', 'other', '2xx', '3xx', '4xx', '5xx'];
+
 export function codeClass(status: number): CodeClass {
-  if (status >= 200 && status < 600) return `${Math.floor(status / 100)}xx` as CodeClass;
-  return 'other';
+  return status >= 200 && status < 600 ? BY_HUNDREDS[Math.floor(status / 100)]! : 'other';
 }
 
 /** Long-polling and websocket requests hold a worker while idle: counted, kept out of latency. */
@@ -47,22 +48,27 @@ export function isHeldRequest(path: string): boolean {
 }
 
 export function bucketIndex(seconds: number): number {
-  const i = DURATION_BUCKETS.findIndex((bound) => seconds <= bound);
-  return i < 0 ? DURATION_BUCKETS.length : i;
+  for (let i = 0; i < DURATION_BUCKETS.length; i++) if (seconds <= DURATION_BUCKETS[i]!) return i;
+  return DURATION_BUCKETS.length;
 }
 
 /** Collects rows keyed by tenant and minute. */
 export class MinuteRollup {
   private readonly rows = new Map<string, MinuteRow>();
+  /** Each tenant's row looked up last: a log's next line for a tenant is mostly in the same minute. */
+  private readonly latest = new Map<string, MinuteRow>();
 
   row(tenantId: string, ts: number): MinuteRow {
     const minute = minuteOf(ts);
+    const latest = this.latest.get(tenantId);
+    if (latest?.minute === minute) return latest;
     const key = `${tenantId}\u0000${minute}`;
     let row = this.rows.get(key);
     if (!row) {
       row = { tenantId, minute };
       this.rows.set(key, row);
     }
+    this.latest.set(tenantId, row);
     return row;
   }
 

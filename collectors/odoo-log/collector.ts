@@ -1,5 +1,4 @@
 import * as odooLog from './read';
-import type { OdooLogRecord } from './parser';
 import type { Fleet } from '../../services/config/fleet-types';
 import { advanceCheckpoint, readCheckpoint } from '../lib/checkpoint-store';
 import { claimRun } from '../lib/collector-store';
@@ -42,37 +41,36 @@ export const odooLogCollector: CollectorDefinition<LogTarget> = {
  */
 export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: RunContext): Promise<RunOutcome> {
   const before = await readCheckpoint(deps.pool, target.collector, target.target);
-  const batch = await odooLog.collect({
-    file: target.file,
-    zone: target.zone,
-    now: deps.clock.now(),
-    ...(before && { checkpoint: before }),
-  });
-  const storable = storableRecords(batch.records, acceptedRange(deps.clock.now()));
-  const rejections = new Rejections().addAll(batch.rejections).addAll(storable.rejections);
-  const rollup = await rollUp(deps, target.cluster, target.target, storable.records);
+  const builder = await startRollup(deps, target.cluster, target.target);
+  const range = acceptedRange(deps.clock.now());
+  const rejections = new Rejections();
+  let records = 0;
+  // records go into the rollup as each piece of the file is read, so no run holds all of them
+  const batch = await odooLog.collect(
+    { file: target.file, zone: target.zone, now: deps.clock.now(), ...(before && { checkpoint: before }) },
+    (read) => {
+      const storable = storableRecords(read, range);
+      rejections.addAll(storable.rejections);
+      records += storable.records.length;
+      builder.add(storable.records);
+    },
+  );
+  rejections.addAll(batch.rejections);
+  const rollup = await ensurePartitions(deps, builder.result());
   const finishedAt = new Date(deps.clock.now());
   const applied = await withTransaction(deps.pool, async (client) => {
     const moved = await advanceCheckpoint(client, target.collector, target.target, before, batch.checkpoint, finishedAt, batch.more);
     if (!moved) return false;
     await storeRollup(client, target.target, rollup);
-    await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, storable.records.length, rejections));
+    await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, records, rejections));
     return true;
   });
   return {
-    records: applied ? storable.records.length : 0,
+    records: applied ? records : 0,
     rejected: applied ? rejections.total : 0,
     duplicate: !applied,
     unattributed: rollup.unattributed,
   };
-}
-
-/**
- * Rolls records of one log source up for a cluster, and makes sure the partitions its minutes
- * need exist (a short transaction of their own, before the caller's).
- */
-export async function rollUp(deps: IngestDeps, clusterId: string, source: string, records: readonly OdooLogRecord[]): Promise<OdooRollup> {
-  return ensurePartitions(deps, (await startRollup(deps, clusterId, source)).add(records).result());
 }
 
 /** A rollup of one log source to feed records into, knowing what each pid named before them. */

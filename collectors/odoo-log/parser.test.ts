@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { odooLogParseOutput, parseOdooLog, type OdooLogRecord } from './parser';
+import { parseOdooLog, type OdooLogRecord } from './parser';
+import { odooLogParseOutput } from './parse-output';
 
 const ZONE = 'Europe/Berlin';
 const context = { zone: ZONE, referenceMs: Date.UTC(2026, 2, 10) };

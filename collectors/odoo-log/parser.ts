@@ -1,4 +1,5 @@
 import { isWallTime, localToEpochMs, syslogTimestampToMs } from '../lib/local-time';
+import { decimal, headerFields, isPlainAscii, nextSpace, PlainLines, readHeader, readWerkzeug, requestFields } from './fast-line';
 
 /**
  * Odoo log lines (docs/parse-records.md) turned into typed records: werkzeug and gevent
@@ -116,6 +117,21 @@ export function parseOdooLog(lines: Iterable<string>, context: ParseContext, opt
 }
 
 /**
+ * `bytes` cut at newlines into pieces of about `size` bytes, without the newline between two: fed
+ * to OdooLogParser.bytes one after the other, they give the records the whole buffer gives (a
+ * trailing newline's empty line aside, which is blank). A reader takes records after each piece,
+ * so those of a large buffer are never all held at once.
+ */
+export function* linePieces(bytes: Buffer, size = 1 << 20): Generator<Buffer> {
+  for (let start = 0; start < bytes.length;) {
+    const newline = bytes.indexOf(0x0a, Math.min(bytes.length, start + size));
+    const end = newline < 0 ? bytes.length : newline;
+    yield bytes.subarray(start, end);
+    start = end + 1;
+  }
+}
+
+/**
  * The same parse, one line at a time, for lines that arrive in pieces (a pushed body read as it
  * streams in): no line has to wait for the others, and none is kept once it has been read.
  */
@@ -138,10 +154,10 @@ export class OdooLogParser {
       return;
     }
     if (line.kind === 'record') {
-      this.records.push(line.record);
-      this.last = line.record;
-      this.lastSignature = line.signature;
-    } else if (this.last === undefined) {
+      this.addRecord(line.record, line.signature);
+      return;
+    }
+    if (this.last === undefined) {
       if (!this.options.resumed) this.rejected += 1;
     } else if (this.last.type === 'log') {
       // blank lines inside a chained exception are part of it; trailing ones are not
@@ -150,6 +166,29 @@ export class OdooLogParser {
       this.rejected += 1;
     }
     // a worker crash or failed cron job carries its traceback: those lines belong to it
+    this.blanks = 0;
+  }
+
+  /**
+   * Every line of `bytes` (UTF-8, cut at newlines as `split('\n')` cuts text): a plain line is read
+   * from its bytes (fast-line.ts), any other decoded and read as `line` reads it. Same records.
+   */
+  bytes(bytes: Buffer): void {
+    const plain = new PlainLines(bytes);
+    for (let start = 0; start <= bytes.length;) {
+      const newline = bytes.indexOf(0x0a, start);
+      const end = newline < 0 ? bytes.length : newline;
+      const record = plain.isPlain(start, end) ? plainRecord(bytes, start, end, this.context) : undefined;
+      if (record) this.addRecord(record, '');
+      else this.line(bytes.toString('utf8', start, end));
+      start = end + 1;
+    }
+  }
+
+  private addRecord(record: OdooLogRecord, signature: string): void {
+    this.records.push(record);
+    this.last = record;
+    this.lastSignature = signature;
     this.blanks = 0;
   }
 
@@ -200,6 +239,69 @@ function classify(raw: string, context: ParseContext, lastSignature: string): Li
     }
   }
   return { kind: 'continuation', text: continuationText(raw.replace(ANSI, '').replace(/\r$/, ''), lastSignature), signature: '' };
+}
+
+// Filled in place line after line: the fast reader makes no object for a line's fields.
+const header = headerFields();
+const request = requestFields();
+
+/**
+ * The record of a plain line (no wrapper; ASCII without special bytes, as the caller checked), read from its bytes; undefined for
+ * any other line, which `classify` then reads. A werkzeug request makes no string but its
+ * database, method and path.
+ */
+function plainRecord(b: Buffer, start: number, end: number, context: ParseContext): OdooLogRecord | undefined {
+  const h = header;
+  if (!readHeader(b, start, end, h)) return undefined;
+  if (!isWallTime(h.year, h.month, h.day, h.hour, h.minute, h.second)) return undefined;
+  const ts = localToEpochMs(context.zone, h.year, h.month, h.day, h.hour, h.minute, h.second, h.millisecond);
+  const db = h.dbEnd - h.dbStart === 1 && b[h.dbStart] === 0x3f ? null : b.toString('latin1', h.dbStart, h.dbEnd);
+  // perf_info's one space after the message, as fromHeader drops it
+  const messageEnd = h.messageEnd > h.messageStart && b[h.messageEnd - 1] === 0x20 ? h.messageEnd - 1 : h.messageEnd;
+  const r = request;
+  if (isWerkzeug(b, h.loggerStart, h.loggerEnd) && readWerkzeug(b, h.messageStart, messageEnd, r)) {
+    const queryCount = perfToken(b, r.countAt, messageEnd, false);
+    const sqlSeconds = perfToken(b, r.sqlAt, messageEnd, true);
+    const otherSeconds = perfToken(b, r.otherAt, messageEnd, true);
+    const perf = !Number.isNaN(queryCount) && !Number.isNaN(sqlSeconds) && !Number.isNaN(otherSeconds);
+    return {
+      type: 'request',
+      ts,
+      pid: h.pid,
+      db,
+      method: methodOf(b, r.methodStart, r.methodEnd),
+      path: b.toString('latin1', r.pathStart, r.pathEnd),
+      status: r.status,
+      queryCount: perf ? queryCount : null,
+      sqlSeconds: perf ? sqlSeconds : null,
+      otherSeconds: perf ? otherSeconds : null,
+    };
+  }
+  const logger = b.toString('latin1', h.loggerStart, h.loggerEnd);
+  return classifyMessage(ts, h.pid, h.level, db, logger, b.toString('latin1', h.messageStart, messageEnd));
+}
+
+/** plainRecord for one whole line: what the fast reader makes of it (tests compare it with `line`). */
+export function plainLineRecord(line: Buffer, context: ParseContext): OdooLogRecord | undefined {
+  return isPlainAscii(line, 0, line.length) ? plainRecord(line, 0, line.length, context) : undefined;
+}
+
+const WERKZEUG_LOGGER = 'werkzeug';
+
+function isWerkzeug(b: Buffer, start: number, end: number): boolean {
+  if (end - start !== 8) return false;
+  for (let i = 0; i < 8; i++) if (b[start + i] !== WERKZEUG_LOGGER.charCodeAt(i)) return false;
+  return true;
+}
+
+function perfToken(b: Buffer, at: number, end: number, fraction: boolean): number {
+  return at < 0 ? NaN : decimal(b, at, nextSpace(b, at, end), fraction);
+}
+
+function methodOf(b: Buffer, start: number, end: number): string {
+  if (end - start === 3 && b[start] === 0x47 && b[start + 1] === 0x45 && b[start + 2] === 0x54) return 'GET';
+  if (end - start === 4 && b[start] === 0x50 && b[start + 1] === 0x4f && b[start + 2] === 0x53 && b[start + 3] === 0x54) return 'POST';
+  return b.toString('latin1', start, end);
 }
 
 function matchPrefix(line: string): { match: RegExpExecArray; timed: boolean } | undefined {
@@ -375,38 +477,4 @@ function cronEvent(message: string): CronFields | undefined {
     if (m) return make(m);
   }
   return undefined;
-}
-
-/**
- * What `tenantscope parse odoo-log` prints: each record with the fields of its type only and
- * its time as ISO 8601 UTC.
- */
-export function odooLogParseOutput(text: string, context: ParseContext): { records: Record<string, unknown>[]; rejected: number } {
-  const { records, rejected } = parseOdooLog(text.split('\n'), context);
-  return { records: records.map(outputOf), rejected };
-}
-
-function outputOf(r: OdooLogRecord): Record<string, unknown> {
-  const ts = new Date(r.ts).toISOString();
-  switch (r.type) {
-    case 'request':
-      return {
-        type: r.type,
-        ts,
-        pid: r.pid,
-        db: r.db,
-        method: r.method,
-        path: r.path,
-        status: r.status,
-        queryCount: r.queryCount,
-        sqlSeconds: r.sqlSeconds,
-        otherSeconds: r.otherSeconds,
-      };
-    case 'worker':
-      return { type: r.type, ts, pid: r.pid, event: r.event, workerPid: r.workerPid };
-    case 'cron':
-      return { type: r.type, ts, db: r.db, job: r.job, cronId: r.cronId, event: r.event, seconds: r.seconds };
-    case 'log':
-      return { type: r.type, ts, pid: r.pid, level: r.level, db: r.db, logger: r.logger, message: r.message };
-  }
 }

@@ -1,7 +1,8 @@
 import { tailFile, type FileCheckpoint } from '../lib/file-tail';
-import { parseOdooLog, type OdooLogRecord, type ParseContext } from './parser';
+import { isUtf8 } from 'node:buffer';
+import { linePieces, OdooLogParser, type OdooLogRecord, type ParseContext } from './parser';
 import { Rejections } from '../lib/rejections';
-import { withoutLines } from '../lib/utf8-lines';
+import { utf8Lines, withoutLines } from '../lib/utf8-lines';
 
 /**
  * Tails an Odoo log file from a checkpoint (file identity and byte offset), following rename
@@ -37,20 +38,30 @@ export interface OdooLogInput {
   maxBytes?: number;
 }
 
-export async function collect(input: OdooLogInput): Promise<OdooLogBatch> {
+/**
+ * `onRecords`, when given, takes the records as they are read, a piece of the file at a time, and
+ * the batch's `records` stays empty: a caller that rolls them up never holds a whole run's records.
+ */
+export async function collect(input: OdooLogInput, onRecords?: (records: OdooLogRecord[]) => void): Promise<OdooLogBatch> {
   const context: ParseContext = { zone: input.zone, referenceMs: input.now };
   const tail = await tailFile(input.file, input.checkpoint, input.maxBytes ?? 16 * 1024 * 1024, 'log file');
   const out: OdooLogBatch = { records: [], rejections: new Rejections(), checkpoint: tail.checkpoint, bytes: tail.bytes, more: tail.more };
+  const take = (records: OdooLogRecord[]) => (onRecords ? onRecords(records) : records.forEach((r) => out.records.push(r)));
   for (const chunk of tail.chunks) {
-    parseInto(out, withoutLines(chunk.lines, chunk.invalidUtf8), context, chunk.from > 0);
-    out.rejections.add('too_long', chunk.oversized).add('invalid_utf8', chunk.invalidUtf8.length);
+    // Each file is parsed on its own; lines after a checkpoint may continue a record read before it.
+    const parser = new OdooLogParser(context, { resumed: chunk.from > 0 });
+    if (isUtf8(chunk.bytes)) {
+      for (const piece of linePieces(chunk.bytes)) {
+        parser.bytes(piece);
+        take(parser.take());
+      }
+    } else {
+      const { lines, invalidUtf8 } = utf8Lines(chunk.bytes);
+      for (const line of withoutLines(lines, invalidUtf8)) parser.line(line);
+      take(parser.take());
+      out.rejections.add('invalid_utf8', invalidUtf8.length);
+    }
+    out.rejections.add('malformed', parser.result().rejected).add('too_long', chunk.oversized);
   }
   return out;
-}
-
-// Each file is parsed on its own; lines after a checkpoint may continue a record read before it.
-function parseInto(out: OdooLogBatch, lines: string[], context: ParseContext, resumed: boolean): void {
-  const parsed = parseOdooLog(lines, context, { resumed });
-  for (const record of parsed.records) out.records.push(record);
-  out.rejections.add('malformed', parsed.rejected);
 }

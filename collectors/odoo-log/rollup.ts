@@ -106,7 +106,12 @@ export class OdooRollupBuilder {
   private addOne(record: OdooLogRecord): void {
     if (record.type !== 'worker' && record.pid !== null && record.db !== null) {
       this.known.set(record.pid, record.db);
-      this.workerDb.set(record.pid, { database: record.db, seenAt: record.ts });
+      // most lines come from a pid seen before: its entry is updated, not made again
+      const seen = this.workerDb.get(record.pid);
+      if (seen) {
+        seen.database = record.db;
+        seen.seenAt = record.ts;
+      } else this.workerDb.set(record.pid, { database: record.db, seenAt: record.ts });
     }
     if (record.type === 'request') {
       const tenantId = this.tenantOf(record.db);

@@ -1,6 +1,6 @@
 import type { OdooLogRecord } from './parser';
 import { Rejections, type RejectReason } from '../lib/rejections';
-import { firstProblem, isInt4, isSeconds, isStorableText, isStorableTime } from '../lib/storable';
+import { isInt4, isSeconds, isStorableText, isStorableTime } from '../lib/storable';
 import { isAccepted, type AcceptedRange } from '../lib/accepted-range';
 
 /**
@@ -10,32 +10,26 @@ import { isAccepted, type AcceptedRange } from '../lib/accepted-range';
  * Such a record is rejected and counted by reason; the rest of the batch is stored.
  */
 export function unstorableReason(record: OdooLogRecord, range: AcceptedRange): RejectReason | undefined {
-  const common: [boolean, RejectReason][] = [
-    [isStorableTime(record.ts), 'time_out_of_range'],
-    [isAccepted(range, record.ts), 'outside_accepted_range'],
-    [isInt4(record.pid), 'number_out_of_range'],
-  ];
+  // checked in this order, the first failing one named; no array per record (every line comes here)
+  if (!isStorableTime(record.ts)) return 'time_out_of_range';
+  if (!isAccepted(range, record.ts)) return 'outside_accepted_range';
+  if (!isInt4(record.pid)) return 'number_out_of_range';
   switch (record.type) {
     case 'request':
-      return firstProblem([
-        ...common,
-        [isStorableText(record.db), 'invalid_text'],
-        [Number.isInteger(record.status) && record.status >= 0 && record.status <= 999, 'number_out_of_range'],
-        [isInt4(record.queryCount), 'number_out_of_range'],
-        [isSeconds(record.sqlSeconds) && isSeconds(record.otherSeconds), 'number_out_of_range'],
-      ]);
+      if (!isStorableText(record.db)) return 'invalid_text';
+      if (!(Number.isInteger(record.status) && record.status >= 0 && record.status <= 999)) return 'number_out_of_range';
+      if (!isInt4(record.queryCount)) return 'number_out_of_range';
+      if (!(isSeconds(record.sqlSeconds) && isSeconds(record.otherSeconds))) return 'number_out_of_range';
+      return undefined;
     case 'worker':
-      return firstProblem([...common, [isInt4(record.workerPid), 'number_out_of_range']]);
+      return isInt4(record.workerPid) ? undefined : 'number_out_of_range';
     case 'cron':
       // the job's name is not stored: only the database, the id and the duration must fit
-      return firstProblem([
-        ...common,
-        [isStorableText(record.db), 'invalid_text'],
-        [isInt4(record.cronId), 'number_out_of_range'],
-        [isSeconds(record.seconds), 'number_out_of_range'],
-      ]);
+      if (!isStorableText(record.db)) return 'invalid_text';
+      if (!isInt4(record.cronId) || !isSeconds(record.seconds)) return 'number_out_of_range';
+      return undefined;
     case 'log':
-      return firstProblem([...common, [isStorableText(record.db), 'invalid_text']]);
+      return isStorableText(record.db) ? undefined : 'invalid_text';
   }
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { IANAZone } from 'luxon';
-import { PARSE_KINDS } from '../../collectors/parse-kinds';
+import { PARSE_KINDS, type ParseResult } from '../../collectors/parse-kinds';
 import { systemClock } from '../core/clock';
 import { ConfigError } from '../core/errors';
 import { parseFlags } from './args';
@@ -15,25 +15,31 @@ export async function run(args: string[]): Promise<number> {
   }
   if (!IANAZone.isValidZone(values.zone as string))
     throw new ConfigError([`tenantscope parse: --zone expected an IANA time zone, got ${JSON.stringify(values.zone)}`]);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    bytes = readFileSync(file === '-' ? 0 : file);
   } catch (err) {
     throw new ConfigError([
       `tenantscope parse: cannot read ${file === '-' ? 'standard input' : file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
     ]);
   }
   // No database, so no context (services/root/context.ts) to open: the system clock dates the read.
-  const { records, rejected } = parser.parse(text, { zone: values.zone as string, referenceMs: systemClock.now() });
+  const options = { zone: values.zone as string, referenceMs: systemClock.now() };
+  const write = (text: string) => process.stdout.write(text);
+  const counts = parser.ndjson ? parser.ndjson(bytes, options, write) : ndjson(parser.parse(bytes.toString('utf8'), options), write);
+  process.stderr.write(`${JSON.stringify(counts)}\n`);
+  return 0;
+}
+
+function ndjson({ records, rejected }: ParseResult, write: (text: string) => void): { records: number; rejected: number } {
   let out = '';
   for (const record of records) {
     out += `${JSON.stringify(record)}\n`;
     if (out.length > 1 << 16) {
-      process.stdout.write(out);
+      write(out);
       out = '';
     }
   }
-  process.stdout.write(out);
-  process.stderr.write(`${JSON.stringify({ records: records.length, rejected })}\n`);
-  return 0;
+  write(out);
+  return { records: records.length, rejected };
 }
