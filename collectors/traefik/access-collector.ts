@@ -12,7 +12,7 @@ import { claimRun } from '../lib/collector-store';
 import { tailFile } from '../lib/file-tail';
 import { Rejections } from '../lib/rejections';
 import { succeededRun } from '../lib/run-record';
-import { withoutLines } from '../lib/utf8-lines';
+import { utf8Lines, withoutLines } from '../lib/utf8-lines';
 import type { Fleet, Password } from '../../services/config/fleet-types';
 import { withTransaction } from '../../services/storage/db';
 
@@ -65,7 +65,8 @@ export async function ingestAccessLog(deps: IngestDeps, target: AccessLogTarget,
   const records: AccessRecord[] = [];
   for (const chunk of tail.chunks) {
     if (run.signal.aborted) throw run.signal.reason;
-    for (const line of withoutLines(chunk.lines, chunk.invalidUtf8)) {
+    const { lines, invalidUtf8 } = chunk.bytes.length > 0 ? utf8Lines(chunk.bytes) : { lines: [], invalidUtf8: [] };
+    for (const line of withoutLines(lines, invalidUtf8)) {
       const parsed = parseAccessLine(line);
       if (parsed.kind === 'rejected') rejections.add('malformed');
       else if (parsed.kind === 'record') {
@@ -73,7 +74,7 @@ export async function ingestAccessLog(deps: IngestDeps, target: AccessLogTarget,
         else rejections.add('outside_accepted_range');
       }
     }
-    rejections.add('too_long', chunk.oversized).add('invalid_utf8', chunk.invalidUtf8.length);
+    rejections.add('too_long', chunk.oversized).add('invalid_utf8', invalidUtf8.length);
   }
   const tenants = deps.fleet.tenants.filter((t) => t.cluster === target.cluster);
   const byHost = new Map(tenants.flatMap((t) => t.hosts.map((h) => [normaliseHost(h), t.id] as const)));
