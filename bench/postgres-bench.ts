@@ -1,5 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import pg from 'pg';
 import { adminSql } from './admin-sql';
 import { benchRow, interleave, writeBenchRows } from './lib/rows';
 import { systemClock } from '../services/core/clock';
@@ -18,14 +20,24 @@ import { postgresMetrics } from '../services/metrics/postgres-metrics';
  * read and stored) on a server with BENCH_DATABASES (500) small tenant databases, against one
  * scrape of postgres_exporter (Debian prometheus-postgres-exporter, --auto-discover-databases,
  * limited to the same databases), interleaved round by round. Also counts the series per
- * database each side publishes. Creates its databases (prefix h5pg_bench_) and drops them.
- * Environment: BENCH_ADMIN_URL, BENCH_DATABASES, BENCH_ROUNDS (5), BENCH_EXPORTER_PORT (25187).
+ * database each side publishes.
+ *
+ * The monitored server is a private PostgreSQL started for the run (port BENCH_PG_PORT, 25432,
+ * max_connections 700, pg_stat_statements loaded): postgres_exporter keeps one connection per
+ * discovered database open, 500 of them, which the shared server (max_connections 100) cannot
+ * give without starving everyone else. Our own store stays on BENCH_ADMIN_URL (database
+ * h5pg_bench_*_store). Everything is dropped at the end.
+ * Environment: BENCH_ADMIN_URL, BENCH_DATABASES, BENCH_ROUNDS (5), BENCH_EXPORTER_PORT (25187),
+ * BENCH_PG_BIN (/usr/lib/postgresql/15/bin).
  */
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DATABASES = Number(process.env.BENCH_DATABASES ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PORT = Number(process.env.BENCH_EXPORTER_PORT ?? 25187);
 const EXPORTER = process.env.BENCH_EXPORTER ?? '/usr/bin/prometheus-postgres-exporter';
+const PG_BIN = process.env.BENCH_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 25432);
+const MONITORED_URL = `postgres://postgres@127.0.0.1:${PG_PORT}/postgres`;
 
 const tag = randomBytes(3).toString('hex');
 const dbName = (i: number) => `h5pg_bench_${tag}_${i}`;
@@ -36,7 +48,7 @@ function fleetYaml(n: number): string {
     '  c1:',
     '    timezone: UTC',
     '    postgres:',
-    `      url: ${ADMIN_URL}`,
+    `      url: ${MONITORED_URL}`,
     '      intervalSeconds: 15',
     '      activityIntervalSeconds: 1',
     '      sizeIntervalSeconds: 60',
@@ -60,8 +72,49 @@ async function inBatches<T>(items: readonly T[], width: number, work: (item: T) 
   for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map(work));
 }
 
+/** A throwaway PostgreSQL, run as the postgres user (initdb refuses root). */
+function startPrivateServer(dir: string): void {
+  const asPostgres = (args: string[]) =>
+    execFileSync('runuser', ['-u', 'postgres', '--', ...args], { stdio: ['ignore', 'ignore', 'pipe'], cwd: '/tmp' });
+  mkdirSync(dir, { recursive: true });
+  const { uid, gid } = {
+    uid: Number(execFileSync('id', ['-u', 'postgres']).toString()),
+    gid: Number(execFileSync('id', ['-g', 'postgres']).toString()),
+  };
+  chownSync(dir, uid, gid);
+  asPostgres([`${PG_BIN}/initdb`, '-D', `${dir}/data`, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  const options = [
+    `-p ${PG_PORT}`,
+    '-c listen_addresses=127.0.0.1',
+    `-c unix_socket_directories=${dir}`,
+    '-c max_connections=700',
+    '-c fsync=off',
+    '-c shared_preload_libraries=pg_stat_statements',
+  ].join(' ');
+  asPostgres([`${PG_BIN}/pg_ctl`, '-D', `${dir}/data`, '-o', options, '-l', `${dir}/log`, '-w', 'start']);
+}
+
+function stopPrivateServer(dir: string): void {
+  if (existsSync(`${dir}/data/postmaster.pid`))
+    execFileSync('runuser', ['-u', 'postgres', '--', `${PG_BIN}/pg_ctl`, '-D', `${dir}/data`, '-m', 'immediate', 'stop'], {
+      stdio: 'ignore',
+      cwd: '/tmp',
+    });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function onMonitored(database: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: MONITORED_URL.replace(/\/postgres$/, `/${database}`) });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 async function startExporter(databases: readonly string[]): Promise<ChildProcess> {
-  const admin = new URL(ADMIN_URL);
+  const admin = new URL(MONITORED_URL);
   // postgres_exporter 0.11 parses only postgresql:// with a password when it rewrites the DSN for
   // the databases it discovers (trust authentication ignores the password)
   const dsn = `postgresql://${admin.username || 'postgres'}:${admin.password || 'unused'}@${admin.host}${admin.pathname}?sslmode=disable`;
@@ -108,10 +161,17 @@ async function main(): Promise<void> {
   storeUrl.pathname = `/${storeName}`;
   const pool = createPool(storeUrl.toString(), 6, 'tenantscope-bench');
   const connections = new KeptConnections();
+  const serverDir = `/tmp/h5pg_bench_${tag}_server`;
   let exporter: ChildProcess | undefined;
   try {
+    startPrivateServer(serverDir);
     const t0 = performance.now();
-    await inBatches(names, 4, (name) => adminSql(ADMIN_URL, `CREATE DATABASE ${name}`));
+    await onMonitored('postgres', 'CREATE EXTENSION pg_stat_statements');
+    // each database gets a table and a few statements: pg_stat_database and pg_stat_statements have something to say
+    await inBatches(names, 8, async (name) => {
+      await onMonitored('postgres', `CREATE DATABASE ${name}`);
+      await onMonitored(name, 'CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 100); SELECT count(*) FROM t');
+    });
     console.log(`created ${DATABASES} databases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     await migrate(pool, silentLogger);
     const fleet = parseFleet(fleetYaml(DATABASES), 'bench-fleet.yaml');
@@ -157,7 +217,7 @@ async function main(): Promise<void> {
     const peerPerDb = exporterSeriesPerDatabase(await scrape());
     const sizesSorted = [...sizesMs].sort((a, b) => a - b);
     const notes =
-      `${DATABASES} empty databases on PostgreSQL 15, 2 cores shared. Ours: activity + stats + sizes runs, read and committed. ` +
+      `${DATABASES} small databases (one table each) on a private PostgreSQL 15 (pg_stat_statements loaded), 2 cores shared. Ours: activity + stats + sizes runs, read and committed. ` +
       `Series per database: ours ${oursPerDb.toFixed(1)}, postgres_exporter ${peerPerDb.toFixed(1)} ` +
       `(first scrape ${exporterSeriesPerDatabase(firstScrape).toFixed(1)}). Sizes run median ${sizesSorted[Math.floor(sizesSorted.length / 2)]!.toFixed(0)} ms.`;
     const row = benchRow({
@@ -178,7 +238,7 @@ async function main(): Promise<void> {
     exporter?.kill('SIGTERM');
     await connections.closeAll();
     await pool.end();
-    await inBatches(names, 4, (name) => adminSql(ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    stopPrivateServer(serverDir);
     await adminSql(ADMIN_URL, `DROP DATABASE IF EXISTS ${storeName} WITH (FORCE)`);
   }
 }
