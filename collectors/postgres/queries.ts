@@ -136,6 +136,12 @@ SELECT datname, CASE WHEN has_database_privilege(datname, 'CONNECT') THEN pg_dat
 FROM pg_database
 WHERE datname = ANY($1::text[]) AND datallowconn`;
 
+// pg_stat_user_tables is not read: it shows only the database a session is connected to, so its
+// aggregates would cost a connection per tenant database and run (500 at 500 tenants, what makes
+// postgres_exporter's --auto-discover-databases scrape slow and hold 500 connections). The
+// per-database picture it would add (seq vs index scans, dead tuples) is left to a slower,
+// bounded per-database collector like odoo-jobs, not to this one.
+
 /** Where pg_stat_statements is installed in the database the collector connects to (no row: not installed). */
 export const STATEMENTS_SCHEMA = `
 SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'`;
