@@ -14,6 +14,7 @@ import { PartitionKeeper } from '../services/storage/partitions';
 import { KeptConnections } from '../collectors/lib/connections';
 import { ingestPostgres, postgresTargets, type PostgresTarget } from '../collectors/postgres/collector';
 import { postgresMetrics } from '../services/metrics/postgres-metrics';
+import { SIZE_ROTATION } from '../collectors/postgres/sizes';
 
 /**
  * `npm run bench:postgres`: one postgres collector cycle (activity, stats and sizes runs, each
@@ -178,12 +179,12 @@ async function main(): Promise<void> {
     await syncFleet(pool, fleet, new Date());
     const deps = { pool, partitions: new PartitionKeeper(pool), fleet, clock: systemClock, log: silentLogger };
     const targets = postgresTargets(fleet);
-    const run = (kind: PostgresTarget['kind']) =>
+    const run = (kind: PostgresTarget['kind'], scheduledAt = new Date()) =>
       ingestPostgres(
         deps,
         targets.find((t) => t.kind === kind)!,
         {
-          scheduledAt: new Date(),
+          scheduledAt,
           startedAt: Date.now(),
           worker: 'bench',
           signal: new AbortController().signal,
@@ -211,6 +212,9 @@ async function main(): Promise<void> {
       await scrape();
       return performance.now() - start;
     });
+    // the series a scrape sees in steady state: sizes runs a whole rotation apart (each sizes a slice)
+    const sizes = targets.find((t) => t.kind === 'sizes')!;
+    for (let i = 0; i < SIZE_ROTATION; i++) await run('sizes', new Date(Date.now() + i * sizes.intervalSeconds * 1000));
     const values = await postgresMetrics.load(pool, systemClock);
     const oursSeries = postgresMetrics.metrics.flatMap((m) => m.values(values)).filter((v) => v.labels.tenant !== undefined).length;
     const oursPerDb = oursSeries / DATABASES;
