@@ -80,10 +80,11 @@ const odooEvents: OdooEventsSnapshot = {
 const postgres: PostgresSnapshot = {
   totals: [row({ tenant_id: TENANT, cluster_id: CLUSTER })],
   waits: [row({ tenant_id: TENANT, cluster_id: CLUSTER, wait_event_type: 'Lock' })],
-  states: [row({ tenant_id: TENANT, cluster_id: CLUSTER, backends: { active: 1 } })],
+  states: [row({ tenant_id: TENANT, cluster_id: CLUSTER, backends: { active: 1 }, locks: { AccessShareLock: 1 } })],
   clusters: [row({ cluster_id: CLUSTER })],
   standbys: [row({ cluster_id: CLUSTER, standby: 'standby1' })],
   slots: [row({ cluster_id: CLUSTER, slot_name: 'standby1', slot_type: 'physical', wal_status: 'reserved' })],
+  statements: [row({ tenant_id: TENANT, cluster_id: CLUSTER, queryid: '-4123456789' })],
 };
 
 const traefik: IngressSnapshot = {

@@ -4,6 +4,7 @@ import { ManualClock, systemClock } from '../services/core/clock';
 import type { RunContext } from '../collectors/lib/collector';
 import type { Fleet } from '../services/config/fleet-types';
 import { ingestPostgres, postgresTargets, type PostgresTarget } from '../collectors/postgres/collector';
+import { LOCK_MODES } from '../collectors/postgres/queries';
 import { silentLogger } from '../services/core/logger';
 import { postgresMetrics } from '../services/metrics/postgres-metrics';
 import { PartitionKeeper } from '../services/storage/partitions';
@@ -195,15 +196,56 @@ describe('postgres collector on the local server', () => {
     expect((await metric('tenantscope_pg_checkpoints_total')).map((v) => v.labels.kind).sort()).toEqual(['requested', 'timed']);
   });
 
+  it('publishes locks by mode, recovery conflicts by cause and stats_reset per tenant database', async () => {
+    const holder = await connect(dbA);
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE w IN SHARE MODE');
+    await runOf('stats');
+    await holder.query('ROLLBACK');
+    const locks = await metric('tenantscope_pg_locks');
+    const ofA = Object.fromEntries(locks.filter((v) => v.labels.tenant === 'a').map((v) => [v.labels.mode, v.value]));
+    // every mode is published, the ones nobody held as 0
+    expect(Object.keys(ofA).sort()).toEqual([...LOCK_MODES].sort());
+    expect(ofA.ShareLock).toBeGreaterThanOrEqual(1);
+    expect(ofA.AccessExclusiveLock).toBe(0);
+    expect(locks.filter((v) => v.labels.tenant === 'b' && v.value > 0)).toEqual([]);
+
+    const conflicts = await metric('tenantscope_pg_recovery_conflicts_total');
+    // a primary has no recovery conflicts: a true 0 for each cause, counted since the baseline
+    expect(conflicts.filter((v) => v.labels.tenant === 'a').map((v) => [v.labels.cause, v.value])).toEqual([
+      ['tablespace', 0],
+      ['lock', 0],
+      ['snapshot', 0],
+      ['bufferpin', 0],
+      ['deadlock', 0],
+    ]);
+    // data checksums are off on the test server (initdb default): no made-up 0
+    const checksums = (await store.pool.query("SELECT checksum_failures FROM pg_tenant_total WHERE tenant_id = 'a'")).rows[0];
+    const checksumsOn = (await connect(dbA).then((c) => c.query('SHOW data_checksums'))).rows[0].data_checksums === 'on';
+    expect(checksums.checksum_failures === null).toBe(!checksumsOn);
+
+    // A's statistics were reset in the test above
+    const reset = (await metric('tenantscope_pg_stats_reset_timestamp_seconds')).find((v) => v.labels.tenant === 'a')!;
+    expect(Math.abs(reset.value - Date.now() / 1000)).toBeLessThan(600);
+    // pg_stat_statements is not loaded on the test server: no statement series, and the run did not fail
+    expect(await metric('tenantscope_pg_statement_calls_total')).toEqual([]);
+  });
+
   it('sizes the tenant databases on their own target', async () => {
     await runOf('sizes');
     const sizes = await metric('tenantscope_pg_database_size_bytes');
     expect(sizes.map((v) => v.labels.tenant).sort()).toEqual(['a', 'b']);
     for (const s of sizes) expect(s.value).toBeGreaterThan(1_000_000);
+    // each size says how old it is: this run's, so young
+    const ages = await metric('tenantscope_pg_database_size_age_seconds');
+    expect(ages.map((v) => v.labels.tenant).sort()).toEqual(['a', 'b']);
+    for (const a of ages) expect(a.value).toBeLessThan(60);
     // a day later without new samples the gauges are gone; the counters stay
     const later = await postgresMetrics.load(store.pool, new ManualClock(Date.now() + 86_400_000));
     const values = (name: string) => postgresMetrics.metrics.find((m) => m.name === name)!.values(later);
     expect(values('tenantscope_pg_database_size_bytes')).toEqual([]);
+    expect(values('tenantscope_pg_database_size_age_seconds')).toEqual([]);
+    expect(values('tenantscope_pg_locks')).toEqual([]);
     expect(values('tenantscope_pg_backends')).toEqual([]);
     expect(values('tenantscope_pg_connections')).toEqual([]);
     expect(values('tenantscope_pg_transactions_total').length).toBeGreaterThan(0);

@@ -1,8 +1,15 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseBackendRow, parseCheckpointRow, parseDatabaseStatsRow, parseSlotRow } from '../collectors/postgres/read';
-import { activityQuery, checkpointQuery, databaseStatsQuery, slotsQuery } from '../collectors/postgres/queries';
-import { ADMIN_URL } from './helpers/database';
+import {
+  collect,
+  parseBackendRow,
+  parseCheckpointRow,
+  parseDatabaseStatsRow,
+  parseLocksRow,
+  parseSlotRow,
+} from '../collectors/postgres/read';
+import { LOCKS, activityQuery, checkpointQuery, databaseStatsQuery, slotsQuery } from '../collectors/postgres/queries';
+import { ADMIN_URL, createTestDatabase } from './helpers/database';
 
 // Each server version gets its own variant of a statistics query. The variants for versions up to
 // the local server's must run on it and give rows the parsers accept; the local server's own
@@ -35,6 +42,11 @@ describe('PostgreSQL query variants on the local server', () => {
         parsed.filter((r) => r === undefined),
         `database stats ${v}`,
       ).toEqual([]);
+      // every database has its pg_stat_database_conflicts row (zeros on a primary)
+      expect(
+        parsed.every((r) => r?.counters.confl_lock !== undefined && r.counters.confl_snapshot !== undefined),
+        `conflicts ${v}`,
+      ).toBe(true);
       // the session counters exist from 14 on, and are read only by the variants that know them
       expect(
         parsed.some((r) => r?.counters.sessions !== undefined),
@@ -47,6 +59,34 @@ describe('PostgreSQL query variants on the local server', () => {
         slots.rows.map((r) => parseSlotRow(r)).filter((r) => r === undefined),
         `slots ${v}`,
       ).toEqual([]);
+    }
+  });
+
+  it('reads locks by database and mode', async () => {
+    // this very query holds AccessShareLock on pg_locks' relations of its database
+    const rows = (await client.query(LOCKS)).rows.map((r) => parseLocksRow(r));
+    expect(rows).not.toContain(undefined);
+    expect(rows.some((r) => r?.datname === new URL(ADMIN_URL).pathname.slice(1) && r.mode === 'AccessShareLock')).toBe(true);
+  });
+
+  it('pg_stat_statements: read when installed and loaded, skipped cleanly otherwise', async () => {
+    const db = await createTestDatabase('ts_pgss');
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const loaded = String((await c.query('SHOW shared_preload_libraries')).rows[0].shared_preload_libraries).includes(
+        'pg_stat_statements',
+      );
+      const before = await collect({ db: c, kind: 'stats', now: () => 0 });
+      expect(before.statementsRead, 'not installed').toBe(false);
+      await c.query('CREATE EXTENSION pg_stat_statements');
+      const after = await collect({ db: c, kind: 'stats', now: () => 0 });
+      // installed but not in shared_preload_libraries the view refuses to be read: nothing to read, no error
+      expect(after.statementsRead, `installed, loaded: ${loaded}`).toBe(loaded);
+      expect(after.rejected).toBe(0);
+    } finally {
+      await c.end();
+      await db.drop();
     }
   });
 

@@ -40,6 +40,7 @@ const OWNERS: Record<string, string> = {
   pg_counter_state: 'collectors/postgres',
   pg_replication_state: 'collectors/postgres',
   pg_replication_slot_state: 'collectors/postgres',
+  pg_statement_state: 'collectors/postgres',
   redis_db_state: 'collectors/redis',
   redis_minute: 'collectors/redis',
   redis_server_state: 'collectors/redis',

@@ -13,11 +13,16 @@ import {
   lockClusterStats,
   readCounterStates,
   replaceReplication,
+  replaceStatements,
   writeClusterStats,
   writeCounterStates,
+  writeDatabaseGauges,
   writeSizes,
   type DatabaseDelta,
+  type DatabaseGauges,
 } from './store';
+import { LOCK_MODES } from './queries';
+import { sizesSlice } from './sizes';
 import { minuteOf } from '../lib/minute-rollup';
 import { rollupActivity } from './rollup';
 import { succeededRun } from '../lib/run-record';
@@ -26,9 +31,11 @@ import { Rejections } from '../lib/rejections';
 /**
  * Three targets per cluster with a `postgres` block, each with its own schedule and health
  * series: `<cluster>/activity` (pg_stat_activity, every second by default), `<cluster>/stats`
- * (pg_stat_database, checkpoints, replication, slots) and `<cluster>/sizes`. Sizes have their
- * own slow target because pg_database_size() reads every file of a database: on a big cluster
- * it can take seconds, and it must neither delay nor time out the stats run.
+ * (pg_stat_database with its conflicts, locks, checkpoints, replication, slots) and
+ * `<cluster>/sizes`. Sizes have their own slow target because pg_database_size() reads every
+ * file of a database: on a big cluster it can take seconds, and it must neither delay nor time
+ * out the stats run. A sizes run measures only the databases sized longest ago (a rotating share,
+ * SIZE_ROTATION runs to come round), so its cost does not grow with the whole cluster each run.
  */
 export interface PostgresTarget extends CollectorTarget {
   collector: 'postgres';
@@ -89,6 +96,14 @@ function tenantDatabases(fleet: Fleet, cluster: string): Map<string, string> {
 /** Reads the monitored server, then stores what it yielded in one transaction under the run's key. */
 export async function ingestPostgres(deps: IngestDeps, target: PostgresTarget, run: RunContext): Promise<RunOutcome> {
   const tenantByDb = tenantDatabases(deps.fleet, target.cluster);
+  let databases = [...tenantByDb.keys()];
+  // a size stays published until the rotation comes round to it again, and a bit more
+  let freshIntervals = FRESH_INTERVALS;
+  if (target.kind === 'sizes') {
+    const slice = sizesSlice(databases, run.scheduledAt.getTime(), target.intervalSeconds);
+    databases = slice.databases;
+    freshIntervals = FRESH_INTERVALS + slice.runs;
+  }
   const batch = await postgres.collect({
     db: run.connections.get(
       `postgres ${target.url}`,
@@ -96,11 +111,11 @@ export async function ingestPostgres(deps: IngestDeps, target: PostgresTarget, r
       (pool) => pool.end(),
     ),
     kind: target.kind,
-    databases: [...tenantByDb.keys()],
+    databases,
     now: () => deps.clock.now(),
   });
   const sampledAt = new Date(batch.ts);
-  const freshUntil = new Date(batch.ts + FRESH_INTERVALS * target.intervalSeconds * 1000);
+  const freshUntil = new Date(batch.ts + freshIntervals * target.intervalSeconds * 1000);
   if (target.kind !== 'sizes') await deps.partitions.ensure('pg_tenant_minute', [batch.ts]);
   let unattributed = 0;
   const applied = await withTransaction(deps.pool, async (client) => {
@@ -196,9 +211,39 @@ async function storeStats(
   await addDatabaseDeltas(client, new Date(minuteOf(batch.ts)), deltas);
   await writeCounterStates(client, target.cluster, readings);
   await writeClusterStats(client, target.cluster, sampledAt, checkpoints);
+  await writeDatabaseGauges(client, databaseGauges(batch, tenantByDb), sampledAt, freshUntil);
+  // without pg_stat_statements the stored statements are left to go stale, not replaced by none
+  if (batch.statementsRead) {
+    const statements = batch.records.flatMap((r) =>
+      r.type === 'statement' && tenantByDb.has(r.datname) ? [{ ...r, tenantId: tenantByDb.get(r.datname) as string }] : [],
+    );
+    await replaceStatements(client, target.cluster, statements, sampledAt, freshUntil);
+  }
   const standbys = batch.records.filter((r): r is StandbyRecord => r.type === 'standby');
   const slots = batch.records.filter((r): r is SlotRecord => r.type === 'slot');
   await replaceReplication(client, target.cluster, sampledAt, freshUntil, standbys, slots);
+}
+
+/**
+ * Locks by mode and stats_reset of every tenant database pg_stat_database listed: a mode with no
+ * lock in the sample is a true 0 for a database that exists, so every mode is present.
+ */
+function databaseGauges(batch: PostgresBatch, tenantByDb: ReadonlyMap<string, string>): DatabaseGauges[] {
+  const gauges = new Map<string, DatabaseGauges>();
+  for (const record of batch.records) {
+    const tenantId = record.type === 'database-stats' ? tenantByDb.get(record.datname) : undefined;
+    if (record.type !== 'database-stats' || !tenantId) continue;
+    gauges.set(record.datname, {
+      tenantId,
+      locks: Object.fromEntries(LOCK_MODES.map((mode) => [mode, 0])),
+      statsReset: record.statsReset,
+    });
+  }
+  for (const record of batch.records) {
+    const g = record.type === 'locks' ? gauges.get(record.datname) : undefined;
+    if (g && record.type === 'locks') g.locks[record.mode] = (g.locks[record.mode] ?? 0) + record.locks;
+  }
+  return [...gauges.values()];
 }
 
 function databaseReading(record: DatabaseStatsRecord, ts: number): CounterReading {

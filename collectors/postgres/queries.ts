@@ -55,15 +55,43 @@ export const DATABASE_TIMES = ['blk_read_time', 'blk_write_time'] as const;
 export const DATABASE_TIMES_14 = ['session_time', 'active_time', 'idle_in_transaction_time'] as const;
 export const DATABASE_COUNTERS_14 = ['sessions', 'sessions_abandoned', 'sessions_fatal', 'sessions_killed'] as const;
 
+/** pg_stat_database_conflicts: queries of a standby cancelled by recovery, by cause (0 on a primary). */
+export const DATABASE_CONFLICTS = ['confl_tablespace', 'confl_lock', 'confl_snapshot', 'confl_bufferpin', 'confl_deadlock'] as const;
+
+/**
+ * One row per database: pg_stat_database with its pg_stat_database_conflicts row (same datid, a
+ * view over the same statistics entry, so one query). checksum_failures is NULL while data
+ * checksums are off, and stays absent then.
+ */
 export function databaseStatsQuery(versionNum: number): string {
-  const columns: string[] = [...DATABASE_COUNTERS, ...DATABASE_TIMES];
+  const columns: string[] = [...DATABASE_COUNTERS, ...DATABASE_TIMES, 'checksum_failures'];
   if (versionNum >= 140000) columns.push(...DATABASE_TIMES_14, ...DATABASE_COUNTERS_14);
   return `
-SELECT datid::int8 AS datid, datname, extract(epoch FROM stats_reset)::float8 AS stats_reset,
-       ${columns.map((c) => `${c}::float8 AS ${c}`).join(', ')}
-FROM pg_stat_database
-WHERE datname IS NOT NULL`;
+SELECT d.datid::int8 AS datid, d.datname, extract(epoch FROM d.stats_reset)::float8 AS stats_reset,
+       ${columns.map((c) => `d.${c}::float8 AS ${c}`).join(', ')},
+       ${DATABASE_CONFLICTS.map((c) => `c.${c}::float8 AS ${c}`).join(', ')}
+FROM pg_stat_database d LEFT JOIN pg_stat_database_conflicts c ON c.datid = d.datid
+WHERE d.datname IS NOT NULL`;
 }
+
+/** Heavyweight locks per database and mode, held or awaited (relation and object locks carry a database). */
+export const LOCKS = `
+SELECT d.datname, l.mode, count(*)::int AS locks
+FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+GROUP BY d.datname, l.mode`;
+
+/** The lock modes pg_locks reports: every one is published, a mode nobody holds as 0. */
+export const LOCK_MODES = [
+  'AccessShareLock',
+  'RowShareLock',
+  'RowExclusiveLock',
+  'ShareUpdateExclusiveLock',
+  'ShareLock',
+  'ShareRowExclusiveLock',
+  'ExclusiveLock',
+  'AccessExclusiveLock',
+  'SIReadLock',
+] as const;
 
 /** PG17 moved the checkpoint counters from pg_stat_bgwriter to pg_stat_checkpointer. */
 export function checkpointQuery(versionNum: number): string {
@@ -107,3 +135,32 @@ export const DATABASE_SIZES = `
 SELECT datname, CASE WHEN has_database_privilege(datname, 'CONNECT') THEN pg_database_size(datname)::float8 END AS size_bytes
 FROM pg_database
 WHERE datname = ANY($1::text[]) AND datallowconn`;
+
+// pg_stat_user_tables is not read: it shows only the database a session is connected to, so its
+// aggregates would cost a connection per tenant database and run (500 at 500 tenants, what makes
+// postgres_exporter's --auto-discover-databases scrape slow and hold 500 connections). The
+// per-database picture it would add (seq vs index scans, dead tuples) is left to a slower,
+// bounded per-database collector like odoo-jobs, not to this one.
+
+/** Where pg_stat_statements is installed in the database the collector connects to (no row: not installed). */
+export const STATEMENTS_SCHEMA = `
+SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'`;
+
+/** Statements published per database: the ones with the most execution time. */
+export const STATEMENTS_PER_DATABASE = 5;
+
+/**
+ * The top statements of every database by execution time (the view covers all databases from
+ * the one it is installed in), summed over users and nesting levels. total_exec_time is the
+ * 1.8 name (PostgreSQL 13+).
+ */
+export function statementsQuery(schema: string): string {
+  const view = `"${schema.replaceAll('"', '""')}".pg_stat_statements`;
+  return `
+SELECT d.datname, s.queryid, s.calls, s.exec_ms, s.rows
+FROM (SELECT dbid, queryid::text AS queryid, sum(calls)::float8 AS calls, sum(total_exec_time)::float8 AS exec_ms, sum(rows)::float8 AS rows,
+             row_number() OVER (PARTITION BY dbid ORDER BY sum(total_exec_time) DESC, queryid) AS rank
+      FROM ${view} WHERE queryid IS NOT NULL GROUP BY dbid, queryid) s
+JOIN pg_database d ON d.oid = s.dbid
+WHERE s.rank <= ${STATEMENTS_PER_DATABASE}`;
+}

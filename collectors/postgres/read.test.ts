@@ -6,10 +6,12 @@ import {
   parseBackendRow,
   parseCheckpointRow,
   parseDatabaseStatsRow,
+  parseLocksRow,
   parseServerInfo,
   parseSizeRow,
   parseSlotRow,
   parseStandbyRow,
+  parseStatementRow,
   type QueryConnection,
   type StandbyRecord,
 } from './read';
@@ -144,6 +146,37 @@ describe('row parsers, every variant', () => {
       sessions: 7,
       sessions_abandoned: 1,
     });
+  });
+  it('pg_stat_database_conflicts by cause; checksum_failures only when reported', () => {
+    const conflicts = { confl_tablespace: 0, confl_lock: 2, confl_snapshot: 5, confl_bufferpin: 0, confl_deadlock: 1 };
+    const withConflicts = parseDatabaseStatsRow({ ...stat14, ...conflicts, checksum_failures: null }, false)!;
+    expect(withConflicts.counters).toMatchObject(conflicts);
+    // NULL while data checksums are off: absent, not 0
+    expect(withConflicts.counters).not.toHaveProperty('checksum_failures');
+    expect(parseDatabaseStatsRow({ ...stat14, checksum_failures: 3 }, false)!.counters.checksum_failures).toBe(3);
+    expect(parseDatabaseStatsRow({ ...stat14, confl_lock: -1 }, false)).toBeUndefined();
+  });
+  it('locks by database and mode', () => {
+    expect(parseLocksRow({ datname: 'acme', mode: 'AccessShareLock', locks: 3 })).toEqual({
+      type: 'locks',
+      datname: 'acme',
+      mode: 'AccessShareLock',
+      locks: 3,
+    });
+    expect(parseLocksRow({ datname: 'acme', mode: null, locks: 3 })).toBeUndefined();
+    expect(parseLocksRow({ datname: 'acme', mode: 'ShareLock', locks: -1 })).toBeUndefined();
+  });
+  it('statements: execution time in seconds, queryid kept as text', () => {
+    expect(parseStatementRow({ datname: 'acme', queryid: '-8817', calls: 12, exec_ms: 1500, rows: 40 })).toEqual({
+      type: 'statement',
+      datname: 'acme',
+      queryid: '-8817',
+      calls: 12,
+      execSeconds: 1.5,
+      rows: 40,
+    });
+    expect(parseStatementRow({ datname: 'acme', queryid: '1', calls: -1, exec_ms: 1, rows: 0 })).toBeUndefined();
+    expect(parseStatementRow({ datname: 'acme', queryid: null, calls: 1, exec_ms: 1, rows: 0 })).toBeUndefined();
   });
   it.each([
     ['negative counter', { ...stat13, xact_commit: -1 }],
@@ -312,6 +345,37 @@ describe('collect', () => {
     expect(batch.records).toEqual([{ type: 'size', datname: 'a', bytes: 10 }]);
     expect(batch.rejected).toBe(0);
   });
+  const statement = { datname: 'acme', queryid: '77', calls: 3, exec_ms: 20, rows: 3 };
+  it('reads the top statements where pg_stat_statements is installed', async () => {
+    const db = fake({ current_setting: [info], pg_extension: [{ schema: 'public' }], total_exec_time: [statement] });
+    const batch = await collect({ db, kind: 'stats', now: () => 0 });
+    expect(batch.statementsRead).toBe(true);
+    expect(batch.records.filter((r) => r.type === 'statement')).toEqual([
+      { type: 'statement', datname: 'acme', queryid: '77', calls: 3, execSeconds: 0.02, rows: 3 },
+    ]);
+  });
+  it('skips pg_stat_statements cleanly when it is not installed, or installed but not loaded', async () => {
+    const absent = await collect({ db: fake({ current_setting: [info], pg_extension: [] }), kind: 'stats', now: () => 0 });
+    expect(absent.statementsRead).toBe(false);
+    expect(absent.rejected).toBe(0);
+    const notLoaded: QueryConnection = {
+      query: async (sql: string) => {
+        if (sql.includes('total_exec_time'))
+          throw Object.assign(new Error('pg_stat_statements must be loaded via shared_preload_libraries'), { code: '55000' });
+        return fake({ current_setting: [info], pg_extension: [{ schema: 'public' }] }).query(sql);
+      },
+    };
+    const batch = await collect({ db: notLoaded, kind: 'stats', now: () => 0 });
+    expect(batch.statementsRead).toBe(false);
+    // any other failure is the run's error, not silence
+    const broken: QueryConnection = {
+      query: async (sql: string) => {
+        if (sql.includes('total_exec_time')) throw Object.assign(new Error('permission denied'), { code: '42501' });
+        return fake({ current_setting: [info], pg_extension: [{ schema: 'public' }] }).query(sql);
+      },
+    };
+    await expect(collect({ db: broken, kind: 'stats', now: () => 0 })).rejects.toThrow(/permission denied/);
+  });
   it('refuses a server that does not say what it is', async () => {
     await expect(collect({ db: fake({}), kind: 'stats', now: () => 0 })).rejects.toThrow(/version/);
   });
@@ -361,6 +425,14 @@ describe('property: any row gives a record or a rejection, never an exception', 
     'safe_wal_size',
     'retained_bytes',
     'size_bytes',
+    'mode',
+    'locks',
+    'queryid',
+    'calls',
+    'exec_ms',
+    'rows',
+    'confl_lock',
+    'checksum_failures',
     'server_version_num',
     'max_connections',
     'track_io_timing',
@@ -378,6 +450,8 @@ describe('property: any row gives a record or a rejection, never an exception', 
           parseSlotRow,
           parseSizeRow,
           parseServerInfo,
+          parseLocksRow,
+          parseStatementRow,
           (x: Record<string, unknown>) => parseDatabaseStatsRow(x, io),
         ]) {
           const out = parse(r);

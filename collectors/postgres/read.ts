@@ -1,15 +1,19 @@
 import {
+  DATABASE_CONFLICTS,
   DATABASE_COUNTERS,
   DATABASE_COUNTERS_14,
   DATABASE_SIZES,
   DATABASE_TIMES,
   DATABASE_TIMES_14,
+  LOCKS,
   REPLICATION,
+  STATEMENTS_SCHEMA,
   SERVER_INFO,
   activityQuery,
   checkpointQuery,
   databaseStatsQuery,
   slotsQuery,
+  statementsQuery,
 } from './queries';
 import { boolean, integer, integerArray, number, optionalNumber, optionalText } from '../lib/row';
 
@@ -56,6 +60,8 @@ export interface BackendRecord {
 export type DatabaseCounter =
   | (typeof DATABASE_COUNTERS)[number]
   | (typeof DATABASE_COUNTERS_14)[number]
+  | (typeof DATABASE_CONFLICTS)[number]
+  | 'checksum_failures'
   | 'blk_read_time_seconds'
   | 'blk_write_time_seconds'
   | 'session_time_seconds'
@@ -111,7 +117,26 @@ export interface SizeRecord {
   bytes: number;
 }
 
-export type PostgresRecord = BackendRecord | DatabaseStatsRecord | CheckpointRecord | StandbyRecord | SlotRecord | SizeRecord;
+/** Heavyweight locks of one database by mode, in this sample. */
+export interface LocksRecord {
+  type: 'locks';
+  datname: string;
+  mode: string;
+  locks: number;
+}
+
+/** One of the top statements of a database (pg_stat_statements), its cumulative counters as the source keeps them. */
+export interface StatementRecord {
+  type: 'statement';
+  datname: string;
+  queryid: string;
+  calls: number;
+  execSeconds: number;
+  rows: number;
+}
+
+export type PostgresRecord =
+  BackendRecord | DatabaseStatsRecord | CheckpointRecord | StandbyRecord | SlotRecord | SizeRecord | LocksRecord | StatementRecord;
 
 export interface PostgresBatch {
   kind: PostgresRunKind;
@@ -120,6 +145,8 @@ export interface PostgresBatch {
   server: ServerInfo;
   records: PostgresRecord[];
   rejected: number;
+  /** Stats runs: whether pg_stat_statements could be read (installed here and loaded). */
+  statementsRead?: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -155,6 +182,7 @@ export async function collect(input: PostgresInput): Promise<PostgresBatch> {
     add((await input.db.query(activityQuery(v))).rows, parseBackendRow);
   } else if (input.kind === 'stats') {
     add((await input.db.query(databaseStatsQuery(v))).rows, (row) => parseDatabaseStatsRow(row, server.trackIoTiming));
+    add((await input.db.query(LOCKS)).rows, parseLocksRow);
     add((await input.db.query(checkpointQuery(v))).rows, parseCheckpointRow);
     const standbys: StandbyRecord[] = [];
     add((await input.db.query(REPLICATION)).rows, (row) => {
@@ -164,6 +192,9 @@ export async function collect(input: PostgresInput): Promise<PostgresBatch> {
     });
     labelStandbys(standbys);
     add((await input.db.query(slotsQuery(v))).rows, parseSlotRow);
+    const statements = await readStatements(input.db);
+    batch.statementsRead = statements !== undefined;
+    add(statements ?? [], parseStatementRow);
   } else {
     const rows = (await input.db.query(DATABASE_SIZES, [input.databases ?? []])).rows;
     add(
@@ -172,6 +203,19 @@ export async function collect(input: PostgresInput): Promise<PostgresBatch> {
     );
   }
   return batch;
+}
+
+/** pg_stat_statements rows, or undefined when the extension is not installed or not loaded: then there is nothing to read. */
+async function readStatements(db: QueryConnection): Promise<Row[] | undefined> {
+  const schema = optionalText((await db.query(STATEMENTS_SCHEMA)).rows[0]?.schema);
+  if (typeof schema !== 'string') return undefined;
+  try {
+    return (await db.query(statementsQuery(schema))).rows;
+  } catch (error) {
+    // 55000: created but not in shared_preload_libraries, so the view has nothing to give
+    if ((error as { code?: string }).code === '55000') return undefined;
+    throw error;
+  }
 }
 
 // ---- row parsers: any row gives a record or undefined (rejected), never an exception ----
@@ -231,8 +275,10 @@ const TIME_COLUMNS: Record<string, DatabaseCounter> = {
   idle_in_transaction_time: 'idle_in_transaction_time_seconds',
 };
 
+const COUNTER_COLUMNS = [...DATABASE_COUNTERS, ...DATABASE_COUNTERS_14, ...DATABASE_CONFLICTS, 'checksum_failures'] as const;
+
 /**
- * One pg_stat_database row. A counter column the row does not have (older version) is absent;
+ * One pg_stat_database row (with its conflicts). A counter column the row does not have (older version) is absent;
  * one that is present but not a non-negative number rejects the row. I/O times are left out
  * while track_io_timing is off: PostgreSQL then reports 0, which would be a made-up 0.
  */
@@ -242,7 +288,7 @@ export function parseDatabaseStatsRow(row: Row, trackIoTiming: boolean): Databas
   const statsReset = optionalNumber(row.stats_reset);
   if (datid === undefined || typeof datname !== 'string' || statsReset === undefined) return undefined;
   const counters: Partial<Record<DatabaseCounter, number>> = {};
-  for (const column of [...DATABASE_COUNTERS, ...DATABASE_COUNTERS_14, ...DATABASE_TIMES, ...DATABASE_TIMES_14]) {
+  for (const column of [...COUNTER_COLUMNS, ...DATABASE_TIMES, ...DATABASE_TIMES_14]) {
     if (!(column in row)) continue;
     if ((column === 'blk_read_time' || column === 'blk_write_time') && !trackIoTiming) continue;
     const value = optionalNumber(row[column]);
@@ -253,6 +299,14 @@ export function parseDatabaseStatsRow(row: Row, trackIoTiming: boolean): Databas
     else counters[column as DatabaseCounter] = value;
   }
   return { type: 'database-stats', datid, datname, statsReset: statsReset === null ? null : Math.round(statsReset * 1000), counters };
+}
+
+export function parseLocksRow(row: Row): LocksRecord | undefined {
+  const datname = optionalText(row.datname);
+  const mode = optionalText(row.mode);
+  const locks = integer(row.locks);
+  if (typeof datname !== 'string' || typeof mode !== 'string' || locks === undefined || locks < 0) return undefined;
+  return { type: 'locks', datname, mode, locks };
 }
 
 export function parseCheckpointRow(row: Row): CheckpointRecord | undefined {
@@ -324,6 +378,18 @@ export function parseSlotRow(row: Row): SlotRecord | undefined {
     safeWalSizeBytes,
     retainedBytes: retainedBytes === null ? null : Math.max(0, retainedBytes),
   };
+}
+
+export function parseStatementRow(row: Row): StatementRecord | undefined {
+  const datname = optionalText(row.datname);
+  const queryid = optionalText(row.queryid);
+  const calls = number(row.calls);
+  const execMs = number(row.exec_ms);
+  const rows = number(row.rows);
+  if (typeof datname !== 'string' || typeof queryid !== 'string' || calls === undefined || execMs === undefined || rows === undefined)
+    return undefined;
+  if (calls < 0 || execMs < 0 || rows < 0) return undefined;
+  return { type: 'statement', datname, queryid, calls, execSeconds: execMs / 1000, rows };
 }
 
 /** A database we may not connect to has no size (NULL): skipped, not rejected. */

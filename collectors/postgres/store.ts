@@ -1,6 +1,6 @@
 import type { CounterReading } from './delta';
-import { DATABASE_COUNTERS } from './queries';
-import type { SlotRecord, StandbyRecord } from './read';
+import { DATABASE_CONFLICTS, DATABASE_COUNTERS } from './queries';
+import type { SlotRecord, StandbyRecord, StatementRecord } from './read';
 import type { TenantActivity } from './rollup';
 import type { Client, Queryable } from '../../services/storage/db';
 import { LOCK, lockKeyForTransaction } from '../../services/storage/locks';
@@ -24,6 +24,8 @@ export const DATABASE_DELTA_COLUMNS = [
   'sessions_abandoned',
   'sessions_fatal',
   'sessions_killed',
+  ...DATABASE_CONFLICTS,
+  'checksum_failures',
 ] as const;
 
 const ACTIVITY_SUMS = [
@@ -264,6 +266,62 @@ export async function writeSizes(
     sampledAt,
     freshUntil,
   ]);
+}
+
+export interface DatabaseGauges {
+  tenantId: string;
+  /** Locks by mode, every mode present. */
+  locks: Record<string, number>;
+  /** stats_reset of the database, ms; null when never reset. */
+  statsReset: number | null;
+}
+
+const SAVE_DATABASE_GAUGES = `INSERT INTO pg_tenant_state AS t (tenant_id, stats_sampled_at, stats_fresh_until, locks, stats_reset)
+     SELECT r.tenant_id, $2, $3, r.locks, r.stats_reset
+     FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, locks jsonb, stats_reset timestamptz)
+     ON CONFLICT (tenant_id) DO UPDATE SET stats_sampled_at = EXCLUDED.stats_sampled_at, stats_fresh_until = EXCLUDED.stats_fresh_until,
+       locks = EXCLUDED.locks, stats_reset = EXCLUDED.stats_reset
+     WHERE t.stats_sampled_at IS NULL OR t.stats_sampled_at < EXCLUDED.stats_sampled_at`;
+
+/** The stats run's gauges per tenant database: locks by mode and stats_reset. */
+export async function writeDatabaseGauges(
+  client: Client,
+  gauges: readonly DatabaseGauges[],
+  sampledAt: Date,
+  freshUntil: Date,
+): Promise<void> {
+  if (gauges.length === 0) return;
+  const rows = gauges.map((g) => ({
+    tenant_id: g.tenantId,
+    locks: g.locks,
+    stats_reset: g.statsReset === null ? null : new Date(g.statsReset).toISOString(),
+  }));
+  await client.query(SAVE_DATABASE_GAUGES, [JSON.stringify(rows), sampledAt, freshUntil]);
+}
+
+const FORGET_STATEMENTS = `DELETE FROM pg_statement_state s USING ${TENANTS} t WHERE t.id = s.tenant_id AND t.cluster_id = $1`;
+const SAVE_STATEMENTS = `INSERT INTO pg_statement_state (tenant_id, queryid, sampled_at, fresh_until, calls, exec_seconds, rows)
+     SELECT r.tenant_id, r.queryid, $2, $3, r.calls, r.exec_seconds, r.rows
+     FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, queryid text, calls float8, exec_seconds float8, rows float8)`;
+
+/** Replaces the cluster's top statements with those of this run. */
+export async function replaceStatements(
+  client: Client,
+  clusterId: string,
+  statements: readonly (StatementRecord & { tenantId: string })[],
+  sampledAt: Date,
+  freshUntil: Date,
+): Promise<void> {
+  await client.query(FORGET_STATEMENTS, [clusterId]);
+  if (statements.length === 0) return;
+  const rows = statements.map((s) => ({
+    tenant_id: s.tenantId,
+    queryid: s.queryid,
+    calls: s.calls,
+    exec_seconds: s.execSeconds,
+    rows: s.rows,
+  }));
+  await client.query(SAVE_STATEMENTS, [JSON.stringify(rows), sampledAt, freshUntil]);
 }
 
 const ATTRIBUTION_PG = `

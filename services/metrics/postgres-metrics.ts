@@ -10,6 +10,7 @@ import { type PostgresSnapshot, type Row, readPostgresSnapshot } from '../../col
 type Labels = MetricValue['labels'];
 const byTenant = (r: Row): Labels => ({ tenant: r.tenant_id as string, cluster: r.cluster_id as string });
 const byCluster = (r: Row): Labels => ({ cluster: r.cluster_id as string });
+const byStatement = (r: Row): Labels => ({ ...byTenant(r), queryid: r.queryid as string });
 
 /** One series per row whose column holds a value; NULL (never reported) is no series. */
 function column(rows: Row[], name: string, labels: (r: Row) => Labels, extra: Labels = {}): MetricValue[] {
@@ -23,15 +24,25 @@ function columns(rows: Row[], label: string, byValue: Record<string, string>, la
   return Object.entries(byValue).flatMap(([value, col]) => column(rows, col, labels, { [label]: value }));
 }
 
-/** A jsonb {key: number} column spread over a label. */
-function spread(rows: Row[], col: string, label: string, labels: (r: Row) => Labels): MetricValue[] {
+/**
+ * A jsonb {key: number} column spread over a label. `known` keys missing from a present column are
+ * 0: the sample saw every backend (or lock) of the database, so a state it did not see had none.
+ */
+function spread(rows: Row[], col: string, label: string, labels: (r: Row) => Labels, known: readonly string[] = []): MetricValue[] {
   return rows.flatMap((r) =>
-    Object.entries((r[col] as Record<string, number> | null) ?? {}).map(([key, n]) => ({
+    Object.entries(
+      r[col] === null || r[col] === undefined
+        ? {}
+        : { ...Object.fromEntries(known.map((k) => [k, 0])), ...(r[col] as Record<string, number>) },
+    ).map(([key, n]) => ({
       value: Number(n),
       labels: { ...labels(r), [label]: key },
     })),
   );
 }
+
+/** pg_stat_activity states of a client backend. */
+const CLIENT_STATES = ['active', 'idle', 'idle in transaction', 'idle in transaction (aborted)', 'fastpath function call', 'disabled'];
 
 type Spec = [name: string, type: 'gauge' | 'counter', help: string, pick: (s: PostgresSnapshot) => MetricValue[]];
 
@@ -42,7 +53,13 @@ const SPECS: Spec[] = [
     'tenantscope_pg_backends',
     'gauge',
     'Client backends of the tenant database by pg_stat_activity state, in the latest sample.',
-    (s) => spread(s.states, 'backends', 'state', byTenant),
+    (s) => spread(s.states, 'backends', 'state', byTenant, CLIENT_STATES),
+  ],
+  [
+    'tenantscope_pg_locks',
+    'gauge',
+    'Heavyweight locks (held or awaited) in the tenant database by mode (pg_locks), in the latest stats sample.',
+    (s) => spread(s.states, 'locks', 'mode', byTenant),
   ],
   [
     'tenantscope_pg_idle_in_transaction_oldest_seconds',
@@ -55,6 +72,18 @@ const SPECS: Spec[] = [
     'gauge',
     'pg_database_size() of the tenant database.',
     (s) => column(s.states, 'size_bytes', byTenant),
+  ],
+  [
+    'tenantscope_pg_database_size_age_seconds',
+    'gauge',
+    'Age of the published database size: sizes are measured a rotating share of the databases per run.',
+    (s) => column(s.states, 'size_age_seconds', byTenant),
+  ],
+  [
+    'tenantscope_pg_stats_reset_timestamp_seconds',
+    'gauge',
+    'When the statistics of the tenant database were last reset (pg_stat_database stats_reset; absent when never reset).',
+    (s) => column(s.states, 'stats_reset_seconds', byTenant),
   ],
   ['tenantscope_pg_activity_samples_total', 'counter', 'pg_stat_activity samples taken of the tenant database.', total('activity_samples')],
   [
@@ -108,6 +137,30 @@ const SPECS: Spec[] = [
       ),
   ],
   ['tenantscope_pg_conflicts_total', 'counter', 'Queries cancelled by recovery conflicts (standby only).', total('conflicts')],
+  [
+    'tenantscope_pg_recovery_conflicts_total',
+    'counter',
+    'Queries cancelled by recovery conflicts by cause (pg_stat_database_conflicts; standby only).',
+    (s) =>
+      columns(
+        s.totals,
+        'cause',
+        {
+          tablespace: 'confl_tablespace',
+          lock: 'confl_lock',
+          snapshot: 'confl_snapshot',
+          bufferpin: 'confl_bufferpin',
+          deadlock: 'confl_deadlock',
+        },
+        byTenant,
+      ),
+  ],
+  [
+    'tenantscope_pg_checksum_failures_total',
+    'counter',
+    'Data page checksum failures in the tenant database (only while data checksums are on).',
+    total('checksum_failures'),
+  ],
   ['tenantscope_pg_deadlocks_total', 'counter', 'Deadlocks detected in the tenant database.', total('deadlocks')],
   ['tenantscope_pg_temp_files_total', 'counter', 'Temporary files created by queries of the tenant database.', total('temp_files')],
   [
@@ -227,6 +280,24 @@ const SPECS: Spec[] = [
     '1 for the wal_status of the slot (reserved, extended, unreserved, lost).',
     (s) =>
       s.slots.filter((r) => r.wal_status !== null).map((r) => ({ value: 1, labels: { ...bySlot(r), wal_status: r.wal_status as string } })),
+  ],
+  [
+    'tenantscope_pg_statement_calls_total',
+    'counter',
+    'Calls of one of the top statements of the tenant database by execution time (pg_stat_statements, as it counts them; only where installed).',
+    (s) => column(s.statements, 'calls', byStatement),
+  ],
+  [
+    'tenantscope_pg_statement_exec_seconds_total',
+    'counter',
+    'Execution time of one of the top statements of the tenant database (pg_stat_statements total_exec_time).',
+    (s) => column(s.statements, 'exec_seconds', byStatement),
+  ],
+  [
+    'tenantscope_pg_statement_rows_total',
+    'counter',
+    'Rows returned or affected by one of the top statements of the tenant database (pg_stat_statements).',
+    (s) => column(s.statements, 'rows', byStatement),
   ],
 ];
 
