@@ -47,10 +47,13 @@ export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: Ru
     zone: target.zone,
     now: deps.clock.now(),
     ...(before && { checkpoint: before }),
+    signal: run.signal,
   });
   const storable = storableRecords(batch.records, acceptedRange(deps.clock.now()));
   const rejections = new Rejections().addAll(batch.rejections).addAll(storable.rejections);
   const rollup = await rollUp(deps, target.cluster, target.target, storable.records);
+  // a run the runner abandoned at its timeout (already recorded as failed) stores nothing
+  run.signal.throwIfAborted();
   const finishedAt = new Date(deps.clock.now());
   const applied = await withTransaction(deps.pool, async (client) => {
     const moved = await advanceCheckpoint(client, target.collector, target.target, before, batch.checkpoint, finishedAt, batch.more);

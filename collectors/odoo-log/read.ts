@@ -35,13 +35,16 @@ export interface OdooLogInput {
   checkpoint?: LogCheckpoint;
   /** Most bytes read in one run, so a large backlog is taken in steps. */
   maxBytes?: number;
+  /** Aborted when the run timed out: reading and parsing stop between chunks. */
+  signal?: AbortSignal;
 }
 
 export async function collect(input: OdooLogInput): Promise<OdooLogBatch> {
   const context: ParseContext = { zone: input.zone, referenceMs: input.now };
-  const tail = await tailFile(input.file, input.checkpoint, input.maxBytes ?? 16 * 1024 * 1024, 'log file');
+  const tail = await tailFile(input.file, input.checkpoint, input.maxBytes ?? 16 * 1024 * 1024, 'log file', input.signal);
   const out: OdooLogBatch = { records: [], rejections: new Rejections(), checkpoint: tail.checkpoint, bytes: tail.bytes, more: tail.more };
   for (const chunk of tail.chunks) {
+    input.signal?.throwIfAborted();
     parseInto(out, withoutLines(chunk.lines, chunk.invalidUtf8), context, chunk.from > 0);
     out.rejections.add('too_long', chunk.oversized).add('invalid_utf8', chunk.invalidUtf8.length);
   }
