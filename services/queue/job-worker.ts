@@ -37,6 +37,11 @@ export class JobWorker<T = unknown> {
     this.worker.on('failed', (job, err) => this.log.warn({ err, job: job?.name, jobId: job?.id }, 'job failed'));
   }
 
+  /** Resolves once the worker is connected and taking jobs. */
+  async ready(): Promise<void> {
+    await this.worker.waitUntilReady();
+  }
+
   /** Something to close after the worker, such as the queue a fan-out job adds its children to. */
   closeAfter(close: () => Promise<void>): this {
     this.closing.push(close);
