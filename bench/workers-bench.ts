@@ -24,13 +24,13 @@ import { migrate } from '../services/storage/migrate';
  * order each round. The worker processes are started and connected before the clock starts; the
  * time runs from enqueuing the two scheduled jobs until every job they fanned out is complete.
  * Environment: BENCH_ADMIN_URL, BENCH_REDIS_URL, BENCH_TENANTS (200), BENCH_CLUSTERS (4),
- * BENCH_ROUNDS (3), BENCH_PREFIX (ts_bench: database names and queue prefix).
+ * BENCH_ROUNDS (5), BENCH_PREFIX (ts_bench: database names and queue prefix).
  */
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 200);
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PREFIX = process.env.BENCH_PREFIX ?? 'ts_bench';
 // A day of UTC March to count per tenant (closed until 00:00 with 5 minutes of lateness), and
 // 6 hours of noisy minutes per cluster (a cluster's first run looks 6 hours back).
@@ -127,7 +127,9 @@ async function runOnce(template: string, fleetFile: string, workers: number, rou
   try {
     if (workers === 0) {
       const { line } = startChild({ ...env, BENCH_MODE: 'loop' });
-      const seconds = Number((await line).replace(/^done /, '')) / 1000;
+      const answer = await line;
+      process.stdout.write(`  one looping job: ${answer}\n`);
+      const seconds = Number(/^done ([\d.]+)/.exec(answer)?.[1]) / 1000;
       await checkDone(name);
       return seconds;
     }

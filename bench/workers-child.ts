@@ -32,8 +32,11 @@ async function main(): Promise<void> {
   if (env('BENCH_MODE') === 'loop') {
     const t0 = performance.now();
     await countClosedMinutes(sla);
+    const t1 = performance.now();
     await runNoisyDetection(noisy);
-    process.stdout.write(`done ${performance.now() - t0}\n`);
+    const t2 = performance.now();
+    const cpu = process.cpuUsage();
+    process.stdout.write(`done ${t2 - t0} sla ${t1 - t0} noisy ${t2 - t1} cpu ${(cpu.user + cpu.system) / 1000}\n`);
     await pool.end();
     return;
   }
