@@ -8,6 +8,7 @@ import { clusterJobs, tenantBatches } from '../services/queue/fan-out';
 import { NOISY_CLUSTER_JOB, NOISY_QUEUE, noisyWorker } from '../services/queue/noisy-queue';
 import { createRedis } from '../services/queue/queues';
 import { SLA_BATCH_JOB, SLA_QUEUE, slaWorker } from '../services/queue/sla-queue';
+import { freezeDue } from '../services/sla/freeze';
 import { countClosedMinutes } from '../services/sla/store/minute-counter';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { REDIS_URL, removeQueues, uniquePrefix } from './helpers/database';
@@ -92,6 +93,30 @@ describe('fan-out of the scheduled SLA and noisy jobs', () => {
       await queue.add(SLA_BATCH_JOB['sla-minutes'], { cluster: 'c1', tenants: ['t1', 't2'] }, { jobId: 'retry-of-a-batch' });
       await waitFor('the repeated batch', async () => (await queue.getJob('retry-of-a-batch'))?.finishedOn !== undefined, 30_000);
       expect((await fanned.pool.query(COUNTS)).rows).toEqual(expected);
+    } finally {
+      await Promise.all(workers.map((w) => w.close(2_000)));
+      await queue.close();
+    }
+  }, 60_000);
+
+  it('freezes per batch what one looping freeze run freezes', async () => {
+    // April 5th: March's grace period (72 h) has passed in Berlin
+    const later = new ManualClock(Date.parse('2026-04-05T00:00:00Z'));
+    const looped = await freezeDue({ pool: loop.pool, fleet, clock: later, signingKey: null, graceHours: 72 });
+    expect(looped.filter((o) => o.created)).toHaveLength(60);
+    const deps = { pool: fanned.pool, fleet, clock: later, signingKey: null, graceHours: 72, partitions: new PartitionKeeper(fanned.pool) };
+    const workers = [slaWorker(redis(), prefix, deps, silentLogger), slaWorker(redis(), prefix, deps, silentLogger)];
+    const queue = new Queue(SLA_QUEUE, { connection: redis(), prefix });
+    try {
+      await queue.add('sla-freeze', {}, { timestamp: later.now() });
+      const batches = tenantBatches(fleet, 'sla-freeze', later.now()).map((b) => b.id);
+      const done = async () => (await queue.getJobs(['completed'])).filter((j) => j.name === SLA_BATCH_JOB['sla-freeze']).map((j) => j.id);
+      await waitFor('the freeze batches', async () => (await done()).length === batches.length, 30_000);
+      expect((await done()).sort()).toEqual(batches);
+      const REPORTS = 'SELECT tenant_id, month, revision, canonical, digest FROM sla_report ORDER BY tenant_id, month';
+      const expected = (await loop.pool.query(REPORTS)).rows;
+      expect(expected).toHaveLength(60);
+      expect((await fanned.pool.query(REPORTS)).rows).toEqual(expected);
     } finally {
       await Promise.all(workers.map((w) => w.close(2_000)));
       await queue.close();
