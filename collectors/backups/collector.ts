@@ -60,6 +60,7 @@ export async function ingestBackups(deps: IngestDeps, target: BackupsTarget, run
     ...(target.walgBackupListFile && { walgBackupListFile: target.walgBackupListFile }),
     ...(target.jobResultsFile && { jobResultsFile: target.jobResultsFile }),
     ...(before && { jobsCheckpoint: before }),
+    signal: run.signal,
   });
   const now = deps.clock.now();
   // A file's mtime is when the job looked, but never later than our own clock (a replay, a skew).
@@ -83,6 +84,8 @@ export async function ingestBackups(deps: IngestDeps, target: BackupsTarget, run
     ...(walg?.backups.flatMap((b) => b.finishMs ?? b.timeMs ?? []) ?? []),
   ]);
   const records = (stanza ? 1 + stanza.backups.length : 0) + (walg?.backups.length ?? 0) + jobs.length;
+  // a run the runner abandoned at its timeout (already recorded as failed) stores nothing
+  run.signal.throwIfAborted();
   const finishedAt = new Date(now);
   const applied = await withTransaction(deps.pool, async (client) => {
     // One run per cluster at a time: the stanza's previous read and the point maxima are read here.

@@ -26,6 +26,8 @@ export interface BackupsInput {
   jobsCheckpoint?: FileCheckpoint;
   /** Most bytes of the job file read in one run, so a large backlog is taken in steps. */
   maxBytes?: number;
+  /** Aborted when the run timed out: reading stops between files and chunks, the run fails. */
+  signal?: AbortSignal;
 }
 
 export interface BackupsBatch {
@@ -39,8 +41,9 @@ export interface BackupsBatch {
 
 export async function collect(input: BackupsInput): Promise<BackupsBatch> {
   const out: BackupsBatch = { problems: [] };
+  const signal = input.signal;
   if (input.pgbackrestInfoFile) {
-    const file = await readWhole(input.pgbackrestInfoFile, out.problems);
+    const file = await readWhole(input.pgbackrestInfoFile, out.problems, signal);
     if (file) {
       const info = parsePgbackrestInfo(file.text);
       out.pgbackrest = { stanza: pickStanza(info.stanzas, input.stanza), observedMs: file.mtimeMs, rejected: info.rejected };
@@ -49,13 +52,15 @@ export async function collect(input: BackupsInput): Promise<BackupsBatch> {
     }
   }
   if (input.walgBackupListFile) {
-    const file = await readWhole(input.walgBackupListFile, out.problems);
+    const file = await readWhole(input.walgBackupListFile, out.problems, signal);
     if (file) out.walg = { ...parseWalgBackupList(file.text), observedMs: file.mtimeMs };
   }
   if (input.jobResultsFile) {
     try {
-      out.jobs = await tailJobs(input.jobResultsFile, input.jobsCheckpoint, input.maxBytes ?? 8 * 1024 * 1024);
+      out.jobs = await tailJobs(input.jobResultsFile, input.jobsCheckpoint, input.maxBytes ?? 8 * 1024 * 1024, signal);
     } catch (err) {
+      // a timed-out run is not a file problem: it stops here
+      signal?.throwIfAborted();
       out.problems.push((err as Error).message);
     }
   }
@@ -73,20 +78,28 @@ function pickStanza(stanzas: readonly PgbackrestStanza[], wanted: string): Pgbac
   return only && (only.name === null || only.name === '[invalid]') ? only : undefined;
 }
 
-async function readWhole(path: string, problems: string[]): Promise<{ text: string; mtimeMs: number } | undefined> {
+async function readWhole(path: string, problems: string[], signal?: AbortSignal): Promise<{ text: string; mtimeMs: number } | undefined> {
+  signal?.throwIfAborted();
   try {
     const s = await stat(path);
-    return { text: await readFile(path, 'utf8'), mtimeMs: Math.floor(s.mtimeMs) };
+    return { text: await readFile(path, { encoding: 'utf8', ...(signal && { signal }) }), mtimeMs: Math.floor(s.mtimeMs) };
   } catch (err) {
+    signal?.throwIfAborted();
     problems.push(`backup file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     return undefined;
   }
 }
 
-async function tailJobs(file: string, previous: FileCheckpoint | undefined, maxBytes: number): Promise<NonNullable<BackupsBatch['jobs']>> {
-  const tail = await tailFile(file, previous, maxBytes, 'backup job results');
+async function tailJobs(
+  file: string,
+  previous: FileCheckpoint | undefined,
+  maxBytes: number,
+  signal?: AbortSignal,
+): Promise<NonNullable<BackupsBatch['jobs']>> {
+  const tail = await tailFile(file, previous, maxBytes, 'backup job results', signal);
   const out: NonNullable<BackupsBatch['jobs']> = { results: [], rejected: [], checkpoint: tail.checkpoint };
   for (const chunk of tail.chunks) {
+    signal?.throwIfAborted();
     const { lines, invalidUtf8 } = chunk.bytes.length > 0 ? utf8Lines(chunk.bytes) : { lines: [], invalidUtf8: [] };
     const first = await lineNumberAt(chunk.path, chunk.from, lines, chunk.oversized + invalidUtf8.length);
     // A skipped over-long line is one bad line, reported like any other.

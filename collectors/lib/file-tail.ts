@@ -30,14 +30,17 @@ const ROTATED_SUFFIXES = ['.1', '.2', '.3'];
 
 /**
  * Reads up to `maxBytes` appended since `previous`: first the rest of a rotated-away file, then
- * the current one. `what` names the file in errors ("log file", "backup job results").
+ * the current one. `what` names the file in errors ("log file", "backup job results"). An
+ * aborted `signal` (the run timed out) stops it between reads, with the signal's reason.
  */
 export async function tailFile(
   file: string,
   previous: FileCheckpoint | undefined,
   maxBytes: number,
   what: string,
+  signal?: AbortSignal,
 ): Promise<{ chunks: TailChunk[]; checkpoint: FileCheckpoint; bytes: number; more: boolean }> {
+  signal?.throwIfAborted();
   const current = await identify(file, what);
   if (!current) throw new CollectorError(`${what} ${file} does not exist`);
   const chunks: TailChunk[] = [];
@@ -47,6 +50,7 @@ export async function tailFile(
     // Rotated by rename: finish the old file first, wherever it went.
     const rotated = await findRotated(file, previous.fileIdentity, what);
     if (rotated && rotated.size > previous.offset) {
+      signal?.throwIfAborted();
       const read = await readLines(rotated.path, previous.offset, rotated.size, maxBytes);
       chunks.push({ path: rotated.path, from: previous.offset, ...read });
       bytes += read.consumed;
@@ -59,6 +63,7 @@ export async function tailFile(
     start = current.size < previous.offset ? 0 : previous.offset;
   }
   const limit = maxBytes - bytes;
+  signal?.throwIfAborted();
   const read = await readLines(file, start, current.size, limit);
   chunks.push({ path: file, from: start, ...read });
   bytes += read.consumed;

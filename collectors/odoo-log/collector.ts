@@ -47,7 +47,7 @@ export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: Ru
   let records = 0;
   // records go into the rollup as each piece of the file is read, so no run holds all of them
   const batch = await odooLog.collect(
-    { file: target.file, zone: target.zone, now: deps.clock.now(), ...(before && { checkpoint: before }) },
+    { file: target.file, zone: target.zone, now: deps.clock.now(), ...(before && { checkpoint: before }), signal: run.signal },
     (read) => {
       const storable = storableRecords(read, range);
       rejections.addAll(storable.rejections);
@@ -57,6 +57,8 @@ export async function ingestOdooLog(deps: IngestDeps, target: LogTarget, run: Ru
   );
   rejections.addAll(batch.rejections);
   const rollup = await ensurePartitions(deps, builder.result());
+  // a run the runner abandoned at its timeout (already recorded as failed) stores nothing
+  run.signal.throwIfAborted();
   const finishedAt = new Date(deps.clock.now());
   const applied = await withTransaction(deps.pool, async (client) => {
     const moved = await advanceCheckpoint(client, target.collector, target.target, before, batch.checkpoint, finishedAt, batch.more);

@@ -36,6 +36,8 @@ export interface OdooLogInput {
   checkpoint?: LogCheckpoint;
   /** Most bytes read in one run, so a large backlog is taken in steps. */
   maxBytes?: number;
+  /** Aborted when the run timed out: reading and parsing stop between chunks. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -44,10 +46,11 @@ export interface OdooLogInput {
  */
 export async function collect(input: OdooLogInput, onRecords?: (records: OdooLogRecord[]) => void): Promise<OdooLogBatch> {
   const context: ParseContext = { zone: input.zone, referenceMs: input.now };
-  const tail = await tailFile(input.file, input.checkpoint, input.maxBytes ?? 16 * 1024 * 1024, 'log file');
+  const tail = await tailFile(input.file, input.checkpoint, input.maxBytes ?? 16 * 1024 * 1024, 'log file', input.signal);
   const out: OdooLogBatch = { records: [], rejections: new Rejections(), checkpoint: tail.checkpoint, bytes: tail.bytes, more: tail.more };
   const take = (records: OdooLogRecord[]) => (onRecords ? onRecords(records) : records.forEach((r) => out.records.push(r)));
   for (const chunk of tail.chunks) {
+    input.signal?.throwIfAborted();
     // Each file is parsed on its own; lines after a checkpoint may continue a record read before it.
     const parser = new OdooLogParser(context, { resumed: chunk.from > 0 });
     if (isUtf8(chunk.bytes)) {

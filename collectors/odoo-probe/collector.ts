@@ -56,6 +56,7 @@ export async function ingestProbe(deps: IngestDeps, target: ProbeTarget, run: Ru
     host: target.target,
     timeoutSeconds: target.timeoutSeconds,
     now: () => deps.clock.now(),
+    signal: run.signal,
   });
   const rollup = new MinuteRollup();
   const minute = rollup.probe(target.tenant.id, result.ts);
@@ -67,6 +68,8 @@ export async function ingestProbe(deps: IngestDeps, target: ProbeTarget, run: Ru
     'tenant_minute',
     rows.map((r) => r.minute),
   );
+  // a run the runner abandoned at its timeout (already recorded as failed) stores nothing
+  run.signal.throwIfAborted();
   const finishedAt = new Date(deps.clock.now());
   const applied = await withTransaction(deps.pool, async (client) => {
     const claimed = await claimRun(client, succeededRun(target.collector, target.target, run, finishedAt, 1, new Rejections()));

@@ -30,6 +30,8 @@ export interface ProbeInput {
   timeoutSeconds: number;
   /** Clock reading for the record's timestamp and the duration. */
   now: () => number;
+  /** Aborted when the run timed out: the request is destroyed and collect() rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const MAX_BODY = 256 * 1024;
@@ -39,8 +41,12 @@ type Answer = { status: number; location?: string; body: string } | { failure: P
 
 export async function collect(input: ProbeInput): Promise<ProbeRecord> {
   const started = input.now();
+  input.signal?.throwIfAborted();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), input.timeoutSeconds * 1000);
+  // the run's own abort ends the request as the probe's timeout does, but fails the run instead of recording a probe
+  const stop = () => controller.abort();
+  input.signal?.addEventListener('abort', stop, { once: true });
   const result = (ok: boolean, status: number | null, reason: ProbeFailure | null): ProbeRecord => ({
     type: 'probe',
     host: input.host,
@@ -54,6 +60,7 @@ export async function collect(input: ProbeInput): Promise<ProbeRecord> {
     let target = new URL(input.path, input.url);
     for (let hop = 0; ; hop++) {
       const answer = await get(target, input.host, controller.signal);
+      input.signal?.throwIfAborted();
       if ('failure' in answer) return result(false, null, answer.failure);
       const next = answer.location === undefined ? undefined : sameHostRedirect(answer.location, target, input.host);
       if (answer.status >= 300 && answer.status < 400 && next && hop < MAX_REDIRECTS) {
@@ -66,6 +73,7 @@ export async function collect(input: ProbeInput): Promise<ProbeRecord> {
     }
   } finally {
     clearTimeout(timer);
+    input.signal?.removeEventListener('abort', stop);
   }
 }
 

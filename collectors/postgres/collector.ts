@@ -89,6 +89,31 @@ export const postgresCollector: CollectorDefinition<PostgresTarget> = {
   run: (deps, target, context) => ingestPostgres(deps, target, context),
 };
 
+/**
+ * Runs `read` on one connection of the monitored pool. When the run times out, that connection is
+ * closed and removed from the pool: the query waiting on it fails at once and the run stops; on
+ * the server, the statement is bounded by the pool's statement_timeout.
+ */
+async function onAbortableClient<T>(pool: pg.Pool, signal: AbortSignal, read: (db: pg.PoolClient) => Promise<T>): Promise<T> {
+  signal.throwIfAborted();
+  const client = await pool.connect();
+  let released = false;
+  const release = (err?: Error) => {
+    if (released) return;
+    released = true;
+    client.release(err);
+  };
+  const onAbort = () => release(new Error('postgres: the collector run timed out'));
+  if (signal.aborted) onAbort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await read(client);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    release();
+  }
+}
+
 function tenantDatabases(fleet: Fleet, cluster: string): Map<string, string> {
   return new Map(fleet.tenants.filter((t) => t.cluster === cluster).map((t) => [t.database, t.id]));
 }
@@ -104,16 +129,16 @@ export async function ingestPostgres(deps: IngestDeps, target: PostgresTarget, r
     databases = slice.databases;
     freshIntervals = FRESH_INTERVALS + slice.runs;
   }
-  const batch = await postgres.collect({
-    db: run.connections.get(
-      `postgres ${target.url}`,
-      () => openMonitoredPool(withPassword(target.url, target.password)),
-      (pool) => pool.end(),
-    ),
-    kind: target.kind,
-    databases,
-    now: () => deps.clock.now(),
-  });
+  const pool = run.connections.get(
+    `postgres ${target.url}`,
+    () => openMonitoredPool(withPassword(target.url, target.password)),
+    (kept) => kept.end(),
+  );
+  const batch = await onAbortableClient(pool, run.signal, (db) =>
+    postgres.collect({ db, kind: target.kind, databases, now: () => deps.clock.now() }),
+  );
+  // a run the runner abandoned at its timeout (already recorded as failed) stores nothing
+  run.signal.throwIfAborted();
   const sampledAt = new Date(batch.ts);
   const freshUntil = new Date(batch.ts + freshIntervals * target.intervalSeconds * 1000);
   if (target.kind !== 'sizes') await deps.partitions.ensure('pg_tenant_minute', [batch.ts]);

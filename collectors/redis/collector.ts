@@ -30,7 +30,13 @@ interface KeptRedis {
  * The cluster's ioredis client, kept between runs by the runner. Short connect and command
  * timeouts and no reconnect loop: a dead Redis fails the run quickly, and the next run connects afresh.
  */
-async function redisClient(target: RedisTarget, connections: KeptConnections, log: Logger): Promise<Redis> {
+async function redisClient(
+  target: RedisTarget,
+  connections: KeptConnections,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<{ client: Redis; release: () => void }> {
+  signal.throwIfAborted();
   const key = `redis ${target.target} ${target.url}`;
   const open = (): KeptRedis => {
     const ms = target.timeoutSeconds * 1000;
@@ -58,8 +64,19 @@ async function redisClient(target: RedisTarget, connections: KeptConnections, lo
     kept = connections.get(key, open, close);
   }
   const { client, ready } = kept;
-  // connect() alone can take several command timeouts (SETNAME, then the ready check)
-  return deadline(ready, target.timeoutSeconds * 1000, () => client.disconnect()).then(() => client);
+  // The run timed out: its commands fail at once instead of waiting for their own timeouts, and
+  // the next run connects afresh (a disconnected client is dropped above).
+  const onAbort = () => client.disconnect();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const release = () => signal.removeEventListener('abort', onAbort);
+  try {
+    // connect() alone can take several command timeouts (SETNAME, then the ready check)
+    await deadline(ready, target.timeoutSeconds * 1000, () => client.disconnect());
+  } catch (err) {
+    release();
+    throw err;
+  }
+  return { client, release };
 }
 
 /** `work`, or a rejection after `ms` (calling `onTimeout` first). */
@@ -101,9 +118,11 @@ export const redisCollector: CollectorDefinition<RedisTarget> = {
  * continues them; a duplicated run, or a sample older than the stored one, writes nothing.
  */
 export async function ingestRedis(deps: IngestDeps, target: RedisTarget, run: RunContext): Promise<RunOutcome> {
-  const client = await redisClient(target, run.connections, deps.log);
+  const { client, release } = await redisClient(target, run.connections, deps.log, run.signal);
   const rejections = new Rejections();
-  const read = await redis.collect({ client, now: () => deps.clock.now() });
+  const read = await redis.collect({ client, now: () => deps.clock.now() }).finally(release);
+  // a run the runner abandoned at its timeout (already recorded as failed) stores nothing
+  run.signal.throwIfAborted();
   rejections.add('malformed', read.rejected);
   // what PostgreSQL could not store is left out and counted; the rest of the sample is stored
   const sample = storableSample(read, rejections);

@@ -42,9 +42,13 @@ export interface ClusterRun {
   incidents: NoisyIncident[];
 }
 
-export async function runNoisyDetection(deps: LiveDeps): Promise<ClusterRun[]> {
+/** Runs `clusters` (all of the fleet's by default) one after the other; each has its own lock and watermark. */
+export async function runNoisyDetection(
+  deps: LiveDeps,
+  clusters: readonly Cluster[] = Object.values(deps.fleet.clusters),
+): Promise<ClusterRun[]> {
   const out: ClusterRun[] = [];
-  for (const cluster of Object.values(deps.fleet.clusters)) out.push(await runCluster(deps, cluster));
+  for (const cluster of clusters) out.push(await runCluster(deps, cluster));
   return out;
 }
 

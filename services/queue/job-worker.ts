@@ -19,6 +19,7 @@ export interface JobWorkerOptions {
 export class JobWorker<T = unknown> {
   private readonly worker: Worker<T>;
   private readonly log: Logger;
+  private readonly closing: (() => Promise<void>)[] = [];
 
   constructor(options: JobWorkerOptions, run: (job: Job<T>) => Promise<void>) {
     const { connection, prefix, queue, concurrency } = options;
@@ -36,6 +37,17 @@ export class JobWorker<T = unknown> {
     this.worker.on('failed', (job, err) => this.log.warn({ err, job: job?.name, jobId: job?.id }, 'job failed'));
   }
 
+  /** Resolves once the worker is connected and taking jobs. */
+  async ready(): Promise<void> {
+    await this.worker.waitUntilReady();
+  }
+
+  /** Something to close after the worker, such as the queue a fan-out job adds its children to. */
+  closeAfter(close: () => Promise<void>): this {
+    this.closing.push(close);
+    return this;
+  }
+
   /** Waits for running jobs up to `graceMs`, then stops without waiting for them. */
   async close(graceMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
@@ -50,5 +62,6 @@ export class JobWorker<T = unknown> {
       // BullMQ's force close still waits on the abandoned jobs' promises; do not wait for it.
       void this.worker.close(true).catch(() => undefined);
     }
+    for (const close of this.closing) await close().catch(() => undefined);
   }
 }

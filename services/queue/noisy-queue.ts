@@ -1,16 +1,23 @@
 import type { Redis } from 'ioredis';
+import type { Cluster } from '../config/fleet-types';
 import type { Logger } from '../core/logger';
 import { runNoisyDetection, type LiveDeps } from '../noisy/live-run';
+import { clusterJobs, enqueueChildren, slotOf, type FanOutJobData } from './fan-out';
 import { JobWorker } from './job-worker';
-import { IntervalSchedules } from './queues';
+import { IntervalSchedules, openQueue } from './queues';
 
 /**
- * The noisy-neighbour job, thin over services/noisy/live-run.ts: every minute, each cluster's
- * closed minutes are attributed and stepped through the detector. Idempotent in PostgreSQL (a
- * watermark and an advisory lock per cluster), so a duplicated or concurrent run does nothing twice.
+ * The noisy-neighbour job, thin over services/noisy/live-run.ts: every minute the scheduled job
+ * fans out one `noisy-cluster` job per cluster (ids deterministic per minute, fan-out.ts), and
+ * each attributes its cluster's closed minutes and steps them through the detector. Idempotent
+ * in PostgreSQL (a watermark and an advisory lock per cluster), so a duplicated, retried or
+ * concurrent run does nothing twice.
  */
 export const NOISY_QUEUE = 'noisy';
 export const NOISY_SCHEDULE = { id: 'noisy-minutes', everyMs: 60_000 } as const;
+export const NOISY_CLUSTER_JOB = 'noisy-cluster';
+/** Jobs at once per worker process: clusters are independent, each job holds one pooled connection. */
+export const NOISY_CONCURRENCY = 2;
 
 export class NoisyScheduler extends IntervalSchedules {
   constructor(connection: Redis, prefix: string) {
@@ -18,11 +25,25 @@ export class NoisyScheduler extends IntervalSchedules {
   }
 }
 
-/** Runs the noisy-neighbour job; one at a time per worker: each run walks every cluster, and the locks make a second pointless. */
-export function noisyWorker(connection: Redis, prefix: string, deps: LiveDeps, log: Logger): JobWorker {
-  return new JobWorker({ connection, prefix, queue: NOISY_QUEUE, concurrency: 1, log }, async () => {
-    const runs = await runNoisyDetection(deps);
-    for (const run of runs) {
+/** Runs the noisy-neighbour jobs: the scheduled one fans out, cluster jobs do the work. */
+export function noisyWorker(
+  connection: Redis,
+  prefix: string,
+  deps: LiveDeps,
+  log: Logger,
+  concurrency = NOISY_CONCURRENCY,
+): JobWorker<FanOutJobData> {
+  const queue = openQueue(NOISY_QUEUE, connection, prefix);
+  const worker = new JobWorker<FanOutJobData>({ connection, prefix, queue: NOISY_QUEUE, concurrency, log }, async (job) => {
+    if (job.name === NOISY_SCHEDULE.id) {
+      await enqueueChildren(queue, NOISY_CLUSTER_JOB, clusterJobs(deps.fleet, NOISY_SCHEDULE.id, slotOf(job, NOISY_SCHEDULE.everyMs)));
+      return;
+    }
+    if (job.name !== NOISY_CLUSTER_JOB) return;
+    // a cluster that left the fleet since the fan-out has nothing to run
+    const cluster: Cluster | undefined = deps.fleet.clusters[job.data.cluster];
+    if (!cluster) return;
+    for (const run of await runNoisyDetection(deps, [cluster])) {
       for (const i of run.incidents) {
         log.info(
           {
@@ -39,4 +60,5 @@ export function noisyWorker(connection: Redis, prefix: string, deps: LiveDeps, l
       }
     }
   });
+  return worker.closeAfter(() => queue.close());
 }

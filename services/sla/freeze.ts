@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock';
-import type { Fleet } from '../config/fleet-types';
+import type { Fleet, Tenant } from '../config/fleet-types';
 import { withTransaction, type Pool } from '../storage/db';
 import { canonicalJson, sha256Hex } from './canonical';
 import { monthRange } from '../core/month';
@@ -82,16 +82,18 @@ export function closedMonths(zone: string, nowMs: number, graceHours: number): s
 }
 
 /**
- * One run of the `sla-freeze` job: every tenant's closed months within the recheck period that
- * have evidence, each in its own short transaction. A failing tenant does not stop the others.
+ * One run of the `sla-freeze` job over `tenants` (all of the fleet's by default): their closed
+ * months within the recheck period that have evidence, each in its own short transaction. A
+ * failing tenant does not stop the others.
  */
 export async function freezeDue(
   deps: FreezeDeps,
   onError: (tenant: string, month: string, err: Error) => void = () => undefined,
+  tenants: readonly Tenant[] = deps.fleet.tenants,
 ): Promise<FreezeOutcome[]> {
   const out: FreezeOutcome[] = [];
   const now = deps.clock.now();
-  for (const t of deps.fleet.tenants) {
+  for (const t of tenants) {
     for (const month of closedMonths(t.timezone, now, deps.graceHours)) {
       try {
         const range = monthRange(month, t.timezone);
