@@ -67,7 +67,8 @@ function peerRegistry(text: string): { registry: Registry; series: number } {
     const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m) throw new Error(`unreadable exposition line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
+      labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
     let gauge = gauges.get(m[1]!);
     if (!gauge) {
       gauge = new Gauge({ name: m[1]!, help: m[1]!, labelNames: Object.keys(labels), registers: [registry] });
@@ -125,7 +126,13 @@ async function startExporter(): Promise<ChildProcess> {
   );
   for (let i = 0; i < 50; i++) {
     await sleep(100);
-    if (await fetch(`http://127.0.0.1:${EXPORTER_PORT}/metrics`).then((r) => r.ok, () => false)) return child;
+    if (
+      await fetch(`http://127.0.0.1:${EXPORTER_PORT}/metrics`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return child;
   }
   child.kill();
   throw new Error('prometheus-redis-exporter did not start');
@@ -152,7 +159,14 @@ async function redisRow(): Promise<BenchRow> {
     return await withDatabase(async (pool) => {
       await syncFleet(pool, fleet, new Date());
       const deps = { pool, partitions: new PartitionKeeper(pool), fleet, clock: systemClock, log: silentLogger };
-      const target: RedisTarget = { collector: 'redis', target: 'c1', cluster: 'c1', intervalSeconds: 15, url: REDIS_URL, timeoutSeconds: 5 };
+      const target: RedisTarget = {
+        collector: 'redis',
+        target: 'c1',
+        cluster: 'c1',
+        intervalSeconds: 15,
+        url: REDIS_URL,
+        timeoutSeconds: 5,
+      };
       let run = 0;
       const once = () =>
         ingestRedis(deps, target, {
@@ -182,7 +196,8 @@ async function redisRow(): Promise<BenchRow> {
         peer: { name: 'redis_exporter 1.45 scrape (-export-client-list)', values: runs.peer },
         goal: '≤ 1.5× the peer',
         maxSlowdown: 1.5,
-        notes: 'ours reads INFO and CLIENT LIST, attributes clients to tenants and commits to PostgreSQL; the peer renders per-client series',
+        notes:
+          'ours reads INFO and CLIENT LIST, attributes clients to tenants and commits to PostgreSQL; the peer renders per-client series',
       });
     });
   } finally {
