@@ -13,19 +13,33 @@ export function renderFamily(
   values: readonly MetricValue[],
   hidden: readonly string[] = [],
 ): string {
+  const lines: string[] = [];
+  writeFamily(lines, name, help, type, values, hidden);
+  return lines.join('\n');
+}
+
+/**
+ * Appends the family's lines to `lines`. One array joined once for the whole exposition: V8
+ * flattens a string built by `+=` over a million pieces slowly, and `join` allocates once.
+ */
+export function writeFamily(
+  lines: string[],
+  name: string,
+  help: string,
+  type: string,
+  values: readonly MetricValue[],
+  hidden: readonly string[] = [],
+): void {
   const n = escapeString(name);
-  let out = `# HELP ${n} ${escapeString(help)}\n# TYPE ${n} ${type}`;
+  lines.push(`# HELP ${n} ${escapeString(help)}`, `# TYPE ${n} ${type}`);
   for (const v of values) {
-    out += `\n${v.metricName ?? n}`;
-    let first = true;
+    let labels = '';
     for (const label in v.labels) {
       if (hidden.length > 0 && hidden.includes(label)) continue;
-      out += `${first ? '{' : ','}${label}="${escapeLabelValue(v.labels[label]!)}"`;
-      first = false;
+      labels += `${labels === '' ? '' : ','}${label}="${escapeLabelValue(v.labels[label]!)}"`;
     }
-    out += `${first ? '' : '}'} ${formatValue(v.value)}`;
+    lines.push(labels === '' ? `${v.metricName ?? n} ${formatValue(v.value)}` : `${v.metricName ?? n}{${labels}} ${formatValue(v.value)}`);
   }
-  return out;
 }
 
 function formatValue(value: number): string {

@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger';
 import type { Queryable } from '../storage/db';
 import { METRIC_GROUPS } from './groups';
 import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';
-import { renderFamily } from './exposition';
+import { writeFamily } from './exposition';
 
 export interface BuildInfo {
   version: string;
@@ -76,29 +76,34 @@ export function createMetricsRegistry(
     ],
     async metrics() {
       const [head, loaded] = await Promise.all([registry.metrics(), Promise.all(METRIC_GROUPS.map(load))]);
-      const families = [storeUp(loaded.every((d) => d !== undefined))];
-      METRIC_GROUPS.forEach((group, i) => {
-        for (const metric of group.metrics) families.push(fromStore(metric, loaded[i], showNames));
-      });
       // prom-client ends its text with one newline and separates families by a blank line
-      return `${head}\n${families.join('\n\n')}\n`;
+      const lines = [head];
+      writeFamily(lines, STORE_UP, STORE_UP_HELP, 'gauge', [{ value: loaded.every((d) => d !== undefined) ? 1 : 0, labels: {} }]);
+      METRIC_GROUPS.forEach((group, i) => {
+        for (const metric of group.metrics) {
+          lines.push('');
+          writeFamily(
+            lines,
+            metric.name,
+            metric.help,
+            metric.type,
+            storeValues(metric, loaded[i]),
+            showNames ? [] : (metric.customerLabels ?? []),
+          );
+        }
+      });
+      return `${lines.join('\n')}\n`;
     },
   };
 }
 
-function fromStore<T>(metric: StoreMetric<T>, data: T | undefined, showNames: boolean): string {
-  let values: MetricValue[] = [];
+function storeValues<T>(metric: StoreMetric<T>, data: T | undefined): MetricValue[] {
   try {
-    if (data !== undefined) values = metric.values(data);
+    return data === undefined ? [] : metric.values(data);
   } catch {
-    values = [];
+    return [];
   }
-  return renderFamily(metric.name, metric.help, metric.type, values, showNames ? [] : (metric.customerLabels ?? []));
 }
 
 const STORE_UP = 'tenantscope_metrics_store_up';
 const STORE_UP_HELP = '1 when /metrics could read the shared state in PostgreSQL, else 0 (store-backed series are then absent).';
-
-function storeUp(readable: boolean): string {
-  return renderFamily(STORE_UP, STORE_UP_HELP, 'gauge', [{ value: readable ? 1 : 0, labels: {} }]);
-}
