@@ -13,7 +13,7 @@ import type { Fleet } from '../services/config/fleet-types';
 import { ManualClock } from '../services/core/clock';
 import { createToken } from '../services/auth/token-store';
 import { silentLogger } from '../services/core/logger';
-import { createMetricsRegistry } from '../services/metrics/registry';
+import { createMetricsRegistry, type MetricsEndpoint } from '../services/metrics/registry';
 import { PartitionKeeper } from '../services/storage/partitions';
 import { buildFleet } from './helpers/fleet-builder';
 import { testFleetSpec } from './helpers/fleets';
@@ -57,7 +57,7 @@ let db: MigratedDatabase;
 const clock = new ManualClock(Date.parse('2026-03-02T00:00:00Z'));
 let shipper = '';
 let app: FastifyInstance;
-let metrics: Registry;
+let metrics: MetricsEndpoint;
 
 beforeAll(async () => {
   const files = [...POISON.map((_, i) => logOf(i)), PROPERTY_LOG];

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import type { Registry } from 'prom-client';
 import { RequestError } from '../core/errors';
 import { redact } from '../core/redact';
 import type { Logger } from '../core/logger';
@@ -20,7 +19,8 @@ import { pages } from './pages/pages';
 
 export interface ApiDeps {
   log: Logger;
-  metrics: Registry;
+  /** The /metrics exposition (services/metrics/registry.ts). */
+  metrics: { contentType: string; metrics(): Promise<string> };
   readiness: ReadinessCheck[];
   /** When given, log lines can be pushed (`POST /ingest/odoo-log/:cluster`). */
   ingest?: IngestDeps;

@@ -3,17 +3,35 @@ import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { Queryable } from '../storage/db';
 import { METRIC_GROUPS } from './groups';
-import type { MetricGroup, MetricValue } from './metric-group';
+import type { MetricGroup, MetricValue, StoreMetric } from './metric-group';
+import { writeFamily } from './exposition';
 
 export interface BuildInfo {
   version: string;
   revision: string;
 }
 
+/** What the /metrics route serves: the whole exposition, rendered per scrape. */
+export interface MetricsEndpoint {
+  contentType: string;
+  metrics(): Promise<string>;
+  /** Every metric's name, help and type (and label names where prom-client keeps them), in order; reads nothing. */
+  getMetricsAsArray(): MetricDescription[];
+}
+
+export interface MetricDescription {
+  name: string;
+  help: string;
+  type: string;
+  labelNames?: readonly string[];
+}
+
 /**
- * The /metrics registry. prom-client renders every metric with Promise.all, so one throwing
- * metric would fail the whole scrape: store-backed metrics share one load per group and scrape,
- * and publish nothing (and `tenantscope_metrics_store_up 0`) when the database cannot be read.
+ * The /metrics exposition. Process metrics and build_info come from a prom-client registry;
+ * the store-backed series (100k+ at 1,000 tenants) are written as text straight from their values
+ * (exposition.ts), in the same order and bytes prom-client printed them. Store-backed metrics
+ * share one load per group and scrape, and publish nothing (and `tenantscope_metrics_store_up 0`)
+ * when the database cannot be read.
  */
 export function createMetricsRegistry(
   db: Queryable,
@@ -21,7 +39,7 @@ export function createMetricsRegistry(
   log: Logger,
   clock: Clock,
   options: { tenantNames?: boolean } = {},
-): Registry {
+): MetricsEndpoint {
   const showNames = options.tenantNames ?? true;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -34,18 +52,12 @@ export function createMetricsRegistry(
 
   // One load per group serves every metric of the same scrape (and scrapes that overlap it).
   const pending = new Map<string, Promise<unknown>>();
-  const failed = new Set<string>();
   const load = (group: MetricGroup<unknown>): Promise<unknown> => {
     let p = pending.get(group.name);
     if (!p) {
       p = group
         .load(db, clock)
-        .then((data) => {
-          failed.delete(group.name);
-          return data;
-        })
         .catch((err: Error) => {
-          failed.add(group.name);
           log.warn({ group: group.name, err }, 'metrics store unreadable; store-backed series omitted');
           return undefined;
         })
@@ -54,55 +66,44 @@ export function createMetricsRegistry(
     }
     return p;
   };
-  const loadAll = async () => {
-    await Promise.all(METRIC_GROUPS.map(load));
-    return failed.size === 0;
-  };
 
-  registry.registerMetric(storeUp(loadAll) as never);
-  for (const group of METRIC_GROUPS) {
-    for (const metric of group.metrics) registry.registerMetric(fromStore(metric, () => load(group), showNames) as never);
+  return {
+    contentType: registry.contentType,
+    getMetricsAsArray: () => [
+      ...(registry.getMetricsAsArray() as unknown as MetricDescription[]),
+      { name: STORE_UP, help: STORE_UP_HELP, type: 'gauge' },
+      ...METRIC_GROUPS.flatMap((g) => g.metrics.map(({ name, help, type }) => ({ name, help, type }))),
+    ],
+    async metrics() {
+      const [head, loaded] = await Promise.all([registry.metrics(), Promise.all(METRIC_GROUPS.map(load))]);
+      // prom-client ends its text with one newline and separates families by a blank line
+      const lines = [head];
+      writeFamily(lines, STORE_UP, STORE_UP_HELP, 'gauge', [{ value: loaded.every((d) => d !== undefined) ? 1 : 0, labels: {} }]);
+      METRIC_GROUPS.forEach((group, i) => {
+        for (const metric of group.metrics) {
+          lines.push('');
+          writeFamily(
+            lines,
+            metric.name,
+            metric.help,
+            metric.type,
+            storeValues(metric, loaded[i]),
+            showNames ? [] : (metric.customerLabels ?? []),
+          );
+        }
+      });
+      return `${lines.join('\n')}\n`;
+    },
+  };
+}
+
+function storeValues<T>(metric: StoreMetric<T>, data: T | undefined): MetricValue[] {
+  try {
+    return data === undefined ? [] : metric.values(data);
+  } catch {
+    return [];
   }
-  return registry;
 }
 
-function fromStore<T>(metric: MetricGroup<T>['metrics'][number], data: () => Promise<T | undefined>, showNames: boolean) {
-  const hidden = showNames ? [] : (metric.customerLabels ?? []);
-  return {
-    name: metric.name,
-    help: metric.help,
-    type: metric.type,
-    aggregator: 'omit',
-    async get() {
-      const d = await data();
-      let values: MetricValue[] = [];
-      try {
-        if (d !== undefined) values = metric.values(d);
-        if (hidden.length > 0) values = values.map((v) => ({ ...v, labels: withoutLabels(v.labels, hidden) }));
-      } catch {
-        values = [];
-      }
-      return { name: metric.name, help: metric.help, type: metric.type, aggregator: 'omit', values };
-    },
-    reset() {},
-  };
-}
-
-function withoutLabels(labels: MetricValue['labels'], hidden: readonly string[]): MetricValue['labels'] {
-  return Object.fromEntries(Object.entries(labels).filter(([name]) => !hidden.includes(name)));
-}
-
-function storeUp(readable: () => Promise<boolean>) {
-  const name = 'tenantscope_metrics_store_up';
-  const help = '1 when /metrics could read the shared state in PostgreSQL, else 0 (store-backed series are then absent).';
-  return {
-    name,
-    help,
-    type: 'gauge',
-    aggregator: 'omit',
-    async get() {
-      return { name, help, type: 'gauge', aggregator: 'omit', values: [{ value: (await readable()) ? 1 : 0, labels: {} }] };
-    },
-    reset() {},
-  };
-}
+const STORE_UP = 'tenantscope_metrics_store_up';
+const STORE_UP_HELP = '1 when /metrics could read the shared state in PostgreSQL, else 0 (store-backed series are then absent).';

@@ -17,9 +17,13 @@ import { CollectScheduler } from '../queue/scheduler';
 import { ScheduleKeeper, type KeptSchedules } from '../queue/schedule-keeper';
 import { SlaScheduler, slaWorker } from '../queue/sla-queue';
 import { collectWorker } from '../queue/worker';
+import { createReservedPool, type Pool } from '../storage/db';
 import { migrate } from '../storage/migrate';
 import { withPassword } from '../core/secret';
 import type { FleetContext } from './context';
+
+/** Connections reserved for /metrics: its group loads run in parallel, a few at a time. */
+const METRICS_CONNECTIONS = 3;
 
 export type Role = 'all' | 'api' | 'worker' | 'scheduler';
 export const ROLES: readonly Role[] = ['all', 'api', 'worker', 'scheduler'];
@@ -50,6 +54,7 @@ export async function startProcess(context: FleetContext, role: Role): Promise<R
   const schedulers: { close(): Promise<void> }[] = [];
   let api: FastifyInstance | undefined;
   let runner: CollectorRunner | undefined;
+  let metricsPool: Pool | undefined;
   // Each step has a bound, so a stuck job or connection cannot hold the process past SIGTERM's budget.
   const stop = async (graceMs = 7_000) => {
     await within(1_000, api?.close());
@@ -59,6 +64,7 @@ export async function startProcess(context: FleetContext, role: Role): Promise<R
     await within(500, runner?.close());
     await within(500, Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect()))));
     redisClients.forEach((c) => c.disconnect());
+    await within(500, metricsPool?.end());
     await within(500, context.close());
   };
   try {
@@ -106,9 +112,17 @@ export async function startProcess(context: FleetContext, role: Role): Promise<R
       // its errors are reported through /readyz
       const probeRedis = createRedis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
       redisClients.push(probeRedis);
+      // /metrics reads on connections of its own, opened now, so a server out of connections
+      // (another client took them) cannot take its per-tenant series away
+      metricsPool = await createReservedPool(
+        withPassword(settings.databaseUrl, settings.databasePassword),
+        METRICS_CONNECTIONS,
+        'tenantscope-metrics',
+        (err) => log.warn({ err }, 'idle metrics connection lost'),
+      );
       api = await buildApi({
         log,
-        metrics: createMetricsRegistry(pool, buildInfo(settings.revision), log, clock, { tenantNames: settings.metricsTenantNames }),
+        metrics: createMetricsRegistry(metricsPool, buildInfo(settings.revision), log, clock, { tenantNames: settings.metricsTenantNames }),
         readiness: [
           { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
           { name: 'redis', check: async () => void (await probeRedis.ping()) },

@@ -25,6 +25,36 @@ export function createPool(url: string, max = 10, applicationName = 'tenantscope
 }
 
 /**
+ * A small pool whose connections are opened now and kept open (never closed for idleness): the
+ * /metrics read side. When another client takes every free connection of the server, a new
+ * connection is refused, but these are already held, so /metrics keeps its per-tenant series
+ * (issue #15). A connection the server drops is replaced on the next query, as in any pool.
+ */
+export async function createReservedPool(
+  url: string,
+  size: number,
+  applicationName: string,
+  onIdleError?: (err: Error) => void,
+): Promise<Pool> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: size,
+    application_name: applicationName,
+    idleTimeoutMillis: 0,
+    options: '-c jit=off',
+  });
+  pool.on('error', (err) => onIdleError?.(err));
+  try {
+    const clients = await Promise.all(Array.from({ length: size }, () => pool.connect()));
+    clients.forEach((c) => c.release());
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return pool;
+}
+
+/**
  * Runs reads at once on a pool (each takes a connection of its own), one after another on a
  * client: a client runs one query at a time, and pg deprecates queueing several on it (and will
  * refuse it in pg 9). Loaders that take a Queryable read through this instead of Promise.all.
