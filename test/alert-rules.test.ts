@@ -134,7 +134,7 @@ describe('alert rules', () => {
   });
 
   it('says the error budget left and the next credit step in the pages for a tenant', () => {
-    for (const name of ['OdooTenantProbeFailing', 'TenantErrorBudgetBurnFast', 'TenantErrorBudgetBurnSlow']) {
+    for (const name of ['TenantscopeTenantDown', 'TenantscopeErrorBudgetBurnFast', 'TenantscopeErrorBudgetBurnSlow']) {
       const queries = annotationQueries(alerts.find((a) => a.alert === name)!).join('\n');
       expect(queries, name).toContain('tenantscope_sla_error_budget_remaining_minutes');
       expect(queries, name).toContain('tenantscope_sla_affordable_outage_minutes');

@@ -8,7 +8,7 @@ import { addPanels, labelVariable, okFailTimeline, prometheusQuery, redFrom, sta
 
 export const UID = 'tenantscope-fleet-overview';
 
-/** The SLA's default server error ratio (docs/sla.md) and OdooTenantServerErrors' threshold. */
+/** The SLA's default server error ratio (docs/sla.md) and TenantscopeTenantServerErrors' threshold. */
 const ERROR_RATIO = 0.05;
 
 const SEL = 'tenant=~"$tenant", cluster=~"$cluster"';
@@ -65,7 +65,7 @@ export function fleetOverview(): dashboard.DashboardBuilder {
       .height(8),
     timeseries(
       'Outage minutes before a credit',
-      'Outage minutes the rest of the month can still take before the first credit step (the highest threshold still open); TenantSlaCreditImminent fires under 60.',
+      'Outage minutes the rest of the month can still take before the first credit step (the highest threshold still open); TenantscopeSlaCreditImminent fires under 60.',
       units.Short,
     )
       .withTarget(prometheusQuery(`min by (tenant) (tenantscope_sla_affordable_outage_minutes{${SEL}} >= 0)`, '{{tenant}}'))
