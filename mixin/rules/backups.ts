@@ -1,5 +1,5 @@
 import { config } from '../config';
-import { alertName, type RuleGroup, spoken, words, withTier } from '../rule';
+import { alertName, type RuleGroup, words, withTier } from '../rule';
 
 const b = config.backups;
 const days = (s: number) => `${s / 86_400} days`;
