@@ -170,7 +170,7 @@ describe('Alertmanager with the real-webhook example (deploy/alertmanager/alertm
     const inhibited = (JSON.parse(listed.stdout) as { labels: Record<string, string>; status: { inhibitedBy: string[] } }[])
       .filter((a) => a.status.inhibitedBy.length > 0)
       .map((a) => `${a.labels.alertname} ${a.labels.tenant}`);
-    expect(inhibited.sort()).toEqual(['TenantscopeTenantServerErrors acme', 'TenantscopeErrorBudgetBurnFast acme']);
+    expect(inhibited.sort()).toEqual(['TenantscopeErrorBudgetBurnFast acme', 'TenantscopeTenantServerErrors acme']);
   }, 40_000);
 
   it('pages once for a cluster-wide outage, muting the tenants of that cluster', async () => {
