@@ -39,7 +39,8 @@ export const PARSE_KINDS: readonly ParseKind[] = [
   },
   {
     kind: 'traefik-access',
-    description: 'Traefik JSON access log (v2 and v3): one record per request, RequestHost as the tenant key',
+    description:
+      'Traefik access log, JSON or the default Common Log Format (v1 to v3): one record per request; the tenant key is RequestHost (JSON) or the router (CLF)',
     parse: parseAccessText,
   },
   {

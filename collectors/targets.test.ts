@@ -28,7 +28,7 @@ describe('collector target ids', () => {
   const targets = listTargets(fleet);
 
   it('hold no password of any fleet URL, and are unique', () => {
-    expect(targets.length).toBe(2 /* probes */ + 2 /* traefik */ + 6 /* postgres */ + 2 /* redis */);
+    expect(targets.length).toBe(2 /* probes */ + 2 /* traefik */ + 6 /* postgres */ + 2 /* odoo-jobs */ + 2 /* redis */);
     for (const t of targets) {
       expect(t.target).not.toContain(PW);
       expect(redact(t.target)).toBe(t.target);

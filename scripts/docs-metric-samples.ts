@@ -1,5 +1,6 @@
 import type { BackupsSnapshot } from '../collectors/backups/metrics-store';
 import type { OdooEventsSnapshot } from '../collectors/odoo-log/metrics-store';
+import type { BacklogSnapshotRow } from '../collectors/odoo-jobs/store';
 import type { PostgresSnapshot } from '../collectors/postgres/metrics-store';
 import type { RedisSnapshot } from '../collectors/redis/metrics-store';
 import type { IngressSnapshot } from '../collectors/traefik/metrics-store';
@@ -53,6 +54,8 @@ const core: MetricsSnapshot = {
   collectors: [{ collector: 'odoo-probe', target: 'acme.erp.example.com', success: true, duration_seconds: 0.2, finished_at: AT }],
   rejections: [{ collector: 'odoo-log', target: '/var/log/odoo/odoo.log', reason: 'malformed', records: 1 }],
 };
+
+const odooJobs: BacklogSnapshotRow[] = [row({ tenant_id: TENANT, cluster_id: CLUSTER, read_error: null }) as unknown as BacklogSnapshotRow];
 
 const odooEvents: OdooEventsSnapshot = {
   clusters: [{ cluster_id: CLUSTER, event: 'alive', events: 1 }],
@@ -173,6 +176,7 @@ const noisy: NoisySnapshot = {
 export const METRIC_SAMPLES: Readonly<Record<string, unknown>> = {
   core,
   'odoo-events': odooEvents,
+  'odoo-jobs': odooJobs,
   postgres,
   traefik,
   redis,

@@ -25,6 +25,7 @@ interface Described {
 const GROUP_TITLES: Record<string, string> = {
   core: 'Tenants, Odoo requests, probes and collector health',
   'odoo-events': 'Odoo workers and cron jobs',
+  'odoo-jobs': 'Odoo job backlogs (scheduled actions, queue_job)',
   postgres: 'PostgreSQL',
   traefik: 'Ingress (Traefik)',
   redis: 'Redis',

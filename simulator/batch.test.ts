@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { runBatchSimulation, type BatchResult, type ScenarioName } from './index';
 import { testFleet } from '../test/helpers/test-fleet';
+import { collect as collectAccess } from '../collectors/traefik/access-log';
 
 const FROM = '2026-03-01T00:00:00Z';
 const FROM_MS = Date.parse(FROM);
@@ -179,6 +180,37 @@ describe('batch simulation', () => {
     const truth = JSON.parse(readFileSync(backup.result.truthFile, 'utf8'));
     expect(truth.expect[0]).toMatchObject({ kind: 'backup-failed', tenant: 'charlie', failedJobs: failed.length, stanza: 'c1' });
     expect(JSON.parse(readFileSync(normal.result.truthFile, 'utf8'))).toMatchObject({ scenario: 'normal', tenant: null, expect: [] });
+  });
+
+  it("writes Traefik's access log, CLF for c1 and JSON for c2, one line per request the ingress answered", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tssim-batch-access-'));
+    const fleet = testFleet(dir, { traefikAccessLogs: true });
+    const result = await runBatchSimulation({
+      fleet,
+      from: FROM,
+      minutes: 20,
+      outDir: join(dir, 'out'),
+      scenario: 'tenant-outage',
+      seed: 7,
+      ...WINDOW,
+    });
+    const perTenant = new Map<string, number>();
+    for (const e of evidence(result)) if (e.kind === 'requests') perTenant.set(e.tenant, (perTenant.get(e.tenant) ?? 0) + e.total);
+    const logged = new Map<string, number>();
+    let errors = 0;
+    for (const [cluster, file] of Object.entries(result.traefikAccessLogFiles)) {
+      const { records, rejected } = collectAccess(readFileSync(file, 'utf8'));
+      expect(rejected).toBe(0);
+      for (const r of records) {
+        expect(r.format).toBe(cluster === 'c1' ? 'clf' : 'json');
+        // JSON names the Host; CLF the router, `<tenant>-web@docker`
+        const tenant = r.host?.split('.')[0] ?? r.router!.replace(/-web@docker$/, '');
+        logged.set(tenant, (logged.get(tenant) ?? 0) + 1);
+        if ((r.status ?? 0) >= 500) errors++;
+      }
+    }
+    expect(Object.fromEntries(logged)).toEqual(Object.fromEntries(perTenant));
+    expect(errors).toBeGreaterThan(0); // the outage's 502s are in the log too
   });
 
   it('refuses bad options with the option named', async () => {

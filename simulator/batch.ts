@@ -6,6 +6,7 @@ import type { Fleet } from '../services/config/fleet-types';
 import { BackupWriter } from './backup-writer';
 import { EvidenceWriter } from './evidence';
 import { formatOdooRecord, openLogs } from './odoo-log-writer';
+import { AccessLogs } from './traefik-access-log';
 import { planScenario, STORM_CONNECTIONS, type ScenarioOptions } from './scenarios';
 import { Simulation } from './simulation';
 import { TraefikMetrics } from './traefik-metrics';
@@ -24,6 +25,8 @@ export interface BatchOptions extends ScenarioOptions {
 export interface BatchResult {
   /** Per cluster id, the Odoo log file written (the cluster's `odoo.logFiles[0]`). */
   odooLogFiles: Record<string, string>;
+  /** Per cluster id known by its access log, the Traefik access log written (`traefik.accessLogFiles[0]`). */
+  traefikAccessLogFiles: Record<string, string>;
   evidenceFile: string;
   traefikMetricsFile: string;
   truthFile: string;
@@ -49,6 +52,7 @@ export async function runBatchSimulation(options: BatchOptions): Promise<BatchRe
   // One Traefik exposition for the whole fleet: router names are unique across clusters.
   const traefik = new TraefikMetrics(fromMs);
   const logs = openLogs(options.fleet, options.rotateBytes, true);
+  const accessLogs = new AccessLogs(options.fleet, options.rotateBytes, true);
   let requests = 0;
   // The simulation's request hook writes evidence, and the evidence writer needs the simulation's tenants.
   // eslint-disable-next-line prefer-const -- assigned once, after the simulation its hook is given to
@@ -60,6 +64,7 @@ export async function runBatchSimulation(options: BatchOptions): Promise<BatchRe
     },
     request(ev) {
       requests++;
+      accessLogs.request(ev);
       evidence?.request(ev);
     },
   });
@@ -84,6 +89,7 @@ export async function runBatchSimulation(options: BatchOptions): Promise<BatchRe
   }
   backups.refresh(toMs);
   for (const writer of new Set([...logs.values()].map((l) => l.writer))) writer.flush();
+  accessLogs.flush();
   evidence.flush();
 
   const traefikMetricsFile = join(options.outDir, 'traefik-metrics.prom');
@@ -92,6 +98,7 @@ export async function runBatchSimulation(options: BatchOptions): Promise<BatchRe
   writeFileSync(truthFile, `${JSON.stringify(buildTruth(sim.model, plan, fromMs, toMs, STORM_CONNECTIONS), null, 2)}\n`);
   return {
     odooLogFiles: Object.fromEntries([...logs].map(([id, log]) => [id, log.writer.file])),
+    traefikAccessLogFiles: accessLogs.files(),
     evidenceFile: evidence.file,
     traefikMetricsFile,
     truthFile,

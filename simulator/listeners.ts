@@ -54,13 +54,18 @@ export function endpointsOf(fleet: Fleet): Endpoint[] {
   };
   for (const cluster of Object.values(fleet.clusters)) {
     if (cluster.probe) at(cluster.probe.url).endpoint.ingressClusters.push(cluster.id);
-    if (cluster.traefik) {
-      const metrics = at(cluster.traefik.metricsUrl);
+    const traefik = cluster.traefik;
+    if (traefik?.metricsUrl) {
+      const metrics = at(traefik.metricsUrl);
       metrics.endpoint.metricsClusters.push(cluster.id);
       metrics.endpoint.metricsPath = metrics.parsed.pathname === '/' ? '/metrics' : metrics.parsed.pathname;
-      const api = at(cluster.traefik.apiUrl ?? cluster.traefik.metricsUrl);
+    }
+    // a Traefik known by its access log alone may still give its API for the router rules
+    const apiUrl = traefik?.apiUrl ?? traefik?.metricsUrl;
+    if (apiUrl) {
+      const api = at(apiUrl);
       api.endpoint.apiClusters.push(cluster.id);
-      api.endpoint.apiPrefix = cluster.traefik.apiUrl ? api.parsed.pathname.replace(/\/+$/, '') : '';
+      api.endpoint.apiPrefix = traefik?.apiUrl ? api.parsed.pathname.replace(/\/+$/, '') : '';
     }
   }
   return [...byPort.values()];

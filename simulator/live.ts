@@ -7,6 +7,7 @@ import { handleIngress, type IngressHit } from './ingress-server';
 import { Listeners, endpointsOf, type Endpoint } from './listeners';
 import type { RequestEvent } from './model';
 import { formatOdooRecord, openLogs } from './odoo-log-writer';
+import { AccessLogs } from './traefik-access-log';
 import { PgLoad } from './pg-load';
 import { RedisLoad } from './redis-load';
 import { planScenario, scenarioActive, type ScenarioOptions } from './scenarios';
@@ -70,7 +71,11 @@ export async function startLiveSimulator(options: LiveSimulatorOptions): Promise
   const historyMs = Math.round((options.historyMinutes ?? 0) * 60_000);
   const logs =
     historyMs > 0 ? openLogs(fleet, options.rotateBytes ?? HISTORY_ROTATE_BYTES, true) : openLogs(fleet, options.rotateBytes, false);
-  const flushLogs = () => new Set([...logs.values()].map((l) => l.writer)).forEach((w) => w.flush());
+  const accessLogs = new AccessLogs(fleet, options.rotateBytes ?? (historyMs > 0 ? HISTORY_ROTATE_BYTES : undefined), historyMs > 0);
+  const flushLogs = () => {
+    new Set([...logs.values()].map((l) => l.writer)).forEach((w) => w.flush());
+    accessLogs.flush();
+  };
   const tickRequests = new Map<number, number>();
   const sim = new Simulation(fleet, plan, startMs - historyMs, (id) => storeOfCluster.get(id), {
     odoo(clusterId, records) {
@@ -79,6 +84,7 @@ export async function startLiveSimulator(options: LiveSimulatorOptions): Promise
     },
     request(ev) {
       tickRequests.set(ev.tenant.index, (tickRequests.get(ev.tenant.index) ?? 0) + 1);
+      accessLogs.request(ev);
     },
   });
   const backups = new BackupWriter(sim.model.clusters.values(), plan);

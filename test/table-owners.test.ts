@@ -68,6 +68,7 @@ const OWNERS: Record<string, string> = {
   tenant_resource_total: 'services/noisy',
   cluster_resource_minute: 'services/noisy',
   tenant_storage_day: 'services/noisy',
+  odoo_job_backlog: 'collectors/odoo-jobs',
 };
 
 /** Whether `file` is one of the store files of `owner` (a folder). */

@@ -59,8 +59,8 @@ describe('traefik JSON access log', () => {
   });
 
   it.each([
-    ['Common Log Format', CLF],
     ['not an object', '[1,2]'],
+    ['neither JSON nor CLF', 'GET /web HTTP/1.1 200'],
     ['no RequestHost', '{"DownstreamStatus":200,"StartUTC":"2026-03-01T09:00:00Z"}'],
     ['no status', '{"RequestHost":"a","StartUTC":"2026-03-01T09:00:00Z"}'],
     ['no time', '{"RequestHost":"a","DownstreamStatus":200}'],
@@ -70,11 +70,31 @@ describe('traefik JSON access log', () => {
     expect(parseAccessLine(line).kind).toBe('rejected');
   });
 
-  it('counts records and rejected lines of a file and prints ISO times', () => {
-    const { records, rejected } = parseAccessText([V2, '', CLF, V3_ABORT, NOT_FOUND, ''].join('\n'));
+  it('reads the Common Log Format, with or without a container prefix, with the router and no host', () => {
+    for (const line of [CLF, `traefik-1  | ${CLF}`]) {
+      const parsed = parseAccessLine(line);
+      expect(parsed.kind).toBe('record');
+      expect((parsed as { record: unknown }).record).toMatchObject({
+        format: 'clf',
+        ts: Date.UTC(2026, 2, 1, 9, 0, 7),
+        host: null,
+        router: 'acme-web@docker',
+        status: 200,
+        durationSeconds: 0.183,
+      });
+    }
+    expect(parseAccessLine(`traefik-1  | ${V2}`)).toMatchObject({
+      kind: 'record',
+      record: { format: 'json', host: 'acme.erp.example.com' },
+    });
+  });
+
+  it('counts records and rejected lines of a file with both formats and prints ISO times', () => {
+    const { records, rejected } = parseAccessText([V2, '', CLF, 'garbage', V3_ABORT, NOT_FOUND, ''].join('\n'));
     expect(rejected).toBe(1);
     expect(records.map((r) => (r as { ts: string }).ts)).toEqual([
       '2026-03-01T09:00:07.123Z',
+      '2026-03-01T09:00:07.000Z',
       '2026-03-01T09:01:00.000Z',
       '2026-03-01T09:02:00.500Z',
     ]);

@@ -1,29 +1,36 @@
 import { normaliseHost } from './rules';
+import { parseClfLine, withoutContainerPrefix } from './access-clf';
 
 /**
- * Traefik's JSON access log (`accessLog.format: json`), one object per line, v2 and v3
- * (pkg/middlewares/accesslog/logdata.go): `RequestHost` is the tenant key; `RouterName` and
- * the service fields are absent when no router matched (Traefik's own 404); `DownstreamStatus`
- * is 0 when the client went away; `ServiceURL` is a Go url.URL object in v2 and a string in v3.
- * Common Log Format lines are not read (counted as rejected).
+ * Traefik's access log, one request per line, in either of its formats:
+ * - JSON (`accessLog.format: json`, v2 and v3, pkg/middlewares/accesslog/logdata.go):
+ *   `RequestHost` is the tenant key; `RouterName` and the service fields are absent when no
+ *   router matched (Traefik's own 404); `DownstreamStatus` is 0 when the client went away;
+ *   `ServiceURL` is a Go url.URL object in v2 and a string in v3;
+ * - the default Common Log Format (access-clf.ts): no Host, so the tenant comes from the router.
+ * A line that is neither is counted as rejected.
  */
 export const name = 'traefik-access';
 
 export interface AccessRecord {
   type: 'access';
+  format: 'json' | 'clf';
   /** `StartUTC` (else `time`), ms since the epoch. */
   ts: number;
-  /** `RequestHost`, lower-cased, without port: the tenant key. */
-  host: string;
-  /** Null when no router matched (a Traefik 404). */
+  /** `RequestHost`, lower-cased, without port: the tenant key. Null in CLF, which has no Host. */
+  host: string | null;
+  /** Null when no router matched (a Traefik 404), and in v3's genericCLF. */
   router: string | null;
   service: string | null;
   serviceUrl: string | null;
   method: string | null;
   path: string | null;
   protocol: string | null;
-  /** `DownstreamStatus`: what the client got; 0 when it went away first. */
-  status: number;
+  /**
+   * `DownstreamStatus`: what the client got; 0 when it went away first. CLF before v3 logs the
+   * origin's status instead, and `-` (null) when there was none.
+   */
+  status: number | null;
   /** True when status is 0. */
   aborted: boolean;
   originStatus: number | null;
@@ -64,6 +71,38 @@ function timestamp(entry: Record<string, unknown>): number | null {
 export function parseAccessLine(line: string): AccessLine {
   const text = line.trim();
   if (text === '') return { kind: 'blank' };
+  const body = withoutContainerPrefix(text);
+  return body.startsWith('{') ? parseJsonLine(body) : parseClf(body);
+}
+
+function parseClf(text: string): AccessLine {
+  const f = parseClfLine(text);
+  if (!f) return { kind: 'rejected' };
+  return {
+    kind: 'record',
+    record: {
+      type: 'access',
+      format: 'clf',
+      ts: f.ts,
+      host: null,
+      router: f.router,
+      service: null,
+      serviceUrl: f.serviceUrl,
+      method: f.method,
+      path: f.path,
+      protocol: f.protocol,
+      status: f.status,
+      aborted: f.status === 0,
+      originStatus: null,
+      durationSeconds: f.durationSeconds,
+      requestBytes: null,
+      responseBytes: f.responseBytes,
+      clientHost: f.clientHost,
+    },
+  };
+}
+
+function parseJsonLine(text: string): AccessLine {
   let entry: unknown;
   try {
     entry = JSON.parse(text);
@@ -81,6 +120,7 @@ export function parseAccessLine(line: string): AccessLine {
     kind: 'record',
     record: {
       type: 'access',
+      format: 'json',
       ts,
       host: normaliseHost(host),
       router: str(e.RouterName),
@@ -100,7 +140,7 @@ export function parseAccessLine(line: string): AccessLine {
   };
 }
 
-/** Every line of a text: the records, and the lines that were not access-log JSON. */
+/** Every line of a text: the records, and the lines that were not a Traefik access-log line. */
 export function collect(text: string): { records: AccessRecord[]; rejected: number } {
   const records: AccessRecord[] = [];
   let rejected = 0;

@@ -1,7 +1,7 @@
 import * as traefik from './read';
-import { tenantOfRule } from './rules';
+import { seriesResolver, type SeriesTenant } from './tenant-resolver';
 import type { CollectorDefinition, CollectorTarget, IngestDeps, RunContext, RunOutcome } from '../lib/collector';
-import type { Fleet, Password, Tenant } from '../../services/config/fleet-types';
+import type { Fleet, Password } from '../../services/config/fleet-types';
 import { redact } from '../../services/core/redact';
 import { claimRun } from '../lib/collector-store';
 import { withTransaction } from '../../services/storage/db';
@@ -25,6 +25,7 @@ export interface TraefikTarget extends CollectorTarget {
   apiUrl?: string;
   apiPassword?: Password;
   routerTenants: Readonly<Record<string, string>>;
+  serviceTenants: Readonly<Record<string, string>>;
 }
 
 /** Longer than this between two scrapes, the minute of the delta is unknown: the interval is dropped. */
@@ -35,7 +36,7 @@ export const traefikCollector: CollectorDefinition<TraefikTarget> = {
   targets: (fleet: Fleet) =>
     Object.values(fleet.clusters).flatMap((cluster) => {
       const t = cluster.traefik;
-      if (!t) return [];
+      if (!t?.metricsUrl) return [];
       return [
         {
           collector: 'traefik' as const,
@@ -47,6 +48,7 @@ export const traefikCollector: CollectorDefinition<TraefikTarget> = {
           ...(t.apiUrl && { apiUrl: t.apiUrl }),
           ...(t.apiPassword && { apiPassword: t.apiPassword }),
           routerTenants: t.routerTenants,
+          serviceTenants: t.serviceTenants,
         },
       ];
     }),
@@ -62,40 +64,23 @@ export function ingressClass(code: string, protocol: string): IngressClass {
 }
 
 /**
- * Router name → tenant id: the one tenant whose hosts the router's rule routes, else the
- * fleet's `routerTenants` (by full name or name without `@provider`), else none.
+ * Sums series deltas per tenant into one minute; requests of routers without a tenant per router
+ * (a v2 service series, which names no router, as `(service) <name>`).
  */
-export function routerResolver(
-  routers: readonly traefik.RouterRule[] | undefined,
-  tenants: readonly Tenant[],
-  fallback: Readonly<Record<string, string>>,
-): (router: string) => string | undefined {
-  const ids = new Set(tenants.map((t) => t.id));
-  const byRule = new Map<string, string>();
-  for (const r of routers ?? []) {
-    const tenant = tenantOfRule(r.rule, tenants);
-    if (tenant) byRule.set(r.name, tenant);
-  }
-  return (router) => {
-    const found = byRule.get(router) ?? fallback[router] ?? fallback[router.replace(/@[^@]*$/, '')];
-    return found !== undefined && ids.has(found) ? found : undefined;
-  };
-}
-
-/** Sums series deltas per tenant into one minute; requests of routers without a tenant per router. */
 export function attribute(
   deltas: readonly SeriesDelta[],
-  tenantOf: (router: string) => string | undefined,
+  tenantOf: SeriesTenant,
   minute: number,
 ): { rows: IngressRow[]; unmapped: Map<string, number> } {
   const rows = new Map<string, IngressRow>();
   const unmapped = new Map<string, number>();
   for (const d of deltas) {
-    // Traefik's own routers (api, dashboard, ping, prometheus) serve no tenant.
-    if (d.router.endsWith('@internal')) continue;
-    const tenantId = tenantOf(d.router);
+    // Traefik's own routers and services (api, dashboard, ping, prometheus) serve no tenant.
+    if ((d.router === '' ? d.service : d.router).endsWith('@internal')) continue;
+    const tenantId = tenantOf(d);
     if (!tenantId) {
-      if (d.requests) unmapped.set(d.router, (unmapped.get(d.router) ?? 0) + d.requests);
+      const key = d.router === '' ? `(service) ${d.service}` : d.router;
+      if (d.requests) unmapped.set(key, (unmapped.get(key) ?? 0) + d.requests);
       continue;
     }
     let row = rows.get(tenantId);
@@ -144,7 +129,7 @@ export async function ingestTraefik(deps: IngestDeps, target: TraefikTarget, run
     signal: run.signal,
   });
   const tenants = deps.fleet.tenants.filter((t) => t.cluster === target.cluster);
-  const tenantOf = routerResolver(scrape.routers, tenants, target.routerTenants);
+  const tenantOf = seriesResolver(scrape.routers, tenants, target.routerTenants, target.serviceTenants);
   const minute = minuteOf(scrape.scrapedAt);
   await deps.partitions.ensure('ingress_minute', [minute]);
   // series PostgreSQL could not store are counted and kept out of the deltas and the baseline

@@ -98,7 +98,7 @@ describe('ingress attribution', () => {
     expect(ingressClass(code, protocol)).toBe(cls);
   });
 
-  it('sums per tenant, counts unmapped routers, skips @internal ones', () => {
+  it('sums per tenant, by router or (v2 service series) by service, counts unmapped ones, skips @internal ones', () => {
     const d = (router: string, code: string, requests: number, responseBytes?: number) => ({
       router,
       service: 's',
@@ -107,7 +107,10 @@ describe('ingress attribution', () => {
       requests,
       ...(responseBytes !== undefined && { responseBytes }),
     });
-    const tenantOf = (r: string) => ({ 'a-web@docker': 'a', 'a-api@docker': 'a' })[r];
+    const tenantOf = (s: { router: string; service: string }) =>
+      s.router === ''
+        ? ({ 'b-odoo@docker': 'b' } as Record<string, string>)[s.service]
+        : ({ 'a-web@docker': 'a', 'a-api@docker': 'a' } as Record<string, string>)[s.router];
     const { rows, unmapped } = attribute(
       [
         d('a-web@docker', '200', 5, 100),
@@ -115,6 +118,9 @@ describe('ingress attribution', () => {
         d('a-web@docker', '0', 1),
         d('x@docker', '200', 4),
         d('api@internal', '200', 9),
+        { router: '', service: 'b-odoo@docker', code: '200', protocol: 'http', requests: 3 },
+        { router: '', service: 'shared@file', code: '200', protocol: 'http', requests: 2 },
+        { router: '', service: 'api@internal', code: '200', protocol: 'http', requests: 7 },
       ],
       tenantOf,
       60_000,
@@ -128,7 +134,18 @@ describe('ingress attribution', () => {
         responseBytes: 100,
         duration: null,
       },
+      {
+        tenantId: 'b',
+        minute: 60_000,
+        requests: { '1xx': 0, '2xx': 3, '3xx': 0, '4xx': 0, '5xx': 0, aborted: 0, other: 0 },
+        requestBytes: null,
+        responseBytes: null,
+        duration: null,
+      },
     ]);
-    expect([...unmapped]).toEqual([['x@docker', 4]]);
+    expect([...unmapped]).toEqual([
+      ['x@docker', 4],
+      ['(service) shared@file', 2],
+    ]);
   });
 });

@@ -84,6 +84,36 @@ describe('traefik router metrics', () => {
     expect(m.series[1]).toMatchObject({ code: '0', protocol: 'grpc', requests: 4 });
   });
 
+  it('reads the service series of a v2 without router labels, with an empty router; never beside router series', () => {
+    const services = `# TYPE traefik_service_requests_total counter
+traefik_service_requests_total{code="200",method="GET",protocol="http",service="acme-odoo@docker"} 40
+traefik_service_requests_total{code="502",method="GET",protocol="http",service="acme-odoo@docker"} 2
+traefik_service_requests_total{code="200",method="GET",protocol="http"} 9
+# TYPE traefik_service_request_duration_seconds histogram
+traefik_service_request_duration_seconds_bucket{code="200",method="GET",protocol="http",service="acme-odoo@docker",le="0.1"} 30
+traefik_service_request_duration_seconds_bucket{code="200",method="GET",protocol="http",service="acme-odoo@docker",le="+Inf"} 40
+traefik_service_request_duration_seconds_sum{code="200",method="GET",protocol="http",service="acme-odoo@docker"} 3.5
+traefik_service_request_duration_seconds_count{code="200",method="GET",protocol="http",service="acme-odoo@docker"} 40
+`;
+    const alone = readRouterMetrics(services);
+    expect(alone.series).toEqual([
+      {
+        router: '',
+        service: 'acme-odoo@docker',
+        code: '200',
+        method: 'GET',
+        protocol: 'http',
+        requests: 40,
+        duration: { bounds: [0.1], cumulative: [30, 40], sum: 3.5, count: 40 },
+      },
+      { router: '', service: 'acme-odoo@docker', code: '502', method: 'GET', protocol: 'http', requests: 2 },
+    ]);
+    expect(alone.rejected).toBe(1); // the sample without a service label
+    const both = readRouterMetrics(V2 + services);
+    expect(both.series.every((s) => s.router !== '')).toBe(true);
+    expect(both.series.map((s) => s.requests).filter((r) => r !== undefined)).toEqual([10, 1]);
+  });
+
   it('rejects a histogram whose +Inf bucket disagrees with its count', () => {
     const text = V2.replace(
       '_count{code="200",method="GET",protocol="http",router="acme-web@docker",service="acme-odoo@docker"} 10',

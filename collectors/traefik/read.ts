@@ -13,6 +13,7 @@ export const name = 'traefik';
 
 /** One router series (router, service, code, method, protocol): its counters as Traefik reports them. */
 export interface RouterSeries {
+  /** Empty for a service series (a v2 /metrics without router labels). */
   router: string;
   service: string;
   /** HTTP status, `0` for an aborted request; the gRPC status when protocol is grpc (v3). */
@@ -51,6 +52,8 @@ export interface RouterMetrics {
 export interface RouterRule {
   name: string;
   rule: string;
+  /** The service it sends to, with its `@provider` (the API gives it without, within the router's provider). */
+  service?: string;
 }
 
 export interface TraefikScrape extends RouterMetrics {
@@ -77,6 +80,13 @@ const COUNTERS = {
   traefik_router_responses_bytes_total: 'responseBytes',
 } as const;
 const DURATION = 'traefik_router_request_duration_seconds';
+// A v2 Traefik without router labels (`addRoutersLabels: false`) has only service series.
+const SERVICE_COUNTERS = {
+  traefik_service_requests_total: 'requests',
+  traefik_service_requests_bytes_total: 'requestBytes',
+  traefik_service_responses_bytes_total: 'responseBytes',
+} as const;
+const SERVICE_DURATION = 'traefik_service_request_duration_seconds';
 const V2_ONLY = [
   'traefik_config_reloads_failure_total',
   'traefik_config_last_reload_failure',
@@ -96,44 +106,84 @@ export async function collect(input: TraefikInput): Promise<TraefikScrape> {
 }
 
 /** The router series of an exposition, whatever else it holds. */
+/**
+ * The router series of an exposition, whatever else it holds; where it has no router series at
+ * all (v2 without router labels), its service series instead, with `router` empty: the caller
+ * maps them by service. Never both: with router labels, the service series count the same
+ * requests again.
+ */
 export function readRouterMetrics(text: string): RouterMetrics {
   const exposition = parseExposition(text);
-  let rejected = exposition.rejected;
-  const series = new Map<string, RouterSeries>();
-  const seriesOf = (labels: Record<string, string>): RouterSeries | undefined => {
-    const { router, service, code, method, protocol } = labels;
-    if (router === undefined || service === undefined || code === undefined) return undefined;
-    const key = seriesKey({ router, service, code, method: method ?? '', protocol: protocol ?? '' });
-    let s = series.get(key);
-    if (!s) {
-      s = { router, service, code, method: method ?? '', protocol: protocol ?? '' };
-      series.set(key, s);
-    }
-    return s;
-  };
-  const durationSamples: Sample[] = [];
+  const byRouter = new SeriesTable('router', COUNTERS, DURATION);
+  const byService = new SeriesTable('service', SERVICE_COUNTERS, SERVICE_DURATION);
   let processStartSeconds: number | null = null;
   for (const sample of exposition.samples) {
     if (sample.name === 'process_start_time_seconds' && Number.isFinite(sample.value)) processStartSeconds = sample.value;
-    if (sample.family === DURATION) {
-      durationSamples.push(sample);
-      continue;
-    }
-    const field = COUNTERS[sample.name as keyof typeof COUNTERS];
-    if (!field) continue;
-    const s = Number.isFinite(sample.value) && sample.value >= 0 ? seriesOf(sample.labels) : undefined;
-    if (s) s[field] = sample.value;
-    else rejected += 1;
+    byRouter.add(sample);
+    byService.add(sample);
   }
-  for (const h of histogramSeries(durationSamples, DURATION)) {
-    const s = seriesOf(h.labels);
-    const duration = s && toHistogram(h.buckets, h.sum, h.count);
-    if (s && duration) s.duration = duration;
-    else rejected += 1;
-  }
+  const table = byRouter.isEmpty() && !byService.isEmpty() ? byService : byRouter;
+  const series = table.series();
   const names = new Set(exposition.samples.map((s) => s.family));
   const metricSet = V2_ONLY.some((n) => names.has(n)) ? 'v2' : names.has('traefik_open_connections') ? 'v3' : null;
-  return { series: [...series.values()], metricSet, processStartSeconds, samples: exposition.samples.length, rejected };
+  return { series, metricSet, processStartSeconds, samples: exposition.samples.length, rejected: exposition.rejected + table.rejected };
+}
+
+/** The series of one kind (router or service) of an exposition, with the samples refused for them. */
+class SeriesTable {
+  private readonly table = new Map<string, RouterSeries>();
+  private readonly durationSamples: Sample[] = [];
+  private refused = 0;
+
+  constructor(
+    private readonly by: 'router' | 'service',
+    private readonly counters: Readonly<Record<string, 'requests' | 'requestBytes' | 'responseBytes'>>,
+    private readonly duration: string,
+  ) {}
+
+  add(sample: Sample): void {
+    if (sample.family === this.duration) {
+      this.durationSamples.push(sample);
+      return;
+    }
+    const field = this.counters[sample.name];
+    if (!field) return;
+    const s = Number.isFinite(sample.value) && sample.value >= 0 ? this.seriesOf(sample.labels) : undefined;
+    if (s) s[field] = sample.value;
+    else this.refused += 1;
+  }
+
+  isEmpty(): boolean {
+    return this.table.size === 0 && this.durationSamples.length === 0;
+  }
+
+  get rejected(): number {
+    return this.refused;
+  }
+
+  series(): RouterSeries[] {
+    for (const h of histogramSeries(this.durationSamples, this.duration)) {
+      const s = this.seriesOf(h.labels);
+      const duration = s && toHistogram(h.buckets, h.sum, h.count);
+      if (s && duration) s.duration = duration;
+      else this.refused += 1;
+    }
+    this.durationSamples.length = 0;
+    return [...this.table.values()];
+  }
+
+  private seriesOf(labels: Record<string, string>): RouterSeries | undefined {
+    const { service, code, method, protocol } = labels;
+    const router = this.by === 'router' ? labels.router : '';
+    if (router === undefined || service === undefined || code === undefined) return undefined;
+    const key = seriesKey({ router, service, code, method: method ?? '', protocol: protocol ?? '' });
+    let s = this.table.get(key);
+    if (!s) {
+      s = { router, service, code, method: method ?? '', protocol: protocol ?? '' };
+      this.table.set(key, s);
+    }
+    return s;
+  }
 }
 
 /** A histogram needs finite counts, a `+Inf` bucket equal to its count, and a sum. */
@@ -148,11 +198,14 @@ function toHistogram(
   return { bounds: buckets.slice(0, -1).map((b) => b.le), cumulative: buckets.map((b) => b.count), sum, count };
 }
 
+/** What a request to Traefik needs beside its URL. */
+type RequestOptions = Pick<TraefikInput, 'signal' | 'timeoutSeconds'>;
+
 /**
  * `GET /api/http/routers` under the API URL (its own query parameters kept), following Traefik's
  * `X-Next-Page` (1 when there is no next page).
  */
-async function readRouters(apiUrl: string, password: Secret | undefined, input: TraefikInput): Promise<RouterRule[]> {
+export async function readRouters(apiUrl: string, password: Secret | undefined, input: RequestOptions): Promise<RouterRule[]> {
   const routers: RouterRule[] = [];
   for (let page = 1; page <= MAX_PAGES;) {
     const url = new URL(apiUrl);
@@ -162,8 +215,10 @@ async function readRouters(apiUrl: string, password: Secret | undefined, input: 
     const { body, nextPage } = await getJson(url.toString(), password, input);
     if (!Array.isArray(body)) throw new CollectorError(`Traefik API ${redact(url.toString())} did not answer a JSON array`);
     for (const r of body as unknown[]) {
-      const router = r as { name?: unknown; rule?: unknown };
-      if (typeof router.name === 'string') routers.push({ name: router.name, rule: typeof router.rule === 'string' ? router.rule : '' });
+      const router = r as { name?: unknown; rule?: unknown; service?: unknown; provider?: unknown };
+      if (typeof router.name !== 'string') continue;
+      const service = qualifiedService(router.service, router.provider);
+      routers.push({ name: router.name, rule: typeof router.rule === 'string' ? router.rule : '', ...(service && { service }) });
     }
     if (nextPage <= page) break;
     page = nextPage;
@@ -171,7 +226,12 @@ async function readRouters(apiUrl: string, password: Secret | undefined, input: 
   return routers;
 }
 
-async function getJson(url: string, password: Secret | undefined, input: TraefikInput): Promise<{ body: unknown; nextPage: number }> {
+function qualifiedService(service: unknown, provider: unknown): string | undefined {
+  if (typeof service !== 'string' || service === '') return undefined;
+  return service.includes('@') || typeof provider !== 'string' ? service : `${service}@${provider}`;
+}
+
+async function getJson(url: string, password: Secret | undefined, input: RequestOptions): Promise<{ body: unknown; nextPage: number }> {
   const res = await request(url, password, input);
   const text = await res.text();
   let body: unknown;
@@ -185,7 +245,7 @@ async function getJson(url: string, password: Secret | undefined, input: Traefik
 }
 
 /** A GET with the URL's credentials as a Basic Authorization header (fetch refuses them in the URL); messages quote it redacted. */
-async function request(url: string, password: Secret | undefined, input: TraefikInput): Promise<Response> {
+async function request(url: string, password: Secret | undefined, input: RequestOptions): Promise<Response> {
   const timeout = AbortSignal.timeout((input.timeoutSeconds ?? 10) * 1000);
   const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
   const shown = redact(url);

@@ -78,6 +78,14 @@ export function redFrom(limit: number): dashboard.ThresholdsConfigBuilder {
   ]);
 }
 
+/** Red below `limit`, green from it: budgets and margins, where less is worse. */
+export function greenFrom(limit: number): dashboard.ThresholdsConfigBuilder {
+  return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
+    { value: null, color: 'red' },
+    { value: limit, color: 'green' },
+  ]);
+}
+
 /** 0/1 gauges shown as words: the collector and probe success metrics. */
 export function okFailMappings(ok: string, fail: string): dashboard.ValueMapping[] {
   return [

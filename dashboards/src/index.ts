@@ -2,10 +2,13 @@ import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { collectorHealth } from './collector-health';
 import { fleetOverview } from './fleet-overview';
 import { noisyNeighbours } from './noisy-neighbours';
+import { tenantDetail } from './tenant-detail';
+import { slaMonth } from './sla-month';
+import { dataPlatform } from './data-platform';
 import { METRIC_NAMES, metricNamesIn } from '../../mixin/metric-names';
 
 /** Every dashboard, in the order they are generated. Add a new module here. */
-export const DASHBOARDS = [collectorHealth, fleetOverview, noisyNeighbours] as const;
+export const DASHBOARDS = [collectorHealth, fleetOverview, noisyNeighbours, tenantDetail, slaMonth, dataPlatform] as const;
 
 /** Each dashboard's file name in dashboards/ (`<uid>.json`) and its exact text. */
 export function renderDashboards(): Map<string, string> {

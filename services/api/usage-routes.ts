@@ -23,7 +23,7 @@ export const usageRoutes: FastifyPluginAsync<{ deps: { pool: Pool; fleet: Fleet;
       schema: {
         tags: ['usage'],
         summary:
-          'per-tenant usage and share of each shared resource for a month (cluster time zone), idle capacity spread by usage, storage, placement advice; ?format=csv',
+          'per-tenant usage and share of each shared resource for a month (cluster time zone), idle capacity spread by usage, storage, placement advice, growth (database size per day with its spread and the days to the quota, use against the month before); ?format=csv',
         params: MonthParams,
         querystring: UsageQuery,
         response: { 200: Type.Unknown(), 400: ErrorBody },

@@ -11,7 +11,12 @@ export function checkEndpoints(c: ClusterInput, at: string, problems: Problems):
   const http = ['http:', 'https:'];
   if (c.probe) checkUrl(c.probe.url, `${at}.probe.url`, http, true, problems);
   if (c.traefik) {
-    checkUrl(c.traefik.metricsUrl, `${at}.traefik.metricsUrl`, http, true, problems);
+    if (c.traefik.metricsUrl !== undefined) checkUrl(c.traefik.metricsUrl, `${at}.traefik.metricsUrl`, http, true, problems);
+    if ((c.traefik.metricsUrl === undefined) === (c.traefik.accessLogFiles === undefined))
+      problems.push(
+        `${at}.traefik: expected either metricsUrl or accessLogFiles, the source of the cluster's request counts` +
+          (c.traefik.metricsUrl === undefined ? '' : ' (both would count every request twice)'),
+      );
     if (c.traefik.apiUrl !== undefined) checkUrl(c.traefik.apiUrl, `${at}.traefik.apiUrl`, http, true, problems);
   }
   // libpq URLs may leave the host out (a Unix socket, or `?host=/run/postgresql`)

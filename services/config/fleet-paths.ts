@@ -14,6 +14,7 @@ export function sourceFileProblems(fleet: Fleet): string[] {
   for (const cluster of Object.values(fleet.clusters)) {
     const at = `clusters.${cluster.id}`;
     cluster.odoo?.logFiles.forEach((file, i) => check(file, `${at}.odoo.logFiles[${i}]`, problems));
+    cluster.traefik?.accessLogFiles?.forEach((file, i) => check(file, `${at}.traefik.accessLogFiles[${i}]`, problems));
     for (const [key, file] of Object.entries(cluster.backups ?? {})) {
       if (key !== 'stanza' && typeof file === 'string') check(file, `${at}.backups.${key}`, problems);
     }

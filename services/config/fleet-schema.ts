@@ -95,7 +95,9 @@ export const ClusterSchema = Type.Object(
     traefik: Type.Optional(
       Type.Object(
         {
-          metricsUrl: Url,
+          // one source of a cluster's request counts: /metrics, or the access log (fleet-checks refuses both)
+          metricsUrl: Type.Optional(Url),
+          accessLogFiles: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
           metricsPasswordFile: PasswordFile,
           metricsPasswordEnv: PasswordEnv,
           apiUrl: Type.Optional(Url),
@@ -104,6 +106,8 @@ export const ClusterSchema = Type.Object(
           intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
           // router name (with or without @provider) -> tenant id, when no Host rule names the tenant
           routerTenants: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }))),
+          // service name -> tenant id, for a v2 /metrics without router labels (service series only)
+          serviceTenants: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }))),
         },
         Strict,
       ),
@@ -116,6 +120,9 @@ export const ClusterSchema = Type.Object(
           intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
           activityIntervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
           sizeIntervalSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 })),
+          // Odoo's job backlogs (ir_cron, queue_job) in each tenant database: collector odoo-jobs
+          jobsIntervalSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400 })),
+          cronOverdueSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
         },
         Strict,
       ),
@@ -139,6 +146,8 @@ export const ClusterSchema = Type.Object(
           cronThreads: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
           pgVcpu: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10000 })),
           placementHours: Type.Optional(Type.Number({ minimum: 0, maximum: 744 })),
+          // the disk the cluster's tenant databases share, for the storage forecast
+          diskGiB: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e7 })),
         },
         Strict,
       ),
@@ -175,6 +184,8 @@ export const TenantSchema = Type.Object(
       Strict,
     ),
     maintenance: Type.Optional(Type.Array(MaintenanceSchema)),
+    // the database size the tenant's plan allows, for the storage forecast
+    storageQuotaGiB: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e7 })),
   },
   Strict,
 );

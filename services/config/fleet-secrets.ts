@@ -88,7 +88,7 @@ export function readPasswordFile(path: string): { secret: Secret } | { problem: 
 export function checkDistinctTraefik(clusters: readonly Cluster[], problems: Problems): void {
   const seen = new Map<string, string>();
   for (const cluster of clusters) {
-    if (!cluster.traefik) continue;
+    if (!cluster.traefik?.metricsUrl) continue;
     const id = redact(cluster.traefik.metricsUrl);
     const first = seen.get(id);
     if (first !== undefined)

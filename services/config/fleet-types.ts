@@ -60,14 +60,21 @@ export interface Cluster {
     readonly intervalSeconds: number;
     readonly timeoutSeconds: number;
   };
-  /** Traefik /metrics scraped every intervalSeconds; routerTenants maps routers the API's Host rules leave unmapped. */
+  /**
+   * Traefik's request counts, from one of two sources: /metrics scraped every intervalSeconds, or
+   * the access log files tailed as often (JSON or Common Log Format); never both, or each request
+   * would count twice. routerTenants maps routers the API's Host rules leave unmapped.
+   */
   readonly traefik?: {
-    readonly metricsUrl: string;
+    readonly metricsUrl?: string;
+    readonly accessLogFiles?: readonly string[];
     readonly metricsPassword?: Password;
     readonly apiUrl?: string;
     readonly apiPassword?: Password;
     readonly intervalSeconds: number;
     readonly routerTenants: Readonly<Record<string, string>>;
+    /** For a v2 /metrics without router labels: service → tenant where the API's routers leave a service unmapped. */
+    readonly serviceTenants: Readonly<Record<string, string>>;
   };
   /** The monitored server; stats and replication every intervalSeconds, pg_stat_activity every activityIntervalSeconds, sizes every sizeIntervalSeconds. */
   readonly postgres?: {
@@ -76,6 +83,10 @@ export interface Cluster {
     readonly intervalSeconds: number;
     readonly activityIntervalSeconds: number;
     readonly sizeIntervalSeconds: number;
+    /** How often each tenant database's job backlogs are read (collector odoo-jobs). */
+    readonly jobsIntervalSeconds: number;
+    /** A scheduled action whose next call is further in the past than this is overdue. */
+    readonly cronOverdueSeconds: number;
   };
   readonly redis?: {
     readonly url: string;
@@ -94,6 +105,8 @@ export interface Cluster {
     readonly cronThreads: number;
     readonly pgVcpu?: number;
     readonly placementHours: number;
+    /** The disk the tenant databases share, GiB: the storage forecast's cluster limit. */
+    readonly diskGiB?: number;
   };
   readonly backups?: {
     readonly pgbackrestInfoFile?: string;
@@ -125,6 +138,8 @@ export interface Tenant {
   readonly redis: { readonly clientPrefix?: string; readonly db?: number };
   readonly monthlyFee: MonthlyFee;
   readonly maintenance: readonly MaintenanceWindow[];
+  /** The database size the plan allows, GiB: the storage forecast's tenant limit. */
+  readonly storageQuotaGiB?: number;
 }
 
 export interface Fleet {

@@ -209,6 +209,32 @@ describe('fleet file errors: YAML the library throws on, unusable URLs, unreadab
     expect(found.join('\n')).not.toContain('secret');
   });
 
+  it.each([
+    ['neither source', '\n    traefik: {apiUrl: "http://traefik:8080"}', ''],
+    [
+      'both sources',
+      '\n    traefik: {metricsUrl: "http://traefik:8082/metrics", accessLogFiles: [/var/log/traefik/access.log]}',
+      ' (both would count every request twice)',
+    ],
+  ])("refuses a Traefik with %s of the cluster's request counts", (_case, cluster, why) => {
+    expect(problems(fleetWith(tenant(), cluster))).toEqual([
+      `fleet file fleet.yaml: clusters.eu1.traefik: expected either metricsUrl or accessLogFiles, the source of the cluster's request counts${why}`,
+    ]);
+  });
+
+  it('takes a Traefik known by its access log alone, its paths relative to the fleet file', () => {
+    const fleet = parseFleet(
+      fleetWith(tenant(), '\n    traefik: {accessLogFiles: [logs/access.log], apiUrl: "http://traefik:8080"}'),
+      'fleet.yaml',
+      '/etc/tenantscope',
+    );
+    expect(fleet.clusters.eu1!.traefik).toMatchObject({
+      accessLogFiles: ['/etc/tenantscope/logs/access.log'],
+      apiUrl: 'http://traefik:8080',
+    });
+    expect(fleet.clusters.eu1!.traefik!.metricsUrl).toBeUndefined();
+  });
+
   it('takes PostgreSQL URLs libpq takes: a socket host, no host, IPv6, an @ in the password', () => {
     for (const url of [
       'postgres://tenantscope@/postgres?host=/run/postgresql',

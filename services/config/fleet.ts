@@ -162,12 +162,14 @@ function resolveCluster(id: string, c: ClusterInput, at: string, sources: Secret
     }),
     ...(c.traefik && {
       traefik: {
-        metricsUrl: c.traefik.metricsUrl,
+        ...(c.traefik.metricsUrl && { metricsUrl: c.traefik.metricsUrl }),
+        ...(c.traefik.accessLogFiles && { accessLogFiles: c.traefik.accessLogFiles.map(file) }),
         ...(passwords.metrics && { metricsPassword: passwords.metrics }),
         ...(c.traefik.apiUrl && { apiUrl: c.traefik.apiUrl }),
         ...(passwords.api && { apiPassword: passwords.api }),
         intervalSeconds: c.traefik.intervalSeconds ?? 15,
         routerTenants: c.traefik.routerTenants ?? {},
+        serviceTenants: c.traefik.serviceTenants ?? {},
       },
     }),
     ...(c.postgres && {
@@ -177,6 +179,8 @@ function resolveCluster(id: string, c: ClusterInput, at: string, sources: Secret
         intervalSeconds: c.postgres.intervalSeconds ?? 15,
         activityIntervalSeconds: c.postgres.activityIntervalSeconds ?? 1,
         sizeIntervalSeconds: c.postgres.sizeIntervalSeconds ?? 300,
+        jobsIntervalSeconds: c.postgres.jobsIntervalSeconds ?? 60,
+        cronOverdueSeconds: c.postgres.cronOverdueSeconds ?? 300,
       },
     }),
     ...(c.redis && {
@@ -192,6 +196,7 @@ function resolveCluster(id: string, c: ClusterInput, at: string, sources: Secret
       cronThreads: c.capacity?.cronThreads ?? 2,
       ...(c.capacity?.pgVcpu !== undefined && { pgVcpu: c.capacity.pgVcpu }),
       placementHours: c.capacity?.placementHours ?? 4,
+      ...(c.capacity?.diskGiB !== undefined && { diskGiB: c.capacity.diskGiB }),
     },
     ...(c.backups && {
       backups: Object.fromEntries(Object.entries(c.backups).map(([key, value]) => [key, key === 'stanza' ? value : file(value as string)])),
@@ -226,6 +231,7 @@ function resolveTenant(
     redis: t.redis ?? {},
     monthlyFee: fee,
     maintenance: checkWindows(t.maintenance, zone, `${at}.maintenance`, problems),
+    ...(t.storageQuotaGiB !== undefined && { storageQuotaGiB: t.storageQuotaGiB }),
   };
 }
 

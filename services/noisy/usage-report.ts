@@ -4,7 +4,16 @@ import { RequestError } from '../core/errors';
 import { monthRange, type MonthRange } from '../core/month';
 import type { Queryable } from '../storage/db';
 import { RESOURCES } from './detector-types';
-import { loadUsageInputs, type UsageInputs } from './usage-store';
+import { loadStorageDays, loadUsageInputs, type UsageInputs } from './usage-store';
+import {
+  diskForecast,
+  GROWTH_WINDOWS,
+  resourceGrowth,
+  storageGrowth,
+  type LimitForecast,
+  type ResourceGrowth,
+  type StorageGrowth,
+} from './growth';
 
 /**
  * The monthly chargeback report in the OpenCost manner (docs/noisy-neighbours.md): each tenant's usage and
@@ -51,6 +60,8 @@ export interface UsageReport {
     start: string;
     end: string;
     resources: Record<string, { unit: string; usage: number; capacity: number | null; capacitySource: string | null; idle: number | null }>;
+    /** Days until the tenant databases fill the cluster's disk (`capacity.diskGiB`) at their summed rates. */
+    disk: LimitForecast | null;
   }[];
   tenants: {
     tenant: string;
@@ -59,6 +70,7 @@ export interface UsageReport {
     resources: Record<string, TenantResourceLine>;
     storageBytes: number | null;
     placementCandidate: boolean;
+    growth: { storage: StorageGrowth; resources: Record<string, ResourceGrowth> };
   }[];
   placement: PlacementCandidate[];
 }
@@ -70,6 +82,7 @@ export async function usageReport(db: Queryable, fleet: Fleet, month: string, cl
     const inputs = await loadUsageInputs(db, cluster.id, range.startMs, range.endMs);
     const endMs = Math.min(range.endMs, clock.now());
     addCluster(report, fleet, cluster.id, cluster.timezone, range.startMs, range.endMs, inputs);
+    await addGrowth(db, report, fleet, cluster.id, range, endMs, inputs);
     report.placement.push(...placement(inputs, cluster.id, range.startMs, endMs, cluster.capacity.placementHours));
   }
   const candidates = new Set(report.placement.map((p) => p.tenant));
@@ -102,7 +115,14 @@ function addCluster(
     const idle = c.capacity === null ? null : Math.max(0, c.capacity - c.usageWithCapacity);
     resources[r] = { unit: UNITS[r]!, usage: c.usage, capacity: c.capacity, capacitySource: c.capacitySource, idle };
   }
-  report.clusters.push({ cluster, timezone: zone, start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), resources });
+  report.clusters.push({
+    cluster,
+    timezone: zone,
+    start: new Date(startMs).toISOString(),
+    end: new Date(endMs).toISOString(),
+    resources,
+    disk: null,
+  });
   for (const tenant of fleet.tenants.filter((t) => t.cluster === cluster)) {
     const used = inputs.tenantUsage.get(tenant.id);
     const lines: Record<string, TenantResourceLine> = {};
@@ -120,8 +140,56 @@ function addCluster(
       resources: lines,
       storageBytes: storage ?? null,
       placementCandidate: false,
+      growth: { storage: storageGrowth([], 0, undefined), resources: {} },
     });
   }
+}
+
+/**
+ * Each tenant's growth as of the report's end (now, for the month in progress): database size per
+ * day over the last 7 and 30 UTC days, and resource use per day against the month before.
+ */
+async function addGrowth(
+  db: Queryable,
+  report: UsageReport,
+  fleet: Fleet,
+  cluster: string,
+  range: MonthRange,
+  endMs: number,
+  inputs: UsageInputs,
+) {
+  const zone = fleet.clusters[cluster]!.timezone;
+  const asOfDay = Math.floor((Math.max(range.startMs, endMs) - 1) / DAY_MS);
+  const sizes = await loadStorageDays(db, cluster, asOfDay - Math.max(...GROWTH_WINDOWS) + 1, asOfDay);
+  const previous = monthRange(previousMonth(range), zone);
+  const before = await loadUsageInputs(db, cluster, previous.startMs, previous.endMs);
+  const tenants = fleet.tenants.filter((t) => t.cluster === cluster);
+  for (const tenant of tenants) {
+    const line = report.tenants.find((t) => t.tenant === tenant.id)!;
+    line.growth = {
+      storage: storageGrowth(sizes.get(tenant.id) ?? [], asOfDay, tenant.storageQuotaGiB),
+      resources: resourceGrowth(
+        inputs.tenantUsage.get(tenant.id),
+        before.tenantUsage.get(tenant.id),
+        (endMs - range.startMs) / DAY_MS,
+        (previous.endMs - previous.startMs) / DAY_MS,
+        UNITS,
+      ),
+    };
+  }
+  report.clusters.find((c) => c.cluster === cluster)!.disk = diskForecast(
+    tenants.map((t) => sizes.get(t.id) ?? []),
+    asOfDay,
+    fleet.clusters[cluster]!.capacity.diskGiB,
+  );
+}
+
+const DAY_MS = 86_400_000;
+
+/** The month before `range`'s: `2026-03` → `2026-02`, `2026-01` → `2025-12`. */
+function previousMonth(range: MonthRange): string {
+  const [year, month] = range.month.split('-').map(Number) as [number, number];
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
 }
 
 /** Tenants named antagonist for more than `thresholdHours` of the month (open incidents count up to now). */

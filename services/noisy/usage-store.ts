@@ -78,3 +78,27 @@ export async function loadUsageInputs(db: Queryable, cluster: string, fromMs: nu
     })),
   };
 }
+
+const STORAGE_DAYS = `
+SELECT s.tenant_id, (s.day - DATE '1970-01-01') AS day, s.size_bytes::float8 AS bytes
+FROM tenant_storage_day s JOIN ${TENANTS} t ON t.id = s.tenant_id
+WHERE t.cluster_id = $1 AND s.day >= $2::date AND s.day <= $3::date
+ORDER BY s.tenant_id, s.day`;
+
+/** Each tenant's daily largest database size over UTC days `[fromDay, toDay]` (days since 1970-01-01). */
+export async function loadStorageDays(
+  db: Queryable,
+  cluster: string,
+  fromDay: number,
+  toDay: number,
+): Promise<Map<string, [number, number][]>> {
+  const day = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10);
+  const { rows } = await db.query<{ tenant_id: string; day: number; bytes: number }>(STORAGE_DAYS, [cluster, day(fromDay), day(toDay)]);
+  const out = new Map<string, [number, number][]>();
+  for (const r of rows) {
+    let list = out.get(r.tenant_id);
+    if (!list) out.set(r.tenant_id, (list = []));
+    list.push([Number(r.day), Number(r.bytes)]);
+  }
+  return out;
+}

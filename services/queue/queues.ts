@@ -56,10 +56,10 @@ export class IntervalSchedules {
   constructor(
     connection: Redis,
     prefix: string,
-    name: string,
+    readonly queueName: string,
     private readonly schedules: readonly IntervalSchedule[],
   ) {
-    this.queue = openQueue(name, connection, prefix);
+    this.queue = openQueue(queueName, connection, prefix);
   }
 
   async sync(): Promise<void> {
@@ -70,6 +70,11 @@ export class IntervalSchedules {
         { name: s.id, data: {}, opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 200 }, attempts: 1 } },
       );
     }
+  }
+
+  /** Whether Redis holds fewer of these schedules than there are: it lost them. */
+  async missing(): Promise<boolean> {
+    return (await this.queue.getJobSchedulersCount()) < this.schedules.length;
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,7 @@ import { COLLECT_QUEUE, openQueue, schedulerId, type CollectJobData } from './qu
  */
 export class CollectScheduler {
   private readonly queue: Queue<CollectJobData>;
+  private wanted = 0;
 
   constructor(
     connection: Redis,
@@ -41,7 +42,13 @@ export class CollectScheduler {
         this.log.info({ scheduler: existing.key }, 'schedule removed: target left the fleet file');
       }
     }
+    this.wanted = wanted.size;
     this.log.info({ schedules: wanted.size }, 'collector schedules registered');
+  }
+
+  /** Whether Redis holds fewer schedules than the last sync made: it lost them (a restart without persistence, a failover). */
+  async missing(): Promise<boolean> {
+    return (await this.queue.getJobSchedulersCount()) < this.wanted;
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import { MaintenanceScheduler, maintenanceWorker } from '../queue/maintenance-qu
 import { NoisyScheduler, noisyWorker } from '../queue/noisy-queue';
 import { createRedis } from '../queue/queues';
 import { CollectScheduler } from '../queue/scheduler';
+import { ScheduleKeeper, type KeptSchedules } from '../queue/schedule-keeper';
 import { SlaScheduler, slaWorker } from '../queue/sla-queue';
 import { collectWorker } from '../queue/worker';
 import { migrate } from '../storage/migrate';
@@ -66,9 +67,11 @@ export async function startProcess(context: FleetContext, role: Role): Promise<R
     const targets = listTargets(fleet);
     const prefix = settings.queuePrefix;
     if (role === 'all' || role === 'scheduler') {
-      const collect = new CollectScheduler(redis(), prefix, log);
+      const collectRedis = redis();
+      const collect = new CollectScheduler(collectRedis, prefix, log);
       schedulers.push(collect);
       await collect.sync(targets);
+      const kept: KeptSchedules[] = [{ name: 'collect', missing: () => collect.missing(), sync: () => collect.sync(targets) }];
       // the scheduler owns what is collected: outcomes of targets it no longer schedules go too
       for (const gone of await forgetOtherStatuses(pool, targets))
         log.info({ collector: gone.collector, target: gone.target }, 'collector status removed: target left the fleet file');
@@ -79,7 +82,13 @@ export async function startProcess(context: FleetContext, role: Role): Promise<R
       ]) {
         schedulers.push(interval);
         await interval.sync();
+        kept.push({ name: interval.queueName, missing: () => interval.missing(), sync: () => interval.sync() });
       }
+      // Redis may come back without them (restarted without persistence, a failover)
+      const keeper = new ScheduleKeeper(kept, log);
+      keeper.start();
+      collectRedis.on('ready', () => void keeper.check());
+      schedulers.unshift({ close: () => keeper.stop() });
     }
     const reports = { db: pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours };
     if (role === 'all' || role === 'worker') {

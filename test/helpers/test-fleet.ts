@@ -17,6 +17,8 @@ export interface TestFleetOptions {
   oneCluster?: boolean;
   /** Put before each tenant's Redis prefix, so parallel runs do not share key names. */
   redisPrefix?: string;
+  /** Traefik known by its access log instead of /metrics: c1 writes CLF (`access.log`), c2 JSON (`access.json`). */
+  traefikAccessLogs?: boolean;
 }
 
 const TENANTS = [
@@ -33,8 +35,15 @@ export function testFleet(dir: string, options: TestFleetOptions = {}): Fleet {
     odoo: { logFiles: [`${id}/odoo.log`], logTimezone: zone },
     backups: { pgbackrestInfoFile: `${id}/pgbackrest-info.json`, jobResultsFile: `${id}/backup-jobs.ndjson` },
     probe: { url: `http://127.0.0.1:${options.ingressPort ?? 1}`, intervalSeconds: 15 },
-    ...(options.traefikPort && {
-      traefik: { metricsUrl: `http://127.0.0.1:${options.traefikPort}/metrics`, apiUrl: `http://127.0.0.1:${options.traefikPort}` },
+    ...(options.traefikPort &&
+      !options.traefikAccessLogs && {
+        traefik: { metricsUrl: `http://127.0.0.1:${options.traefikPort}/metrics`, apiUrl: `http://127.0.0.1:${options.traefikPort}` },
+      }),
+    ...(options.traefikAccessLogs && {
+      traefik: {
+        accessLogFiles: [`${id}/${id === 'c1' ? 'access.log' : 'access.json'}`],
+        ...(options.traefikPort && { apiUrl: `http://127.0.0.1:${options.traefikPort}` }),
+      },
     }),
     ...(options.postgresUrl && { postgres: { url: options.postgresUrl } }),
     ...(options.redisUrl && { redis: { url: options.redisUrl } }),
