@@ -27,25 +27,25 @@ module.exports = {
       'core-is-the-leaf',
       'services/core imports nothing of ours.',
       '^services/core/',
-      '^services/(?!core/)|^(collectors|simulator|bench|dashboards|alert-rules|test)/',
+      '^services/(?!core/)|^(collectors|simulator|bench|dashboards|alert-rules|mixin|test)/',
     ),
     forbid(
       'storage-has-no-domain',
       'services/storage knows tables and connections, no domain types.',
       '^services/storage/',
-      '^(collectors|simulator|bench|dashboards|alert-rules|test)/|^services/(?!storage/|core/)',
+      '^(collectors|simulator|bench|dashboards|alert-rules|mixin|test)/|^services/(?!storage/|core/)',
     ),
     forbid(
       'config-below-the-domain',
       'The fleet file and environment are read before any domain module exists.',
       '^services/config/',
-      '^(collectors|simulator|bench|dashboards|alert-rules|test)/|^services/(?!config/|core/|storage/)',
+      '^(collectors|simulator|bench|dashboards|alert-rules|mixin|test)/|^services/(?!config/|core/|storage/)',
     ),
     forbid(
       'collectors-below-services',
       'A collector reads its source and stores what it yields: it may use collectors/lib, core, storage and config, nothing above.',
       '^collectors/',
-      '^(simulator|bench|dashboards|alert-rules|test)/|^services/(?!core/|storage/|config/)',
+      '^(simulator|bench|dashboards|alert-rules|mixin|test)/|^services/(?!core/|storage/|config/)',
     ),
     {
       name: 'sources-apart',
@@ -76,7 +76,7 @@ module.exports = {
     forbid(
       'nothing-imports-adapters',
       'HTTP routes, queue workers, CLI commands and the composition root are imported by nobody below them.',
-      '^(collectors|simulator|dashboards|alert-rules)/|^services/(?!api/|queue/|cli/|root/)',
+      '^(collectors|simulator|dashboards|alert-rules|mixin)/|^services/(?!api/|queue/|cli/|root/)',
       ADAPTERS,
     ),
     forbid(
@@ -101,7 +101,7 @@ module.exports = {
     forbid(
       'tests-stay-out-of-products',
       'Test helpers are for tests only.',
-      '^(services|collectors|simulator|dashboards|alert-rules|bench)/',
+      '^(services|collectors|simulator|dashboards|alert-rules|mixin|bench)/',
       '^test/',
     ),
   ],

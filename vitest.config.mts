@@ -18,7 +18,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{services,collectors,simulator,bench,dashboards,alert-rules}/**/*.test.ts'] },
+        test: { name: 'unit', include: ['{services,collectors,simulator,bench,dashboards,alert-rules,mixin}/**/*.test.ts'] },
       },
       { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'] } },
     ],

@@ -155,6 +155,8 @@ const sla: SlaSnapshot = {
         { belowPercent: 99, percent: 25 },
       ],
       creditCapPercent: 100,
+      rpoSeconds: 3600,
+      rtoSeconds: 14400,
       month: '2026-03',
       monthMinutes: 44_580,
     },

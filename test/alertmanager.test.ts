@@ -138,11 +138,11 @@ describe('Alertmanager with the real-webhook example (deploy/alertmanager/alertm
   it('pages once for a tenant that is down, through the webhook with its bearer token', async () => {
     // acme (eu1) is down: its probes fail and its error budget burns. granite (eu1) burns from
     // errors its probes do not see. acme's 5xx ticket is a consequence too. lumen is down on us1.
-    add({ alertname: 'OdooTenantProbeFailing', severity: 'critical', tenant: 'acme', cluster: 'eu1', tier: 'business' });
-    add({ alertname: 'TenantErrorBudgetBurnFast', severity: 'critical', tenant: 'acme', cluster: 'eu1', tier: 'business' });
-    add({ alertname: 'TenantErrorBudgetBurnFast', severity: 'critical', tenant: 'granite', cluster: 'eu1', tier: 'business' });
-    add({ alertname: 'OdooTenantServerErrors', severity: 'warning', tenant: 'acme', cluster: 'eu1', tier: 'business' });
-    add({ alertname: 'OdooTenantProbeFailing', severity: 'critical', tenant: 'lumen', cluster: 'us1', tier: 'standard' });
+    add({ alertname: 'TenantscopeTenantDown', severity: 'critical', tenant: 'acme', cluster: 'eu1', tier: 'business' });
+    add({ alertname: 'TenantscopeErrorBudgetBurnFast', severity: 'critical', tenant: 'acme', cluster: 'eu1', tier: 'business' });
+    add({ alertname: 'TenantscopeErrorBudgetBurnFast', severity: 'critical', tenant: 'granite', cluster: 'eu1', tier: 'business' });
+    add({ alertname: 'TenantscopeTenantServerErrors', severity: 'warning', tenant: 'acme', cluster: 'eu1', tier: 'business' });
+    add({ alertname: 'TenantscopeTenantDown', severity: 'critical', tenant: 'lumen', cluster: 'us1', tier: 'standard' });
 
     await waitFor('a page for eu1 and one for us1', () => notifications.length >= 2, 20_000);
     // a second notification of a group would only come after group_interval (5m): none here
@@ -161,8 +161,8 @@ describe('Alertmanager with the real-webhook example (deploy/alertmanager/alertm
         .sort();
     // acme's burn is inhibited by its probe failure (same tenant); granite's is not, and joins the
     // cluster's one page; the ticket for acme's errors is inhibited by its page.
-    expect(alerts('eu1')).toEqual(['OdooTenantProbeFailing acme', 'TenantErrorBudgetBurnFast granite']);
-    expect(alerts('us1')).toEqual(['OdooTenantProbeFailing lumen']);
+    expect(alerts('eu1')).toEqual(['TenantscopeErrorBudgetBurnFast granite', 'TenantscopeTenantDown acme']);
+    expect(alerts('us1')).toEqual(['TenantscopeTenantDown lumen']);
 
     // amtool lists the inhibited alerts beside the active ones; each names what inhibits it
     const listed = amtool(['alert', 'query', `--alertmanager.url=${url}`, '--inhibited', '-o', 'json']);
@@ -170,6 +170,27 @@ describe('Alertmanager with the real-webhook example (deploy/alertmanager/alertm
     const inhibited = (JSON.parse(listed.stdout) as { labels: Record<string, string>; status: { inhibitedBy: string[] } }[])
       .filter((a) => a.status.inhibitedBy.length > 0)
       .map((a) => `${a.labels.alertname} ${a.labels.tenant}`);
-    expect(inhibited.sort()).toEqual(['OdooTenantServerErrors acme', 'TenantErrorBudgetBurnFast acme']);
+    expect(inhibited.sort()).toEqual(['TenantscopeErrorBudgetBurnFast acme', 'TenantscopeTenantServerErrors acme']);
+  }, 40_000);
+
+  it('pages once for a cluster-wide outage, muting the tenants of that cluster', async () => {
+    const before = notifications.length;
+    add({ alertname: 'TenantscopeClusterDown', severity: 'critical', cluster: 'eu2' });
+    add({ alertname: 'TenantscopeTenantDown', severity: 'critical', tenant: 'aster', cluster: 'eu2', tier: 'mission' });
+    add({ alertname: 'TenantscopeTenantDown', severity: 'critical', tenant: 'birch', cluster: 'eu2', tier: 'business' });
+    add({ alertname: 'TenantscopeErrorBudgetBurnFast', severity: 'critical', tenant: 'cedar', cluster: 'eu2', tier: 'standard' });
+    add({ alertname: 'TenantscopeTenantServerErrors', severity: 'warning', tenant: 'cedar', cluster: 'eu2', tier: 'standard' });
+    // another cluster's tenant is not muted: it pages in its own group
+    add({ alertname: 'TenantscopeTenantDown', severity: 'critical', tenant: 'dune', cluster: 'us2', tier: 'business' });
+
+    await waitFor('a page for eu2 and one for us2', () => notifications.length >= before + 2, 20_000);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const added = notifications.slice(before);
+    expect(added, log).toHaveLength(2);
+    const byCluster = new Map(
+      added.map((n) => [n.body.groupLabels.cluster, n.body.alerts.map((a) => `${a.labels.alertname} ${a.labels.tenant ?? ''}`.trim())]),
+    );
+    expect(byCluster.get('eu2')).toEqual(['TenantscopeClusterDown']);
+    expect(byCluster.get('us2')).toEqual(['TenantscopeTenantDown dune']);
   }, 40_000);
 });

@@ -1,4 +1,5 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
+import { config } from '../../mixin/config';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table';
 import * as units from '@grafana/grafana-foundation-sdk/units';
@@ -22,7 +23,7 @@ import {
 export const UID = 'tenantscope-collector-health';
 
 /** Seconds since a collector's last run beyond which TenantscopeCollectorStale starts counting. */
-const STALE_AFTER_SECONDS = 300;
+const STALE_AFTER_SECONDS = config.self.collectorStaleSeconds;
 
 const SEL = 'collector=~"$collector", target=~"$target"';
 // One series per collector and target however many tenantscope processes are scraped: they

@@ -1,6 +1,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as units from '@grafana/grafana-foundation-sdk/units';
+import { config } from '../../mixin/config';
 import { addPanels, labelVariable, okFailTimeline, prometheusQuery, redFrom, stat, tenantscopeDashboard, timeseries } from './common';
 
 // Every tenant side by side: load, errors, availability, latency and worker time, to spot the
@@ -8,8 +9,8 @@ import { addPanels, labelVariable, okFailTimeline, prometheusQuery, redFrom, sta
 
 export const UID = 'tenantscope-fleet-overview';
 
-/** The SLA's default server error ratio (docs/sla.md) and OdooTenantServerErrors' threshold. */
-const ERROR_RATIO = 0.05;
+/** The SLA's default server error ratio (docs/sla.md) and TenantscopeTenantServerErrors' threshold. */
+const ERROR_RATIO = config.tenants.serverErrorRatio;
 
 const SEL = 'tenant=~"$tenant", cluster=~"$cluster"';
 const requests = (extra = '') => `tenantscope_odoo_requests_total{${extra}${SEL}}`;
@@ -65,7 +66,7 @@ export function fleetOverview(): dashboard.DashboardBuilder {
       .height(8),
     timeseries(
       'Outage minutes before a credit',
-      'Outage minutes the rest of the month can still take before the first credit step (the highest threshold still open); TenantSlaCreditImminent fires under 60.',
+      `Outage minutes the rest of the month can still take before the first credit step (the highest threshold still open); TenantscopeSlaCreditImminent fires under ${config.slo.creditImminentMinutes}.`,
       units.Short,
     )
       .withTarget(prometheusQuery(`min by (tenant) (tenantscope_sla_affordable_outage_minutes{${SEL}} >= 0)`, '{{tenant}}'))

@@ -1,3 +1,4 @@
+import { type BurnArm, config } from '../../mixin/config';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table';
@@ -22,8 +23,10 @@ import { UID as TENANT_DETAIL } from './tenant-detail';
 
 export const UID = 'tenantscope-sla-month';
 
-/** Outage minutes to the next credit step below which a tenant is at risk (as TenantSlaCreditImminent). */
-const AT_RISK_MINUTES = 60;
+/** Outage minutes to the next credit step below which a tenant is at risk (as TenantscopeSlaCreditImminent). */
+const AT_RISK_MINUTES = config.slo.creditImminentMinutes;
+/** The fast burn page's arms (TenantscopeErrorBudgetBurnFast): 1 h at 14.4, 6 h at 6. */
+const [HOUR_ARM, SIX_HOUR_ARM] = config.slo.fast as [BurnArm, BurnArm];
 
 const SEL = 'tenant=~"$tenant", tier=~"$tier"';
 const BY = 'tenant, tier';
@@ -90,17 +93,17 @@ export function slaMonth(): dashboard.DashboardBuilder {
     new dashboard.RowBuilder('Burn'),
     timeseries(
       'Burn rate, 1 h',
-      'Bad minutes over measured minutes in the last hour, against the budget: 1 spends the budget exactly by month end, 14.4 spends 2 % of it in that hour.',
+      `Bad minutes over measured minutes in the last hour, against the budget: 1 spends the budget exactly by month end, ${HOUR_ARM.factor} spends 2 % of it in that hour.`,
       units.Short,
     )
       .withTarget(prometheusQuery(burn('1h'), '{{tenant}}'))
-      .thresholds(redFrom(14.4))
+      .thresholds(redFrom(HOUR_ARM.factor))
       .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
       .span(12)
       .height(8),
-    timeseries('Burn rate, 6 h', 'The same over six hours: 6 spends 5 % of the budget in that time.', units.Short)
+    timeseries('Burn rate, 6 h', `The same over six hours: ${SIX_HOUR_ARM.factor} spends 5 % of the budget in that time.`, units.Short)
       .withTarget(prometheusQuery(burn('6h'), '{{tenant}}'))
-      .thresholds(redFrom(6))
+      .thresholds(redFrom(SIX_HOUR_ARM.factor))
       .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
       .span(12)
       .height(8),

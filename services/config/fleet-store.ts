@@ -70,10 +70,14 @@ export interface TenantTier {
   /** The tier's credit steps and cap, as the fleet file gave them. */
   credits: { belowPercent: number; percent: number }[];
   creditCapPercent: number;
+  /** The tier's recovery point and recovery time objectives, seconds. */
+  rpoSeconds: number;
+  rtoSeconds: number;
 }
 
 const ACTIVE_TENANT_TIERS = `SELECT t.id, t.cluster_id AS cluster, t.tier_id AS tier, t.timezone, r.spec->>'targetPercent' AS target, r.spec->>'nodata' AS nodata,
-      coalesce(r.spec->'credits', '[]') AS credits, (r.spec->>'creditCapPercent')::float8 AS "creditCapPercent"
+      coalesce(r.spec->'credits', '[]') AS credits, (r.spec->>'creditCapPercent')::float8 AS "creditCapPercent",
+      (r.spec->>'rpoSeconds')::float8 AS "rpoSeconds", (r.spec->>'rtoSeconds')::float8 AS "rtoSeconds"
     FROM tenant t JOIN tier r ON r.id = t.tier_id WHERE t.active ORDER BY t.id`;
 
 export async function readActiveTenantTiers(db: Queryable): Promise<TenantTier[]> {

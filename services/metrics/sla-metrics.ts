@@ -134,6 +134,18 @@ const METRICS: StoreMetric<SlaSnapshot>[] = [
     values: (s) => s.tenants.map((t) => ({ value: Number(t.target) / 100, labels: { tenant: t.id, cluster: t.cluster, tier: t.tier } })),
   },
   {
+    name: 'tenantscope_tenant_rpo_seconds',
+    help: "The tier's recovery point objective: the most data, in seconds before a loss, the tenant may lose.",
+    type: 'gauge',
+    values: (s) => s.tenants.map((t) => ({ value: t.rpoSeconds, labels: { tenant: t.id, cluster: t.cluster, tier: t.tier } })),
+  },
+  {
+    name: 'tenantscope_tenant_rto_seconds',
+    help: "The tier's recovery time objective: the longest a restore of the tenant may take, seconds.",
+    type: 'gauge',
+    values: (s) => s.tenants.map((t) => ({ value: t.rtoSeconds, labels: { tenant: t.id, cluster: t.cluster, tier: t.tier } })),
+  },
+  {
     name: 'tenantscope_rpo_exposure_seconds',
     help: "Now minus the tenant's newest recoverable point (its dump or its cluster's backup or WAL archive reach): the data a loss now would cost.",
     type: 'gauge',
