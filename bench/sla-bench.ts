@@ -20,7 +20,8 @@ import { migrate } from '../services/storage/migrate';
  * drops its own database. Writes bench/results/sla.json. Environment:
  * BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_TENANTS (1000),
  * BENCH_DAYS (31: days of minute rows per tenant from the month's start; the reports always
- * cover the whole month, the days without rows are nodata), BENCH_ROUNDS (3).
+ * cover the whole month, the days without rows are nodata), BENCH_ROUNDS (3), BENCH_KEEP (a
+ * database name to fill and keep, for profiling; drop it yourself).
  */
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 1000);
@@ -56,7 +57,7 @@ async function seconds(work: () => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const name = `h6sla_bench_${randomBytes(4).toString('hex')}`;
+  const name = process.env.BENCH_KEEP ?? `h6sla_bench_${randomBytes(4).toString('hex')}`;
   await adminSql(ADMIN_URL, `CREATE DATABASE ${name}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await pool.end();
-    await adminSql(ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (!process.env.BENCH_KEEP) await adminSql(ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 }
 
