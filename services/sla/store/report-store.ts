@@ -1,8 +1,8 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Clock } from '../../core/clock';
 import type { Cluster, Fleet, Tenant, Tier } from '../../config/fleet-types';
 import type { Queryable } from '../../storage/db';
-import { canonicalJson, sha256Hex } from '../canonical';
+import { canonicalJson } from '../canonical';
 import { ALLOWED_LATENESS_MS } from './minute-counter';
 import { RequestError } from '../../core/errors';
 import type { MinuteEvidence } from '../minute-evidence';
@@ -217,7 +217,8 @@ function stored(
         ? `month to date as of ${report.monthToDate?.asOf}: ${report.monthToDate?.minutesElapsed} minutes elapsed, ${report.monthToDate?.minutesRemaining} to come; figures and credit provisional`
         : `month over, not frozen yet (grace ${deps.graceHours} h for late evidence)`,
     canonical,
-    digest: sha256Hex(report),
+    // sha256Hex(report) of the canonical JSON already made: the same bytes, serialized once
+    digest: createHash('sha256').update(canonical, 'utf8').digest('hex'),
     signature: signCanonical(canonical, deps.signingKey),
     report,
     changes: [],
