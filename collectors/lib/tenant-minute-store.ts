@@ -1,6 +1,6 @@
 import type { MinuteRow } from './minute-rollup';
 import type { Client, Queryable } from '../../services/storage/db';
-import { queryTextRows } from '../../services/storage/db';
+import { cursorTextRows, queryTextRows } from '../../services/storage/db';
 import { ACTIVE_TENANTS, TENANTS } from '../../services/config/fleet-store';
 
 /** SQL: the tenant_minute row (aliased `alias`) holds something from the Odoo log, not only probes or ingress. */
@@ -203,6 +203,26 @@ export function readMinuteEvidence(
   probes: 'counts' | 'flags',
 ) {
   return queryTextRows(db, MINUTE_EVIDENCE[probes], [tenants, fromSeconds, toSeconds]);
+}
+
+// MATERIALIZED: a cursor's query is planned for its first rows (cursor_tuple_fraction), which
+// picks a walk of the primary key in tenant order, a random read of every heap page; a CTE is
+// planned for all its rows (one sequential scan, hash aggregate), and only its result is sorted.
+const MINUTE_EVIDENCE_IN_TENANT_ORDER = `WITH m AS MATERIALIZED (${MINUTE_EVIDENCE.flags}) SELECT * FROM m ORDER BY tenant_id`;
+
+/**
+ * readMinuteEvidence's `flags` rows of every tenant of `tenants`, in tenant order, `batch`
+ * tenants at a time: ONE scan of the month for all of them (minute rows of different tenants
+ * share heap pages, so a read per batch of tenants reads every page again).
+ */
+export function streamMinuteEvidenceFlags(
+  db: Queryable,
+  tenants: readonly string[],
+  fromSeconds: number,
+  toSeconds: number,
+  batch: number,
+) {
+  return cursorTextRows(db, MINUTE_EVIDENCE_IN_TENANT_ORDER, [tenants, fromSeconds, toSeconds], batch);
 }
 
 const EVERY_PROBE_MINUTE = `SELECT tenant_id, string_agg(${PROBE_CODE}, '') FROM tenant_minute WHERE ${RANGE} GROUP BY tenant_id`;

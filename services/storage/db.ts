@@ -102,6 +102,42 @@ export async function withTransaction<T>(pool: Pool, work: (client: Client) => P
 // avoid building a JavaScript value per element (a month is 44,640 minutes).
 const raw = (v: string) => v;
 
+let cursors = 0;
+
+/**
+ * The rows of `sql` as in queryTextRows, `batch` rows at a time through a cursor: one statement
+ * (one scan) whose result JavaScript holds a batch of at a time. On a pool it takes a client of
+ * its own for a transaction; on a client (perhaps inside a transaction) the cursor is WITH HOLD
+ * and closed when the iteration ends, however it ends.
+ */
+export async function* cursorTextRows(
+  db: Queryable,
+  sql: string,
+  values: unknown[],
+  batch: number,
+): AsyncGenerator<[string, ...(string | null)[]][]> {
+  const name = `tenantscope_cursor_${++cursors}`;
+  const pinned = db instanceof pg.Pool ? await db.connect() : undefined;
+  const client: Queryable = pinned ?? db;
+  let open = false;
+  try {
+    if (pinned) await pinned.query('BEGIN');
+    await client.query(`DECLARE ${name} NO SCROLL CURSOR ${pinned ? '' : 'WITH HOLD '}FOR ${sql}`, values);
+    open = true;
+    for (;;) {
+      const rows = await queryTextRows(client, `FETCH ${batch} FROM ${name}`, []);
+      if (rows.length === 0) break;
+      yield rows;
+      if (rows.length < batch) break;
+    }
+  } finally {
+    if (pinned) {
+      await pinned.query(open ? 'COMMIT' : 'ROLLBACK').catch(() => undefined);
+      pinned.release();
+    } else if (open) await client.query(`CLOSE ${name}`).catch(() => undefined);
+  }
+}
+
 /** Every row of `sql` as an array of PostgreSQL text values (or null), the first column a key. */
 export async function queryTextRows(db: Queryable, sql: string, values: unknown[]): Promise<[string, ...(string | null)[]][]> {
   const result = await db.query({ text: sql, values, rowMode: 'array', types: { getTypeParser: () => raw } } as never);

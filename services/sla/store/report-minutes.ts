@@ -2,7 +2,7 @@ import { readAll, type Queryable } from '../../storage/db';
 import { emptyMinuteEvidence, type MinuteEvidence } from '../minute-evidence';
 import type { MonthRange } from '../../core/month';
 import { readRequests } from './evidence-loader';
-import { readMinuteEvidence, readTenantProbeCodes } from '../../../collectors/lib/tenant-minute-store';
+import { readMinuteEvidence, readTenantProbeCodes, streamMinuteEvidenceFlags } from '../../../collectors/lib/tenant-minute-store';
 import { readIngressMinuteRows } from '../../../collectors/traefik/store';
 
 /**
@@ -46,13 +46,49 @@ export async function loadReportMinutes(
   tenants: readonly string[],
   range: MonthRange,
 ): Promise<(tenant: string) => MinuteEvidence> {
+  const [own] = await readAll(db, [() => readMinuteEvidence(db, tenants, range.startMs / 1000, range.endMs / 1000, 'flags')]);
+  return minutesOfRows(db, own, tenants, range);
+}
+
+/**
+ * The minute evidence of `tenants` (all with this `range`) in batches of about `batch` tenants:
+ * the Odoo/probe minutes of all of them in ONE scan of the month, streamed in tenant order
+ * (minute rows of different tenants share pages, so a read per batch would read every page once
+ * per batch), then per batch its ingress minutes. Tenants without Odoo/probe minutes come last.
+ * `minutesOf` as loadReportMinutes' for the batch's tenants.
+ */
+export async function* streamReportMinutes(
+  db: Queryable,
+  tenants: readonly string[],
+  range: MonthRange,
+  batch: number,
+): AsyncGenerator<{ tenants: string[]; minutesOf: (tenant: string) => MinuteEvidence }> {
+  const seen = new Set<string>();
+  for await (const own of streamMinuteEvidenceFlags(db, tenants, range.startMs / 1000, range.endMs / 1000, batch)) {
+    const ids = own.map((r) => r[0]);
+    for (const id of ids) seen.add(id);
+    yield { tenants: ids, minutesOf: await minutesOfRows(db, own, ids, range) };
+  }
+  const rest = tenants.filter((t) => !seen.has(t));
+  for (let i = 0; i < rest.length; i += batch) {
+    const ids = rest.slice(i, i + batch);
+    yield { tenants: ids, minutesOf: await minutesOfRows(db, [], ids, range) };
+  }
+}
+
+/** Builds minutesOf from the Odoo/probe rows of `tenants` already read, reading their ingress minutes (and every probe minute of tenants with gaps). */
+async function minutesOfRows(
+  db: Queryable,
+  own: Row[],
+  tenants: readonly string[],
+  range: MonthRange,
+): Promise<(tenant: string) => MinuteEvidence> {
   const values = [tenants, range.startMs / 1000, range.endMs / 1000] as const;
-  const [own, ingress] = await readAll(db, [
-    () => readMinuteEvidence(db, tenants, values[1], values[2], 'flags'),
-    () => readIngressMinuteRows(db, tenants, values[1], values[2]),
-  ]);
   const gappy = own.filter(([, count, first, last]) => Number(count) !== Number(last) - Number(first) + 1).map(([tenant]) => tenant);
-  const every = gappy.length > 0 ? await readTenantProbeCodes(db, gappy, values[1], values[2]) : [];
+  const [ingress, every] = await readAll(db, [
+    () => readIngressMinuteRows(db, tenants, values[1], values[2]),
+    () => (gappy.length > 0 ? readTenantProbeCodes(db, gappy, values[1], values[2]) : Promise.resolve([])),
+  ]);
   const byTenant = <T extends Row>(rows: T[]) => new Map(rows.map((r) => [r[0], r]));
   const [ownOf, everyOf, ingressOf] = [byTenant(own), byTenant(every), byTenant(ingress)];
   const at = new Int32Array(range.minutes);
