@@ -124,14 +124,18 @@ export async function run(args: string[]): Promise<number> {
   const children = [simulator, spawnChild('tenantscope', ['start', '--fleet', run.fleetFile], env)];
   const base = `http://${host}:${portBase}`;
   const month = startedAt.toISOString().slice(0, 7);
-  const tokenPath = relative(process.cwd(), run.tokenFile) || run.tokenFile;
+  const shown = (path: string) => (relative(process.cwd(), path).startsWith('..') ? path : relative(process.cwd(), path));
+  const tokenPath = shown(run.tokenFile);
+  // The user is kept (trust authentication needs it), the password never printed.
+  const cliUrl = new URL(run.databaseUrl);
+  cliUrl.password = '';
   say(`tenantscope demo ${run.name}: ${fleet.tenants.length} simulated tenants on ${Object.keys(fleet.clusters).join(', ')}`);
   say(`  scenario  ${scenarioLine(plan)}`);
   say(`  browser   ${base}/ui/   (sign in with the token in ${tokenPath})`);
   say(`  api       curl -H "Authorization: Bearer $(cat ${tokenPath})" ${base}/api/v1/reports/${month}?format=csv`);
-  say(`  cli       TENANTSCOPE_DATABASE_URL=${run.databaseUrl} npx tenantscope report --month ${month} --format csv`);
+  process.stdout.write(`  cli       TENANTSCOPE_DATABASE_URL=${cliUrl.toString()} npx tenantscope report --month ${month} --format csv\n`);
   say(`  metrics   ${base}/metrics   health ${base}/healthz`);
-  say(`  data      database ${run.name}, queue prefix ${run.name}, folder ${relative(process.cwd(), run.dir) || run.dir}`);
+  say(`  data      database ${run.name}, queue prefix ${run.name}, folder ${shown(run.dir)}`);
   say(`token ${token.slice(0, 8)}… (read-only; reused by the next run on port base ${portBase}). Ctrl-C stops everything.`);
 
   let stopping = false;
