@@ -9,7 +9,10 @@ import { STORM_CONNECTIONS } from './scenarios';
 /**
  * Real load on real per-tenant databases, so the PostgreSQL collector has something true to
  * measure. Bounded for a small machine: per tenant a pool of two connections and at most four
- * short queries a second; one CPU-heavy loop (statement_timeout 2 s, half duty) for a noisy
+ * queries a second, each a few milliseconds of CPU (an Odoo request spends ~15 ms in SQL),
+ * started at moments spread over the second: the collector samples pg_stat_activity at a fixed
+ * moment of each second, and queries all started at the tick that follows the second's end
+ * were over long before it looked (pg_cpu read 0 for every tenant); one CPU-heavy loop (statement_timeout 2 s, half duty) for a noisy
  * tenant; at most STORM_CONNECTIONS idle connections for a storm. Creates a missing tenant
  * database and a `tenantscope_sim_orders` table in it; never drops anything and never connects
  * to databases that are not a tenant's.
@@ -20,14 +23,34 @@ const MAX_QUERIES_PER_TICK = 4;
 const POOL_SIZE = 2;
 const HEAVY_SQL = 'SELECT sum(sqrt(g)) FROM generate_series(1, 2500000) AS g';
 const HEAVY_PAUSE_MS = 300;
+/** The server-side work of an ORM read (computed fields, access rules): a few ms of CPU. */
+const ORM_WORK = '(SELECT sum(sqrt(g)) FROM generate_series(1, 15000) AS g)';
 const QUERIES = [
   {
-    text: `SELECT id, partner_id, amount, state FROM ${TABLE} WHERE partner_id = $1 ORDER BY id DESC LIMIT 80`,
+    text: `SELECT id, partner_id, amount, state, ${ORM_WORK} AS work FROM ${TABLE} WHERE partner_id = $1 ORDER BY id DESC LIMIT 80`,
     args: (n: number) => [n % 97],
   },
   { text: `UPDATE ${TABLE} SET amount = amount + 1, write_date = now() WHERE id = $1`, args: (n: number) => [1 + (n % 2000)] },
-  { text: `SELECT state, count(*), sum(amount) FROM ${TABLE} GROUP BY state`, args: () => [] },
+  { text: `SELECT state, count(*), sum(amount), ${ORM_WORK} AS work FROM ${TABLE} GROUP BY state`, args: () => [] },
 ];
+/** The requests of a tick are the second the model just played; their queries spread over the next. */
+const SPREAD_MS = 1_000;
+/** Golden-ratio steps: start phases that fill the second evenly, whatever the number of queries. */
+const PHASE_STEP = 0.6180339887;
+
+/**
+ * Delays in [0, periodMs) for `count` queries, one per query, continuing the low-discrepancy
+ * sequence from `phase` (returned for the next call): any stretch of the second gets its share.
+ */
+export function spreadDelays(count: number, periodMs: number, phase: number): { delays: number[]; phase: number } {
+  const delays: number[] = [];
+  let p = phase;
+  for (let i = 0; i < count; i++) {
+    p = (p + PHASE_STEP) % 1;
+    delays.push(Math.floor(p * periodMs));
+  }
+  return { delays, phase: p };
+}
 
 interface TenantLoad {
   readonly tenant: TenantModel;
@@ -42,6 +65,8 @@ interface TenantLoad {
 export class PgLoad {
   private readonly loads: TenantLoad[] = [];
   private counter = 0;
+  private phase = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   private readonly warned = new Set<string>();
   /** Databases this run created; reported, never dropped. */
@@ -95,20 +120,30 @@ export class PgLoad {
       this.heavy(load, effects.heavyQueries);
       this.storm(load, Math.min(effects.stormConnections, STORM_CONNECTIONS));
       if (effects.outage) continue; // its Odoo cannot reach the database
-      const wanted = Math.min(MAX_QUERIES_PER_TICK, requests.get(load.tenant.index) ?? 0);
-      for (let i = 0; i < wanted && load.inFlight < POOL_SIZE * 2; i++) {
+      const wanted = Math.min(MAX_QUERIES_PER_TICK, requests.get(load.tenant.index) ?? 0, Math.max(0, POOL_SIZE * 2 - load.inFlight));
+      const { delays, phase } = spreadDelays(wanted, SPREAD_MS, this.phase);
+      this.phase = phase;
+      for (const delay of delays) {
         const query = QUERIES[this.counter++ % QUERIES.length] as (typeof QUERIES)[number];
+        const args = query.args(this.counter * 7919);
         load.inFlight++;
-        load.pool
-          .query(query.text, query.args(this.counter * 7919))
-          .catch((err: unknown) => this.warnOnce(load.tenant.tenant.id, err))
-          .finally(() => load.inFlight--);
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          if (this.stopped) return void load.inFlight--;
+          load.pool
+            .query(query.text, args)
+            .catch((err: unknown) => this.warnOnce(load.tenant.tenant.id, err))
+            .finally(() => load.inFlight--);
+        }, delay);
+        this.timers.add(timer);
       }
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     await Promise.all(
       this.loads.map(async (load) => {
         if (load.heavy) load.heavy.running = false;

@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_URL, REDIS_URL, createTestDatabase, removeQueues, type TestDatabase, uniquePrefix } from './helpers/database';
-import { freePort, startTenantscope, waitFor } from './helpers/processes';
+import { busyPort } from '../services/cli/demo-run';
+import { freePort, runTenantscope, startTenantscope, waitFor } from './helpers/processes';
 import { exampleFleetSpec, fleetYaml } from './helpers/fleet-builder';
 
 /**
@@ -15,16 +16,37 @@ import { exampleFleetSpec, fleetYaml } from './helpers/fleet-builder';
 const dbPrefix = `tsdemo${randomBytes(3).toString('hex')}_`;
 const queuePrefix = uniquePrefix();
 let db: TestDatabase | undefined;
+// Each demo run is `<database of the URL>_<port base>`: its database and its queue prefix.
+const runs: string[] = [];
+const demoDir = mkdtempSync(join(tmpdir(), 'demo-runs-'));
 
 afterAll(async () => {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${dbPrefix}%`]);
+  const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = ANY($2)', [
+    `${dbPrefix}%`,
+    runs,
+  ]);
   for (const row of rows) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
   await admin.end();
   await db?.drop();
   await removeQueues(queuePrefix);
+  for (const run of runs) await removeQueues(run);
 });
+
+/** The demo fleet on free ports, with tenant databases of this test's own. */
+async function demoFleet(dir: string): Promise<string> {
+  const spec = exampleFleetSpec(dir);
+  for (const cluster of Object.values(spec.clusters) as { probe: { url: string }; traefik: { metricsUrl: string; apiUrl: string } }[]) {
+    cluster.probe.url = `http://127.0.0.1:${await freePort()}`;
+    const traefik = `http://127.0.0.1:${await freePort()}`;
+    cluster.traefik = { ...cluster.traefik, metricsUrl: `${traefik}/metrics`, apiUrl: traefik };
+  }
+  for (const tenant of spec.tenants) tenant.database = String(tenant.database).replace(/^tsdemo_/, dbPrefix);
+  const fleetFile = join(dir, 'fleet.yaml');
+  writeFileSync(fleetFile, fleetYaml(spec));
+  return fleetFile;
+}
 
 describe('npm run demo', () => {
   it('shows request and probe series for all 12 tenants within 60 s, every collector succeeding, and stops on Ctrl-C', async () => {
@@ -41,8 +63,10 @@ describe('npm run demo', () => {
     const fleetFile = join(dir, 'fleet.yaml');
     writeFileSync(fleetFile, fleetYaml(spec));
     const listen = `127.0.0.1:${await freePort()}`;
+    runs.push(`${db.name}_${listen.split(':')[1]}`);
 
     const demo = startTenantscope(['demo', '--fleet', fleetFile], {
+      TENANTSCOPE_DEMO_DIR: demoDir,
       TENANTSCOPE_DATABASE_URL: db.url,
       TENANTSCOPE_REDIS_URL: REDIS_URL,
       TENANTSCOPE_QUEUE_PREFIX: queuePrefix,
@@ -101,4 +125,79 @@ describe('npm run demo', () => {
     expect(exit.code, demo.output().slice(-2_000)).toBe(0);
     expect(exit.at - interrupted).toBeLessThan(12_000);
   }, 150_000);
+});
+
+describe('demo runs by port base', () => {
+  it('two runs with different port bases at once never mix; a busy base exits 2; the token is reused; --fresh starts clean', async () => {
+    db ??= await createTestDatabase();
+    const fleetFile = await demoFleet(mkdtempSync(join(tmpdir(), 'demo-bases-')));
+    // Port bases with three free ports each (the API, then the simulator's ingress and Traefik per cluster: 5).
+    const bases: number[] = [];
+    while (bases.length < 2) {
+      const p = await freePort();
+      if (p > 64_000 || bases.some((b) => Math.abs(b - p) < 10)) continue;
+      if ((await busyPort('127.0.0.1', [p, p + 1, p + 2, p + 3, p + 4])) === undefined) bases.push(p);
+    }
+    const env = { TENANTSCOPE_DATABASE_URL: db.url, TENANTSCOPE_REDIS_URL: REDIS_URL, TENANTSCOPE_DEMO_DIR: demoDir };
+    for (const base of bases) runs.push(`${db.name}_${base}`);
+    const firstScreen = (d: ReturnType<typeof startTenantscope>) =>
+      waitFor('the first screen', () => d.output().includes('Ctrl-C stops everything'), 90_000).catch(() => {
+        throw new Error(d.output().slice(-3_000));
+      });
+    const start = (base: number, ...more: string[]) =>
+      startTenantscope(['demo', '--fleet', fleetFile, '--port-base', String(base), '--scenario', 'tenant-outage', ...more], env);
+    const stop = async (d: ReturnType<typeof startTenantscope>) => {
+      d.child.kill('SIGINT');
+      expect((await d.exited).code, d.output().slice(-2_000)).toBe(0);
+    };
+
+    const [a, b] = [start(bases[0]!), start(bases[1]!)];
+    await Promise.all([firstScreen(a), firstScreen(b)]);
+    const token = (base: number) => readFileSync(join(demoDir, String(base), 'token'), 'utf8').trim();
+    try {
+      for (const [d, base] of [
+        [a, bases[0]!],
+        [b, bases[1]!],
+      ] as const) {
+        const out = d.output();
+        expect(out).toMatch(
+          new RegExp(`scenario  tenant-outage: [a-z-]+'s Odoo stops answering at \\d\\d:\\d\\d:\\d\\d UTC for 15 minutes`),
+        );
+        expect(out).toContain(`browser   http://127.0.0.1:${base}/ui/`);
+        expect(out).toMatch(new RegExp(`api       curl .*http://127.0.0.1:${base}/api/v1/reports/`));
+        expect(out).toContain(`cli       TENANTSCOPE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/${db.name}_${base} `);
+        expect(statSync(join(demoDir, String(base), 'token')).mode & 0o777).toBe(0o600);
+        expect(readFileSync(join(demoDir, String(base), 'fleet.yaml'), 'utf8')).toContain(`${dbPrefix}acme_${base}`);
+      }
+      expect(token(bases[0]!)).not.toBe(token(bases[1]!));
+
+      // Each run has its own database with its own token only.
+      for (const base of bases) {
+        const client = new pg.Client({ connectionString: db.url.replace(/\/[^/]+$/, `/${db.name}_${base}`) });
+        await client.connect();
+        const { rows } = await client.query<{ name: string }>('SELECT name FROM api_token');
+        await client.end();
+        expect(rows.map((r) => r.name)).toEqual([expect.stringMatching(new RegExp(`^demo-${base}-`))]);
+      }
+
+      const busy = await runTenantscope(['demo', '--fleet', fleetFile, '--port-base', String(bases[0])], env, { timeoutMs: 60_000 });
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toMatch(new RegExp(`port ${bases[0]}|port \\d+ on 127.0.0.1 is busy`));
+    } finally {
+      await Promise.all([stop(a), stop(b)]);
+    }
+
+    const before = token(bases[0]!);
+    const again = start(bases[0]!);
+    await firstScreen(again);
+    await stop(again);
+    expect(token(bases[0]!)).toBe(before);
+
+    const fresh = start(bases[0]!, '--fresh');
+    await firstScreen(fresh);
+    await stop(fresh);
+    expect(fresh.output()).toContain(`--fresh: dropped database ${db.name}_${bases[0]}`);
+    expect(existsSync(join(demoDir, String(bases[0]), 'token'))).toBe(true);
+    expect(token(bases[0]!)).not.toBe(before);
+  }, 400_000);
 });

@@ -2,9 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { canSeeTenant } from '../auth/principal';
 import { RequestError } from '../core/errors';
-import { reportsCsv } from '../sla/render/csv';
-import { reportHtml } from '../sla/render/html';
-import { reportJson, revisionJson } from '../sla/render/json';
+import { revisionJson } from '../sla/render/json';
+import { monthReportsText, REPORT_CONTENT_TYPES, tenantReportText } from '../sla/render/report-text';
 import { monthReports, reportRevisions, tenantReport, type ReportDeps } from '../sla/store/report-store';
 import { principal } from './auth-hook';
 import { ErrorBody, MonthParams, MonthReportQuery, ReportView, RevisionView, TenantMonthParams, TenantReportQuery } from './schemas';
@@ -37,13 +36,14 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ReportDeps }> = async (app
         who.role === 'tenant'
           ? [await tenantReport(deps, who.tenant, month)].filter((r) => r !== undefined)
           : (await monthReports(deps, month)).filter((r) => canSeeTenant(who, r.tenant));
+      // The same text `tenantscope report` prints, byte for byte (report-text.ts).
       if (request.query.format === 'csv') {
         return reply
-          .type('text/csv; charset=utf-8; header=present')
+          .type(REPORT_CONTENT_TYPES.csv)
           .header('content-disposition', `attachment; filename="sla-${month}.csv"`)
-          .send(reportsCsv(reports, nameOf));
+          .send(monthReportsText(month, reports, nameOf, 'csv'));
       }
-      return { month, reports: reports.map(reportJson) };
+      return reply.type(REPORT_CONTENT_TYPES.json).send(monthReportsText(month, reports, nameOf, 'json'));
     },
   );
 
@@ -71,8 +71,8 @@ export const reportRoutes: FastifyPluginAsync<{ deps: ReportDeps }> = async (app
             : `month: no report for ${tenant} in ${month} (the month has not begun)`,
         );
       }
-      if (request.query.format === 'html') return reply.type('text/html; charset=utf-8').send(reportHtml(stored, t.name));
-      return reportJson(stored);
+      const format = request.query.format === 'html' ? 'html' : 'json';
+      return reply.type(REPORT_CONTENT_TYPES[format]).send(tenantReportText(stored, t.name, format));
     },
   );
 

@@ -1,11 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import type { Fleet } from '../config/fleet-types';
-import { createToken } from '../auth/token-store';
+import { loadSettings, type Settings } from '../config/env';
+import { loadFleetFile } from '../config/fleet';
+import { ConfigError } from '../core/errors';
+import { planScenario, SCENARIOS, STORM_CONNECTIONS, type ScenarioName, type ScenarioPlan } from '../../simulator/scenarios';
+import { busyPort, demoRun, demoToken, dropRun, writeFleetCopy } from './demo-run';
 import { createLogger } from '../core/logger';
 import { redact } from '../core/redact';
 import { withPassword } from '../core/secret';
@@ -22,41 +26,90 @@ const DEFAULT_FLEET = join(ROOT, 'examples', 'fleet.yaml');
 const DEMO_HISTORY_MINUTES = 90;
 
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseFlags('demo', args, { scenario: { type: 'string', default: 'normal' }, fleet: { type: 'string' } });
-  const fleetFile = values.fleet ?? DEFAULT_FLEET;
+  const { values } = parseFlags('demo', args, {
+    scenario: { type: 'string', default: 'normal' },
+    fleet: { type: 'string' },
+    'port-base': { type: 'string' },
+    fresh: { type: 'boolean', default: false },
+  });
+  const scenario = values.scenario as ScenarioName;
+  if (!SCENARIOS.includes(scenario))
+    throw new ConfigError([`tenantscope demo: --scenario expected one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(values.scenario)}`]);
+  const envSettings = loadSettings();
+  const portText = values['port-base'];
+  const portBase = portText === undefined ? envSettings.listen.port : Number(portText);
+  if (!Number.isInteger(portBase) || portBase < 1024 || portBase > 65000)
+    throw new ConfigError([`tenantscope demo: --port-base expected a port from 1024 to 65000, got ${JSON.stringify(portText)}`]);
+  const sourceFleet = values.fleet ?? DEFAULT_FLEET;
+  const demoRoot = process.env.TENANTSCOPE_DEMO_DIR ?? join(ROOT, 'var', 'demo');
+  const run = demoRun({
+    portBase,
+    explicitBase: portText !== undefined,
+    databaseUrl: envSettings.databaseUrl,
+    urlGiven: process.env.TENANTSCOPE_DATABASE_URL !== undefined,
+    demoRoot,
+    sourceFleet,
+  });
+  const host = envSettings.listen.host;
+  // Ports first: a second run on busy ports must not touch the first run's data (--fresh included).
+  const listenerPorts = listenerPortsOf(loadFleetFile(sourceFleet), portText !== undefined ? portBase : undefined);
+  const busy = await busyPort(host, [portBase, ...listenerPorts]);
+  if (busy !== undefined) {
+    process.stderr.write(
+      `tenantscope demo: port ${busy} on ${host} is busy (another demo on port base ${portBase}?); pick another --port-base\n`,
+    );
+    return 2;
+  }
+  if (values.fresh) {
+    const tenants = loadFleetFile(sourceFleet).tenants.map((t) => `${t.database}_${portBase}`);
+    for (const what of await dropRun(run, tenants, withPassword(envSettings.redisUrl, envSettings.redisPassword)))
+      say(`--fresh: dropped ${what}`);
+  }
+  writeFleetCopy(run, sourceFleet, portText !== undefined);
+  const settings: Settings = {
+    ...envSettings,
+    databaseUrl: run.databaseUrl,
+    queuePrefix: run.name,
+    listen: { host, port: portBase },
+  };
   // The pool connects on its first query, after the database exists.
-  const { settings, fleet, pool, log, clock, close } = openContext({
+  const { fleet, pool, log, clock, close } = openContext({
     name: 'demo',
+    settings,
     log: createLogger('warn'),
-    fleet: { command: 'demo', file: fleetFile },
+    fleet: { command: 'demo', file: run.fleetFile },
   });
   const startedAt = new Date(clock.now());
   let token: string;
   let history: number;
   try {
-    await ensureDatabase(withPassword(settings.databaseUrl, settings.databasePassword));
+    await ensureDatabase(withPassword(run.databaseUrl, settings.databasePassword));
     await migrate(pool, log);
     history = await historyToPlay(pool, fleet, startedAt.getTime());
-    // A read-only token of this run, for the report URLs below (the database keeps only its hash).
-    const name = `demo-${startedAt.toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
-    token = (await createToken(pool, { name, role: 'read-only' }, startedAt)).token;
+    token = (await demoToken(pool, run, startedAt)).token;
   } finally {
     await close();
   }
+  // The scenario's tenant and window, fixed here and handed to the simulator, so what is printed is what happens.
+  const plan = planScenario(fleet, { scenario }, startedAt.getTime());
 
   const env = {
     ...process.env,
+    TENANTSCOPE_DATABASE_URL: run.databaseUrl,
+    TENANTSCOPE_QUEUE_PREFIX: run.name,
+    TENANTSCOPE_LISTEN: `${host}:${portBase}`,
     TENANTSCOPE_LOG_LEVEL: process.env.TENANTSCOPE_LOG_LEVEL ?? 'warn',
-    TENANTSCOPE_SIGNING_KEY_FILE: process.env.TENANTSCOPE_SIGNING_KEY_FILE ?? demoSigningKey(),
+    TENANTSCOPE_SIGNING_KEY_FILE: process.env.TENANTSCOPE_SIGNING_KEY_FILE ?? demoSigningKey(demoRoot),
   };
   // The simulator first plays the history into the Odoo logs (the noisy-neighbour baselines need
   // an hour), and tenantscope starts once it listens, so its first read of the logs finds it whole.
   const simulate = [
     'simulate',
     '--fleet',
-    fleetFile,
+    run.fleetFile,
     '--scenario',
-    values.scenario as string,
+    scenario,
+    ...(plan.tenant ? ['--tenant', plan.tenant.id, '--start-at', new Date(plan.startMs).toISOString()] : []),
     ...(history > 0 ? ['--history', String(history)] : []),
   ];
   const simulator = spawnChild('simulator', simulate, env);
@@ -68,22 +121,22 @@ export async function run(args: string[]): Promise<number> {
     say(`the simulator did not answer on ${ingress} within 60 s; see its output above`);
     return 1;
   }
-  const children = [simulator, spawnChild('tenantscope', ['start', '--fleet', fleetFile], env)];
-  const base = `http://${settings.listen.host}:${settings.listen.port}`;
-  say(
-    `tenantscope demo: ${fleet.tenants.length} simulated tenants on ${Object.keys(fleet.clusters).join(', ')}, scenario ${values.scenario}`,
-  );
-  say(`  metrics   ${base}/metrics`);
-  say(`  health    ${base}/healthz   ${base}/readyz`);
-  for (const cluster of Object.values(fleet.clusters)) {
-    say(
-      `  ${cluster.id}: ingress ${cluster.probe?.url ?? '-'}   traefik ${cluster.traefik?.metricsUrl ?? '-'}   log ${cluster.odoo?.logFiles[0] ?? '-'}`,
-    );
-  }
-  const month = new Date(clock.now()).toISOString().slice(0, 7);
-  say(`  reports   curl -H 'Authorization: Bearer ${token}' ${base}/api/v1/reports/${month}?format=csv`);
-  say(`  pages     ${base}/ui/   (in a browser: sign in with the token above)`);
-  say('Ctrl-C stops everything.');
+  const children = [simulator, spawnChild('tenantscope', ['start', '--fleet', run.fleetFile], env)];
+  const base = `http://${host}:${portBase}`;
+  const month = startedAt.toISOString().slice(0, 7);
+  const shown = (path: string) => (relative(process.cwd(), path).startsWith('..') ? path : relative(process.cwd(), path));
+  const tokenPath = shown(run.tokenFile);
+  // The user is kept (trust authentication needs it), the password never printed.
+  const cliUrl = new URL(run.databaseUrl);
+  cliUrl.password = '';
+  say(`tenantscope demo ${run.name}: ${fleet.tenants.length} simulated tenants on ${Object.keys(fleet.clusters).join(', ')}`);
+  say(`  scenario  ${scenarioLine(plan)}`);
+  say(`  browser   ${base}/ui/   (sign in with the token in ${tokenPath})`);
+  say(`  api       curl -H "Authorization: Bearer $(cat ${tokenPath})" ${base}/api/v1/reports/${month}?format=csv`);
+  process.stdout.write(`  cli       TENANTSCOPE_DATABASE_URL=${cliUrl.toString()} npx tenantscope report --month ${month} --format csv\n`);
+  say(`  metrics   ${base}/metrics   health ${base}/healthz`);
+  say(`  data      database ${run.name}, queue prefix ${run.name}, folder ${shown(run.dir)}`);
+  say(`token ${token.slice(0, 8)}… (read-only; reused by the next run on port base ${portBase}). Ctrl-C stops everything.`);
 
   let stopping = false;
   const exited = Promise.all(children.map((c) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code)))));
@@ -105,6 +158,34 @@ export async function run(args: string[]): Promise<number> {
   return codes.every((c) => c === 0 || c === null) ? 0 : 1;
 }
 
+/** The simulator's listener ports as the fleet names them, or N+1, N+2, ... with a port base. */
+function listenerPortsOf(fleet: Fleet, portBase: number | undefined): number[] {
+  const ports = new Set<number>();
+  for (const c of Object.values(fleet.clusters)) {
+    for (const url of [c.probe?.url, c.traefik?.metricsUrl, c.traefik?.apiUrl]) {
+      if (url === undefined) continue;
+      const u = new URL(url);
+      ports.add(Number(u.port || (u.protocol === 'https:' ? 443 : 80)));
+    }
+  }
+  return portBase === undefined ? [...ports] : [...ports].map((_, i) => portBase + i + 1);
+}
+
+/** What the scenario does, to whom, and when (UTC), in one line. */
+export function scenarioLine(plan: ScenarioPlan): string {
+  const at = new Date(plan.startMs).toISOString().slice(11, 19);
+  const minutes = Math.round((plan.endMs - plan.startMs) / 60_000);
+  const t = plan.tenant?.id;
+  const what: Record<ScenarioName, string> = {
+    normal: 'no incident: every tenant serves its usual traffic',
+    'tenant-outage': `${t}'s Odoo stops answering at ${at} UTC for ${minutes} minutes`,
+    'noisy-tenant': `${t} runs heavy reports at twice its traffic from ${at} UTC for ${minutes} minutes`,
+    'connection-storm': `${t} holds ${STORM_CONNECTIONS} idle PostgreSQL connections from ${at} UTC for ${minutes} minutes`,
+    'failed-backup': `${t}'s backups fail from ${at} UTC for ${minutes} minutes`,
+  };
+  return `${plan.name}: ${what[plan.name]}`;
+}
+
 /**
  * Minutes of history the simulator plays before going live: 90, or only the gap since the Odoo
  * minutes an earlier demo run left in this database (replaying those would count them twice; the
@@ -123,10 +204,10 @@ export async function historyToPlay(pool: Pool, fleet: Fleet, now: number): Prom
 }
 
 /** The demo signs its reports with a key of its own, made once under var/demo/ (never committed). */
-function demoSigningKey(): string {
-  const file = join(ROOT, 'var', 'demo', 'signing.key');
+function demoSigningKey(demoRoot: string): string {
+  const file = join(demoRoot, 'signing.key');
   if (!existsSync(file)) {
-    mkdirSync(join(ROOT, 'var', 'demo'), { recursive: true });
+    mkdirSync(demoRoot, { recursive: true });
     writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   }
   return file;

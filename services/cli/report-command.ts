@@ -1,18 +1,18 @@
 import { ConfigError } from '../core/errors';
-import { reportsCsv } from '../sla/render/csv';
-import { reportHtml } from '../sla/render/html';
-import { reportJson } from '../sla/render/json';
+import { monthReportsText, tenantReportText } from '../sla/render/report-text';
 import { isMonth } from '../core/month';
 import { monthReports, tenantReport, type ReportDeps, type StoredReport } from '../sla/store/report-store';
 import { parseFlags } from './args';
-import { openContext } from '../root/context';
+import { openReadingContext } from '../root/context';
 
 const FORMATS = ['json', 'csv', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
 /**
- * `tenantscope report --month YYYY-MM [--tenant ID] --format json|csv|html`: the reports the API
- * serves, from the same store and renderers, printed on stdout. HTML is one tenant's page.
+ * `tenantscope report --month YYYY-MM [--tenant ID] [--format json|csv|html] [--fleet FILE]`: the
+ * reports the API serves, from the same store and serializer, so the bytes on stdout are the
+ * API's. HTML is one tenant's page. Without a signing key the reports are unsigned, and stderr
+ * says so.
  */
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags('report', args, {
@@ -29,7 +29,7 @@ export async function run(args: string[]): Promise<number> {
     throw refuse(`--month expected YYYY-MM from 1970-01 to 9999-12, got ${JSON.stringify(month ?? null)}`);
   if (!FORMATS.includes(format)) throw refuse(`--format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
   if (format === 'html' && tenant === undefined) throw refuse("--format html is one tenant's page: pass --tenant ID");
-  const context = openContext({ name: 'report', fleet: { command: 'report', file: values.fleet } });
+  const context = await openReadingContext({ name: 'report', fleet: { command: 'report', file: values.fleet } });
   const { settings, pool, fleet } = context;
   try {
     if (tenant !== undefined && !fleet.tenants.some((x) => x.id === tenant))
@@ -48,12 +48,15 @@ export async function run(args: string[]): Promise<number> {
       reports = [one];
     } else reports = await monthReports(deps, month);
     const nameOf = (id: string) => fleet.tenants.find((x) => x.id === id)?.name ?? id;
-    if (format === 'csv') process.stdout.write(reportsCsv(reports, nameOf));
-    else if (format === 'html') process.stdout.write(reportHtml(reports[0]!, nameOf(reports[0]!.tenant)));
-    else
-      process.stdout.write(
-        `${JSON.stringify(tenant !== undefined ? reportJson(reports[0]!) : { month, reports: reports.map(reportJson) }, null, 2)}\n`,
+    if (reports.some((r) => r.signature === null))
+      process.stderr.write(
+        'tenantscope report: UNSIGNED: no signing key is configured (TENANTSCOPE_SIGNING_KEY_FILE); the digest identifies the content but proves nothing about who produced it\n',
       );
+    process.stdout.write(
+      tenant !== undefined && format !== 'csv'
+        ? tenantReportText(reports[0]!, nameOf(tenant), format)
+        : monthReportsText(month, reports, nameOf, format === 'csv' ? 'csv' : 'json'),
+    );
     return 0;
   } finally {
     await context.close();

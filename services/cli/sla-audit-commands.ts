@@ -5,7 +5,7 @@ import { recomputeBundle, writeBundle } from '../sla/store/bundle';
 import { loadTenantMonth } from '../sla/store/evidence-loader';
 import { tenantReport } from '../sla/store/report-store';
 import { parseFlags } from './args';
-import { openContext } from '../root/context';
+import { openReadingContext } from '../root/context';
 
 /**
  * `tenantscope sla export --month YYYY-MM --tenant ID [--fleet FILE]` writes the audit bundle of
@@ -24,7 +24,7 @@ export async function exportBundle(args: string[]): Promise<number> {
     throw new ConfigError([
       `tenantscope sla export: --month expected YYYY-MM from 1970-01 to 9999-12, got ${JSON.stringify(month ?? null)}`,
     ]);
-  const context = openContext({ name: 'sla-export', fleet: { command: 'sla export', file: values.fleet } });
+  const context = await openReadingContext({ name: 'sla-export', fleet: { command: 'sla export', file: values.fleet } });
   const { settings, pool, fleet } = context;
   try {
     if (tenant === undefined || !fleet.tenants.some((t) => t.id === tenant)) {

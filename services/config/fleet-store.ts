@@ -1,4 +1,5 @@
-import type { Fleet } from './fleet-types';
+import type { Cluster, Fleet, Tenant, Tier } from './fleet-types';
+import { DEFAULT_DETECTOR_CONFIG } from './noisy-thresholds';
 import { redactDeep } from '../core/redact';
 import { withTransaction, type Pool, type Queryable } from '../storage/db';
 import { LOCK, lockForTransaction } from '../storage/locks';
@@ -82,6 +83,33 @@ const ACTIVE_TENANT_TIERS = `SELECT t.id, t.cluster_id AS cluster, t.tier_id AS 
 
 export async function readActiveTenantTiers(db: Queryable): Promise<TenantTier[]> {
   return (await db.query<TenantTier>(ACTIVE_TENANT_TIERS)).rows;
+}
+
+const STORED_TIERS = 'SELECT id, spec FROM tier ORDER BY id';
+const STORED_CLUSTERS = 'SELECT id, spec FROM cluster ORDER BY id';
+const STORED_TENANTS = 'SELECT spec FROM tenant WHERE active ORDER BY id';
+
+/**
+ * The fleet as the last `tenantscope start` (or `check-config --sync`) stored it, for commands
+ * given no fleet file: its active tenants, tiers and clusters. Passwords are not in it (the URLs
+ * are redacted), so it serves reports and exports, never collectors; the noisy-neighbour
+ * thresholds are not stored and are the defaults. Undefined when no tenant is stored.
+ */
+export async function readStoredFleet(db: Queryable): Promise<Fleet | undefined> {
+  const tenants = (await db.query<{ spec: Tenant & { monthlyFee: { minor: string } } }>(STORED_TENANTS)).rows.map(({ spec }) => ({
+    ...spec,
+    monthlyFee: { ...spec.monthlyFee, minor: BigInt(spec.monthlyFee.minor) },
+  }));
+  if (tenants.length === 0) return undefined;
+  const tiers = (await db.query<{ id: string; spec: Tier }>(STORED_TIERS)).rows;
+  const clusters = (await db.query<{ id: string; spec: Cluster }>(STORED_CLUSTERS)).rows;
+  return {
+    source: 'the fleet stored in the database',
+    tiers: Object.fromEntries(tiers.map((r) => [r.id, r.spec])),
+    clusters: Object.fromEntries(clusters.map((r) => [r.id, r.spec])),
+    tenants,
+    noisy: DEFAULT_DETECTOR_CONFIG,
+  };
 }
 
 // Cluster windows apply to the tenants the database places in that cluster (as activeExclusions does).

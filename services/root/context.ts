@@ -1,6 +1,8 @@
 import { loadSigningKey } from '../auth/signing-key';
 import { loadSettings, type Settings } from '../config/env';
 import { fleetPath, loadFleetFile } from '../config/fleet';
+import { readStoredFleet } from '../config/fleet-store';
+import { ConfigError } from '../core/errors';
 import type { Fleet } from '../config/fleet-types';
 import { systemClock, type Clock } from '../core/clock';
 import { createLogger, type Logger } from '../core/logger';
@@ -90,4 +92,28 @@ export function openContext(options: ContextOptions & { fleet?: FleetOptions }):
     ...(fleet && { fleet }),
     close: () => pool.end(),
   };
+}
+
+/**
+ * The context of a command that reads what tenantscope stored (report, sla export, usage): the
+ * fleet from --fleet, else TENANTSCOPE_FLEET_FILE, else the fleet the database holds from the
+ * last start. One order for every such command, so they never disagree on where the fleet is.
+ */
+export async function openReadingContext(options: ContextOptions & { fleet: FleetOptions }): Promise<FleetContext> {
+  const settings = options.settings ?? loadSettings();
+  if (options.fleet.file !== undefined || settings.fleetFile !== undefined) return openContext({ ...options, settings });
+  const { fleet: fleetOptions, ...rest } = options;
+  const context = openContext({ ...rest, settings });
+  let fleet: Fleet | undefined;
+  try {
+    fleet = await readStoredFleet(context.pool);
+  } catch (err) {
+    await context.close();
+    throw err;
+  }
+  if (fleet) return Object.defineProperty(context, 'fleet', { value: fleet, enumerable: true }) as FleetContext;
+  await context.close();
+  throw new ConfigError([
+    `tenantscope ${fleetOptions.command}: no fleet: pass --fleet FILE, set TENANTSCOPE_FLEET_FILE, or run tenantscope start once so the database holds the fleet`,
+  ]);
 }

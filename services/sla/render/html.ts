@@ -154,7 +154,7 @@ function signature(s: StoredReport): string {
   return `<section class="signature">
 <h2>Signature</h2>
 <table class="figures">
-<tr><th>Revision</th><td>${e(s.revision === 0 ? '0 (live month-to-date computation, not frozen)' : String(s.revision))} · ${e(s.status)} · computed ${e(s.computedAt)}</td></tr>
+<tr><th>Revision</th><td>${e(revisionText(s))} · computed ${e(s.computedAt)}</td></tr>
 <tr><th>Reason</th><td>${e(s.reason ?? '—')}</td></tr>${changes(s)}
 <tr><th>SHA-256 digest</th><td class="hash">${e(s.digest)}</td></tr>
 <tr><th>HMAC-SHA-256</th><td class="hash">${s.signature === null ? '<strong class="unsigned">UNSIGNED: no signing key was configured; the digest identifies the content but proves nothing about who produced it.</strong>' : e(s.signature)}</td></tr>
@@ -174,6 +174,13 @@ export function changeLines(list: readonly ReportChange[]): string {
   const shown = list.slice(0, 40).map((c) => `${e(c.field)}: ${e(JSON.stringify(c.old) ?? '—')} → ${e(JSON.stringify(c.new) ?? '—')}`);
   const more = list.length > shown.length ? `<br>… and ${e(list.length - shown.length)} more (the JSON report lists them all)` : '';
   return `${shown.join('<br>')}${more}`;
+}
+
+/** Revision and status in one phrase that never contradicts itself (revision 0 is never frozen). */
+export function revisionText(s: Pick<StoredReport, 'revision' | 'status'>): string {
+  if (s.status === 'frozen') return `${s.revision} (frozen)`;
+  if (s.status === 'provisional') return `${s.revision} (provisional: computed live, month over, not frozen yet)`;
+  return `${s.revision} (month to date: computed live, not frozen)`;
 }
 
 function statusText(s: StoredReport): string {

@@ -6,7 +6,7 @@ import type { StoredReport } from '../store/report-store';
 import { csvField, reportsCsv } from './csv';
 import { dailySeries, localDays } from './daily';
 import { majorUnits } from './figures';
-import { reportHtml } from './html';
+import { reportHtml, revisionText } from './html';
 
 /** A report as an older engine wrote it, without per-day counts: the chart's fallback path. */
 function withoutDays(report: SlaReport): SlaReport {
@@ -172,5 +172,17 @@ describe('HTML page', () => {
       minutesFrom('2026-02-28T23:00:00Z', 44580).map((m) => probe(m, true)),
     ).a as SlaReport;
     expect(reportHtml(stored(full), 'A')).not.toContain('Coverage warning');
+  });
+});
+
+describe('revisionText', () => {
+  it('says one thing per status: never "month-to-date" next to "provisional"', () => {
+    const mtd = revisionText({ revision: 0, status: 'month-to-date' });
+    const provisional = revisionText({ revision: 0, status: 'provisional' });
+    expect(mtd).toBe('0 (month to date: computed live, not frozen)');
+    expect(mtd).not.toMatch(/provisional/);
+    expect(provisional).toBe('0 (provisional: computed live, month over, not frozen yet)');
+    expect(provisional).not.toMatch(/month to date|month-to-date/);
+    expect(revisionText({ revision: 3, status: 'frozen' })).toBe('3 (frozen)');
   });
 });
