@@ -12,6 +12,8 @@ export const LOCK = Object.freeze({
   partition: 7_461_002,
   /** Writing the fleet file's copy into the database. */
   fleetSync: 7_461_003,
+  /** Dropping old monthly partitions (services/storage/retention.ts): one run at a time. */
+  retention: 7_461_004,
   /** A cluster's pg_stat_database readings (namespace; key: the cluster). */
   postgresStats: 7_461_005,
   /** Freezing one tenant-month's SLA report (namespace; key: tenant/month). */
