@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Pool } from './db';
-import { LOCK } from './locks';
+import { LOCK, tryLockForSession, unlockForSession } from './locks';
 import { MONTHLY_TABLES, type MonthlyTable } from './partitions';
 
 /**
@@ -103,8 +103,8 @@ export async function applyRetention(
 ): Promise<PartitionFate[]> {
   const client = await pool.connect();
   try {
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK.retention]);
-    if (!rows[0]!.ok) throw new RetentionBusyError('another process is applying retention; try again when it has finished');
+    if (!(await tryLockForSession(client, LOCK.retention)))
+      throw new RetentionBusyError('another process is applying retention; try again when it has finished');
     const dropped: PartitionFate[] = [];
     try {
       for (const fate of plan) {
@@ -122,7 +122,7 @@ export async function applyRetention(
         onDropped(fate);
       }
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [LOCK.retention]);
+      await unlockForSession(client, LOCK.retention);
     }
     return dropped;
   } finally {
