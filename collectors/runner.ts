@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { inSpan } from '../services/core/tracing';
 import { claimRun, recordStatus, type RunRecord } from './lib/collector-store';
 import { KeptConnections } from './lib/connections';
+import { withTransaction } from '../services/storage/db';
 import { findCollector } from './registry';
 import { redact } from '../services/core/redact';
 import type { CollectorTarget, IngestDeps, RunContext, RunOutcome } from './lib/collector';
@@ -77,7 +78,7 @@ export class CollectorRunner {
     } catch (err) {
       log.warn({ collector: request.collector, target: request.target, err }, 'collector run failed');
       // stored as the run's error, which /metrics and the SLA evidence read: never a URL's password
-      await this.store(record(false, undefined, redact((err as Error).message)), true);
+      await this.store(record(false, undefined, redact((err as Error).message)), true, this.targets.get(targetKey(request)));
       return undefined;
     } finally {
       clearTimeout(timer);
@@ -95,10 +96,19 @@ export class CollectorRunner {
     return this.connections.closeAll();
   }
 
+  /** The failed run's ledger row and, when the collector has any, its evidence, in one transaction. */
+  private async storeFailure(run: RunRecord, target?: CollectorTarget): Promise<void> {
+    const evidence = target && findCollector(target.collector)?.failureEvidence?.(target, run.scheduledAt);
+    if (evidence) await this.deps.partitions.ensure(evidence.table, [evidence.atMs]);
+    await withTransaction(this.deps.pool, async (tx) => {
+      if ((await claimRun(tx, run)) && evidence) await evidence.write(tx);
+    });
+  }
+
   /** Status is best effort: a database outage is logged, never thrown into the queue. */
-  private async store(run: RunRecord, failed: boolean): Promise<void> {
+  private async store(run: RunRecord, failed: boolean, target?: CollectorTarget): Promise<void> {
     try {
-      if (failed) await claimRun(this.deps.pool, run);
+      if (failed) await this.storeFailure(run, target);
       await recordStatus(this.deps.pool, run);
     } catch (err) {
       this.deps.log.error({ collector: run.collector, target: run.target, err }, 'cannot record collector status');

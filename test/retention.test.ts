@@ -15,6 +15,7 @@ let db: MigratedDatabase;
 let prefix: string;
 const NOW = new Date('2026-03-20T12:00:00Z');
 const HOUR = 3_600_000;
+const RETENTION = { 'raw-samples': 2, 'minute-rollups': 13, 'sla-minutes': 25, 'noisy-attribution': 13 };
 
 beforeAll(async () => {
   db = await migratedDatabase(testFleet());
@@ -106,7 +107,10 @@ describe('the maintenance queue', () => {
     const schedulers = await queue.getJobSchedulers();
     await queue.close();
     await redis.quit();
-    expect(schedulers.map((s) => ({ key: s.key, every: Number(s.every) }))).toEqual([{ key: 'collector-run-retention', every: 3_600_000 }]);
+    expect(schedulers.map((s) => ({ key: s.key, every: Number(s.every) })).sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { key: 'collector-run-retention', every: 3_600_000 },
+      { key: 'partition-retention', every: 86_400_000 },
+    ]);
   });
 
   it('a worker prunes on a collector-run-retention job', async () => {
@@ -115,7 +119,7 @@ describe('the maintenance queue', () => {
     const worker = maintenanceWorker(
       workerRedis,
       prefix,
-      { pool: db.pool, clock: new ManualClock(NOW.getTime()), collectorRunRetentionDays: 7 },
+      { pool: db.pool, clock: new ManualClock(NOW.getTime()), collectorRunRetentionDays: 7, retentionMonths: RETENTION, graceHours: 72 },
       silentLogger,
     );
     const redis = createRedis(REDIS_URL);

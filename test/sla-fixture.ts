@@ -20,7 +20,15 @@ export async function slaDatabase(fleet: Fleet, months: string[]): Promise<SlaDb
   for (const month of months) {
     // Partitions of the UTC months a tenant month touches (a Berlin month starts the UTC day before).
     for (const at of [`${month}-01T00:00:00Z`, new Date(Date.parse(`${month}-01T00:00:00Z`) - 86_400_000).toISOString()]) {
-      for (const table of ['tenant_minute', 'ingress_minute', 'odoo_tenant_event_minute', 'backup_job', 'recovery_point', 'sla_minute']) {
+      for (const table of [
+        'tenant_minute',
+        'ingress_minute',
+        'odoo_tenant_event_minute',
+        'backup_job',
+        'recovery_point',
+        'sla_minute',
+        'postgres_unreachable',
+      ]) {
         await pool.query('SELECT tenantscope_ensure_month_partition($1, $2)', [table, at]);
       }
     }

@@ -1,3 +1,4 @@
+import { recordUnreachable } from '../collectors/postgres/outage-store';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,8 @@ beforeAll(async () => {
   );
   await s.pool.query(`INSERT INTO collector_run (collector, target, scheduled_at, finished_at, success, duration_seconds, worker)
     VALUES ('postgres', 'c1/stats', '2026-03-02T08:02:00Z', '2026-03-02T08:02:05Z', false, 5, 'test')`);
+  // the failed stats run's evidence, as the runner writes it in the same transaction
+  await recordUnreachable(s.pool, 'c1', new Date('2026-03-02T08:02:00Z'));
   await s.pool.query(`INSERT INTO recovery_point (cluster_id, tenant_id, source, observed_at, recoverable_at) VALUES
     ('c1', NULL, 'pgbackrest', '2026-02-27T10:00:00Z', '2026-02-27T09:00:00Z'),
     ('c1', NULL, 'pgbackrest', '2026-02-27T12:00:00Z', '2026-02-27T11:00:00Z'),

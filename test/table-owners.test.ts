@@ -32,6 +32,7 @@ const OWNERS: Record<string, string> = {
   odoo_tenant_event_minute: 'collectors/odoo-log',
   odoo_tenant_event_total: 'collectors/odoo-log',
   pg_tenant_minute: 'collectors/postgres',
+  postgres_unreachable: 'collectors/postgres',
   pg_tenant_total: 'collectors/postgres',
   pg_tenant_wait_total: 'collectors/postgres',
   pg_tenant_state: 'collectors/postgres',

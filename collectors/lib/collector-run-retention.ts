@@ -11,9 +11,9 @@ const DAY_MS = 86_400_000;
  *
  * Why only successful rows: a row's job after its run is to be the idempotency key of recent
  * scheduled work (a retried or duplicated job finds it), which needs days, not months. Failed
- * runs are kept: the `postgres` collector's are SLA evidence (services/sla/store/sparse-evidence.ts,
- * readFailedRuns gives it a month of them, and months are re-checked after they froze), and failures
- * are few. `collector_status` (latest outcome per target) is not touched.
+ * runs are kept: they are few, and before migration 0020 the `postgres` collector's were the SLA's
+ * "PostgreSQL unreachable" evidence, which now has its own table (postgres_unreachable, retained
+ * with the SLA evidence by services/storage/retention.ts). `collector_status` (latest outcome per target) is not touched.
  */
 export async function pruneCollectorRuns(db: Queryable, now: Date, keepDays: number, batch = 10_000, maxBatches = 50): Promise<number> {
   const cutoff = new Date(now.getTime() - keepDays * DAY_MS);

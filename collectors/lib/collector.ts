@@ -3,7 +3,8 @@ import type { Clock } from '../../services/core/clock';
 import type { Fleet } from '../../services/config/fleet-types';
 import type { Logger } from '../../services/core/logger';
 import type { Pool } from '../../services/storage/db';
-import type { PartitionKeeper } from '../../services/storage/partitions';
+import type { Client } from '../../services/storage/db';
+import type { MonthlyTable, PartitionKeeper } from '../../services/storage/partitions';
 
 /** One thing a collector reads on a schedule: a log file, a tenant's host, a cluster's database. */
 export interface CollectorTarget {
@@ -54,4 +55,17 @@ export interface CollectorDefinition<T extends CollectorTarget = CollectorTarget
   name: string;
   targets(fleet: Fleet): T[];
   run(deps: IngestDeps, target: T, context: RunContext): Promise<RunOutcome>;
+  /**
+   * Evidence that a failed run is itself (the postgres stats run: the server did not answer),
+   * written by the runner in the transaction of the failed run's ledger row, so a retried job
+   * records it once. Undefined when a failure of this target means nothing beyond the run.
+   */
+  failureEvidence?(target: T, scheduledAt: Date): FailureEvidence | undefined;
+}
+
+/** Rows a failed run leaves: the monthly table they go to (its partition is made first) and the write. */
+export interface FailureEvidence {
+  table: MonthlyTable;
+  atMs: number;
+  write(tx: Client): Promise<void>;
 }

@@ -26,6 +26,7 @@ import { sizesSlice } from './sizes';
 import { minuteOf } from '../lib/minute-rollup';
 import { rollupActivity } from './rollup';
 import { succeededRun } from '../lib/run-record';
+import { recordUnreachable, UNREACHABLE_TABLE } from './outage-store';
 import { Rejections } from '../lib/rejections';
 
 /**
@@ -87,6 +88,11 @@ export const postgresCollector: CollectorDefinition<PostgresTarget> = {
   name: postgres.name,
   targets: postgresTargets,
   run: (deps, target, context) => ingestPostgres(deps, target, context),
+  // a failed stats run is the SLA's "PostgreSQL unreachable" signal (docs/sla.md)
+  failureEvidence: (target, scheduledAt) =>
+    target.kind === 'stats'
+      ? { table: UNREACHABLE_TABLE, atMs: scheduledAt.getTime(), write: (tx) => recordUnreachable(tx, target.cluster, scheduledAt) }
+      : undefined,
 };
 
 /**

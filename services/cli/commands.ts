@@ -23,6 +23,18 @@ export const COMMANDS: readonly Command[] = [
     run: (args) => (require('./start-command') as typeof import('./start-command')).run(args),
   },
   {
+    name: 'retention',
+    summary: 'drop monthly partitions past their retention (--dry-run lists what would go and why the rest stays)',
+    usage: [
+      'tenantscope retention [--dry-run]',
+      '  Lists every monthly partition per table class (raw-samples, minute-rollups, sla-minutes,',
+      '  noisy-attribution) with its month and size: what goes, and why each kept one stays. Without',
+      '  --dry-run it drops what goes (logged); TENANTSCOPE_RETENTION_*_MONTHS set the retention.',
+      '  Evidence of an SLA month not yet frozen and re-checked is never dropped. Safe to re-run.',
+    ].join('\n'),
+    run: (args) => (require('./retention-command') as typeof import('./retention-command')).run(args),
+  },
+  {
     name: 'check-config',
     summary: 'validate a fleet file; exit 2 naming each bad key',
     usage:

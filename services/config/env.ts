@@ -4,6 +4,7 @@ import { ConfigError } from '../core/errors';
 import { hasInlinePassword } from '../core/redact';
 import { Secret } from '../core/secret';
 import { readPasswordFile } from './fleet-secrets';
+import type { RetentionMonths } from '../storage/retention';
 
 /**
  * Environment settings: one schema, validated once at start, frozen after (docs/configuration.md).
@@ -26,6 +27,10 @@ const EnvSchema = Type.Object({
   TENANTSCOPE_DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 20 }),
   TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 7 }),
+  TENANTSCOPE_RETENTION_RAW_SAMPLES_MONTHS: Type.Integer({ minimum: 1, maximum: 1200, default: 2 }),
+  TENANTSCOPE_RETENTION_MINUTE_ROLLUPS_MONTHS: Type.Integer({ minimum: 1, maximum: 1200, default: 13 }),
+  TENANTSCOPE_RETENTION_SLA_MINUTES_MONTHS: Type.Integer({ minimum: 1, maximum: 1200, default: 25 }),
+  TENANTSCOPE_RETENTION_NOISY_ATTRIBUTION_MONTHS: Type.Integer({ minimum: 1, maximum: 1200, default: 13 }),
   TENANTSCOPE_RATE_LIMIT_PER_ADDRESS: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1200 }),
   TENANTSCOPE_RATE_LIMIT_PER_TOKEN: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 600 }),
   TENANTSCOPE_PUSH_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
@@ -65,6 +70,12 @@ export interface Settings {
   readonly collectorTimeoutSeconds: number;
   /** Days successful collector runs are kept (the hourly `collector-run-retention` job); failed runs are kept. */
   readonly collectorRunRetentionDays: number;
+  /**
+   * Whole months of monthly partitions kept before the current month, per table class (the daily
+   * `partition-retention` job, `tenantscope retention`); evidence of SLA months still to be frozen
+   * or re-checked is kept whatever these say.
+   */
+  readonly retentionMonths: RetentionMonths;
   /** Requests a minute one client address may make, and one API token (0: no limit). */
   readonly rateLimitPerAddress: number;
   readonly rateLimitPerToken: number;
@@ -96,6 +107,10 @@ const NUMERIC = new Set([
   'TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS',
   'TENANTSCOPE_SLA_GRACE_HOURS',
   'TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS',
+  'TENANTSCOPE_RETENTION_RAW_SAMPLES_MONTHS',
+  'TENANTSCOPE_RETENTION_MINUTE_ROLLUPS_MONTHS',
+  'TENANTSCOPE_RETENTION_SLA_MINUTES_MONTHS',
+  'TENANTSCOPE_RETENTION_NOISY_ATTRIBUTION_MONTHS',
 ]);
 
 /** Reads settings from an environment (process.env by default); throws ConfigError naming each bad variable. */
@@ -143,6 +158,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     databasePoolSize: raw.TENANTSCOPE_DATABASE_POOL_SIZE,
     collectorTimeoutSeconds: raw.TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS,
     collectorRunRetentionDays: raw.TENANTSCOPE_COLLECTOR_RUN_RETENTION_DAYS,
+    retentionMonths: Object.freeze({
+      'raw-samples': raw.TENANTSCOPE_RETENTION_RAW_SAMPLES_MONTHS,
+      'minute-rollups': raw.TENANTSCOPE_RETENTION_MINUTE_ROLLUPS_MONTHS,
+      'sla-minutes': raw.TENANTSCOPE_RETENTION_SLA_MINUTES_MONTHS,
+      'noisy-attribution': raw.TENANTSCOPE_RETENTION_NOISY_ATTRIBUTION_MONTHS,
+    }),
     rateLimitPerAddress: raw.TENANTSCOPE_RATE_LIMIT_PER_ADDRESS,
     rateLimitPerToken: raw.TENANTSCOPE_RATE_LIMIT_PER_TOKEN,
     pushConcurrency: raw.TENANTSCOPE_PUSH_CONCURRENCY,

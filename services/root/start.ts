@@ -104,7 +104,18 @@ export async function startProcess(context: FleetContext, role: Role): Promise<R
         collectWorker(redis(), prefix, settings.workerConcurrency, runner, log),
         slaWorker(redis(), prefix, { pool, fleet, clock, signingKey, graceHours: settings.slaGraceHours, partitions }, log),
         noisyWorker(redis(), prefix, { pool, fleet, clock, partitions, detector: detectorFactory(fleet.noisy) }, log),
-        maintenanceWorker(redis(), prefix, { pool, clock, collectorRunRetentionDays: settings.collectorRunRetentionDays }, log),
+        maintenanceWorker(
+          redis(),
+          prefix,
+          {
+            pool,
+            clock,
+            collectorRunRetentionDays: settings.collectorRunRetentionDays,
+            retentionMonths: settings.retentionMonths,
+            graceHours: settings.slaGraceHours,
+          },
+          log,
+        ),
       );
     }
     let url: string | undefined;

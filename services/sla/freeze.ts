@@ -113,3 +113,16 @@ export async function freezeDue(
   }
   return out;
 }
+
+/**
+ * The instant from which monthly evidence must be kept (retention never drops a partition that
+ * ends after it): a tenant month is frozen and then re-checked until RECHECK_DAYS after its grace
+ * period ends, so the oldest month still read is the one that closed RECHECK_DAYS + grace ago.
+ * One day is taken off for tenant time zones (a local month ends up to 14 h after the UTC one),
+ * then the UTC month start, then one month more for the evidence a month reads from before its
+ * start (the recovery point in force when it began, the last restore test).
+ */
+export function evidenceKeptFromMs(nowMs: number, graceHours: number): number {
+  const oldestRead = nowMs - graceHours * 3_600_000 - RECHECK_DAYS * 86_400_000 - 86_400_000;
+  return DateTime.fromMillis(oldestRead, { zone: 'utc' }).startOf('month').minus({ months: 1 }).toMillis();
+}

@@ -12,6 +12,8 @@ export const LOCK = Object.freeze({
   partition: 7_461_002,
   /** Writing the fleet file's copy into the database. */
   fleetSync: 7_461_003,
+  /** Dropping old monthly partitions (services/storage/retention.ts): one run at a time. */
+  retention: 7_461_004,
   /** A cluster's pg_stat_database readings (namespace; key: the cluster). */
   postgresStats: 7_461_005,
   /** Freezing one tenant-month's SLA report (namespace; key: tenant/month). */
@@ -30,7 +32,13 @@ export async function lockForSession(client: Queryable, id: number): Promise<voi
   await client.query('SELECT pg_advisory_lock($1)', [id]);
 }
 
-/** Releases a lockForSession lock. */
+/** Takes a one-key session lock if nobody holds it; false when somebody does (the caller does not wait). */
+export async function tryLockForSession(client: Queryable, id: number): Promise<boolean> {
+  const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [id]);
+  return rows[0]!.ok;
+}
+
+/** Releases a lockForSession or tryLockForSession lock. */
 export async function unlockForSession(client: Queryable, id: number): Promise<void> {
   await client.query('SELECT pg_advisory_unlock($1)', [id]);
 }

@@ -16,6 +16,7 @@ export const MONTHLY_TABLES = [
   'tenant_resource_minute',
   'cluster_resource_minute',
   'sla_minute',
+  'postgres_unreachable',
 ] as const;
 export type MonthlyTable = (typeof MONTHLY_TABLES)[number];
 

@@ -3,7 +3,7 @@ import { readAll, type Queryable } from '../../storage/db';
 import type { Evidence } from '../evidence';
 import type { MonthRange } from '../../core/month';
 import { activeExclusions } from './exclusion-store';
-import { readFailedRuns } from '../../../collectors/lib/collector-store';
+import { readUnreachable } from '../../../collectors/postgres/outage-store';
 import { readLastRestoreTests, readRecoveryPointsOf } from '../../../collectors/backups/store';
 import { readWorkerKillMinutes } from '../../../collectors/odoo-log/store';
 import { readClustersOfTenants } from '../../config/fleet-store';
@@ -29,12 +29,12 @@ export async function loadSparseEvidenceOf(
   const s = range.startMs / 1000;
   const e = range.endMs / 1000;
   const ids = tenants.map((t) => t.id);
-  const targets = [...new Set(tenants.map((t) => `${t.cluster}/stats`))];
+  const clusters = [...new Set(tenants.map((t) => t.cluster))];
   const [windows, clusterOf, kills, down, points, tests] = await readAll(db, [
     () => activeExclusions(db, range.startMs, range.endMs, ids),
     () => readClustersOfTenants(db, ids),
     () => readWorkerKillMinutes(db, ids, s, e),
-    () => readFailedRuns(db, 'postgres', targets, s, e),
+    () => readUnreachable(db, clusters, s, e),
     () => readRecoveryPointsOf(db, tenants, s, e),
     () => readLastRestoreTests(db, ids, e),
   ]);
@@ -61,9 +61,9 @@ export async function loadSparseEvidenceOf(
   for (const r of kills)
     out.get(r.tenant_id)!.tenant.push({ kind: 'signal', tenant: r.tenant_id, tsMs: r.minute.getTime(), signal: 'worker-kill' });
   const downBy = new Map<string, number[]>();
-  for (const r of down) push(downBy, r.target, r.scheduled_at.getTime());
+  for (const r of down) push(downBy, r.cluster_id, r.scheduled_at.getTime());
   for (const t of tenants) {
-    for (const tsMs of downBy.get(`${t.cluster}/stats`) ?? [])
+    for (const tsMs of downBy.get(t.cluster) ?? [])
       out.get(t.id)!.cluster.push({ kind: 'signal', cluster: t.cluster, tsMs, signal: 'postgres-unreachable' });
   }
   for (const r of points)
