@@ -60,6 +60,8 @@ export async function ingestJobs(deps: IngestDeps, target: JobsTarget, run: RunC
     concurrency: JOBS_CONCURRENCY,
     signal: run.signal,
   });
+  // a run the runner abandoned at its timeout (already recorded as failed) stores nothing
+  run.signal.throwIfAborted();
   const sampledAt = new Date(deps.clock.now());
   const freshUntil = new Date(sampledAt.getTime() + FRESH_INTERVALS * target.intervalSeconds * 1000);
   const rows = read.map((r, i) => ({ tenantId: tenants[i]!.id, ...(r.jobs && { jobs: r.jobs }), ...(r.error && { error: r.error }) }));
