@@ -133,9 +133,10 @@ describe('demo runs by port base', () => {
     const fleetFile = await demoFleet(mkdtempSync(join(tmpdir(), 'demo-bases-')));
     // Port bases with three free ports each (the API, then the simulator's ingress and Traefik per cluster: 5).
     const bases: number[] = [];
+    // below the kernel's ephemeral range (32768 and up), where other tests' client sockets never land
     while (bases.length < 2) {
-      const p = await freePort();
-      if (p > 64_000 || bases.some((b) => Math.abs(b - p) < 10)) continue;
+      const p = 20_000 + Math.floor(Math.random() * 12_000);
+      if (bases.some((b) => Math.abs(b - p) < 10)) continue;
       if ((await busyPort('127.0.0.1', [p, p + 1, p + 2, p + 3, p + 4])) === undefined) bases.push(p);
     }
     const env = { TENANTSCOPE_DATABASE_URL: db.url, TENANTSCOPE_REDIS_URL: REDIS_URL, TENANTSCOPE_DEMO_DIR: demoDir };

@@ -89,7 +89,7 @@ describe('migration 0020', () => {
         ('postgres', 'c1/activity', '2026-03-10T08:06:00Z', '2026-03-10T08:06:05Z', false, 5, 'test'),
         ('odoo-probe', 't1.example.test', '2026-03-10T08:07:00Z', '2026-03-10T08:07:05Z', false, 5, 'test'),
         ('postgres', 'c1/stats', '2026-02-27T08:00:00Z', '2026-02-27T08:00:05Z', false, 5, 'test')`);
-      expect(await migrate(pool, silentLogger)).toEqual([18]);
+      expect(await migrate(pool, silentLogger)).toEqual([20]);
 
       const [s, e] = [Date.parse('2026-03-01T00:00:00Z') / 1000, Date.parse('2026-04-01T00:00:00Z') / 1000];
       const old = await readFailedRuns(pool, 'postgres', ['c1/stats'], s, e);

@@ -100,4 +100,9 @@ describe('growth in the usage report', () => {
     // 44 GiB used, 56 to go at 1 GiB a day
     expect(disk.days.estimate!).toBeCloseTo(56, 0);
   });
+
+  it('reports the first month the engine takes, which has no month before it to compare with', async () => {
+    const report = await usageReport(db.pool, fleet, '1970-01', new ManualClock(NOW));
+    expect(report.tenants.map((t) => t.growth.resources)).toEqual([{}, {}, {}]);
+  });
 });

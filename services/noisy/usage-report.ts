@@ -161,8 +161,9 @@ async function addGrowth(
   const zone = fleet.clusters[cluster]!.timezone;
   const asOfDay = Math.floor((Math.max(range.startMs, endMs) - 1) / DAY_MS);
   const sizes = await loadStorageDays(db, cluster, asOfDay - Math.max(...GROWTH_WINDOWS) + 1, asOfDay);
-  const previous = monthRange(previousMonth(range), zone);
-  const before = await loadUsageInputs(db, cluster, previous.startMs, previous.endMs);
+  // the month before the first the engine takes (1970-01) has no usage to compare with
+  const previous = monthBefore(range, zone);
+  const before = previous ? await loadUsageInputs(db, cluster, previous.startMs, previous.endMs) : undefined;
   const tenants = fleet.tenants.filter((t) => t.cluster === cluster);
   for (const tenant of tenants) {
     const line = report.tenants.find((t) => t.tenant === tenant.id)!;
@@ -170,9 +171,9 @@ async function addGrowth(
       storage: storageGrowth(sizes.get(tenant.id) ?? [], asOfDay, tenant.storageQuotaGiB),
       resources: resourceGrowth(
         inputs.tenantUsage.get(tenant.id),
-        before.tenantUsage.get(tenant.id),
+        before?.tenantUsage.get(tenant.id),
         (endMs - range.startMs) / DAY_MS,
-        (previous.endMs - previous.startMs) / DAY_MS,
+        previous ? (previous.endMs - previous.startMs) / DAY_MS : 0,
         UNITS,
       ),
     };
@@ -186,10 +187,14 @@ async function addGrowth(
 
 const DAY_MS = 86_400_000;
 
-/** The month before `range`'s: `2026-03` → `2026-02`, `2026-01` → `2025-12`. */
-function previousMonth(range: MonthRange): string {
+/** The month before `range`'s (`2026-03` → `2026-02`, `2026-01` → `2025-12`); undefined where the engine takes none. */
+function monthBefore(range: MonthRange, zone: string): MonthRange | undefined {
   const [year, month] = range.month.split('-').map(Number) as [number, number];
-  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+  try {
+    return monthRange(month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`, zone);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Tenants named antagonist for more than `thresholdHours` of the month (open incidents count up to now). */
