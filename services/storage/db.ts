@@ -18,10 +18,20 @@ export function createPool(url: string, max = 10, applicationName = 'tenantscope
     // month reads) costs more than it saves.
     options: '-c jit=off',
   });
-  // An idle client dropped by the server (restart, failover, pg_terminate_backend) emits 'error'
-  // on the pool; unhandled, that would end the process. The pool replaces the client.
-  pool.on('error', (err) => onIdleError?.(err));
+  guardClients(pool, onIdleError);
   return pool;
+}
+
+/**
+ * A client dropped by the server (restart, failover, pg_terminate_backend) emits 'error'. The pool
+ * listens while a client is idle, and replaces it; but a client checked out and between two
+ * queries (inside a transaction, a cursor read, a session lock) has no listener then, and the
+ * error would end the process (found by test/faults/postgres-restart.test.ts). Every client gets
+ * a listener of its own for its whole life: its next query fails instead, as a normal error.
+ */
+function guardClients(pool: pg.Pool, onError?: (err: Error) => void): void {
+  pool.on('error', (err) => onError?.(err));
+  pool.on('connect', (client) => client.on('error', (err) => onError?.(err)));
 }
 
 /**
@@ -43,7 +53,7 @@ export async function createReservedPool(
     idleTimeoutMillis: 0,
     options: '-c jit=off',
   });
-  pool.on('error', (err) => onIdleError?.(err));
+  guardClients(pool, onIdleError);
   try {
     const clients = await Promise.all(Array.from({ length: size }, () => pool.connect()));
     clients.forEach((c) => c.release());

@@ -51,15 +51,19 @@ describe('fault: two workers on one tail, one killed', () => {
     };
     try {
       start('scheduler');
-      const [a, b] = [start('worker'), start('worker')];
+      const [first, second] = [start('worker'), start('worker')];
       truth.write(logFile, 3_000);
       await waitFor('the first lines stored', async () => (await storedTotal()) > 0, 30_000);
       for (let burst = 0; burst < 10; burst++) {
         truth.write(logFile, 800);
         await new Promise((r) => setTimeout(r, 150));
       }
-      a.child.kill('SIGKILL');
-      await a.exited;
+      // kill the worker that read the tail last: the one holding it, or about to
+      const last = await db.pool.query(`SELECT worker FROM collector_run WHERE collector = 'odoo-log' ORDER BY finished_at DESC LIMIT 1`);
+      const lastPid = Number(String(last.rows[0].worker).split(':').pop());
+      const [killed, survivor] = first.child.pid === lastPid ? [first, second] : [second, first];
+      killed.child.kill('SIGKILL');
+      await killed.exited;
       truth.write(logFile, 2_000);
       renameSync(logFile, `${logFile}.1`);
       writeFileSync(logFile, '');
@@ -72,7 +76,7 @@ describe('fault: two workers on one tail, one killed', () => {
       await new Promise((r) => setTimeout(r, 2_500));
       const result = await truth.compare(db.pool, (name) => name.replace(/^db_/, ''));
       expect(result).toEqual({ truth: truth.written, stored: truth.written, lost: 0, doubled: 0 });
-      expect([b.child.exitCode, c.child.exitCode]).toEqual([null, null]);
+      expect([survivor.child.exitCode, c.child.exitCode]).toEqual([null, null]);
       const runs = await db.pool.query(`SELECT count(DISTINCT worker)::int AS workers FROM collector_run WHERE collector = 'odoo-log'`);
       expect(runs.rows[0].workers, 'more than one worker took the tail').toBeGreaterThan(1);
       console.log(`fault two-workers: ${JSON.stringify(result)}`);
