@@ -1,6 +1,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as units from '@grafana/grafana-foundation-sdk/units';
+import { config } from '../../mixin/config';
 import { DATASOURCE, addPanels, greenFrom, okFailTimeline, prometheusQuery, stat, tenantscopeDashboard, timeseries } from './common';
 
 // Everything tenantscope knows of one tenant, from the SLA month down to its database, Redis,
@@ -62,7 +63,7 @@ export function tenantDetail(): dashboard.DashboardBuilder {
           'minutes',
         ),
       )
-      .thresholds(greenFrom(60))
+      .thresholds(greenFrom(config.slo.creditImminentMinutes))
       .span(6)
       .height(4),
     timeseries(

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OdooLogTruth } from './odoo-log-truth';
+import { OdooLogTruth, storedRequests } from './odoo-log-truth';
 import { REDIS_URL, removeQueues, uniquePrefix } from '../helpers/database';
 import { buildFleet, fleetYaml } from '../helpers/fleet-builder';
 import { testFleetSpec } from '../helpers/fleets';
@@ -69,11 +69,7 @@ describe('fault: a target that hangs, one that answers garbage, one that is slow
       TENANTSCOPE_LISTEN: '127.0.0.1:0',
       TENANTSCOPE_COLLECTOR_TIMEOUT_SECONDS: '5',
     };
-    const truth = new OdooLogTruth(
-      new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
-      ['db_t1', 'db_t2', 'db_t3'],
-      'Europe/Berlin',
-    );
+    const truth = OdooLogTruth.yesterday();
     const process = startTenantscope(['start', '--fleet', fleetFile], env);
     const runs = async (collector: string, success: boolean) =>
       Number(
@@ -110,12 +106,7 @@ describe('fault: a target that hangs, one that answers garbage, one that is slow
       expect(rejected.rows[0].n).toBeGreaterThan(0);
       const ingress = await db.pool.query(`SELECT count(*)::int AS n FROM ingress_minute`);
       expect(ingress.rows[0].n).toBe(0);
-      await waitFor(
-        'every line stored',
-        async () =>
-          Number((await db.pool.query('SELECT coalesce(sum(odoo_requests_2xx), 0) AS n FROM tenant_total')).rows[0].n) >= truth.written,
-        20_000,
-      );
+      await waitFor('every line stored', async () => (await storedRequests(db.pool)) >= truth.written, 20_000);
       const result = await truth.compare(db.pool, (name) => name.replace(/^db_/, ''));
       expect(result).toEqual({ truth: truth.written, stored: truth.written, lost: 0, doubled: 0 });
       expect(process.child.exitCode).toBeNull();

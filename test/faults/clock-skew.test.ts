@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OdooLogTruth } from './odoo-log-truth';
+import { OdooLogTruth, storedRequests } from './odoo-log-truth';
 import { REDIS_URL, removeQueues, uniquePrefix } from '../helpers/database';
 import { testFleet, testFleetYaml } from '../helpers/fleets';
 import { startTenantscope, waitFor } from '../helpers/processes';
@@ -48,7 +48,7 @@ describe('fault: clocks that disagree', () => {
     const behind = new OdooLogTruth('', ['db_t2'], 'Europe/Berlin', minute(now - 40 * 60_000));
     const farAhead = new OdooLogTruth('', ['db_t3'], 'Europe/Berlin', minute(now + 2 * 3_600_000));
     const process = startTenantscope(['start', '--fleet', fleetFile], env);
-    const stored = async () => Number((await db.pool.query('SELECT coalesce(sum(odoo_requests_2xx), 0) AS n FROM tenant_total')).rows[0].n);
+    const stored = () => storedRequests(db.pool);
     try {
       ahead.write(logFile, 300);
       behind.write(logFile, 500);

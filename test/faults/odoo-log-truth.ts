@@ -25,6 +25,11 @@ export class OdooLogTruth {
     this.startMs = start ?? DateTime.fromISO(`${day}T10:00`, { zone }).toMillis();
   }
 
+  /** Lines from 10:00 yesterday in the test fleet's zone (Europe/Berlin), for t1..t3's databases. */
+  static yesterday(): OdooLogTruth {
+    return new OdooLogTruth(new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), ['db_t1', 'db_t2', 'db_t3'], 'Europe/Berlin');
+  }
+
   /** Appends `count` request lines to `file`. */
   write(file: string, count: number): void {
     let text = '';
@@ -70,4 +75,9 @@ export class OdooLogTruth {
     for (const [id, got] of stored) if (!seen.has(id)) doubled += got;
     return { truth: this.written, stored: [...stored.values()].reduce((a, b) => a + b, 0), lost, doubled };
   }
+}
+
+/** Request lines tenantscope stored so far, all tenants (their running totals). */
+export async function storedRequests(db: Queryable): Promise<number> {
+  return Number((await db.query<{ n: string }>('SELECT coalesce(sum(odoo_requests_2xx), 0) AS n FROM tenant_total')).rows[0]!.n);
 }

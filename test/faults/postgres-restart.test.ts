@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OdooLogTruth } from './odoo-log-truth';
+import { OdooLogTruth, storedRequests } from './odoo-log-truth';
 import { ThrowawayPostgres } from './servers';
 import { REDIS_URL, removeQueues, uniquePrefix } from '../helpers/database';
 import { testFleetYaml } from '../helpers/fleets';
@@ -50,17 +50,9 @@ describe('fault: PostgreSQL restarted mid-run', () => {
     expect((await runTenantscope(['migrate'], env)).code).toBe(0);
     store = new pg.Pool({ connectionString: server.urlOf('tsfault'), max: 2 });
     store.on('error', () => undefined);
-    const storedTotal = async () =>
-      Number(
-        (await store.query('SELECT coalesce(sum(odoo_requests_2xx), 0) AS n FROM tenant_total').catch(() => ({ rows: [{ n: -1 }] })))
-          .rows[0].n,
-      );
+    const storedTotal = () => storedRequests(store).catch(() => -1);
 
-    const truth = new OdooLogTruth(
-      new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
-      ['db_t1', 'db_t2', 'db_t3'],
-      'Europe/Berlin',
-    );
+    const truth = OdooLogTruth.yesterday();
     const process = startTenantscope(['start', '--fleet', fleetFile], env);
     try {
       truth.write(logFile, 3_000);

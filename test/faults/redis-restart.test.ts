@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OdooLogTruth } from './odoo-log-truth';
+import { OdooLogTruth, storedRequests } from './odoo-log-truth';
 import { ThrowawayRedis } from './servers';
 import { testFleet, testFleetYaml } from '../helpers/fleets';
 import { startTenantscope, waitFor } from '../helpers/processes';
@@ -41,13 +41,8 @@ describe('fault: Redis restarted mid-run, empty', () => {
       TENANTSCOPE_QUEUE_PREFIX: 'tsfault',
       TENANTSCOPE_LISTEN: '127.0.0.1:0',
     };
-    const storedTotal = async () =>
-      Number((await db.pool.query('SELECT coalesce(sum(odoo_requests_2xx), 0) AS n FROM tenant_total')).rows[0].n);
-    const truth = new OdooLogTruth(
-      new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
-      ['db_t1', 'db_t2', 'db_t3'],
-      'Europe/Berlin',
-    );
+    const storedTotal = () => storedRequests(db.pool);
+    const truth = OdooLogTruth.yesterday();
     const process = startTenantscope(['start', '--fleet', fleetFile], env);
     try {
       truth.write(logFile, 3_000);

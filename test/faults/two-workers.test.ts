@@ -2,7 +2,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OdooLogTruth } from './odoo-log-truth';
+import { OdooLogTruth, storedRequests } from './odoo-log-truth';
 import { REDIS_URL, removeQueues, uniquePrefix } from '../helpers/database';
 import { testFleet, testFleetYaml } from '../helpers/fleets';
 import { startTenantscope, waitFor, type Started } from '../helpers/processes';
@@ -36,13 +36,8 @@ describe('fault: two workers on one tail, one killed', () => {
     const fleetFile = join(dir, 'fleet.yaml');
     writeFileSync(fleetFile, testFleetYaml({ logFile, logIntervalSeconds: 1 }));
     const env = { TENANTSCOPE_DATABASE_URL: db.url, TENANTSCOPE_REDIS_URL: REDIS_URL, TENANTSCOPE_QUEUE_PREFIX: prefix };
-    const storedTotal = async () =>
-      Number((await db.pool.query('SELECT coalesce(sum(odoo_requests_2xx), 0) AS n FROM tenant_total')).rows[0].n);
-    const truth = new OdooLogTruth(
-      new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
-      ['db_t1', 'db_t2', 'db_t3'],
-      'Europe/Berlin',
-    );
+    const storedTotal = () => storedRequests(db.pool);
+    const truth = OdooLogTruth.yesterday();
     const started: Started[] = [];
     const start = (role: string) => {
       const p = startTenantscope(['start', '--role', role, '--fleet', fleetFile], env);
